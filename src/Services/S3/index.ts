@@ -3266,203 +3266,206 @@ export class ObjectNotInActiveTierError extends /*#__PURE__*/ ServiceError("Obje
 
 export class TooManyParts extends /*#__PURE__*/ ServiceError("TooManyParts") {}
 
-export type AbortMultipartUploadError = NoSuchUpload | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.SlowDown | Errors.AccessDenied | Errors.ExpiredToken | Errors.SignatureDoesNotMatch | Errors.RequestTimeTooSkewed | Errors.InternalError | Errors.ServiceUnavailable
 
-export type CompleteMultipartUploadError = Errors.CommonError | Client.SdkError
+export type AbortMultipartUploadError = NoSuchUpload | CommonError | Client.SdkError
 
-export type CopyObjectError = ObjectNotInActiveTierError | Errors.CommonError | Client.SdkError
+export type CompleteMultipartUploadError = CommonError | Client.SdkError
 
-export type CreateBucketError = BucketAlreadyExists | BucketAlreadyOwnedByYou | Errors.CommonError | Client.SdkError
+export type CopyObjectError = ObjectNotInActiveTierError | CommonError | Client.SdkError
 
-export type CreateMultipartUploadError = Errors.CommonError | Client.SdkError
+export type CreateBucketError = BucketAlreadyExists | BucketAlreadyOwnedByYou | CommonError | Client.SdkError
 
-export type CreateSessionError = NoSuchBucket | Errors.CommonError | Client.SdkError
+export type CreateMultipartUploadError = CommonError | Client.SdkError
 
-export type DeleteBucketError = Errors.CommonError | Client.SdkError
+export type CreateSessionError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketAnalyticsConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketError = CommonError | Client.SdkError
 
-export type DeleteBucketCorsError = Errors.CommonError | Client.SdkError
+export type DeleteBucketAnalyticsConfigurationError = CommonError | Client.SdkError
 
-export type DeleteBucketEncryptionError = Errors.CommonError | Client.SdkError
+export type DeleteBucketCorsError = CommonError | Client.SdkError
 
-export type DeleteBucketIntelligentTieringConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketEncryptionError = CommonError | Client.SdkError
 
-export type DeleteBucketInventoryConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketIntelligentTieringConfigurationError = CommonError | Client.SdkError
 
-export type DeleteBucketLifecycleError = Errors.CommonError | Client.SdkError
+export type DeleteBucketInventoryConfigurationError = CommonError | Client.SdkError
 
-export type DeleteBucketMetricsConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketLifecycleError = CommonError | Client.SdkError
 
-export type DeleteBucketOwnershipControlsError = Errors.CommonError | Client.SdkError
+export type DeleteBucketMetricsConfigurationError = CommonError | Client.SdkError
 
-export type DeleteBucketPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteBucketOwnershipControlsError = CommonError | Client.SdkError
 
-export type DeleteBucketReplicationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketPolicyError = CommonError | Client.SdkError
 
-export type DeleteBucketTaggingError = Errors.CommonError | Client.SdkError
+export type DeleteBucketReplicationError = CommonError | Client.SdkError
 
-export type DeleteBucketWebsiteError = Errors.CommonError | Client.SdkError
+export type DeleteBucketTaggingError = CommonError | Client.SdkError
 
-export type DeleteObjectError = Errors.CommonError | Client.SdkError
+export type DeleteBucketWebsiteError = CommonError | Client.SdkError
 
-export type DeleteObjectTaggingError = Errors.CommonError | Client.SdkError
+export type DeleteObjectError = CommonError | Client.SdkError
 
-export type DeleteObjectsError = Errors.CommonError | Client.SdkError
+export type DeleteObjectTaggingError = CommonError | Client.SdkError
 
-export type DeletePublicAccessBlockError = Errors.CommonError | Client.SdkError
+export type DeleteObjectsError = CommonError | Client.SdkError
 
-export type GetBucketAccelerateConfigurationError = Errors.CommonError | Client.SdkError
+export type DeletePublicAccessBlockError = CommonError | Client.SdkError
 
-export type GetBucketAclError = Errors.CommonError | Client.SdkError
+export type GetBucketAccelerateConfigurationError = CommonError | Client.SdkError
 
-export type GetBucketAnalyticsConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketAclError = CommonError | Client.SdkError
 
-export type GetBucketCorsError = Errors.CommonError | Client.SdkError
+export type GetBucketAnalyticsConfigurationError = CommonError | Client.SdkError
 
-export type GetBucketEncryptionError = Errors.CommonError | Client.SdkError
+export type GetBucketCorsError = CommonError | Client.SdkError
 
-export type GetBucketIntelligentTieringConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketEncryptionError = CommonError | Client.SdkError
 
-export type GetBucketInventoryConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketIntelligentTieringConfigurationError = CommonError | Client.SdkError
 
-export type GetBucketLifecycleError = Errors.CommonError | Client.SdkError
+export type GetBucketInventoryConfigurationError = CommonError | Client.SdkError
 
-export type GetBucketLifecycleConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketLifecycleError = CommonError | Client.SdkError
 
-export type GetBucketLocationError = Errors.CommonError | Client.SdkError
+export type GetBucketLifecycleConfigurationError = CommonError | Client.SdkError
 
-export type GetBucketLoggingError = Errors.CommonError | Client.SdkError
+export type GetBucketLocationError = CommonError | Client.SdkError
 
-export type GetBucketMetricsConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketLoggingError = CommonError | Client.SdkError
 
-export type GetBucketNotificationError = Errors.CommonError | Client.SdkError
+export type GetBucketMetricsConfigurationError = CommonError | Client.SdkError
 
-export type GetBucketNotificationConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketNotificationError = CommonError | Client.SdkError
 
-export type GetBucketOwnershipControlsError = Errors.CommonError | Client.SdkError
+export type GetBucketNotificationConfigurationError = CommonError | Client.SdkError
 
-export type GetBucketPolicyError = Errors.CommonError | Client.SdkError
+export type GetBucketOwnershipControlsError = CommonError | Client.SdkError
 
-export type GetBucketPolicyStatusError = Errors.CommonError | Client.SdkError
+export type GetBucketPolicyError = CommonError | Client.SdkError
 
-export type GetBucketReplicationError = Errors.CommonError | Client.SdkError
+export type GetBucketPolicyStatusError = CommonError | Client.SdkError
 
-export type GetBucketRequestPaymentError = Errors.CommonError | Client.SdkError
+export type GetBucketReplicationError = CommonError | Client.SdkError
 
-export type GetBucketTaggingError = Errors.CommonError | Client.SdkError
+export type GetBucketRequestPaymentError = CommonError | Client.SdkError
 
-export type GetBucketVersioningError = Errors.CommonError | Client.SdkError
+export type GetBucketTaggingError = CommonError | Client.SdkError
 
-export type GetBucketWebsiteError = Errors.CommonError | Client.SdkError
+export type GetBucketVersioningError = CommonError | Client.SdkError
 
-export type GetObjectError = InvalidObjectState | NoSuchKey | Errors.CommonError | Client.SdkError
+export type GetBucketWebsiteError = CommonError | Client.SdkError
 
-export type GetObjectAclError = NoSuchKey | Errors.CommonError | Client.SdkError
+export type GetObjectError = InvalidObjectState | NoSuchKey | CommonError | Client.SdkError
 
-export type GetObjectAttributesError = NoSuchKey | Errors.CommonError | Client.SdkError
+export type GetObjectAclError = NoSuchKey | CommonError | Client.SdkError
 
-export type GetObjectLegalHoldError = Errors.CommonError | Client.SdkError
+export type GetObjectAttributesError = NoSuchKey | CommonError | Client.SdkError
 
-export type GetObjectLockConfigurationError = Errors.CommonError | Client.SdkError
+export type GetObjectLegalHoldError = CommonError | Client.SdkError
 
-export type GetObjectRetentionError = Errors.CommonError | Client.SdkError
+export type GetObjectLockConfigurationError = CommonError | Client.SdkError
 
-export type GetObjectTaggingError = Errors.CommonError | Client.SdkError
+export type GetObjectRetentionError = CommonError | Client.SdkError
 
-export type GetObjectTorrentError = Errors.CommonError | Client.SdkError
+export type GetObjectTaggingError = CommonError | Client.SdkError
 
-export type GetPublicAccessBlockError = Errors.CommonError | Client.SdkError
+export type GetObjectTorrentError = CommonError | Client.SdkError
 
-export type HeadBucketError = NotFound | Errors.CommonError | Client.SdkError
+export type GetPublicAccessBlockError = CommonError | Client.SdkError
 
-export type HeadObjectError = NotFound | Errors.CommonError | Client.SdkError
+export type HeadBucketError = NotFound | CommonError | Client.SdkError
 
-export type ListBucketAnalyticsConfigurationsError = Errors.CommonError | Client.SdkError
+export type HeadObjectError = NotFound | CommonError | Client.SdkError
 
-export type ListBucketIntelligentTieringConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListBucketAnalyticsConfigurationsError = CommonError | Client.SdkError
 
-export type ListBucketInventoryConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListBucketIntelligentTieringConfigurationsError = CommonError | Client.SdkError
 
-export type ListBucketMetricsConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListBucketInventoryConfigurationsError = CommonError | Client.SdkError
 
-export type ListBucketsError = Errors.CommonError | Client.SdkError
+export type ListBucketMetricsConfigurationsError = CommonError | Client.SdkError
 
-export type ListDirectoryBucketsError = Errors.CommonError | Client.SdkError
+export type ListBucketsError = CommonError | Client.SdkError
 
-export type ListMultipartUploadsError = Errors.CommonError | Client.SdkError
+export type ListDirectoryBucketsError = CommonError | Client.SdkError
 
-export type ListObjectVersionsError = Errors.CommonError | Client.SdkError
+export type ListMultipartUploadsError = CommonError | Client.SdkError
 
-export type ListObjectsError = NoSuchBucket | Errors.CommonError | Client.SdkError
+export type ListObjectVersionsError = CommonError | Client.SdkError
 
-export type ListObjectsV2Error = NoSuchBucket | Errors.CommonError | Client.SdkError
+export type ListObjectsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type ListPartsError = Errors.CommonError | Client.SdkError
+export type ListObjectsV2Error = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketAccelerateConfigurationError = Errors.CommonError | Client.SdkError
+export type ListPartsError = CommonError | Client.SdkError
 
-export type PutBucketAclError = Errors.CommonError | Client.SdkError
+export type PutBucketAccelerateConfigurationError = CommonError | Client.SdkError
 
-export type PutBucketAnalyticsConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketAclError = CommonError | Client.SdkError
 
-export type PutBucketCorsError = Errors.CommonError | Client.SdkError
+export type PutBucketAnalyticsConfigurationError = CommonError | Client.SdkError
 
-export type PutBucketEncryptionError = Errors.CommonError | Client.SdkError
+export type PutBucketCorsError = CommonError | Client.SdkError
 
-export type PutBucketIntelligentTieringConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketEncryptionError = CommonError | Client.SdkError
 
-export type PutBucketInventoryConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketIntelligentTieringConfigurationError = CommonError | Client.SdkError
 
-export type PutBucketLifecycleError = Errors.CommonError | Client.SdkError
+export type PutBucketInventoryConfigurationError = CommonError | Client.SdkError
 
-export type PutBucketLifecycleConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketLifecycleError = CommonError | Client.SdkError
 
-export type PutBucketLoggingError = Errors.CommonError | Client.SdkError
+export type PutBucketLifecycleConfigurationError = CommonError | Client.SdkError
 
-export type PutBucketMetricsConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketLoggingError = CommonError | Client.SdkError
 
-export type PutBucketNotificationError = Errors.CommonError | Client.SdkError
+export type PutBucketMetricsConfigurationError = CommonError | Client.SdkError
 
-export type PutBucketNotificationConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketNotificationError = CommonError | Client.SdkError
 
-export type PutBucketOwnershipControlsError = Errors.CommonError | Client.SdkError
+export type PutBucketNotificationConfigurationError = CommonError | Client.SdkError
 
-export type PutBucketPolicyError = Errors.CommonError | Client.SdkError
+export type PutBucketOwnershipControlsError = CommonError | Client.SdkError
 
-export type PutBucketReplicationError = Errors.CommonError | Client.SdkError
+export type PutBucketPolicyError = CommonError | Client.SdkError
 
-export type PutBucketRequestPaymentError = Errors.CommonError | Client.SdkError
+export type PutBucketReplicationError = CommonError | Client.SdkError
 
-export type PutBucketTaggingError = Errors.CommonError | Client.SdkError
+export type PutBucketRequestPaymentError = CommonError | Client.SdkError
 
-export type PutBucketVersioningError = Errors.CommonError | Client.SdkError
+export type PutBucketTaggingError = CommonError | Client.SdkError
 
-export type PutBucketWebsiteError = Errors.CommonError | Client.SdkError
+export type PutBucketVersioningError = CommonError | Client.SdkError
 
-export type PutObjectError = EncryptionTypeMismatch | InvalidRequest | InvalidWriteOffset | TooManyParts | Errors.CommonError | Client.SdkError
+export type PutBucketWebsiteError = CommonError | Client.SdkError
 
-export type PutObjectAclError = NoSuchKey | Errors.CommonError | Client.SdkError
+export type PutObjectError = EncryptionTypeMismatch | InvalidRequest | InvalidWriteOffset | TooManyParts | CommonError | Client.SdkError
 
-export type PutObjectLegalHoldError = Errors.CommonError | Client.SdkError
+export type PutObjectAclError = NoSuchKey | CommonError | Client.SdkError
 
-export type PutObjectLockConfigurationError = Errors.CommonError | Client.SdkError
+export type PutObjectLegalHoldError = CommonError | Client.SdkError
 
-export type PutObjectRetentionError = Errors.CommonError | Client.SdkError
+export type PutObjectLockConfigurationError = CommonError | Client.SdkError
 
-export type PutObjectTaggingError = Errors.CommonError | Client.SdkError
+export type PutObjectRetentionError = CommonError | Client.SdkError
 
-export type PutPublicAccessBlockError = Errors.CommonError | Client.SdkError
+export type PutObjectTaggingError = CommonError | Client.SdkError
 
-export type RestoreObjectError = ObjectAlreadyInActiveTierError | Errors.CommonError | Client.SdkError
+export type PutPublicAccessBlockError = CommonError | Client.SdkError
 
-export type SelectObjectContentError = Errors.CommonError | Client.SdkError
+export type RestoreObjectError = ObjectAlreadyInActiveTierError | CommonError | Client.SdkError
 
-export type UploadPartError = Errors.CommonError | Client.SdkError
+export type SelectObjectContentError = CommonError | Client.SdkError
 
-export type UploadPartCopyError = Errors.CommonError | Client.SdkError
+export type UploadPartError = CommonError | Client.SdkError
 
-export type WriteGetObjectResponseError = Errors.CommonError | Client.SdkError
+export type UploadPartCopyError = CommonError | Client.SdkError
+
+export type WriteGetObjectResponseError = CommonError | Client.SdkError
 
 export const abortMultipartUpload: Client.Operation<AbortMultipartUploadRequest, AbortMultipartUploadOutput, AbortMultipartUploadError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"AbortMultipartUpload",http:{method:"DELETE",requestUri:"/{Bucket}/{Key+}",responseCode:204},input:{shape:AbortMultipartUploadRequest$},output:{shape:AbortMultipartUploadOutput$},errors:[NoSuchUpload$]},errors:{NoSuchUpload}})
 
