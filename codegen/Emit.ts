@@ -316,11 +316,23 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
 
   const operations = Object.keys(model.operations).sort()
   const errorKeys = Object.keys(overlay?.errors ?? {})
-  const opErrors = (op: string): ReadonlyArray<string> =>
-    (overlay?.operations[op] ?? []).flatMap((i) => {
+  const wide = serviceWideErrors[String(model.metadata.endpointPrefix)] ?? []
+  const opErrors = (op: string): ReadonlyArray<string> => {
+    const modeled = (overlay?.operations[op] ?? []).flatMap((i) => {
       const name = errorKeys[i]
       return name === undefined ? [] : [name]
     })
+    const input = model.operations[op]!.input
+    if (wide.length === 0 || input === undefined) return modeled
+    const members = resolve(input, `${op}.input`, "model").json.members ?? {}
+    const added = wide.filter(
+      (w) =>
+        members[w.inputMember] !== undefined &&
+        overlay?.errors[w.error] !== undefined &&
+        !modeled.includes(w.error)
+    )
+    return added.length === 0 ? modeled : [...modeled, ...added.map((w) => w.error)]
+  }
   for (const op of operations) {
     const o = model.operations[op]!
     if (o.input) visit(o.input, `${op}.input`, "model", "in", `${op}Request`)
@@ -860,6 +872,17 @@ export const commonErrorCodes: ReadonlyArray<string> = [
   "ValidationError",
   "OptInRequired"
 ]
+
+/**
+ * Errors every operation of a service (by endpoint prefix) can return when its input has the
+ * member, though the model lists them on few: any S3 call naming a bucket can meet `NoSuchBucket`
+ * (the model lists it on ListObjects, ListObjectsV2 and HeadBucket only).
+ */
+const serviceWideErrors: Readonly<
+  Record<string, ReadonlyArray<{ readonly error: string; readonly inputMember: string }>>
+> = {
+  s3: [{ error: "NoSuchBucket", inputMember: "Bucket" }]
+}
 
 /** What decides which common errors a service can send. */
 interface CommonErrorFacts {

@@ -142,7 +142,7 @@ describe("codegen emit", () => {
     )
   })
 
-  it("the generated S3 client's operations list no DynamoDB or EC2 error", () => {
+  it("the generated S3 client's operations list NoSuchBucket and no DynamoDB or EC2 error", () => {
     const s3 = readFileSync(new URL("../../../src/Services/S3/index.ts", import.meta.url), "utf8")
     const line = s3.split("\n").find((l) => l.startsWith("export type CommonError = "))!
     for (const foreign of [
@@ -152,7 +152,7 @@ describe("codegen emit", () => {
     ])
       expect(line).not.toContain(foreign)
     expect(s3).toContain(
-      "export type GetObjectError = InvalidObjectState | NoSuchKey | CommonError | Client.SdkError"
+      "export type GetObjectError = InvalidObjectState | NoSuchKey | NoSuchBucket | CommonError | Client.SdkError"
     )
     // and the types say so (checked by tsc): a foreign tag is no tag of an S3 error
     const own: S3.GetObjectError["_tag"] = "SlowDown"
