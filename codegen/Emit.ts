@@ -316,11 +316,23 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
 
   const operations = Object.keys(model.operations).sort()
   const errorKeys = Object.keys(overlay?.errors ?? {})
-  const opErrors = (op: string): ReadonlyArray<string> =>
-    (overlay?.operations[op] ?? []).flatMap((i) => {
+  const wide = serviceWideErrors[String(model.metadata.endpointPrefix)] ?? []
+  const opErrors = (op: string): ReadonlyArray<string> => {
+    const modeled = (overlay?.operations[op] ?? []).flatMap((i) => {
       const name = errorKeys[i]
       return name === undefined ? [] : [name]
     })
+    const input = model.operations[op]!.input
+    if (wide.length === 0 || input === undefined) return modeled
+    const members = resolve(input, `${op}.input`, "model").json.members ?? {}
+    const added = wide.filter(
+      (w) =>
+        members[w.inputMember] !== undefined &&
+        overlay?.errors[w.error] !== undefined &&
+        !modeled.includes(w.error)
+    )
+    return added.length === 0 ? modeled : [...modeled, ...added.map((w) => w.error)]
+  }
   for (const op of operations) {
     const o = model.operations[op]!
     if (o.input) visit(o.input, `${op}.input`, "model", "in", `${op}Request`)
@@ -540,6 +552,13 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
   }
 
   const commonCodes = new Set(commonErrorCodes)
+  const serviceCommon = types.claim("CommonError")
+  typeLines.push(
+    `/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */\n` +
+      `export type ${serviceCommon} = ${serviceCommonErrorCodes(model.metadata)
+        .map((c) => `Errors.${c}`)
+        .join(" | ")}\n`
+  )
   for (const op of operations) {
     const o = { ...model.operations[op]!, name: op }
     const inType = ioType(o, "input")
@@ -549,8 +568,8 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
     const excluded = errors.filter((e) => commonCodes.has(e))
     const common =
       excluded.length === 0
-        ? "Errors.CommonError"
-        : `Exclude<Errors.CommonError, { readonly _tag: ${excluded.map((e) => JSON.stringify(e)).join(" | ")} }>`
+        ? serviceCommon
+        : `Exclude<${serviceCommon}, { readonly _tag: ${excluded.map((e) => JSON.stringify(e)).join(" | ")} }>`
     typeLines.push(
       `export type ${union} = ${[...errors.map((e) => errorClass.get(e)!), common, "Client.SdkError"].join(" | ")}\n`
     )
@@ -853,6 +872,58 @@ export const commonErrorCodes: ReadonlyArray<string> = [
   "ValidationError",
   "OptInRequired"
 ]
+
+/**
+ * Errors every operation of a service (by endpoint prefix) can return when its input has the
+ * member, though the model lists them on few: any S3 call naming a bucket can meet `NoSuchBucket`
+ * (the model lists it on ListObjects, ListObjectsV2 and HeadBucket only).
+ */
+const serviceWideErrors: Readonly<
+  Record<string, ReadonlyArray<{ readonly error: string; readonly inputMember: string }>>
+> = {
+  s3: [{ error: "NoSuchBucket", inputMember: "Bucket" }]
+}
+
+/** What decides which common errors a service can send. */
+interface CommonErrorFacts {
+  readonly protocol: string
+  readonly endpointPrefix: string
+}
+
+/**
+ * Common codes only some services send; every other common code any service may send. DynamoDB
+ * and Kinesis meter throughput; EC2 alone answers with its own authorization and rate codes; S3
+ * speaks only its own dialect of the rest-xml codes.
+ */
+const commonErrorSenders: Readonly<Record<string, (facts: CommonErrorFacts) => boolean>> = {
+  ProvisionedThroughputExceededException: (f) =>
+    f.endpointPrefix === "dynamodb" ||
+    f.endpointPrefix === "kinesis" ||
+    f.endpointPrefix === "streams.dynamodb",
+  UnauthorizedOperation: (f) => f.protocol === "ec2",
+  RequestLimitExceeded: (f) => f.protocol === "ec2",
+  SlowDown: (f) => f.endpointPrefix === "s3" || f.endpointPrefix === "s3-control"
+}
+
+/** The common codes S3 sends (its errors use these spellings, never the JSON services' `...Exception`). */
+const s3CommonCodes = new Set([
+  "AwsServiceError",
+  "SlowDown",
+  "AccessDenied",
+  "ExpiredToken",
+  "SignatureDoesNotMatch",
+  "RequestTimeTooSkewed",
+  "InternalError",
+  "ServiceUnavailable"
+])
+
+/** The codes of `commonErrorCodes` a service can send, in their order. */
+export const serviceCommonErrorCodes = (facts: CommonErrorFacts): ReadonlyArray<string> =>
+  commonErrorCodes.filter(
+    (code) =>
+      (commonErrorSenders[code]?.(facts) ?? true) &&
+      (facts.endpointPrefix !== "s3" || s3CommonCodes.has(code))
+  )
 
 /** Fields every service error has; modeled members of the same name are left to them. */
 const errorFieldNames = new Set([

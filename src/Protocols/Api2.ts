@@ -78,7 +78,8 @@ export const linkOperation = (shapes: ReadonlyMap<string, Shape>, json: Api2Json
   }
   const { input, output, errors, documentation: _doc, ...rest } = json as Record<string, unknown>
   const op: Record<string, unknown> = { ...rest, name }
-  if (op.http === undefined) op.http = { method: "POST", requestUri: "/" }
+  // api-2's defaults for what a model leaves out: POST to "/"
+  op.http = { method: "POST", requestUri: "/", ...(op.http as Record<string, unknown> | undefined) }
   const inRef = ref(input, "input")
   const outRef = ref(output, "output")
   if (inRef) op.input = inRef

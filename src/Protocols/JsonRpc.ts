@@ -15,7 +15,7 @@ import { readJsonError } from "./JsonError.js"
 import { type CodecOptions, decoding, type ProtocolCodec } from "./Protocol.js"
 import { type BuildRequest, serializer } from "./Serialize.js"
 import { errorResolver, isQueryCompatible } from "./ServiceError.js"
-import type { ServiceMetadata } from "./Shape.js"
+import type { ServiceMetadata, StructureShape } from "./Shape.js"
 import { streamingOutputMember } from "./Streaming.js"
 
 const buildRequest = (metadata: ServiceMetadata): BuildRequest => {
@@ -42,7 +42,8 @@ export const makeJsonRpc = (metadata: ServiceMetadata, options?: CodecOptions): 
     serialize: serializer(buildRequest(metadata)),
     deserialize: (operation, response, streamingBody) => {
       const shape = operation.output?.shape
-      if (shape === undefined) return {}
+      // no members to read: whatever body came (some services answer with plain text) is ignored
+      if (shape === undefined || !hasMembers(shape)) return {}
       const stream = streamingOutputMember(shape)
       if (stream !== undefined) return streamingBody === undefined ? {} : { [stream]: streamingBody }
       return decoding(() => {
@@ -53,4 +54,9 @@ export const makeJsonRpc = (metadata: ServiceMetadata, options?: CodecOptions): 
     deserializeError: (operation, response) =>
       decoding(() => resolveError(operation, response, readJsonError(response, queryCompatible)))
   }
+}
+
+const hasMembers = (shape: StructureShape): boolean => {
+  for (const _ in shape.members) return true
+  return false
 }

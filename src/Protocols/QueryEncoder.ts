@@ -72,6 +72,7 @@ export const queryWriterFor = (style: QueryStyle): ((shape: Shape) => QueryWrite
     if (shape.type === "list") return listWriter(shape, ref)
     if (shape.type === "map") return mapWriter(shape, ref)
     if (shape.type === "timestamp" && ref.timestampFormat !== undefined) return scalarWriter(ref)
+    if (ref.jsonvalue === true) return scalarWriter(ref)
     return writerOf(shape)
   }
 

@@ -12,7 +12,17 @@ import { base64Decode, base64Encode } from "./Bytes.js"
 import { ProtocolError } from "./Protocol.js"
 import { type MemberRef, type TimestampFormat, traitOf } from "./Shape.js"
 import * as Timestamp from "./Timestamp.js"
-import { checkLong, floatText, integerText, toBoolean, toBytes, toDate, toText } from "./Values.js"
+import {
+  checkLong,
+  floatText,
+  integerText,
+  jsonValueText,
+  parseJsonValue,
+  toBoolean,
+  toBytes,
+  toDate,
+  toText
+} from "./Values.js"
 
 /** Turns an input value into its text form. */
 export type ToText = (value: unknown) => string
@@ -31,6 +41,8 @@ export const toTextOf = (ref: MemberRef, defaultTimestamp: TimestampFormat): ToT
   const shape = ref.shape
   switch (shape.type) {
     case "string":
+      // a `jsonvalue` member is its JSON text in query strings, form and XML bodies
+      return traitOf(ref, "jsonvalue") === true ? jsonValueText : toText
     case "character":
       return toText
     case "boolean":
@@ -127,6 +139,7 @@ export const fromTextOf = (ref: MemberRef, defaultTimestamp: TimestampFormat): F
   const shape = ref.shape
   switch (shape.type) {
     case "string":
+      return traitOf(ref, "jsonvalue") === true ? parseJsonValue : identity
     case "character":
       return identity
     case "boolean":

@@ -57,7 +57,7 @@ const scalarReader = (ref: MemberRef): XmlRead => {
 }
 
 const refReader = (ref: MemberRef): XmlRead =>
-  ref.shape.type === "timestamp" && ref.timestampFormat !== undefined
+  (ref.shape.type === "timestamp" && ref.timestampFormat !== undefined) || ref.jsonvalue === true
     ? scalarReader(ref)
     : xmlReader(ref.shape)
 

@@ -42,7 +42,7 @@ const scalarWriter = (ref: MemberRef): XmlWrite => {
 
 /** The writer of a list item, map value or member: member-level `timestampFormat` first. */
 const refWriter = (ref: MemberRef): XmlWrite =>
-  ref.shape.type === "timestamp" && ref.timestampFormat !== undefined
+  (ref.shape.type === "timestamp" && ref.timestampFormat !== undefined) || ref.jsonvalue === true
     ? scalarWriter(ref)
     : xmlWriter(ref.shape)
 

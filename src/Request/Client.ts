@@ -34,7 +34,8 @@ import type {
   CommonSettings,
   RetryPolicyConfig,
   S3Settings,
-  SessionConfigError
+  SessionConfigError,
+  StsRegionalEndpoints
 } from "../Session/Session.js"
 import { retryConfig, Session } from "../Session/Session.js"
 import type {
@@ -42,6 +43,7 @@ import type {
   BodyNotReplayable,
   InvalidParams,
   NetworkError,
+  PresignError,
   RequestTimeout,
   SerializationError
 } from "./Errors.js"
@@ -177,6 +179,7 @@ export interface ClientConfig {
   readonly useFipsEndpoint: boolean
   readonly useDualstackEndpoint: boolean
   readonly s3: S3Settings
+  readonly stsRegionalEndpoints?: StsRegionalEndpoints | undefined
   readonly requestChecksumCalculation: ChecksumMode
   readonly responseChecksumValidation: ChecksumMode
   readonly connectTimeoutMs: number | undefined
@@ -250,6 +253,7 @@ export const make = (
       useFipsEndpoint: overrides.useFipsEndpoint ?? session.useFipsEndpoint,
       useDualstackEndpoint: overrides.useDualstackEndpoint ?? session.useDualstackEndpoint,
       s3: { ...session.s3, ...overrides.s3 },
+      stsRegionalEndpoints: overrides.stsRegionalEndpoints ?? session.stsRegionalEndpoints,
       requestChecksumCalculation: overrides.requestChecksumCalculation ?? session.requestChecksumCalculation,
       responseChecksumValidation: overrides.responseChecksumValidation ?? session.responseChecksumValidation,
       connectTimeoutMs: overrides.connectTimeoutMs ?? session.connectTimeoutMs,
@@ -339,9 +343,9 @@ export interface PresignedRequest {
 }
 
 export interface PresignOptions {
-  /** Seconds the URL stays valid (1 to 604800). */
+  /** Whole seconds the URL stays valid, 1 to 604800 (7 days); outside that a `PresignError`. */
   readonly expiresIn: number
-  /** Extra headers to sign (the caller must send them). */
+  /** Extra headers to sign, kept as headers (the caller must send them). */
   readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
@@ -373,7 +377,7 @@ export interface Operation<I, O, E, R> {
     options: PresignOptions
   ) => Effect.Effect<
     PresignedRequest,
-    InvalidParams | SerializationError | EndpointError | CredentialsError,
+    InvalidParams | SerializationError | EndpointError | CredentialsError | PresignError,
     Exclude<R, import("effect/Scope").Scope>
   >
   /** The output together with the raw HTTP status, headers and attempts. */

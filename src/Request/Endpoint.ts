@@ -54,7 +54,7 @@ const builtInValue = (
     case "AWS::S3::UseGlobalEndpoint":
       return config.s3.useGlobalEndpoint
     case "AWS::STS::UseGlobalEndpoint":
-      return false
+      return config.stsRegionalEndpoints === "legacy"
     case "AWS::Auth::AccountId":
       return config.accountId
     default:

@@ -247,6 +247,17 @@ export class InvalidParams extends Data.TaggedError("InvalidParams")<{
   }
 }
 
+/**
+ * An operation call cannot be presigned as asked: `expiresIn` is outside 1 s .. 7 days (what
+ * SigV4 allows), or the request carries a body a URL cannot (a JSON document, an XML structure):
+ * presign operations whose parameters fit in the URL and headers.
+ */
+export class PresignError extends Data.TaggedError("PresignError")<{
+  readonly message: string
+  readonly operation: string
+  readonly reason: "ExpiresIn" | "BodyRequired"
+}> {}
+
 /** A request could not be encoded, or a response could not be decoded. */
 export class SerializationError extends Data.TaggedError("SerializationError")<{
   readonly message: string

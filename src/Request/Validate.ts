@@ -72,6 +72,7 @@ const isStreamLike = (v: unknown): boolean =>
 const compileStructure = (shape: StructureShape): Validator => {
   const members = Object.entries(shape.members).map(([name, ref]) => [name, memberValidator(ref)] as const)
   const required = shape.required ?? []
+  const union = shape.union === true ? oneOf(members.map(([name]) => name)) : undefined
   return (value, path, problems) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       problems.push(typeProblem(path === "" ? shape.name : path, "an object", value))
@@ -90,14 +91,30 @@ const compileStructure = (shape: StructureShape): Validator => {
       set++
       check(v, join(path, name), problems)
     }
-    if (shape.union === true && set > 1) {
+    if (union !== undefined && set !== 1) {
       problems.push({
         path: path === "" ? shape.name : path,
-        message: `a union takes exactly one member, got ${set}`
+        message: `a union takes exactly one member, got ${set === 0 ? "none" : set} (${
+          set === 0 ? union : setMembers(record, members)
+        })`
       })
     }
   }
 }
+
+/** "A, B or C". */
+const oneOf = (names: ReadonlyArray<string>): string =>
+  names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`
+
+/** The names of the members set in a union value, for its problem. */
+const setMembers = (
+  record: Readonly<Record<string, unknown>>,
+  members: ReadonlyArray<readonly [string, Validator]>
+): string =>
+  members
+    .filter(([name]) => record[name] !== undefined && record[name] !== null)
+    .map(([name]) => name)
+    .join(", ")
 
 const memberValidator = (ref: MemberRef): Validator => {
   if (ref.shape.type === "blob" && (ref.streaming || ref.shape.streaming)) {

@@ -39,6 +39,7 @@ const envNames = [
   "AWS_USE_DUALSTACK_ENDPOINT",
   "AWS_S3_USE_ARN_REGION",
   "AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS",
+  "AWS_STS_REGIONAL_ENDPOINTS",
   "AWS_REQUEST_CHECKSUM_CALCULATION",
   "AWS_RESPONSE_CHECKSUM_VALIDATION",
   "AWS_SDK_UA_APP_ID",
@@ -125,6 +126,9 @@ export const resolve = (
           env.AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS?.toLowerCase() === "true",
         ...options.s3
       },
+      stsRegionalEndpoints:
+        options.stsRegionalEndpoints ??
+        (yield* setting("AWS_STS_REGIONAL_ENDPOINTS", ProfileSettings.StsRegionalEndpoints)),
       requestChecksumCalculation:
         options.requestChecksumCalculation ??
         (yield* setting("AWS_REQUEST_CHECKSUM_CALCULATION", ProfileSettings.RequestChecksumCalculation)) ??

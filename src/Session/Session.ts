@@ -30,6 +30,15 @@ export interface S3Settings {
 /** When to compute request checksums, and when to validate response checksums. */
 export type ChecksumMode = "when_supported" | "when_required"
 
+/**
+ * Which endpoint STS uses in the regions that once had only the global one (`sts_regional_endpoints`,
+ * `AWS_STS_REGIONAL_ENDPOINTS`): `regional` (the default, as in the JS v3 SDK and current botocore)
+ * calls `sts.{region}.amazonaws.com`; `legacy` calls the global `sts.amazonaws.com` (signed
+ * for us-east-1) from us-east-1 and the other regions that predate regional STS, as Go v1 does by
+ * default.
+ */
+export type StsRegionalEndpoints = "legacy" | "regional"
+
 /** Everything a session decides for the clients made from it. */
 export interface SessionConfig {
   readonly region: string | undefined
@@ -48,6 +57,7 @@ export interface SessionConfig {
   readonly useFipsEndpoint: boolean
   readonly useDualstackEndpoint: boolean
   readonly s3: S3Settings
+  readonly stsRegionalEndpoints?: StsRegionalEndpoints | undefined
   readonly requestChecksumCalculation: ChecksumMode
   readonly responseChecksumValidation: ChecksumMode
   readonly connectTimeoutMs?: number | undefined
@@ -86,6 +96,8 @@ export interface CommonSettings {
   readonly useFipsEndpoint?: boolean | undefined
   readonly useDualstackEndpoint?: boolean | undefined
   readonly s3?: S3Settings | undefined
+  /** STS in the legacy regions: `regional` endpoints (the default) or the global one (`legacy`). */
+  readonly stsRegionalEndpoints?: StsRegionalEndpoints | undefined
   /** Flexible checksums on uploads: `when_supported` (CRC32 by default) or only where required. */
   readonly requestChecksumCalculation?: ChecksumMode | undefined
   /**
@@ -132,6 +144,7 @@ export const make = (options: ExplicitSessionOptions): SessionConfig => ({
   useFipsEndpoint: options.useFipsEndpoint ?? false,
   useDualstackEndpoint: options.useDualstackEndpoint ?? false,
   s3: options.s3 ?? {},
+  stsRegionalEndpoints: options.stsRegionalEndpoints,
   requestChecksumCalculation: options.requestChecksumCalculation ?? "when_supported",
   responseChecksumValidation: options.responseChecksumValidation ?? "when_supported",
   connectTimeoutMs: options.connectTimeoutMs,

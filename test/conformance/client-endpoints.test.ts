@@ -93,14 +93,12 @@ const captureUrl = (service: keyof typeof services, input: OperationInput) =>
           | boolean
           | undefined,
         useGlobalEndpoint: builtIns["AWS::S3::UseGlobalEndpoint"] as boolean | undefined
-      }
+      },
+      // the session setting (sts_regional_endpoints) feeds AWS::STS::UseGlobalEndpoint
+      stsRegionalEndpoints: builtIns["AWS::STS::UseGlobalEndpoint"] === true ? "legacy" : undefined
     })
     const endpointParams: Record<string, string | boolean> = {}
-    for (const name of [
-      "AWS::STS::UseGlobalEndpoint",
-      "AWS::Auth::AccountId",
-      "AWS::Auth::AccountIdEndpointMode"
-    ]) {
+    for (const name of ["AWS::Auth::AccountId", "AWS::Auth::AccountIdEndpointMode"]) {
       if (builtIns[name] !== undefined) endpointParams[name] = builtIns[name]!
     }
     const { module, layer } = services[service]

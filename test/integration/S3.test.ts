@@ -98,6 +98,14 @@ describe("S3 against s3rver", () => {
           Effect.catchTag("NoSuchBucket", (e) => Effect.succeed(`NoSuchBucket ${e.statusCode}`))
         )
         expect(missingBucket).toBe("NoSuchBucket 404")
+        // any call naming a bucket can meet NoSuchBucket, though the model lists it on three
+        const objectOfMissingBucket = yield* Effect.scoped(
+          S3.getObject({ Bucket: "no-such-bucket-here", Key: "k" })
+        ).pipe(
+          Effect.as("found"),
+          Effect.catchTag("NoSuchBucket", (e) => Effect.succeed(`NoSuchBucket ${e.statusCode}`))
+        )
+        expect(objectOfMissingBucket).toBe("NoSuchBucket 404")
       })
     )
 

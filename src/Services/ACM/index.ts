@@ -399,35 +399,38 @@ export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTag
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type AddTagsToCertificateError = InvalidArnException | InvalidParameterException | InvalidTagException | ResourceNotFoundException | TagPolicyException | ThrottlingException | TooManyTagsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteCertificateError = AccessDeniedException | ConflictException | InvalidArnException | ResourceInUseException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type AddTagsToCertificateError = InvalidArnException | InvalidParameterException | InvalidTagException | ResourceNotFoundException | TagPolicyException | ThrottlingException | TooManyTagsException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeCertificateError = InvalidArnException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteCertificateError = AccessDeniedException | ConflictException | InvalidArnException | ResourceInUseException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ExportCertificateError = InvalidArnException | RequestInProgressException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeCertificateError = InvalidArnException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetAccountConfigurationError = AccessDeniedException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type ExportCertificateError = InvalidArnException | RequestInProgressException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetCertificateError = InvalidArnException | RequestInProgressException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetAccountConfigurationError = AccessDeniedException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ImportCertificateError = ConflictException | InvalidArnException | InvalidParameterException | InvalidTagException | LimitExceededException | ResourceNotFoundException | TagPolicyException | TooManyTagsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetCertificateError = InvalidArnException | RequestInProgressException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListCertificatesError = InvalidArgsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ImportCertificateError = ConflictException | InvalidArnException | InvalidParameterException | InvalidTagException | LimitExceededException | ResourceNotFoundException | TagPolicyException | TooManyTagsException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForCertificateError = InvalidArnException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListCertificatesError = InvalidArgsException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutAccountConfigurationError = AccessDeniedException | ConflictException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForCertificateError = InvalidArnException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RemoveTagsFromCertificateError = InvalidArnException | InvalidParameterException | InvalidTagException | ResourceNotFoundException | TagPolicyException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type PutAccountConfigurationError = AccessDeniedException | ConflictException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type RenewCertificateError = InvalidArnException | RequestInProgressException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type RemoveTagsFromCertificateError = InvalidArnException | InvalidParameterException | InvalidTagException | ResourceNotFoundException | TagPolicyException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type RequestCertificateError = InvalidArnException | InvalidDomainValidationOptionsException | InvalidParameterException | InvalidTagException | LimitExceededException | TagPolicyException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type RenewCertificateError = InvalidArnException | RequestInProgressException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ResendValidationEmailError = InvalidArnException | InvalidDomainValidationOptionsException | InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type RequestCertificateError = InvalidArnException | InvalidDomainValidationOptionsException | InvalidParameterException | InvalidTagException | LimitExceededException | TagPolicyException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateCertificateOptionsError = ConflictException | InvalidArnException | InvalidStateException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ResendValidationEmailError = InvalidArnException | InvalidDomainValidationOptionsException | InvalidStateException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UpdateCertificateOptionsError = ConflictException | InvalidArnException | InvalidStateException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const addTagsToCertificate: Client.Operation<AddTagsToCertificateRequest, {}, AddTagsToCertificateError, ACM> = /*#__PURE__*/ Client.operation(ACM, {model:{name:"AddTagsToCertificate",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsToCertificateRequest$},errors:[InvalidArnException$,InvalidParameterException$,InvalidTagException$,ResourceNotFoundException$,TagPolicyException$,ThrottlingException$,TooManyTagsException$,ValidationException$],staticContextParams:{ServiceType:{value:"ACM"}}},errors:{InvalidArnException,InvalidParameterException,InvalidTagException,ResourceNotFoundException,TagPolicyException,ThrottlingException,Throttling:ThrottlingException,TooManyTagsException,ValidationException,ValidationError:ValidationException}})
 

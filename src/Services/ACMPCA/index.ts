@@ -663,51 +663,54 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException") {}
 
-export type CreateCertificateAuthorityError = InvalidArgsException | InvalidPolicyException | InvalidTagException | LimitExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateCertificateAuthorityAuditReportError = InvalidArgsException | InvalidArnException | InvalidStateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateCertificateAuthorityError = InvalidArgsException | InvalidPolicyException | InvalidTagException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreatePermissionError = InvalidArnException | InvalidStateException | LimitExceededException | PermissionAlreadyExistsException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateCertificateAuthorityAuditReportError = InvalidArgsException | InvalidArnException | InvalidStateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteCertificateAuthorityError = ConcurrentModificationException | InvalidArnException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreatePermissionError = InvalidArnException | InvalidStateException | LimitExceededException | PermissionAlreadyExistsException | RequestFailedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeletePermissionError = InvalidArnException | InvalidStateException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteCertificateAuthorityError = ConcurrentModificationException | InvalidArnException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeletePolicyError = ConcurrentModificationException | InvalidArnException | InvalidStateException | LockoutPreventedException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeletePermissionError = InvalidArnException | InvalidStateException | RequestFailedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeCertificateAuthorityError = InvalidArnException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeletePolicyError = ConcurrentModificationException | InvalidArnException | InvalidStateException | LockoutPreventedException | RequestFailedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeCertificateAuthorityAuditReportError = InvalidArgsException | InvalidArnException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeCertificateAuthorityError = InvalidArnException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetCertificateError = InvalidArnException | InvalidStateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeCertificateAuthorityAuditReportError = InvalidArgsException | InvalidArnException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetCertificateAuthorityCertificateError = InvalidArnException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCertificateError = InvalidArnException | InvalidStateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetCertificateAuthorityCsrError = InvalidArnException | InvalidStateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCertificateAuthorityCertificateError = InvalidArnException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetPolicyError = InvalidArnException | InvalidStateException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCertificateAuthorityCsrError = InvalidArnException | InvalidStateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ImportCertificateAuthorityCertificateError = CertificateMismatchException | ConcurrentModificationException | InvalidArnException | InvalidRequestException | InvalidStateException | MalformedCertificateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetPolicyError = InvalidArnException | InvalidStateException | RequestFailedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type IssueCertificateError = InvalidArgsException | InvalidArnException | InvalidStateException | LimitExceededException | MalformedCSRException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ImportCertificateAuthorityCertificateError = CertificateMismatchException | ConcurrentModificationException | InvalidArnException | InvalidRequestException | InvalidStateException | MalformedCertificateException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListCertificateAuthoritiesError = InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type IssueCertificateError = InvalidArgsException | InvalidArnException | InvalidStateException | LimitExceededException | MalformedCSRException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListPermissionsError = InvalidArnException | InvalidNextTokenException | InvalidStateException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListCertificateAuthoritiesError = InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListTagsError = InvalidArnException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListPermissionsError = InvalidArnException | InvalidNextTokenException | InvalidStateException | RequestFailedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutPolicyError = ConcurrentModificationException | InvalidArnException | InvalidPolicyException | InvalidStateException | LockoutPreventedException | RequestFailedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsError = InvalidArnException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RestoreCertificateAuthorityError = InvalidArnException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutPolicyError = ConcurrentModificationException | InvalidArnException | InvalidPolicyException | InvalidStateException | LockoutPreventedException | RequestFailedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RevokeCertificateError = ConcurrentModificationException | InvalidArnException | InvalidRequestException | InvalidStateException | LimitExceededException | RequestAlreadyProcessedException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RestoreCertificateAuthorityError = InvalidArnException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagCertificateAuthorityError = InvalidArnException | InvalidStateException | InvalidTagException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type RevokeCertificateError = ConcurrentModificationException | InvalidArnException | InvalidRequestException | InvalidStateException | LimitExceededException | RequestAlreadyProcessedException | RequestFailedException | RequestInProgressException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagCertificateAuthorityError = InvalidArnException | InvalidStateException | InvalidTagException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagCertificateAuthorityError = InvalidArnException | InvalidStateException | InvalidTagException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateCertificateAuthorityError = ConcurrentModificationException | InvalidArgsException | InvalidArnException | InvalidPolicyException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagCertificateAuthorityError = InvalidArnException | InvalidStateException | InvalidTagException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateCertificateAuthorityError = ConcurrentModificationException | InvalidArgsException | InvalidArnException | InvalidPolicyException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const createCertificateAuthority: Client.Operation<CreateCertificateAuthorityRequest, CreateCertificateAuthorityResponse, CreateCertificateAuthorityError, ACMPCA> = /*#__PURE__*/ Client.operation(ACMPCA, {model:{name:"CreateCertificateAuthority",http:{method:"POST",requestUri:"/"},input:{shape:CreateCertificateAuthorityRequest$},output:{shape:CreateCertificateAuthorityResponse$},errors:[InvalidArgsException$,InvalidPolicyException$,InvalidTagException$,LimitExceededException$],idempotent:true},errors:{InvalidArgsException,InvalidPolicyException,InvalidTagException,LimitExceededException}})
 

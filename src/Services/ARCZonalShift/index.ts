@@ -267,31 +267,34 @@ export interface UpdateZonalShiftRequest {
   readonly zonalShiftId: string
 }
 
-export type CancelZonalShiftError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreatePracticeRunConfigurationError = Errors.CommonError | Client.SdkError
+export type CancelZonalShiftError = CommonError | Client.SdkError
 
-export type DeletePracticeRunConfigurationError = Errors.CommonError | Client.SdkError
+export type CreatePracticeRunConfigurationError = CommonError | Client.SdkError
 
-export type GetAutoshiftObserverNotificationStatusError = Errors.CommonError | Client.SdkError
+export type DeletePracticeRunConfigurationError = CommonError | Client.SdkError
 
-export type GetManagedResourceError = Errors.CommonError | Client.SdkError
+export type GetAutoshiftObserverNotificationStatusError = CommonError | Client.SdkError
 
-export type ListAutoshiftsError = Errors.CommonError | Client.SdkError
+export type GetManagedResourceError = CommonError | Client.SdkError
 
-export type ListManagedResourcesError = Errors.CommonError | Client.SdkError
+export type ListAutoshiftsError = CommonError | Client.SdkError
 
-export type ListZonalShiftsError = Errors.CommonError | Client.SdkError
+export type ListManagedResourcesError = CommonError | Client.SdkError
 
-export type StartZonalShiftError = Errors.CommonError | Client.SdkError
+export type ListZonalShiftsError = CommonError | Client.SdkError
 
-export type UpdateAutoshiftObserverNotificationStatusError = Errors.CommonError | Client.SdkError
+export type StartZonalShiftError = CommonError | Client.SdkError
 
-export type UpdatePracticeRunConfigurationError = Errors.CommonError | Client.SdkError
+export type UpdateAutoshiftObserverNotificationStatusError = CommonError | Client.SdkError
 
-export type UpdateZonalAutoshiftConfigurationError = Errors.CommonError | Client.SdkError
+export type UpdatePracticeRunConfigurationError = CommonError | Client.SdkError
 
-export type UpdateZonalShiftError = Errors.CommonError | Client.SdkError
+export type UpdateZonalAutoshiftConfigurationError = CommonError | Client.SdkError
+
+export type UpdateZonalShiftError = CommonError | Client.SdkError
 
 export const cancelZonalShift: Client.Operation<CancelZonalShiftRequest, CancelZonalShiftOutput, CancelZonalShiftError, ARCZonalShift> = /*#__PURE__*/ Client.operation(ARCZonalShift, {model:{name:"CancelZonalShift",http:{method:"DELETE",requestUri:"/zonalshifts/{zonalShiftId}",responseCode:200},input:{shape:CancelZonalShiftRequest$},output:{shape:CancelZonalShiftOutput$}}})
 

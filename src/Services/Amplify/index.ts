@@ -838,79 +838,82 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException") {}
 
-export type CreateAppError = BadRequestException | DependentServiceFailureException | InternalFailureException | LimitExceededException | UnauthorizedException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateBackendEnvironmentError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateAppError = BadRequestException | DependentServiceFailureException | InternalFailureException | LimitExceededException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateBranchError = BadRequestException | DependentServiceFailureException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateBackendEnvironmentError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateDeploymentError = BadRequestException | InternalFailureException | LimitExceededException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateBranchError = BadRequestException | DependentServiceFailureException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateDomainAssociationError = BadRequestException | DependentServiceFailureException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateDeploymentError = BadRequestException | InternalFailureException | LimitExceededException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateWebhookError = BadRequestException | DependentServiceFailureException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateDomainAssociationError = BadRequestException | DependentServiceFailureException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteAppError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateWebhookError = BadRequestException | DependentServiceFailureException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteBackendEnvironmentError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteAppError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteBranchError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteBackendEnvironmentError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteDomainAssociationError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteBranchError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteDomainAssociationError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteWebhookError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GenerateAccessLogsError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteWebhookError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetAppError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GenerateAccessLogsError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetArtifactUrlError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetAppError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetBackendEnvironmentError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetArtifactUrlError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetBranchError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetBackendEnvironmentError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetDomainAssociationError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetBranchError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetDomainAssociationError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetWebhookError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListAppsError = BadRequestException | InternalFailureException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetWebhookError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListArtifactsError = BadRequestException | InternalFailureException | LimitExceededException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListAppsError = BadRequestException | InternalFailureException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListBackendEnvironmentsError = BadRequestException | InternalFailureException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListArtifactsError = BadRequestException | InternalFailureException | LimitExceededException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListBranchesError = BadRequestException | InternalFailureException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListBackendEnvironmentsError = BadRequestException | InternalFailureException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListDomainAssociationsError = BadRequestException | InternalFailureException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListBranchesError = BadRequestException | InternalFailureException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListJobsError = BadRequestException | InternalFailureException | LimitExceededException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListDomainAssociationsError = BadRequestException | InternalFailureException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | InternalFailureException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListJobsError = BadRequestException | InternalFailureException | LimitExceededException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListWebhooksError = BadRequestException | InternalFailureException | LimitExceededException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | InternalFailureException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartDeploymentError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListWebhooksError = BadRequestException | InternalFailureException | LimitExceededException | UnauthorizedException | CommonError | Client.SdkError
 
-export type StartJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type StartDeploymentError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type StopJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type StartJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | InternalFailureException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | InternalFailureException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | InternalFailureException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateAppError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | InternalFailureException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateBranchError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateAppError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateDomainAssociationError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateBranchError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateWebhookError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateDomainAssociationError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
+
+export type UpdateWebhookError = BadRequestException | DependentServiceFailureException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
 export const createApp: Client.Operation<CreateAppRequest, CreateAppResult, CreateAppError, Amplify> = /*#__PURE__*/ Client.operation(Amplify, {model:{name:"CreateApp",http:{method:"POST",requestUri:"/apps"},input:{shape:CreateAppRequest$},output:{shape:CreateAppResult$},errors:[BadRequestException$,DependentServiceFailureException$,InternalFailureException$,LimitExceededException$,UnauthorizedException$]},errors:{BadRequestException,DependentServiceFailureException,InternalFailureException,LimitExceededException,UnauthorizedException}})
 

@@ -1358,61 +1358,64 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException") {}
 
-export type CreateComponentError = InternalServerException | InvalidParameterException | ResourceConflictException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateFormError = InternalServerException | InvalidParameterException | ResourceConflictException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateComponentError = InternalServerException | InvalidParameterException | ResourceConflictException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type CreateThemeError = InternalServerException | InvalidParameterException | ResourceConflictException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateFormError = InternalServerException | InvalidParameterException | ResourceConflictException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type DeleteComponentError = InternalServerException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateThemeError = InternalServerException | InvalidParameterException | ResourceConflictException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type DeleteFormError = InternalServerException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteComponentError = InternalServerException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteThemeError = InternalServerException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteFormError = InternalServerException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ExchangeCodeForTokenError = InvalidParameterException | Errors.CommonError | Client.SdkError
+export type DeleteThemeError = InternalServerException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ExportComponentsError = InternalServerException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ExchangeCodeForTokenError = InvalidParameterException | CommonError | Client.SdkError
 
-export type ExportFormsError = InternalServerException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ExportComponentsError = InternalServerException | InvalidParameterException | CommonError | Client.SdkError
 
-export type ExportThemesError = InternalServerException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ExportFormsError = InternalServerException | InvalidParameterException | CommonError | Client.SdkError
 
-export type GetCodegenJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ExportThemesError = InternalServerException | InvalidParameterException | CommonError | Client.SdkError
 
-export type GetComponentError = InternalServerException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCodegenJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetFormError = InternalServerException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetComponentError = InternalServerException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetMetadataError = InvalidParameterException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetFormError = InternalServerException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetThemeError = InternalServerException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetMetadataError = InvalidParameterException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListCodegenJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetThemeError = InternalServerException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListComponentsError = InternalServerException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListCodegenJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListFormsError = InternalServerException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListComponentsError = InternalServerException | InvalidParameterException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListFormsError = InternalServerException | InvalidParameterException | CommonError | Client.SdkError
 
-export type ListThemesError = InternalServerException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type PutMetadataFlagError = InvalidParameterException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListThemesError = InternalServerException | InvalidParameterException | CommonError | Client.SdkError
 
-export type RefreshTokenError = InvalidParameterException | Errors.CommonError | Client.SdkError
+export type PutMetadataFlagError = InvalidParameterException | UnauthorizedException | CommonError | Client.SdkError
 
-export type StartCodegenJobError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type RefreshTokenError = InvalidParameterException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StartCodegenJobError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type TagResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateComponentError = InternalServerException | InvalidParameterException | ResourceConflictException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateFormError = InternalServerException | InvalidParameterException | ResourceConflictException | Errors.CommonError | Client.SdkError
+export type UpdateComponentError = InternalServerException | InvalidParameterException | ResourceConflictException | CommonError | Client.SdkError
 
-export type UpdateThemeError = InternalServerException | InvalidParameterException | ResourceConflictException | Errors.CommonError | Client.SdkError
+export type UpdateFormError = InternalServerException | InvalidParameterException | ResourceConflictException | CommonError | Client.SdkError
+
+export type UpdateThemeError = InternalServerException | InvalidParameterException | ResourceConflictException | CommonError | Client.SdkError
 
 export const createComponent: Client.Operation<CreateComponentRequest, CreateComponentResponse, CreateComponentError, AmplifyUIBuilder> = /*#__PURE__*/ Client.operation(AmplifyUIBuilder, {model:{name:"CreateComponent",http:{method:"POST",requestUri:"/app/{appId}/environment/{environmentName}/components",responseCode:200},input:{shape:CreateComponentRequest$,payload:"componentToCreate"},output:{shape:CreateComponentResponse$,payload:"entity"},errors:[InternalServerException$,InvalidParameterException$,ResourceConflictException$,ServiceQuotaExceededException$],idempotent:true},errors:{InternalServerException,InvalidParameterException,ResourceConflictException,ServiceQuotaExceededException}})
 

@@ -67,11 +67,14 @@ export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExc
 
 export class PayloadTooLargeException extends /*#__PURE__*/ ServiceError("PayloadTooLargeException")<{ readonly Message?: string }> {}
 
-export type DeleteConnectionError = ForbiddenException | GoneException | LimitExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetConnectionError = ForbiddenException | GoneException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type DeleteConnectionError = ForbiddenException | GoneException | LimitExceededException | CommonError | Client.SdkError
 
-export type PostToConnectionError = ForbiddenException | GoneException | LimitExceededException | PayloadTooLargeException | Errors.CommonError | Client.SdkError
+export type GetConnectionError = ForbiddenException | GoneException | LimitExceededException | CommonError | Client.SdkError
+
+export type PostToConnectionError = ForbiddenException | GoneException | LimitExceededException | PayloadTooLargeException | CommonError | Client.SdkError
 
 export const deleteConnection: Client.Operation<DeleteConnectionRequest, {}, DeleteConnectionError, ApiGatewayManagementApi> = /*#__PURE__*/ Client.operation(ApiGatewayManagementApi, {model:{name:"DeleteConnection",http:{method:"DELETE",requestUri:"/@connections/{connectionId}",responseCode:204},input:{shape:DeleteConnectionRequest$},errors:[ForbiddenException$,GoneException$,LimitExceededException$]},errors:{ForbiddenException,GoneException,LimitExceededException}})
 

@@ -742,95 +742,98 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string }> {}
 
-export type CreateApplicationError = BadRequestException | InternalServerException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateConfigurationProfileError = BadRequestException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateApplicationError = BadRequestException | InternalServerException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type CreateDeploymentStrategyError = BadRequestException | InternalServerException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateConfigurationProfileError = BadRequestException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type CreateEnvironmentError = BadRequestException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateDeploymentStrategyError = BadRequestException | InternalServerException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type CreateExtensionError = BadRequestException | ConflictException | InternalServerException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateEnvironmentError = BadRequestException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type CreateExtensionAssociationError = BadRequestException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateExtensionError = BadRequestException | ConflictException | InternalServerException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type CreateHostedConfigurationVersionError = BadRequestException | ConflictException | InternalServerException | PayloadTooLargeException | ResourceNotFoundException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateExtensionAssociationError = BadRequestException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type DeleteApplicationError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateHostedConfigurationVersionError = BadRequestException | ConflictException | InternalServerException | PayloadTooLargeException | ResourceNotFoundException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type DeleteConfigurationProfileError = BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteDeploymentStrategyError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteConfigurationProfileError = BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteEnvironmentError = BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteDeploymentStrategyError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteExtensionError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteEnvironmentError = BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteExtensionAssociationError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteExtensionError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteHostedConfigurationVersionError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteExtensionAssociationError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetAccountSettingsError = BadRequestException | InternalServerException | Errors.CommonError | Client.SdkError
+export type DeleteHostedConfigurationVersionError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetApplicationError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetAccountSettingsError = BadRequestException | InternalServerException | CommonError | Client.SdkError
 
-export type GetConfigurationError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetApplicationError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetConfigurationProfileError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetConfigurationError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetDeploymentError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetConfigurationProfileError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetDeploymentStrategyError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetDeploymentError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetEnvironmentError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetDeploymentStrategyError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetExtensionError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetEnvironmentError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetExtensionAssociationError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetExtensionError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetHostedConfigurationVersionError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetExtensionAssociationError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListApplicationsError = BadRequestException | InternalServerException | Errors.CommonError | Client.SdkError
+export type GetHostedConfigurationVersionError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListConfigurationProfilesError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListApplicationsError = BadRequestException | InternalServerException | CommonError | Client.SdkError
 
-export type ListDeploymentStrategiesError = BadRequestException | InternalServerException | Errors.CommonError | Client.SdkError
+export type ListConfigurationProfilesError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListDeploymentsError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListDeploymentStrategiesError = BadRequestException | InternalServerException | CommonError | Client.SdkError
 
-export type ListEnvironmentsError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListDeploymentsError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListExtensionAssociationsError = BadRequestException | InternalServerException | Errors.CommonError | Client.SdkError
+export type ListEnvironmentsError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListExtensionsError = BadRequestException | InternalServerException | Errors.CommonError | Client.SdkError
+export type ListExtensionAssociationsError = BadRequestException | InternalServerException | CommonError | Client.SdkError
 
-export type ListHostedConfigurationVersionsError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListExtensionsError = BadRequestException | InternalServerException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListHostedConfigurationVersionsError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartDeploymentError = BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopDeploymentError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartDeploymentError = BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopDeploymentError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateAccountSettingsError = BadRequestException | InternalServerException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateApplicationError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateAccountSettingsError = BadRequestException | InternalServerException | CommonError | Client.SdkError
 
-export type UpdateConfigurationProfileError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateApplicationError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateDeploymentStrategyError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateConfigurationProfileError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateEnvironmentError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateDeploymentStrategyError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateExtensionError = BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateEnvironmentError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateExtensionAssociationError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateExtensionError = BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ValidateConfigurationError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateExtensionAssociationError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type ValidateConfigurationError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const createApplication: Client.Operation<CreateApplicationRequest, Application, CreateApplicationError, AppConfig> = /*#__PURE__*/ Client.operation(AppConfig, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/applications",responseCode:201},input:{shape:CreateApplicationRequest$},output:{shape:Application$},errors:[BadRequestException$,InternalServerException$,ServiceQuotaExceededException$]},errors:{BadRequestException,InternalServerException,ServiceQuotaExceededException}})
 

@@ -77,9 +77,12 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
 
-export type GetLatestConfigurationError = BadRequestException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type StartConfigurationSessionError = BadRequestException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetLatestConfigurationError = BadRequestException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+
+export type StartConfigurationSessionError = BadRequestException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
 export const getLatestConfiguration: Client.Operation<GetLatestConfigurationRequest, GetLatestConfigurationResponse, GetLatestConfigurationError, AppConfigData> = /*#__PURE__*/ Client.operation(AppConfigData, {model:{name:"GetLatestConfiguration",http:{method:"GET",requestUri:"/configuration",responseCode:200},input:{shape:GetLatestConfigurationRequest$},output:{shape:GetLatestConfigurationResponse$,payload:"Configuration"},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException,ThrottlingException}})
 

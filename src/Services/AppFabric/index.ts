@@ -545,57 +545,60 @@ export interface UpdateIngestionDestinationOutput {
   readonly ingestionDestination?: CreateIngestionDestinationOutputIngestionDestination
 }
 
-export type BatchGetUserAccessTasksError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ConnectAppAuthorizationError = Errors.CommonError | Client.SdkError
+export type BatchGetUserAccessTasksError = CommonError | Client.SdkError
 
-export type CreateAppAuthorizationError = Errors.CommonError | Client.SdkError
+export type ConnectAppAuthorizationError = CommonError | Client.SdkError
 
-export type CreateAppBundleError = Errors.CommonError | Client.SdkError
+export type CreateAppAuthorizationError = CommonError | Client.SdkError
 
-export type CreateIngestionError = Errors.CommonError | Client.SdkError
+export type CreateAppBundleError = CommonError | Client.SdkError
 
-export type CreateIngestionDestinationError = Errors.CommonError | Client.SdkError
+export type CreateIngestionError = CommonError | Client.SdkError
 
-export type DeleteAppAuthorizationError = Errors.CommonError | Client.SdkError
+export type CreateIngestionDestinationError = CommonError | Client.SdkError
 
-export type DeleteAppBundleError = Errors.CommonError | Client.SdkError
+export type DeleteAppAuthorizationError = CommonError | Client.SdkError
 
-export type DeleteIngestionError = Errors.CommonError | Client.SdkError
+export type DeleteAppBundleError = CommonError | Client.SdkError
 
-export type DeleteIngestionDestinationError = Errors.CommonError | Client.SdkError
+export type DeleteIngestionError = CommonError | Client.SdkError
 
-export type GetAppAuthorizationError = Errors.CommonError | Client.SdkError
+export type DeleteIngestionDestinationError = CommonError | Client.SdkError
 
-export type GetAppBundleError = Errors.CommonError | Client.SdkError
+export type GetAppAuthorizationError = CommonError | Client.SdkError
 
-export type GetIngestionError = Errors.CommonError | Client.SdkError
+export type GetAppBundleError = CommonError | Client.SdkError
 
-export type GetIngestionDestinationError = Errors.CommonError | Client.SdkError
+export type GetIngestionError = CommonError | Client.SdkError
 
-export type ListAppAuthorizationsError = Errors.CommonError | Client.SdkError
+export type GetIngestionDestinationError = CommonError | Client.SdkError
 
-export type ListAppBundlesError = Errors.CommonError | Client.SdkError
+export type ListAppAuthorizationsError = CommonError | Client.SdkError
 
-export type ListIngestionDestinationsError = Errors.CommonError | Client.SdkError
+export type ListAppBundlesError = CommonError | Client.SdkError
 
-export type ListIngestionsError = Errors.CommonError | Client.SdkError
+export type ListIngestionDestinationsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListIngestionsError = CommonError | Client.SdkError
 
-export type StartIngestionError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type StartUserAccessTasksError = Errors.CommonError | Client.SdkError
+export type StartIngestionError = CommonError | Client.SdkError
 
-export type StopIngestionError = Errors.CommonError | Client.SdkError
+export type StartUserAccessTasksError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type StopIngestionError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateAppAuthorizationError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateIngestionDestinationError = Errors.CommonError | Client.SdkError
+export type UpdateAppAuthorizationError = CommonError | Client.SdkError
+
+export type UpdateIngestionDestinationError = CommonError | Client.SdkError
 
 export const batchGetUserAccessTasks: Client.Operation<BatchGetUserAccessTasksRequest, BatchGetUserAccessTasksOutput, BatchGetUserAccessTasksError, AppFabric> = /*#__PURE__*/ Client.operation(AppFabric, {model:{name:"BatchGetUserAccessTasks",http:{method:"POST",requestUri:"/useraccess/batchget",responseCode:200},input:{shape:BatchGetUserAccessTasksRequest$},output:{shape:BatchGetUserAccessTasksOutput$}}})
 

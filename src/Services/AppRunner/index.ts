@@ -930,79 +930,82 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException")<{ readonly Message?: string }> {}
 
-export type AssociateCustomDomainError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateAutoScalingConfigurationError = InternalServiceErrorException | InvalidRequestException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type AssociateCustomDomainError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | CommonError | Client.SdkError
 
-export type CreateConnectionError = InternalServiceErrorException | InvalidRequestException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateAutoScalingConfigurationError = InternalServiceErrorException | InvalidRequestException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type CreateObservabilityConfigurationError = InternalServiceErrorException | InvalidRequestException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateConnectionError = InternalServiceErrorException | InvalidRequestException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type CreateServiceError = InternalServiceErrorException | InvalidRequestException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateObservabilityConfigurationError = InternalServiceErrorException | InvalidRequestException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type CreateVpcConnectorError = InternalServiceErrorException | InvalidRequestException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateServiceError = InternalServiceErrorException | InvalidRequestException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type CreateVpcIngressConnectionError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateVpcConnectorError = InternalServiceErrorException | InvalidRequestException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type DeleteAutoScalingConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateVpcIngressConnectionError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type DeleteConnectionError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteAutoScalingConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteObservabilityConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteConnectionError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteServiceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteObservabilityConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteVpcConnectorError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteServiceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteVpcIngressConnectionError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteVpcConnectorError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeAutoScalingConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteVpcIngressConnectionError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeCustomDomainsError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAutoScalingConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeObservabilityConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeCustomDomainsError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeServiceError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeObservabilityConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeVpcConnectorError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeServiceError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeVpcIngressConnectionError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeVpcConnectorError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateCustomDomainError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeVpcIngressConnectionError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAutoScalingConfigurationsError = InternalServiceErrorException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DisassociateCustomDomainError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListConnectionsError = InternalServiceErrorException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListAutoScalingConfigurationsError = InternalServiceErrorException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListObservabilityConfigurationsError = InternalServiceErrorException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListConnectionsError = InternalServiceErrorException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListOperationsError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListObservabilityConfigurationsError = InternalServiceErrorException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListServicesError = InternalServiceErrorException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListOperationsError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListServicesForAutoScalingConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListServicesError = InternalServiceErrorException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListServicesForAutoScalingConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListVpcConnectorsError = InternalServiceErrorException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListVpcIngressConnectionsError = InternalServiceErrorException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListVpcConnectorsError = InternalServiceErrorException | InvalidRequestException | CommonError | Client.SdkError
 
-export type PauseServiceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListVpcIngressConnectionsError = InternalServiceErrorException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ResumeServiceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PauseServiceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartDeploymentError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ResumeServiceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartDeploymentError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateDefaultAutoScalingConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateServiceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateDefaultAutoScalingConfigurationError = InternalServiceErrorException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateVpcIngressConnectionError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateServiceError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateVpcIngressConnectionError = InternalServiceErrorException | InvalidRequestException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const associateCustomDomain: Client.Operation<AssociateCustomDomainRequest, AssociateCustomDomainResponse, AssociateCustomDomainError, AppRunner> = /*#__PURE__*/ Client.operation(AppRunner, {model:{name:"AssociateCustomDomain",http:{method:"POST",requestUri:"/"},input:{shape:AssociateCustomDomainRequest$},output:{shape:AssociateCustomDomainResponse$},errors:[InternalServiceErrorException$,InvalidRequestException$,InvalidStateException$]},errors:{InternalServiceErrorException,InternalServiceError:InternalServiceErrorException,InvalidRequestException,InvalidRequest:InvalidRequestException,InvalidStateException,InvalidState:InvalidStateException}})
 

@@ -1674,163 +1674,166 @@ export class ResourceNotAvailableException extends /*#__PURE__*/ ServiceError("R
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type AssociateAppBlockBuilderAppBlockError = ConcurrentModificationException | InvalidParameterCombinationException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateApplicationFleetError = ConcurrentModificationException | InvalidParameterCombinationException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateAppBlockBuilderAppBlockError = ConcurrentModificationException | InvalidParameterCombinationException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AssociateApplicationToEntitlementError = EntitlementNotFoundException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateApplicationFleetError = ConcurrentModificationException | InvalidParameterCombinationException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AssociateFleetError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateApplicationToEntitlementError = EntitlementNotFoundException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type BatchAssociateUserStackError = InvalidParameterCombinationException | OperationNotPermittedException | Errors.CommonError | Client.SdkError
+export type AssociateFleetError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type BatchDisassociateUserStackError = InvalidParameterCombinationException | OperationNotPermittedException | Errors.CommonError | Client.SdkError
+export type BatchAssociateUserStackError = InvalidParameterCombinationException | OperationNotPermittedException | CommonError | Client.SdkError
 
-export type CopyImageError = IncompatibleImageException | InvalidAccountStatusException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type BatchDisassociateUserStackError = InvalidParameterCombinationException | OperationNotPermittedException | CommonError | Client.SdkError
 
-export type CreateAppBlockError = ConcurrentModificationException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CopyImageError = IncompatibleImageException | InvalidAccountStatusException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateAppBlockBuilderError = ConcurrentModificationException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceAlreadyExistsException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateAppBlockError = ConcurrentModificationException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type CreateAppBlockBuilderStreamingURLError = OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateAppBlockBuilderError = ConcurrentModificationException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceAlreadyExistsException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateApplicationError = ConcurrentModificationException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateAppBlockBuilderStreamingURLError = OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateDirectoryConfigError = InvalidAccountStatusException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateApplicationError = ConcurrentModificationException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateEntitlementError = EntitlementAlreadyExistsException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateDirectoryConfigError = InvalidAccountStatusException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateFleetError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceAlreadyExistsException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateEntitlementError = EntitlementAlreadyExistsException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateImageBuilderError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceAlreadyExistsException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateFleetError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceAlreadyExistsException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateImageBuilderStreamingURLError = OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateImageBuilderError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceAlreadyExistsException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateStackError = ConcurrentModificationException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateImageBuilderStreamingURLError = OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateStreamingURLError = InvalidParameterCombinationException | OperationNotPermittedException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateStackError = ConcurrentModificationException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateThemeForStackError = ConcurrentModificationException | InvalidAccountStatusException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateStreamingURLError = InvalidParameterCombinationException | OperationNotPermittedException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateUpdatedImageError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateThemeForStackError = ConcurrentModificationException | InvalidAccountStatusException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateUsageReportSubscriptionError = InvalidAccountStatusException | InvalidRoleException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateUpdatedImageError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateUserError = InvalidAccountStatusException | InvalidParameterCombinationException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateUsageReportSubscriptionError = InvalidAccountStatusException | InvalidRoleException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteAppBlockError = ConcurrentModificationException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateUserError = InvalidAccountStatusException | InvalidParameterCombinationException | LimitExceededException | OperationNotPermittedException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type DeleteAppBlockBuilderError = ConcurrentModificationException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteAppBlockError = ConcurrentModificationException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteApplicationError = ConcurrentModificationException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteAppBlockBuilderError = ConcurrentModificationException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteDirectoryConfigError = ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = ConcurrentModificationException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteEntitlementError = ConcurrentModificationException | EntitlementNotFoundException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteDirectoryConfigError = ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteFleetError = ConcurrentModificationException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteEntitlementError = ConcurrentModificationException | EntitlementNotFoundException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteImageError = ConcurrentModificationException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteFleetError = ConcurrentModificationException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteImageBuilderError = ConcurrentModificationException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteImageError = ConcurrentModificationException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteImagePermissionsError = ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteImageBuilderError = ConcurrentModificationException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteStackError = ConcurrentModificationException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteImagePermissionsError = ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteThemeForStackError = ConcurrentModificationException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteStackError = ConcurrentModificationException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteUsageReportSubscriptionError = InvalidAccountStatusException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteThemeForStackError = ConcurrentModificationException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteUserError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteUsageReportSubscriptionError = InvalidAccountStatusException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeAppBlockBuilderAppBlockAssociationsError = InvalidParameterCombinationException | OperationNotPermittedException | Errors.CommonError | Client.SdkError
+export type DeleteUserError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeAppBlockBuildersError = OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAppBlockBuilderAppBlockAssociationsError = InvalidParameterCombinationException | OperationNotPermittedException | CommonError | Client.SdkError
 
-export type DescribeAppBlocksError = OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAppBlockBuildersError = OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeApplicationFleetAssociationsError = InvalidParameterCombinationException | OperationNotPermittedException | Errors.CommonError | Client.SdkError
+export type DescribeAppBlocksError = OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeApplicationsError = OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeApplicationFleetAssociationsError = InvalidParameterCombinationException | OperationNotPermittedException | CommonError | Client.SdkError
 
-export type DescribeDirectoryConfigsError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeApplicationsError = OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeEntitlementsError = EntitlementNotFoundException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDirectoryConfigsError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeFleetsError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeEntitlementsError = EntitlementNotFoundException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeImageBuildersError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeFleetsError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeImagePermissionsError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeImageBuildersError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeImagesError = InvalidParameterCombinationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeImagePermissionsError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeSessionsError = InvalidParameterCombinationException | Errors.CommonError | Client.SdkError
+export type DescribeImagesError = InvalidParameterCombinationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeStacksError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeSessionsError = InvalidParameterCombinationException | CommonError | Client.SdkError
 
-export type DescribeThemeForStackError = OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeStacksError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeUsageReportSubscriptionsError = InvalidAccountStatusException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeThemeForStackError = OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeUserStackAssociationsError = InvalidParameterCombinationException | OperationNotPermittedException | Errors.CommonError | Client.SdkError
+export type DescribeUsageReportSubscriptionsError = InvalidAccountStatusException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeUsersError = InvalidParameterCombinationException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeUserStackAssociationsError = InvalidParameterCombinationException | OperationNotPermittedException | CommonError | Client.SdkError
 
-export type DisableUserError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeUsersError = InvalidParameterCombinationException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateAppBlockBuilderAppBlockError = ConcurrentModificationException | InvalidParameterCombinationException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisableUserError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateApplicationFleetError = ConcurrentModificationException | InvalidParameterCombinationException | OperationNotPermittedException | Errors.CommonError | Client.SdkError
+export type DisassociateAppBlockBuilderAppBlockError = ConcurrentModificationException | InvalidParameterCombinationException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateApplicationFromEntitlementError = EntitlementNotFoundException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateApplicationFleetError = ConcurrentModificationException | InvalidParameterCombinationException | OperationNotPermittedException | CommonError | Client.SdkError
 
-export type DisassociateFleetError = ConcurrentModificationException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateApplicationFromEntitlementError = EntitlementNotFoundException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type EnableUserError = InvalidAccountStatusException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateFleetError = ConcurrentModificationException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ExpireSessionError = Errors.CommonError | Client.SdkError
+export type EnableUserError = InvalidAccountStatusException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAssociatedFleetsError = Errors.CommonError | Client.SdkError
+export type ExpireSessionError = CommonError | Client.SdkError
 
-export type ListAssociatedStacksError = Errors.CommonError | Client.SdkError
+export type ListAssociatedFleetsError = CommonError | Client.SdkError
 
-export type ListEntitledApplicationsError = EntitlementNotFoundException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListAssociatedStacksError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListEntitledApplicationsError = EntitlementNotFoundException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartAppBlockBuilderError = ConcurrentModificationException | InvalidAccountStatusException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartFleetError = ConcurrentModificationException | InvalidAccountStatusException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartAppBlockBuilderError = ConcurrentModificationException | InvalidAccountStatusException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartImageBuilderError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartFleetError = ConcurrentModificationException | InvalidAccountStatusException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopAppBlockBuilderError = ConcurrentModificationException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartImageBuilderError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopFleetError = ConcurrentModificationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopAppBlockBuilderError = ConcurrentModificationException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopImageBuilderError = ConcurrentModificationException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopFleetError = ConcurrentModificationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidAccountStatusException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopImageBuilderError = ConcurrentModificationException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidAccountStatusException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateAppBlockBuilderError = ConcurrentModificationException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceInUseException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateApplicationError = ConcurrentModificationException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateAppBlockBuilderError = ConcurrentModificationException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceInUseException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateDirectoryConfigError = ConcurrentModificationException | IncompatibleImageException | InvalidRoleException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateApplicationError = ConcurrentModificationException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateEntitlementError = ConcurrentModificationException | EntitlementNotFoundException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateDirectoryConfigError = ConcurrentModificationException | IncompatibleImageException | InvalidRoleException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateFleetError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceInUseException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateEntitlementError = ConcurrentModificationException | EntitlementNotFoundException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateImagePermissionsError = LimitExceededException | ResourceNotAvailableException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateFleetError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | RequestLimitExceededException | ResourceInUseException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateStackError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateImagePermissionsError = LimitExceededException | ResourceNotAvailableException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateThemeForStackError = ConcurrentModificationException | InvalidAccountStatusException | InvalidParameterCombinationException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateStackError = ConcurrentModificationException | IncompatibleImageException | InvalidAccountStatusException | InvalidParameterCombinationException | InvalidRoleException | LimitExceededException | OperationNotPermittedException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateThemeForStackError = ConcurrentModificationException | InvalidAccountStatusException | InvalidParameterCombinationException | LimitExceededException | OperationNotPermittedException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const associateAppBlockBuilderAppBlock: Client.Operation<AssociateAppBlockBuilderAppBlockRequest, AssociateAppBlockBuilderAppBlockResult, AssociateAppBlockBuilderAppBlockError, AppStream> = /*#__PURE__*/ Client.operation(AppStream, {model:{name:"AssociateAppBlockBuilderAppBlock",http:{method:"POST",requestUri:"/"},input:{shape:AssociateAppBlockBuilderAppBlockRequest$},output:{shape:AssociateAppBlockBuilderAppBlockResult$},errors:[ConcurrentModificationException$,InvalidParameterCombinationException$,LimitExceededException$,OperationNotPermittedException$,ResourceNotFoundException$]},errors:{ConcurrentModificationException,InvalidParameterCombinationException,LimitExceededException,OperationNotPermittedException,ResourceNotFoundException}})
 

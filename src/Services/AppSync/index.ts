@@ -1497,133 +1497,136 @@ export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundExcep
 
 export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException") {}
 
-export type AssociateApiError = AccessDeniedException | BadRequestException | InternalFailureException | NotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateMergedGraphqlApiError = BadRequestException | ConcurrentModificationException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type AssociateApiError = AccessDeniedException | BadRequestException | InternalFailureException | NotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type AssociateSourceGraphqlApiError = BadRequestException | ConcurrentModificationException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type AssociateMergedGraphqlApiError = BadRequestException | ConcurrentModificationException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateApiCacheError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type AssociateSourceGraphqlApiError = BadRequestException | ConcurrentModificationException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateApiKeyError = ApiKeyLimitExceededException | ApiKeyValidityOutOfBoundsException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateApiCacheError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateDataSourceError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateApiKeyError = ApiKeyLimitExceededException | ApiKeyValidityOutOfBoundsException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateDomainNameError = AccessDeniedException | BadRequestException | InternalFailureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateDataSourceError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateFunctionError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateDomainNameError = AccessDeniedException | BadRequestException | InternalFailureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateGraphqlApiError = ApiLimitExceededException | BadRequestException | ConcurrentModificationException | InternalFailureException | LimitExceededException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateFunctionError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateResolverError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateGraphqlApiError = ApiLimitExceededException | BadRequestException | ConcurrentModificationException | InternalFailureException | LimitExceededException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateTypeError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateResolverError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteApiCacheError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateTypeError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteApiKeyError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteApiCacheError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteDataSourceError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteApiKeyError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteDomainNameError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteDataSourceError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteFunctionError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteDomainNameError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteGraphqlApiError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteFunctionError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteResolverError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteGraphqlApiError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteTypeError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteResolverError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DisassociateApiError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteTypeError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DisassociateMergedGraphqlApiError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DisassociateApiError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisassociateSourceGraphqlApiError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DisassociateMergedGraphqlApiError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type EvaluateCodeError = AccessDeniedException | BadRequestException | InternalFailureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DisassociateSourceGraphqlApiError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type EvaluateMappingTemplateError = AccessDeniedException | BadRequestException | InternalFailureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type EvaluateCodeError = AccessDeniedException | BadRequestException | InternalFailureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type FlushApiCacheError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type EvaluateMappingTemplateError = AccessDeniedException | BadRequestException | InternalFailureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetApiAssociationError = AccessDeniedException | BadRequestException | InternalFailureException | NotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type FlushApiCacheError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetApiCacheError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetApiAssociationError = AccessDeniedException | BadRequestException | InternalFailureException | NotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetDataSourceError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetApiCacheError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetDataSourceIntrospectionError = BadRequestException | InternalFailureException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetDataSourceError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetDomainNameError = AccessDeniedException | BadRequestException | InternalFailureException | NotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetDataSourceIntrospectionError = BadRequestException | InternalFailureException | NotFoundException | CommonError | Client.SdkError
 
-export type GetFunctionError = ConcurrentModificationException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetDomainNameError = AccessDeniedException | BadRequestException | InternalFailureException | NotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetGraphqlApiError = AccessDeniedException | BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetFunctionError = ConcurrentModificationException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetGraphqlApiEnvironmentVariablesError = AccessDeniedException | BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetGraphqlApiError = AccessDeniedException | BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetIntrospectionSchemaError = GraphQLSchemaException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetGraphqlApiEnvironmentVariablesError = AccessDeniedException | BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetResolverError = ConcurrentModificationException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetIntrospectionSchemaError = GraphQLSchemaException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetSchemaCreationStatusError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetResolverError = ConcurrentModificationException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetSourceApiAssociationError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetSchemaCreationStatusError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetTypeError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetSourceApiAssociationError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListApiKeysError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetTypeError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListDataSourcesError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListApiKeysError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListDomainNamesError = AccessDeniedException | BadRequestException | InternalFailureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListDataSourcesError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListFunctionsError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListDomainNamesError = AccessDeniedException | BadRequestException | InternalFailureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListGraphqlApisError = BadRequestException | InternalFailureException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListFunctionsError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListResolversError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListGraphqlApisError = BadRequestException | InternalFailureException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListResolversByFunctionError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListResolversError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListSourceApiAssociationsError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListResolversByFunctionError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = AccessDeniedException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListSourceApiAssociationsError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListTypesError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListTypesByAssociationError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListTypesError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type PutGraphqlApiEnvironmentVariablesError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListTypesByAssociationError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type StartDataSourceIntrospectionError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type PutGraphqlApiEnvironmentVariablesError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartSchemaCreationError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type StartDataSourceIntrospectionError = BadRequestException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type StartSchemaMergeError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type StartSchemaCreationError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type TagResourceError = AccessDeniedException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartSchemaMergeError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UntagResourceError = AccessDeniedException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type TagResourceError = AccessDeniedException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateApiCacheError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = AccessDeniedException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateApiKeyError = ApiKeyValidityOutOfBoundsException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateApiCacheError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateDataSourceError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateApiKeyError = ApiKeyValidityOutOfBoundsException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateDomainNameError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateDataSourceError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateFunctionError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateDomainNameError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateGraphqlApiError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateFunctionError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateResolverError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateGraphqlApiError = AccessDeniedException | BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateSourceApiAssociationError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateResolverError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateTypeError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateSourceApiAssociationError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
+
+export type UpdateTypeError = BadRequestException | ConcurrentModificationException | InternalFailureException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
 export const associateApi: Client.Operation<AssociateApiRequest, AssociateApiResponse, AssociateApiError, AppSync> = /*#__PURE__*/ Client.operation(AppSync, {model:{name:"AssociateApi",http:{method:"POST",requestUri:"/v1/domainnames/{domainName}/apiassociation"},input:{shape:AssociateApiRequest$},output:{shape:AssociateApiResponse$},errors:[AccessDeniedException$,BadRequestException$,InternalFailureException$,NotFoundException$]},errors:{AccessDeniedException,BadRequestException,InternalFailureException,NotFoundException}})
 

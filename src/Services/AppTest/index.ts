@@ -1057,53 +1057,56 @@ export interface UpdateTestSuiteOutput {
   readonly testSuiteVersion?: number
 }
 
-export type CreateTestCaseError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateTestConfigurationError = Errors.CommonError | Client.SdkError
+export type CreateTestCaseError = CommonError | Client.SdkError
 
-export type CreateTestSuiteError = Errors.CommonError | Client.SdkError
+export type CreateTestConfigurationError = CommonError | Client.SdkError
 
-export type DeleteTestCaseError = Errors.CommonError | Client.SdkError
+export type CreateTestSuiteError = CommonError | Client.SdkError
 
-export type DeleteTestConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteTestCaseError = CommonError | Client.SdkError
 
-export type DeleteTestRunError = Errors.CommonError | Client.SdkError
+export type DeleteTestConfigurationError = CommonError | Client.SdkError
 
-export type DeleteTestSuiteError = Errors.CommonError | Client.SdkError
+export type DeleteTestRunError = CommonError | Client.SdkError
 
-export type GetTestCaseError = Errors.CommonError | Client.SdkError
+export type DeleteTestSuiteError = CommonError | Client.SdkError
 
-export type GetTestConfigurationError = Errors.CommonError | Client.SdkError
+export type GetTestCaseError = CommonError | Client.SdkError
 
-export type GetTestRunStepError = Errors.CommonError | Client.SdkError
+export type GetTestConfigurationError = CommonError | Client.SdkError
 
-export type GetTestSuiteError = Errors.CommonError | Client.SdkError
+export type GetTestRunStepError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type GetTestSuiteError = CommonError | Client.SdkError
 
-export type ListTestCasesError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type ListTestConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListTestCasesError = CommonError | Client.SdkError
 
-export type ListTestRunStepsError = Errors.CommonError | Client.SdkError
+export type ListTestConfigurationsError = CommonError | Client.SdkError
 
-export type ListTestRunTestCasesError = Errors.CommonError | Client.SdkError
+export type ListTestRunStepsError = CommonError | Client.SdkError
 
-export type ListTestRunsError = Errors.CommonError | Client.SdkError
+export type ListTestRunTestCasesError = CommonError | Client.SdkError
 
-export type ListTestSuitesError = Errors.CommonError | Client.SdkError
+export type ListTestRunsError = CommonError | Client.SdkError
 
-export type StartTestRunError = Errors.CommonError | Client.SdkError
+export type ListTestSuitesError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type StartTestRunError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateTestCaseError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateTestConfigurationError = Errors.CommonError | Client.SdkError
+export type UpdateTestCaseError = CommonError | Client.SdkError
 
-export type UpdateTestSuiteError = Errors.CommonError | Client.SdkError
+export type UpdateTestConfigurationError = CommonError | Client.SdkError
+
+export type UpdateTestSuiteError = CommonError | Client.SdkError
 
 export const createTestCase: Client.Operation<CreateTestCaseRequest, CreateTestCaseOutput, CreateTestCaseError, AppTest> = /*#__PURE__*/ Client.operation(AppTest, {model:{name:"CreateTestCase",http:{method:"POST",requestUri:"/testcase",responseCode:201},input:{shape:CreateTestCaseRequest$},output:{shape:CreateTestCaseOutput$},idempotent:true}})
 

@@ -498,31 +498,34 @@ export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTag
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type DeleteScalingPolicyError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteScheduledActionError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteScalingPolicyError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeregisterScalableTargetError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteScheduledActionError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeScalableTargetsError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeregisterScalableTargetError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeScalingActivitiesError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeScalableTargetsError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeScalingPoliciesError = ConcurrentUpdateException | FailedResourceAccessException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeScalingActivitiesError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeScheduledActionsError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeScalingPoliciesError = ConcurrentUpdateException | FailedResourceAccessException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeScheduledActionsError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutScalingPolicyError = ConcurrentUpdateException | FailedResourceAccessException | InternalServiceException | LimitExceededException | ObjectNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutScheduledActionError = ConcurrentUpdateException | InternalServiceException | LimitExceededException | ObjectNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutScalingPolicyError = ConcurrentUpdateException | FailedResourceAccessException | InternalServiceException | LimitExceededException | ObjectNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RegisterScalableTargetError = ConcurrentUpdateException | InternalServiceException | LimitExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutScheduledActionError = ConcurrentUpdateException | InternalServiceException | LimitExceededException | ObjectNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = ResourceNotFoundException | TooManyTagsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type RegisterScalableTargetError = ConcurrentUpdateException | InternalServiceException | LimitExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = ResourceNotFoundException | TooManyTagsException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UntagResourceError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const deleteScalingPolicy: Client.Operation<DeleteScalingPolicyRequest, DeleteScalingPolicyResponse, DeleteScalingPolicyError, ApplicationAutoScaling> = /*#__PURE__*/ Client.operation(ApplicationAutoScaling, {model:{name:"DeleteScalingPolicy",http:{method:"POST",requestUri:"/"},input:{shape:DeleteScalingPolicyRequest$},output:{shape:DeleteScalingPolicyResponse$},errors:[ConcurrentUpdateException$,InternalServiceException$,ObjectNotFoundException$,ValidationException$]},errors:{ConcurrentUpdateException,InternalServiceException,ObjectNotFoundException,ValidationException}})
 

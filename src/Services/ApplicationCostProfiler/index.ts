@@ -154,17 +154,20 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type DeleteReportDefinitionError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetReportDefinitionError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteReportDefinitionError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ImportApplicationUsageError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetReportDefinitionError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListReportDefinitionsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ImportApplicationUsageError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutReportDefinitionError = AccessDeniedException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListReportDefinitionsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateReportDefinitionError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type PutReportDefinitionError = AccessDeniedException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type UpdateReportDefinitionError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export const deleteReportDefinition: Client.Operation<DeleteReportDefinitionRequest, DeleteReportDefinitionResult, DeleteReportDefinitionError, ApplicationCostProfiler> = /*#__PURE__*/ Client.operation(ApplicationCostProfiler, {model:{name:"DeleteReportDefinition",http:{method:"DELETE",requestUri:"/reportDefinition/{reportId}"},input:{shape:DeleteReportDefinitionRequest$},output:{shape:DeleteReportDefinitionResult$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}})
 

@@ -551,35 +551,38 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type BatchGetServiceLevelObjectiveBudgetReportError = ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateServiceLevelObjectiveError = AccessDeniedException | ConflictException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type BatchGetServiceLevelObjectiveBudgetReportError = ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteServiceLevelObjectiveError = ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateServiceLevelObjectiveError = AccessDeniedException | ConflictException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetServiceError = ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteServiceLevelObjectiveError = ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetServiceLevelObjectiveError = ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetServiceError = ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListServiceDependenciesError = ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetServiceLevelObjectiveError = ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListServiceDependentsError = ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListServiceDependenciesError = ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListServiceLevelObjectivesError = ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListServiceDependentsError = ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListServiceOperationsError = ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListServiceLevelObjectivesError = ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListServicesError = ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListServiceOperationsError = ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListServicesError = ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartDiscoveryError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StartDiscoveryError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type TagResourceError = ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateServiceLevelObjectiveError = ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UntagResourceError = ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+
+export type UpdateServiceLevelObjectiveError = ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export const batchGetServiceLevelObjectiveBudgetReport: Client.Operation<BatchGetServiceLevelObjectiveBudgetReportInput, BatchGetServiceLevelObjectiveBudgetReportOutput, BatchGetServiceLevelObjectiveBudgetReportError, ApplicationSignals> = /*#__PURE__*/ Client.operation(ApplicationSignals, {model:{name:"BatchGetServiceLevelObjectiveBudgetReport",http:{method:"POST",requestUri:"/budget-report",responseCode:200},input:{shape:BatchGetServiceLevelObjectiveBudgetReportInput$},output:{shape:BatchGetServiceLevelObjectiveBudgetReportOutput$},errors:[ThrottlingException$,ValidationException$]},errors:{ThrottlingException,ValidationException,ValidationError:ValidationException}})
 

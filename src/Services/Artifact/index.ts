@@ -139,17 +139,20 @@ export interface PutAccountSettingsOutput {
   readonly accountSettings?: GetAccountSettingsOutputAccountSettings
 }
 
-export type GetAccountSettingsError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetReportError = Errors.CommonError | Client.SdkError
+export type GetAccountSettingsError = CommonError | Client.SdkError
 
-export type GetReportMetadataError = Errors.CommonError | Client.SdkError
+export type GetReportError = CommonError | Client.SdkError
 
-export type GetTermForReportError = Errors.CommonError | Client.SdkError
+export type GetReportMetadataError = CommonError | Client.SdkError
 
-export type ListReportsError = Errors.CommonError | Client.SdkError
+export type GetTermForReportError = CommonError | Client.SdkError
 
-export type PutAccountSettingsError = Errors.CommonError | Client.SdkError
+export type ListReportsError = CommonError | Client.SdkError
+
+export type PutAccountSettingsError = CommonError | Client.SdkError
 
 export const getAccountSettings: Client.Operation<GetAccountSettingsRequest, GetAccountSettingsOutput, GetAccountSettingsError, Artifact> = /*#__PURE__*/ Client.operation(Artifact, {model:{name:"GetAccountSettings",http:{method:"GET",requestUri:"/v1/account-settings/get",responseCode:200},input:{shape:GetAccountSettingsRequest$},output:{shape:GetAccountSettingsOutput$}}})
 

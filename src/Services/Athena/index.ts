@@ -1474,141 +1474,144 @@ export class SessionAlreadyExistsException extends /*#__PURE__*/ ServiceError("S
 
 export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly Message?: string; readonly Reason?: string }> {}
 
-export type BatchGetNamedQueryError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchGetPreparedStatementError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type BatchGetNamedQueryError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type BatchGetQueryExecutionError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type BatchGetPreparedStatementError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CancelCapacityReservationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type BatchGetQueryExecutionError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateCapacityReservationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CancelCapacityReservationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateDataCatalogError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateCapacityReservationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateNamedQueryError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateDataCatalogError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateNotebookError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateNamedQueryError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreatePreparedStatementError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateNotebookError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreatePresignedNotebookUrlError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreatePreparedStatementError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateWorkGroupError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreatePresignedNotebookUrlError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteCapacityReservationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateWorkGroupError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteDataCatalogError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteCapacityReservationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteNamedQueryError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteDataCatalogError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteNotebookError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteNamedQueryError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeletePreparedStatementError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteNotebookError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteWorkGroupError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeletePreparedStatementError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ExportNotebookError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteWorkGroupError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetCalculationExecutionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ExportNotebookError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetCalculationExecutionCodeError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCalculationExecutionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetCalculationExecutionStatusError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCalculationExecutionCodeError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetCapacityAssignmentConfigurationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetCalculationExecutionStatusError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetCapacityReservationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetCapacityAssignmentConfigurationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetDataCatalogError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetCapacityReservationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetDatabaseError = InternalServerException | InvalidRequestException | MetadataException | Errors.CommonError | Client.SdkError
+export type GetDataCatalogError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetNamedQueryError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetDatabaseError = InternalServerException | InvalidRequestException | MetadataException | CommonError | Client.SdkError
 
-export type GetNotebookMetadataError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetNamedQueryError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetPreparedStatementError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetNotebookMetadataError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetQueryExecutionError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetPreparedStatementError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetQueryResultsError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetQueryExecutionError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetQueryRuntimeStatisticsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetQueryResultsError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetSessionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetQueryRuntimeStatisticsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetSessionStatusError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetSessionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetTableMetadataError = InternalServerException | InvalidRequestException | MetadataException | Errors.CommonError | Client.SdkError
+export type GetSessionStatusError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetWorkGroupError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetTableMetadataError = InternalServerException | InvalidRequestException | MetadataException | CommonError | Client.SdkError
 
-export type ImportNotebookError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetWorkGroupError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListApplicationDPUSizesError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ImportNotebookError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListCalculationExecutionsError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListApplicationDPUSizesError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListCapacityReservationsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListCalculationExecutionsError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListDataCatalogsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListCapacityReservationsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListDatabasesError = InternalServerException | InvalidRequestException | MetadataException | Errors.CommonError | Client.SdkError
+export type ListDataCatalogsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListEngineVersionsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListDatabasesError = InternalServerException | InvalidRequestException | MetadataException | CommonError | Client.SdkError
 
-export type ListExecutorsError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListEngineVersionsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListNamedQueriesError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListExecutorsError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListNotebookMetadataError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListNamedQueriesError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListNotebookSessionsError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListNotebookMetadataError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListPreparedStatementsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListNotebookSessionsError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListQueryExecutionsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListPreparedStatementsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListSessionsError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListQueryExecutionsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListTableMetadataError = InternalServerException | InvalidRequestException | MetadataException | Errors.CommonError | Client.SdkError
+export type ListSessionsError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTableMetadataError = InternalServerException | InvalidRequestException | MetadataException | CommonError | Client.SdkError
 
-export type ListWorkGroupsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutCapacityAssignmentConfigurationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListWorkGroupsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type StartCalculationExecutionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutCapacityAssignmentConfigurationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type StartQueryExecutionError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartCalculationExecutionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartSessionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | SessionAlreadyExistsException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartQueryExecutionError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopCalculationExecutionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartSessionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | SessionAlreadyExistsException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopQueryExecutionError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type StopCalculationExecutionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopQueryExecutionError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type TerminateSessionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TerminateSessionError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateCapacityReservationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateDataCatalogError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdateCapacityReservationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateNamedQueryError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdateDataCatalogError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateNotebookError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateNamedQueryError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateNotebookMetadataError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateNotebookError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdatePreparedStatementError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateNotebookMetadataError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateWorkGroupError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdatePreparedStatementError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateWorkGroupError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
 export const batchGetNamedQuery: Client.Operation<BatchGetNamedQueryInput, BatchGetNamedQueryOutput, BatchGetNamedQueryError, Athena> = /*#__PURE__*/ Client.operation(Athena, {model:{name:"BatchGetNamedQuery",http:{method:"POST",requestUri:"/"},input:{shape:BatchGetNamedQueryInput$},output:{shape:BatchGetNamedQueryOutput$},errors:[InternalServerException$,InvalidRequestException$]},errors:{InternalServerException,InvalidRequestException}})
 

@@ -1454,129 +1454,132 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly reason?: string; readonly fields?: ReadonlyArray<ValidationExceptionField> }> {}
 
-export type AssociateAssessmentReportEvidenceFolderError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchAssociateAssessmentReportEvidenceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type AssociateAssessmentReportEvidenceFolderError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type BatchCreateDelegationByAssessmentError_ = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type BatchAssociateAssessmentReportEvidenceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type BatchDeleteDelegationByAssessmentError_ = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type BatchCreateDelegationByAssessmentError_ = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type BatchDisassociateAssessmentReportEvidenceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type BatchDeleteDelegationByAssessmentError_ = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type BatchImportEvidenceToAssessmentControlError_ = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type BatchDisassociateAssessmentReportEvidenceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type BatchImportEvidenceToAssessmentControlError_ = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateAssessmentFrameworkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateAssessmentReportError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateAssessmentFrameworkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateAssessmentReportError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAssessmentFrameworkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAssessmentFrameworkShareError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteAssessmentFrameworkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAssessmentReportError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteAssessmentFrameworkShareError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteAssessmentReportError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeregisterAccountError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeregisterOrganizationAdminAccountError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeregisterAccountError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DisassociateAssessmentReportEvidenceFolderError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeregisterOrganizationAdminAccountError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetAccountStatusError = InternalServerException | Errors.CommonError | Client.SdkError
+export type DisassociateAssessmentReportEvidenceFolderError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetAccountStatusError = InternalServerException | CommonError | Client.SdkError
 
-export type GetAssessmentFrameworkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetAssessmentReportUrlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetAssessmentFrameworkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetChangeLogsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetAssessmentReportUrlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetChangeLogsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetDelegationsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetEvidenceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetDelegationsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetEvidenceByEvidenceFolderError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetEvidenceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetEvidenceFileUploadUrlError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetEvidenceByEvidenceFolderError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetEvidenceFolderError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetEvidenceFileUploadUrlError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetEvidenceFoldersByAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetEvidenceFolderError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetEvidenceFoldersByAssessmentControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetEvidenceFoldersByAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetInsightsError = AccessDeniedException | InternalServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetEvidenceFoldersByAssessmentControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetInsightsByAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetInsightsError = AccessDeniedException | InternalServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetOrganizationAdminAccountError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetInsightsByAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetServicesInScopeError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetOrganizationAdminAccountError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetSettingsError = AccessDeniedException | InternalServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetServicesInScopeError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListAssessmentControlInsightsByControlDomainError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetSettingsError = AccessDeniedException | InternalServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAssessmentFrameworkShareRequestsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListAssessmentControlInsightsByControlDomainError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListAssessmentFrameworksError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListAssessmentFrameworkShareRequestsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListAssessmentReportsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListAssessmentFrameworksError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListAssessmentsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListAssessmentReportsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListControlDomainInsightsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListAssessmentsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListControlDomainInsightsByAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListControlDomainInsightsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListControlInsightsByControlDomainError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListControlDomainInsightsByAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListControlsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListControlInsightsByControlDomainError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListKeywordsForDataSourceError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListControlsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListNotificationsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListKeywordsForDataSourceError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListNotificationsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type RegisterAccountError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RegisterOrganizationAdminAccountError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type RegisterAccountError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartAssessmentFrameworkShareError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type RegisterOrganizationAdminAccountError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StartAssessmentFrameworkShareError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateAssessmentControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateAssessmentError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAssessmentControlSetStatusError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateAssessmentControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAssessmentFrameworkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateAssessmentControlSetStatusError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAssessmentFrameworkShareError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateAssessmentFrameworkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateAssessmentStatusError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateAssessmentFrameworkShareError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateAssessmentStatusError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSettingsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateControlError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ValidateAssessmentReportIntegrityError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateSettingsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+
+export type ValidateAssessmentReportIntegrityError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
 export const associateAssessmentReportEvidenceFolder: Client.Operation<AssociateAssessmentReportEvidenceFolderRequest, AssociateAssessmentReportEvidenceFolderResponse, AssociateAssessmentReportEvidenceFolderError, AuditManager> = /*#__PURE__*/ Client.operation(AuditManager, {model:{name:"AssociateAssessmentReportEvidenceFolder",http:{method:"PUT",requestUri:"/assessments/{assessmentId}/associateToAssessmentReport"},input:{shape:AssociateAssessmentReportEvidenceFolderRequest$},output:{shape:AssociateAssessmentReportEvidenceFolderResponse$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ValidationException}})
 

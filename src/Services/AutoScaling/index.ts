@@ -1793,135 +1793,138 @@ export class ScalingActivityInProgressFault extends /*#__PURE__*/ ServiceError("
 
 export class ServiceLinkedRoleFailure extends /*#__PURE__*/ ServiceError("ServiceLinkedRoleFailure") {}
 
-export type AttachInstancesError = ResourceContentionFault | ServiceLinkedRoleFailure | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AttachLoadBalancerTargetGroupsError = InstanceRefreshInProgressFault | ResourceContentionFault | ServiceLinkedRoleFailure | Errors.CommonError | Client.SdkError
+export type AttachInstancesError = ResourceContentionFault | ServiceLinkedRoleFailure | CommonError | Client.SdkError
 
-export type AttachLoadBalancersError = InstanceRefreshInProgressFault | ResourceContentionFault | ServiceLinkedRoleFailure | Errors.CommonError | Client.SdkError
+export type AttachLoadBalancerTargetGroupsError = InstanceRefreshInProgressFault | ResourceContentionFault | ServiceLinkedRoleFailure | CommonError | Client.SdkError
 
-export type AttachTrafficSourcesError = InstanceRefreshInProgressFault | ResourceContentionFault | ServiceLinkedRoleFailure | Errors.CommonError | Client.SdkError
+export type AttachLoadBalancersError = InstanceRefreshInProgressFault | ResourceContentionFault | ServiceLinkedRoleFailure | CommonError | Client.SdkError
 
-export type BatchDeleteScheduledActionError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type AttachTrafficSourcesError = InstanceRefreshInProgressFault | ResourceContentionFault | ServiceLinkedRoleFailure | CommonError | Client.SdkError
 
-export type BatchPutScheduledUpdateGroupActionError = AlreadyExistsFault | LimitExceededFault | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type BatchDeleteScheduledActionError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type CancelInstanceRefreshError = ActiveInstanceRefreshNotFoundFault | LimitExceededFault | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type BatchPutScheduledUpdateGroupActionError = AlreadyExistsFault | LimitExceededFault | ResourceContentionFault | CommonError | Client.SdkError
 
-export type CompleteLifecycleActionError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type CancelInstanceRefreshError = ActiveInstanceRefreshNotFoundFault | LimitExceededFault | ResourceContentionFault | CommonError | Client.SdkError
 
-export type CreateAutoScalingGroupError = AlreadyExistsFault | LimitExceededFault | ResourceContentionFault | ServiceLinkedRoleFailure | Errors.CommonError | Client.SdkError
+export type CompleteLifecycleActionError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type CreateLaunchConfigurationError = AlreadyExistsFault | LimitExceededFault | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type CreateAutoScalingGroupError = AlreadyExistsFault | LimitExceededFault | ResourceContentionFault | ServiceLinkedRoleFailure | CommonError | Client.SdkError
 
-export type CreateOrUpdateTagsError = AlreadyExistsFault | LimitExceededFault | ResourceContentionFault | ResourceInUseFault | Errors.CommonError | Client.SdkError
+export type CreateLaunchConfigurationError = AlreadyExistsFault | LimitExceededFault | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DeleteAutoScalingGroupError = ResourceContentionFault | ResourceInUseFault | ScalingActivityInProgressFault | Errors.CommonError | Client.SdkError
+export type CreateOrUpdateTagsError = AlreadyExistsFault | LimitExceededFault | ResourceContentionFault | ResourceInUseFault | CommonError | Client.SdkError
 
-export type DeleteLaunchConfigurationError = ResourceContentionFault | ResourceInUseFault | Errors.CommonError | Client.SdkError
+export type DeleteAutoScalingGroupError = ResourceContentionFault | ResourceInUseFault | ScalingActivityInProgressFault | CommonError | Client.SdkError
 
-export type DeleteLifecycleHookError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DeleteLaunchConfigurationError = ResourceContentionFault | ResourceInUseFault | CommonError | Client.SdkError
 
-export type DeleteNotificationConfigurationError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DeleteLifecycleHookError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DeletePolicyError = ResourceContentionFault | ServiceLinkedRoleFailure | Errors.CommonError | Client.SdkError
+export type DeleteNotificationConfigurationError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DeleteScheduledActionError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DeletePolicyError = ResourceContentionFault | ServiceLinkedRoleFailure | CommonError | Client.SdkError
 
-export type DeleteTagsError = ResourceContentionFault | ResourceInUseFault | Errors.CommonError | Client.SdkError
+export type DeleteScheduledActionError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DeleteWarmPoolError = LimitExceededFault | ResourceContentionFault | ResourceInUseFault | ScalingActivityInProgressFault | Errors.CommonError | Client.SdkError
+export type DeleteTagsError = ResourceContentionFault | ResourceInUseFault | CommonError | Client.SdkError
 
-export type DescribeAccountLimitsError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DeleteWarmPoolError = LimitExceededFault | ResourceContentionFault | ResourceInUseFault | ScalingActivityInProgressFault | CommonError | Client.SdkError
 
-export type DescribeAdjustmentTypesError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeAccountLimitsError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeAutoScalingGroupsError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeAdjustmentTypesError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeAutoScalingInstancesError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeAutoScalingGroupsError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeAutoScalingNotificationTypesError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeAutoScalingInstancesError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeInstanceRefreshesError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeAutoScalingNotificationTypesError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeLaunchConfigurationsError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeInstanceRefreshesError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeLifecycleHookTypesError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeLaunchConfigurationsError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeLifecycleHooksError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeLifecycleHookTypesError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeLoadBalancerTargetGroupsError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeLifecycleHooksError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeLoadBalancersError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeLoadBalancerTargetGroupsError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeMetricCollectionTypesError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeLoadBalancersError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeNotificationConfigurationsError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeMetricCollectionTypesError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribePoliciesError = InvalidNextToken | ResourceContentionFault | ServiceLinkedRoleFailure | Errors.CommonError | Client.SdkError
+export type DescribeNotificationConfigurationsError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeScalingActivitiesError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribePoliciesError = InvalidNextToken | ResourceContentionFault | ServiceLinkedRoleFailure | CommonError | Client.SdkError
 
-export type DescribeScalingProcessTypesError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeScalingActivitiesError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeScheduledActionsError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeScalingProcessTypesError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeTagsError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeScheduledActionsError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeTerminationPolicyTypesError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeTagsError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeTrafficSourcesError = InvalidNextToken | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeTerminationPolicyTypesError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DescribeWarmPoolError = InvalidNextToken | LimitExceededFault | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeTrafficSourcesError = InvalidNextToken | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DetachInstancesError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DescribeWarmPoolError = InvalidNextToken | LimitExceededFault | ResourceContentionFault | CommonError | Client.SdkError
 
-export type DetachLoadBalancerTargetGroupsError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DetachInstancesError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DetachLoadBalancersError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DetachLoadBalancerTargetGroupsError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DetachTrafficSourcesError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DetachLoadBalancersError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type DisableMetricsCollectionError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DetachTrafficSourcesError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type EnableMetricsCollectionError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type DisableMetricsCollectionError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type EnterStandbyError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type EnableMetricsCollectionError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type ExecutePolicyError = ResourceContentionFault | ScalingActivityInProgressFault | Errors.CommonError | Client.SdkError
+export type EnterStandbyError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type ExitStandbyError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type ExecutePolicyError = ResourceContentionFault | ScalingActivityInProgressFault | CommonError | Client.SdkError
 
-export type GetPredictiveScalingForecastError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type ExitStandbyError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type PutLifecycleHookError = LimitExceededFault | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type GetPredictiveScalingForecastError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type PutNotificationConfigurationError = LimitExceededFault | ResourceContentionFault | ServiceLinkedRoleFailure | Errors.CommonError | Client.SdkError
+export type PutLifecycleHookError = LimitExceededFault | ResourceContentionFault | CommonError | Client.SdkError
 
-export type PutScalingPolicyError = LimitExceededFault | ResourceContentionFault | ServiceLinkedRoleFailure | Errors.CommonError | Client.SdkError
+export type PutNotificationConfigurationError = LimitExceededFault | ResourceContentionFault | ServiceLinkedRoleFailure | CommonError | Client.SdkError
 
-export type PutScheduledUpdateGroupActionError = AlreadyExistsFault | LimitExceededFault | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type PutScalingPolicyError = LimitExceededFault | ResourceContentionFault | ServiceLinkedRoleFailure | CommonError | Client.SdkError
 
-export type PutWarmPoolError = InstanceRefreshInProgressFault | LimitExceededFault | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type PutScheduledUpdateGroupActionError = AlreadyExistsFault | LimitExceededFault | ResourceContentionFault | CommonError | Client.SdkError
 
-export type RecordLifecycleActionHeartbeatError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type PutWarmPoolError = InstanceRefreshInProgressFault | LimitExceededFault | ResourceContentionFault | CommonError | Client.SdkError
 
-export type ResumeProcessesError = ResourceContentionFault | ResourceInUseFault | Errors.CommonError | Client.SdkError
+export type RecordLifecycleActionHeartbeatError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type RollbackInstanceRefreshError = ActiveInstanceRefreshNotFoundFault | IrreversibleInstanceRefreshFault | LimitExceededFault | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type ResumeProcessesError = ResourceContentionFault | ResourceInUseFault | CommonError | Client.SdkError
 
-export type SetDesiredCapacityError = ResourceContentionFault | ScalingActivityInProgressFault | Errors.CommonError | Client.SdkError
+export type RollbackInstanceRefreshError = ActiveInstanceRefreshNotFoundFault | IrreversibleInstanceRefreshFault | LimitExceededFault | ResourceContentionFault | CommonError | Client.SdkError
 
-export type SetInstanceHealthError = ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type SetDesiredCapacityError = ResourceContentionFault | ScalingActivityInProgressFault | CommonError | Client.SdkError
 
-export type SetInstanceProtectionError = LimitExceededFault | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type SetInstanceHealthError = ResourceContentionFault | CommonError | Client.SdkError
 
-export type StartInstanceRefreshError = InstanceRefreshInProgressFault | LimitExceededFault | ResourceContentionFault | Errors.CommonError | Client.SdkError
+export type SetInstanceProtectionError = LimitExceededFault | ResourceContentionFault | CommonError | Client.SdkError
 
-export type SuspendProcessesError = ResourceContentionFault | ResourceInUseFault | Errors.CommonError | Client.SdkError
+export type StartInstanceRefreshError = InstanceRefreshInProgressFault | LimitExceededFault | ResourceContentionFault | CommonError | Client.SdkError
 
-export type TerminateInstanceInAutoScalingGroupError = ResourceContentionFault | ScalingActivityInProgressFault | Errors.CommonError | Client.SdkError
+export type SuspendProcessesError = ResourceContentionFault | ResourceInUseFault | CommonError | Client.SdkError
 
-export type UpdateAutoScalingGroupError = ResourceContentionFault | ScalingActivityInProgressFault | ServiceLinkedRoleFailure | Errors.CommonError | Client.SdkError
+export type TerminateInstanceInAutoScalingGroupError = ResourceContentionFault | ScalingActivityInProgressFault | CommonError | Client.SdkError
+
+export type UpdateAutoScalingGroupError = ResourceContentionFault | ScalingActivityInProgressFault | ServiceLinkedRoleFailure | CommonError | Client.SdkError
 
 export const attachInstances: Client.Operation<AttachInstancesQuery, {}, AttachInstancesError, AutoScaling> = /*#__PURE__*/ Client.operation(AutoScaling, {model:{name:"AttachInstances",http:{method:"POST",requestUri:"/"},input:{shape:AttachInstancesQuery$},errors:[ResourceContentionFault$,ServiceLinkedRoleFailure$]},errors:{ResourceContentionFault,ResourceContention:ResourceContentionFault,ServiceLinkedRoleFailure}})
 

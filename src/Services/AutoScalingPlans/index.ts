@@ -342,17 +342,20 @@ export class ObjectNotFoundException extends /*#__PURE__*/ ServiceError("ObjectN
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type CreateScalingPlanError = ConcurrentUpdateException | InternalServiceException | LimitExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteScalingPlanError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateScalingPlanError = ConcurrentUpdateException | InternalServiceException | LimitExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeScalingPlanResourcesError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteScalingPlanError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeScalingPlansError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeScalingPlanResourcesError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetScalingPlanResourceForecastDataError = InternalServiceException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeScalingPlansError = ConcurrentUpdateException | InternalServiceException | InvalidNextTokenException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateScalingPlanError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetScalingPlanResourceForecastDataError = InternalServiceException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UpdateScalingPlanError = ConcurrentUpdateException | InternalServiceException | ObjectNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const createScalingPlan: Client.Operation<CreateScalingPlanRequest, CreateScalingPlanResponse, CreateScalingPlanError, AutoScalingPlans> = /*#__PURE__*/ Client.operation(AutoScalingPlans, {model:{name:"CreateScalingPlan",http:{method:"POST",requestUri:"/"},input:{shape:CreateScalingPlanRequest$},output:{shape:CreateScalingPlanResponse$},errors:[ConcurrentUpdateException$,InternalServiceException$,LimitExceededException$,ValidationException$]},errors:{ConcurrentUpdateException,InternalServiceException,LimitExceededException,ValidationException}})
 

@@ -540,59 +540,62 @@ export interface UpdateTransformerOutput {
   readonly modifiedAt?: Date
 }
 
-export type CreateCapabilityError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreatePartnershipError = Errors.CommonError | Client.SdkError
+export type CreateCapabilityError = CommonError | Client.SdkError
 
-export type CreateProfileError = Errors.CommonError | Client.SdkError
+export type CreatePartnershipError = CommonError | Client.SdkError
 
-export type CreateTransformerError = Errors.CommonError | Client.SdkError
+export type CreateProfileError = CommonError | Client.SdkError
 
-export type DeleteCapabilityError = Errors.CommonError | Client.SdkError
+export type CreateTransformerError = CommonError | Client.SdkError
 
-export type DeletePartnershipError = Errors.CommonError | Client.SdkError
+export type DeleteCapabilityError = CommonError | Client.SdkError
 
-export type DeleteProfileError = Errors.CommonError | Client.SdkError
+export type DeletePartnershipError = CommonError | Client.SdkError
 
-export type DeleteTransformerError = Errors.CommonError | Client.SdkError
+export type DeleteProfileError = CommonError | Client.SdkError
 
-export type GetCapabilityError = Errors.CommonError | Client.SdkError
+export type DeleteTransformerError = CommonError | Client.SdkError
 
-export type GetPartnershipError = Errors.CommonError | Client.SdkError
+export type GetCapabilityError = CommonError | Client.SdkError
 
-export type GetProfileError = Errors.CommonError | Client.SdkError
+export type GetPartnershipError = CommonError | Client.SdkError
 
-export type GetTransformerError = Errors.CommonError | Client.SdkError
+export type GetProfileError = CommonError | Client.SdkError
 
-export type GetTransformerJobError = Errors.CommonError | Client.SdkError
+export type GetTransformerError = CommonError | Client.SdkError
 
-export type ListCapabilitiesError = Errors.CommonError | Client.SdkError
+export type GetTransformerJobError = CommonError | Client.SdkError
 
-export type ListPartnershipsError = Errors.CommonError | Client.SdkError
+export type ListCapabilitiesError = CommonError | Client.SdkError
 
-export type ListProfilesError = Errors.CommonError | Client.SdkError
+export type ListPartnershipsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListProfilesError = CommonError | Client.SdkError
 
-export type ListTransformersError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type StartTransformerJobError = Errors.CommonError | Client.SdkError
+export type ListTransformersError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type StartTransformerJobError = CommonError | Client.SdkError
 
-export type TestMappingError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type TestParsingError = Errors.CommonError | Client.SdkError
+export type TestMappingError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TestParsingError = CommonError | Client.SdkError
 
-export type UpdateCapabilityError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdatePartnershipError = Errors.CommonError | Client.SdkError
+export type UpdateCapabilityError = CommonError | Client.SdkError
 
-export type UpdateProfileError = Errors.CommonError | Client.SdkError
+export type UpdatePartnershipError = CommonError | Client.SdkError
 
-export type UpdateTransformerError = Errors.CommonError | Client.SdkError
+export type UpdateProfileError = CommonError | Client.SdkError
+
+export type UpdateTransformerError = CommonError | Client.SdkError
 
 export const createCapability: Client.Operation<CreateCapabilityRequest, CreateCapabilityOutput, CreateCapabilityError, B2bi> = /*#__PURE__*/ Client.operation(B2bi, {model:{name:"CreateCapability",http:{method:"POST",requestUri:"/"},input:{shape:CreateCapabilityRequest$},output:{shape:CreateCapabilityOutput$},idempotent:true}})
 

@@ -1967,187 +1967,190 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException")<{ readonly Code?: string; readonly Message?: string; readonly Type?: string; readonly Context?: string }> {}
 
-export type CancelLegalHoldError = InvalidParameterValueException | InvalidResourceStateException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateBackupPlanError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CancelLegalHoldError = InvalidParameterValueException | InvalidResourceStateException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateBackupSelectionError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateBackupPlanError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateBackupVaultError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateBackupSelectionError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateFrameworkError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateBackupVaultError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateLegalHoldError = InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateFrameworkError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateLogicallyAirGappedBackupVaultError = AlreadyExistsException | InvalidParameterValueException | InvalidRequestException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateLegalHoldError = InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateReportPlanError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateLogicallyAirGappedBackupVaultError = AlreadyExistsException | InvalidParameterValueException | InvalidRequestException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateRestoreTestingPlanError = AlreadyExistsException | ConflictException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateReportPlanError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateRestoreTestingSelectionError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateRestoreTestingPlanError = AlreadyExistsException | ConflictException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteBackupPlanError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateRestoreTestingSelectionError = AlreadyExistsException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteBackupSelectionError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteBackupPlanError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteBackupVaultError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteBackupSelectionError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteBackupVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteBackupVaultError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteBackupVaultLockConfigurationError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteBackupVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteBackupVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteBackupVaultLockConfigurationError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteFrameworkError = ConflictException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteBackupVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteRecoveryPointError = InvalidParameterValueException | InvalidRequestException | InvalidResourceStateException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteFrameworkError = ConflictException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteReportPlanError = ConflictException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteRecoveryPointError = InvalidParameterValueException | InvalidRequestException | InvalidResourceStateException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteRestoreTestingPlanError = InvalidRequestException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteReportPlanError = ConflictException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteRestoreTestingSelectionError = ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteRestoreTestingPlanError = InvalidRequestException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeBackupJobError = DependencyFailureException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteRestoreTestingSelectionError = ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeBackupVaultError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeBackupJobError = DependencyFailureException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeCopyJobError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeBackupVaultError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeFrameworkError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeCopyJobError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeGlobalSettingsError = InvalidRequestException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeFrameworkError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeProtectedResourceError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeGlobalSettingsError = InvalidRequestException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeRecoveryPointError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeProtectedResourceError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeRegionSettingsError = ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeRecoveryPointError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeReportJobError = MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeRegionSettingsError = ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeReportPlanError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeReportJobError = MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeRestoreJobError = DependencyFailureException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeReportPlanError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DisassociateRecoveryPointError = InvalidParameterValueException | InvalidRequestException | InvalidResourceStateException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeRestoreJobError = DependencyFailureException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DisassociateRecoveryPointFromParentError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DisassociateRecoveryPointError = InvalidParameterValueException | InvalidRequestException | InvalidResourceStateException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ExportBackupPlanTemplateError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DisassociateRecoveryPointFromParentError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetBackupPlanError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ExportBackupPlanTemplateError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetBackupPlanFromJSONError = InvalidParameterValueException | InvalidRequestException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetBackupPlanError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetBackupPlanFromTemplateError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetBackupPlanFromJSONError = InvalidParameterValueException | InvalidRequestException | LimitExceededException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetBackupSelectionError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetBackupPlanFromTemplateError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetBackupVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetBackupSelectionError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetBackupVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetBackupVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetLegalHoldError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetBackupVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetRecoveryPointRestoreMetadataError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetLegalHoldError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetRestoreJobMetadataError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetRecoveryPointRestoreMetadataError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetRestoreTestingInferredMetadataError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetRestoreJobMetadataError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetRestoreTestingPlanError = ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetRestoreTestingInferredMetadataError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetRestoreTestingSelectionError = ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetRestoreTestingPlanError = ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetSupportedResourceTypesError = ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetRestoreTestingSelectionError = ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListBackupJobSummariesError = InvalidParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetSupportedResourceTypesError = ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListBackupJobsError = InvalidParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListBackupJobSummariesError = InvalidParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListBackupPlanTemplatesError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListBackupJobsError = InvalidParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListBackupPlanVersionsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListBackupPlanTemplatesError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListBackupPlansError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListBackupPlanVersionsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListBackupSelectionsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListBackupPlansError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListBackupVaultsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListBackupSelectionsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListCopyJobSummariesError = InvalidParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListBackupVaultsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListCopyJobsError = InvalidParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListCopyJobSummariesError = InvalidParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListFrameworksError = InvalidParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListCopyJobsError = InvalidParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListLegalHoldsError = InvalidParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListFrameworksError = InvalidParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListProtectedResourcesError = InvalidParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListLegalHoldsError = InvalidParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListProtectedResourcesByBackupVaultError = InvalidParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListProtectedResourcesError = InvalidParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListRecoveryPointsByBackupVaultError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListProtectedResourcesByBackupVaultError = InvalidParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListRecoveryPointsByLegalHoldError = InvalidParameterValueException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListRecoveryPointsByBackupVaultError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListRecoveryPointsByResourceError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListRecoveryPointsByLegalHoldError = InvalidParameterValueException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListReportJobsError = InvalidParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListRecoveryPointsByResourceError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListReportPlansError = InvalidParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListReportJobsError = InvalidParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListRestoreJobSummariesError = InvalidParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListReportPlansError = InvalidParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListRestoreJobsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListRestoreJobSummariesError = InvalidParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListRestoreJobsByProtectedResourceError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListRestoreJobsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListRestoreTestingPlansError = InvalidParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListRestoreJobsByProtectedResourceError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListRestoreTestingSelectionsError = InvalidParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListRestoreTestingPlansError = InvalidParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListTagsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListRestoreTestingSelectionsError = InvalidParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutBackupVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListTagsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutBackupVaultLockConfigurationError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutBackupVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutBackupVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutBackupVaultLockConfigurationError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutRestoreValidationResultError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutBackupVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartBackupJobError = InvalidParameterValueException | InvalidRequestException | LimitExceededException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutRestoreValidationResultError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartCopyJobError = InvalidParameterValueException | InvalidRequestException | LimitExceededException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type StartBackupJobError = InvalidParameterValueException | InvalidRequestException | LimitExceededException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartReportJobError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type StartCopyJobError = InvalidParameterValueException | InvalidRequestException | LimitExceededException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartRestoreJobError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type StartReportJobError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StopBackupJobError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type StartRestoreJobError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type StopBackupJobError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UntagResourceError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateBackupPlanError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateFrameworkError = AlreadyExistsException | ConflictException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateBackupPlanError = InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateGlobalSettingsError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateFrameworkError = AlreadyExistsException | ConflictException | InvalidParameterValueException | LimitExceededException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateRecoveryPointLifecycleError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateGlobalSettingsError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateRegionSettingsError = InvalidParameterValueException | MissingParameterValueException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateRecoveryPointLifecycleError = InvalidParameterValueException | InvalidRequestException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateReportPlanError = ConflictException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateRegionSettingsError = InvalidParameterValueException | MissingParameterValueException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateRestoreTestingPlanError = ConflictException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateReportPlanError = ConflictException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateRestoreTestingSelectionError = ConflictException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateRestoreTestingPlanError = ConflictException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
+
+export type UpdateRestoreTestingSelectionError = ConflictException | InvalidParameterValueException | MissingParameterValueException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
 export const cancelLegalHold: Client.Operation<CancelLegalHoldInput, CancelLegalHoldOutput, CancelLegalHoldError, Backup> = /*#__PURE__*/ Client.operation(Backup, {model:{name:"CancelLegalHold",http:{method:"DELETE",requestUri:"/legal-holds/{legalHoldId}",responseCode:201},input:{shape:CancelLegalHoldInput$},output:{shape:CancelLegalHoldOutput$},errors:[InvalidParameterValueException$,InvalidResourceStateException$,MissingParameterValueException$,ResourceNotFoundException$,ServiceUnavailableException$],idempotent:true},errors:{InvalidParameterValueException,InvalidResourceStateException,MissingParameterValueException,ResourceNotFoundException,ServiceUnavailableException}})
 

@@ -1629,55 +1629,58 @@ export class ClientException extends /*#__PURE__*/ ServiceError("ClientException
 
 export class ServerException extends /*#__PURE__*/ ServiceError("ServerException") {}
 
-export type CancelJobError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateComputeEnvironmentError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type CancelJobError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type CreateJobQueueError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type CreateComputeEnvironmentError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type CreateSchedulingPolicyError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type CreateJobQueueError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type DeleteComputeEnvironmentError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type CreateSchedulingPolicyError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type DeleteJobQueueError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type DeleteComputeEnvironmentError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type DeleteSchedulingPolicyError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type DeleteJobQueueError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type DeregisterJobDefinitionError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type DeleteSchedulingPolicyError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type DescribeComputeEnvironmentsError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type DeregisterJobDefinitionError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type DescribeJobDefinitionsError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeComputeEnvironmentsError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type DescribeJobQueuesError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeJobDefinitionsError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type DescribeJobsError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeJobQueuesError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type DescribeSchedulingPoliciesError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeJobsError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type GetJobQueueSnapshotError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeSchedulingPoliciesError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type ListJobsError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type GetJobQueueSnapshotError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type ListSchedulingPoliciesError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type ListJobsError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type ListSchedulingPoliciesError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type RegisterJobDefinitionError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type SubmitJobError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type RegisterJobDefinitionError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type TagResourceError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type SubmitJobError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type TerminateJobError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type TagResourceError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type UntagResourceError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type TerminateJobError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type UpdateComputeEnvironmentError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type UpdateJobQueueError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type UpdateComputeEnvironmentError = ClientException | ServerException | CommonError | Client.SdkError
 
-export type UpdateSchedulingPolicyError = ClientException | ServerException | Errors.CommonError | Client.SdkError
+export type UpdateJobQueueError = ClientException | ServerException | CommonError | Client.SdkError
+
+export type UpdateSchedulingPolicyError = ClientException | ServerException | CommonError | Client.SdkError
 
 export const cancelJob: Client.Operation<CancelJobRequest, CancelJobResponse, CancelJobError, Batch> = /*#__PURE__*/ Client.operation(Batch, {model:{name:"CancelJob",http:{method:"POST",requestUri:"/v1/canceljob"},input:{shape:CancelJobRequest$},output:{shape:CancelJobResponse$},errors:[ClientException$,ServerException$]},errors:{ClientException,ServerException}})
 

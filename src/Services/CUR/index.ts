@@ -181,19 +181,22 @@ export class ReportLimitReachedException extends /*#__PURE__*/ ServiceError("Rep
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type DeleteReportDefinitionError = InternalErrorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DescribeReportDefinitionsError = InternalErrorException | Errors.CommonError | Client.SdkError
+export type DeleteReportDefinitionError = InternalErrorException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type DescribeReportDefinitionsError = InternalErrorException | CommonError | Client.SdkError
 
-export type ModifyReportDefinitionError = InternalErrorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type PutReportDefinitionError = DuplicateReportNameException | InternalErrorException | ReportLimitReachedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ModifyReportDefinitionError = InternalErrorException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type PutReportDefinitionError = DuplicateReportNameException | InternalErrorException | ReportLimitReachedException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
+
+export type UntagResourceError = CommonError | Client.SdkError
 
 export const deleteReportDefinition: Client.Operation<DeleteReportDefinitionRequest, DeleteReportDefinitionResponse, DeleteReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"DeleteReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:DeleteReportDefinitionRequest$},output:{shape:DeleteReportDefinitionResponse$},errors:[InternalErrorException$,ValidationException$]},errors:{InternalErrorException,ValidationException}})
 

@@ -536,57 +536,60 @@ export class UpdateSlackChannelConfigurationException extends /*#__PURE__*/ Serv
 
 export class UpdateTeamsChannelConfigurationException extends /*#__PURE__*/ ServiceError("UpdateTeamsChannelConfigurationException")<{ readonly Message?: string }> {}
 
-export type CreateChimeWebhookConfigurationError = ConflictException | CreateChimeWebhookConfigurationException | InvalidParameterException | InvalidRequestException | LimitExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateMicrosoftTeamsChannelConfigurationError = ConflictException | CreateTeamsChannelConfigurationException | InvalidParameterException | InvalidRequestException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateChimeWebhookConfigurationError = ConflictException | CreateChimeWebhookConfigurationException | InvalidParameterException | InvalidRequestException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateSlackChannelConfigurationError = ConflictException | CreateSlackChannelConfigurationException | InvalidParameterException | InvalidRequestException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateMicrosoftTeamsChannelConfigurationError = ConflictException | CreateTeamsChannelConfigurationException | InvalidParameterException | InvalidRequestException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteChimeWebhookConfigurationError = DeleteChimeWebhookConfigurationException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateSlackChannelConfigurationError = ConflictException | CreateSlackChannelConfigurationException | InvalidParameterException | InvalidRequestException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteMicrosoftTeamsChannelConfigurationError = DeleteTeamsChannelConfigurationException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteChimeWebhookConfigurationError = DeleteChimeWebhookConfigurationException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteMicrosoftTeamsConfiguredTeamError = DeleteTeamsConfiguredTeamException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type DeleteMicrosoftTeamsChannelConfigurationError = DeleteTeamsChannelConfigurationException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteMicrosoftTeamsUserIdentityError = DeleteMicrosoftTeamsUserIdentityException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteMicrosoftTeamsConfiguredTeamError = DeleteTeamsConfiguredTeamException | InvalidParameterException | CommonError | Client.SdkError
 
-export type DeleteSlackChannelConfigurationError = DeleteSlackChannelConfigurationException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteMicrosoftTeamsUserIdentityError = DeleteMicrosoftTeamsUserIdentityException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteSlackUserIdentityError = DeleteSlackUserIdentityException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteSlackChannelConfigurationError = DeleteSlackChannelConfigurationException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteSlackWorkspaceAuthorizationError = DeleteSlackWorkspaceAuthorizationFault | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type DeleteSlackUserIdentityError = DeleteSlackUserIdentityException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeChimeWebhookConfigurationsError = DescribeChimeWebhookConfigurationsException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteSlackWorkspaceAuthorizationError = DeleteSlackWorkspaceAuthorizationFault | InvalidParameterException | CommonError | Client.SdkError
 
-export type DescribeSlackChannelConfigurationsError = DescribeSlackChannelConfigurationsException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeChimeWebhookConfigurationsError = DescribeChimeWebhookConfigurationsException | InvalidParameterException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeSlackUserIdentitiesError = DescribeSlackUserIdentitiesException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeSlackChannelConfigurationsError = DescribeSlackChannelConfigurationsException | InvalidParameterException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeSlackWorkspacesError = DescribeSlackWorkspacesException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeSlackUserIdentitiesError = DescribeSlackUserIdentitiesException | InvalidParameterException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetAccountPreferencesError = GetAccountPreferencesException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeSlackWorkspacesError = DescribeSlackWorkspacesException | InvalidParameterException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetMicrosoftTeamsChannelConfigurationError = GetTeamsChannelConfigurationException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetAccountPreferencesError = GetAccountPreferencesException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListMicrosoftTeamsChannelConfigurationsError = InvalidParameterException | InvalidRequestException | ListTeamsChannelConfigurationsException | Errors.CommonError | Client.SdkError
+export type GetMicrosoftTeamsChannelConfigurationError = GetTeamsChannelConfigurationException | InvalidParameterException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListMicrosoftTeamsConfiguredTeamsError = InvalidParameterException | InvalidRequestException | ListMicrosoftTeamsConfiguredTeamsException | Errors.CommonError | Client.SdkError
+export type ListMicrosoftTeamsChannelConfigurationsError = InvalidParameterException | InvalidRequestException | ListTeamsChannelConfigurationsException | CommonError | Client.SdkError
 
-export type ListMicrosoftTeamsUserIdentitiesError = InvalidParameterException | InvalidRequestException | ListMicrosoftTeamsUserIdentitiesException | Errors.CommonError | Client.SdkError
+export type ListMicrosoftTeamsConfiguredTeamsError = InvalidParameterException | InvalidRequestException | ListMicrosoftTeamsConfiguredTeamsException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServiceError | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListMicrosoftTeamsUserIdentitiesError = InvalidParameterException | InvalidRequestException | ListMicrosoftTeamsUserIdentitiesException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalServiceError | ResourceNotFoundException | ServiceUnavailableException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServiceError | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalServiceError | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServiceError | ResourceNotFoundException | ServiceUnavailableException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateAccountPreferencesError = InvalidParameterException | InvalidRequestException | UpdateAccountPreferencesException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServiceError | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateChimeWebhookConfigurationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | UpdateChimeWebhookConfigurationException | Errors.CommonError | Client.SdkError
+export type UpdateAccountPreferencesError = InvalidParameterException | InvalidRequestException | UpdateAccountPreferencesException | CommonError | Client.SdkError
 
-export type UpdateMicrosoftTeamsChannelConfigurationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | UpdateTeamsChannelConfigurationException | Errors.CommonError | Client.SdkError
+export type UpdateChimeWebhookConfigurationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | UpdateChimeWebhookConfigurationException | CommonError | Client.SdkError
 
-export type UpdateSlackChannelConfigurationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | UpdateSlackChannelConfigurationException | Errors.CommonError | Client.SdkError
+export type UpdateMicrosoftTeamsChannelConfigurationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | UpdateTeamsChannelConfigurationException | CommonError | Client.SdkError
+
+export type UpdateSlackChannelConfigurationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | UpdateSlackChannelConfigurationException | CommonError | Client.SdkError
 
 export const createChimeWebhookConfiguration: Client.Operation<CreateChimeWebhookConfigurationRequest, CreateChimeWebhookConfigurationResult, CreateChimeWebhookConfigurationError, Chatbot> = /*#__PURE__*/ Client.operation(Chatbot, {model:{name:"CreateChimeWebhookConfiguration",http:{method:"POST",requestUri:"/create-chime-webhook-configuration",responseCode:201},input:{shape:CreateChimeWebhookConfigurationRequest$},output:{shape:CreateChimeWebhookConfigurationResult$},errors:[ConflictException$,CreateChimeWebhookConfigurationException$,InvalidParameterException$,InvalidRequestException$,LimitExceededException$]},errors:{ConflictException,CreateChimeWebhookConfigurationException,InvalidParameterException,InvalidRequestException,LimitExceededException}})
 

@@ -3157,387 +3157,390 @@ export class UnauthorizedClientException extends /*#__PURE__*/ ServiceError("Una
 
 export class UnprocessableEntityException extends /*#__PURE__*/ ServiceError("UnprocessableEntityException")<{ readonly Code?: string; readonly Message?: string }> {}
 
-export type AssociatePhoneNumberWithUserError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociatePhoneNumbersWithVoiceConnectorError = Errors.CommonError | Client.SdkError
+export type AssociatePhoneNumberWithUserError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type AssociatePhoneNumbersWithVoiceConnectorGroupError = Errors.CommonError | Client.SdkError
+export type AssociatePhoneNumbersWithVoiceConnectorError = CommonError | Client.SdkError
 
-export type AssociateSigninDelegateGroupsWithAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type AssociatePhoneNumbersWithVoiceConnectorGroupError = CommonError | Client.SdkError
 
-export type BatchCreateAttendeeError = Errors.CommonError | Client.SdkError
+export type AssociateSigninDelegateGroupsWithAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type BatchCreateChannelMembershipError = Errors.CommonError | Client.SdkError
+export type BatchCreateAttendeeError = CommonError | Client.SdkError
 
-export type BatchCreateRoomMembershipError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type BatchCreateChannelMembershipError = CommonError | Client.SdkError
 
-export type BatchDeletePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type BatchCreateRoomMembershipError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type BatchSuspendUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type BatchDeletePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type BatchUnsuspendUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type BatchSuspendUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type BatchUpdatePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type BatchUnsuspendUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type BatchUpdateUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type BatchUpdatePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type BatchUpdateUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateAppInstanceError = Errors.CommonError | Client.SdkError
+export type CreateAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateAppInstanceAdminError = Errors.CommonError | Client.SdkError
+export type CreateAppInstanceError = CommonError | Client.SdkError
 
-export type CreateAppInstanceUserError = Errors.CommonError | Client.SdkError
+export type CreateAppInstanceAdminError = CommonError | Client.SdkError
 
-export type CreateAttendeeError = Errors.CommonError | Client.SdkError
+export type CreateAppInstanceUserError = CommonError | Client.SdkError
 
-export type CreateBotError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateAttendeeError = CommonError | Client.SdkError
 
-export type CreateChannelError = Errors.CommonError | Client.SdkError
+export type CreateBotError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateChannelBanError = Errors.CommonError | Client.SdkError
+export type CreateChannelError = CommonError | Client.SdkError
 
-export type CreateChannelMembershipError = Errors.CommonError | Client.SdkError
+export type CreateChannelBanError = CommonError | Client.SdkError
 
-export type CreateChannelModeratorError = Errors.CommonError | Client.SdkError
+export type CreateChannelMembershipError = CommonError | Client.SdkError
 
-export type CreateMediaCapturePipelineError = Errors.CommonError | Client.SdkError
+export type CreateChannelModeratorError = CommonError | Client.SdkError
 
-export type CreateMeetingError = Errors.CommonError | Client.SdkError
+export type CreateMediaCapturePipelineError = CommonError | Client.SdkError
 
-export type CreateMeetingDialOutError = AccessDeniedException | BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateMeetingError = CommonError | Client.SdkError
 
-export type CreateMeetingWithAttendeesError = Errors.CommonError | Client.SdkError
+export type CreateMeetingDialOutError = AccessDeniedException | BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreatePhoneNumberOrderError = AccessDeniedException | BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateMeetingWithAttendeesError = CommonError | Client.SdkError
 
-export type CreateProxySessionError = Errors.CommonError | Client.SdkError
+export type CreatePhoneNumberOrderError = AccessDeniedException | BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateRoomError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateProxySessionError = CommonError | Client.SdkError
 
-export type CreateRoomMembershipError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateRoomError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateSipMediaApplicationError = Errors.CommonError | Client.SdkError
+export type CreateRoomMembershipError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateSipMediaApplicationCallError = Errors.CommonError | Client.SdkError
+export type CreateSipMediaApplicationError = CommonError | Client.SdkError
 
-export type CreateSipRuleError = Errors.CommonError | Client.SdkError
+export type CreateSipMediaApplicationCallError = CommonError | Client.SdkError
 
-export type CreateUserError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateSipRuleError = CommonError | Client.SdkError
 
-export type CreateVoiceConnectorError = Errors.CommonError | Client.SdkError
+export type CreateUserError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateVoiceConnectorGroupError = Errors.CommonError | Client.SdkError
+export type CreateVoiceConnectorError = CommonError | Client.SdkError
 
-export type DeleteAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | UnprocessableEntityException | Errors.CommonError | Client.SdkError
+export type CreateVoiceConnectorGroupError = CommonError | Client.SdkError
 
-export type DeleteAppInstanceError = Errors.CommonError | Client.SdkError
+export type DeleteAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | UnprocessableEntityException | CommonError | Client.SdkError
 
-export type DeleteAppInstanceAdminError = Errors.CommonError | Client.SdkError
+export type DeleteAppInstanceError = CommonError | Client.SdkError
 
-export type DeleteAppInstanceStreamingConfigurationsError = Errors.CommonError | Client.SdkError
+export type DeleteAppInstanceAdminError = CommonError | Client.SdkError
 
-export type DeleteAppInstanceUserError = Errors.CommonError | Client.SdkError
+export type DeleteAppInstanceStreamingConfigurationsError = CommonError | Client.SdkError
 
-export type DeleteAttendeeError = Errors.CommonError | Client.SdkError
+export type DeleteAppInstanceUserError = CommonError | Client.SdkError
 
-export type DeleteChannelError = Errors.CommonError | Client.SdkError
+export type DeleteAttendeeError = CommonError | Client.SdkError
 
-export type DeleteChannelBanError = Errors.CommonError | Client.SdkError
+export type DeleteChannelError = CommonError | Client.SdkError
 
-export type DeleteChannelMembershipError = Errors.CommonError | Client.SdkError
+export type DeleteChannelBanError = CommonError | Client.SdkError
 
-export type DeleteChannelMessageError = Errors.CommonError | Client.SdkError
+export type DeleteChannelMembershipError = CommonError | Client.SdkError
 
-export type DeleteChannelModeratorError = Errors.CommonError | Client.SdkError
+export type DeleteChannelMessageError = CommonError | Client.SdkError
 
-export type DeleteEventsConfigurationError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteChannelModeratorError = CommonError | Client.SdkError
 
-export type DeleteMediaCapturePipelineError = Errors.CommonError | Client.SdkError
+export type DeleteEventsConfigurationError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteMeetingError = Errors.CommonError | Client.SdkError
+export type DeleteMediaCapturePipelineError = CommonError | Client.SdkError
 
-export type DeletePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteMeetingError = CommonError | Client.SdkError
 
-export type DeleteProxySessionError = Errors.CommonError | Client.SdkError
+export type DeletePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteRoomError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteProxySessionError = CommonError | Client.SdkError
 
-export type DeleteRoomMembershipError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteRoomError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteSipMediaApplicationError = Errors.CommonError | Client.SdkError
+export type DeleteRoomMembershipError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteSipRuleError = Errors.CommonError | Client.SdkError
+export type DeleteSipMediaApplicationError = CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorError = Errors.CommonError | Client.SdkError
+export type DeleteSipRuleError = CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorEmergencyCallingConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorError = CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorGroupError = Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorEmergencyCallingConfigurationError = CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorOriginationError = Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorGroupError = CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorProxyError = Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorOriginationError = CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorStreamingConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorProxyError = CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorTerminationError = Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorStreamingConfigurationError = CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorTerminationCredentialsError = Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorTerminationError = CommonError | Client.SdkError
 
-export type DescribeAppInstanceError = Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorTerminationCredentialsError = CommonError | Client.SdkError
 
-export type DescribeAppInstanceAdminError = Errors.CommonError | Client.SdkError
+export type DescribeAppInstanceError = CommonError | Client.SdkError
 
-export type DescribeAppInstanceUserError = Errors.CommonError | Client.SdkError
+export type DescribeAppInstanceAdminError = CommonError | Client.SdkError
 
-export type DescribeChannelError = Errors.CommonError | Client.SdkError
+export type DescribeAppInstanceUserError = CommonError | Client.SdkError
 
-export type DescribeChannelBanError = Errors.CommonError | Client.SdkError
+export type DescribeChannelError = CommonError | Client.SdkError
 
-export type DescribeChannelMembershipError = Errors.CommonError | Client.SdkError
+export type DescribeChannelBanError = CommonError | Client.SdkError
 
-export type DescribeChannelMembershipForAppInstanceUserError = Errors.CommonError | Client.SdkError
+export type DescribeChannelMembershipError = CommonError | Client.SdkError
 
-export type DescribeChannelModeratedByAppInstanceUserError = Errors.CommonError | Client.SdkError
+export type DescribeChannelMembershipForAppInstanceUserError = CommonError | Client.SdkError
 
-export type DescribeChannelModeratorError = Errors.CommonError | Client.SdkError
+export type DescribeChannelModeratedByAppInstanceUserError = CommonError | Client.SdkError
 
-export type DisassociatePhoneNumberFromUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeChannelModeratorError = CommonError | Client.SdkError
 
-export type DisassociatePhoneNumbersFromVoiceConnectorError = Errors.CommonError | Client.SdkError
+export type DisassociatePhoneNumberFromUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DisassociatePhoneNumbersFromVoiceConnectorGroupError = Errors.CommonError | Client.SdkError
+export type DisassociatePhoneNumbersFromVoiceConnectorError = CommonError | Client.SdkError
 
-export type DisassociateSigninDelegateGroupsFromAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DisassociatePhoneNumbersFromVoiceConnectorGroupError = CommonError | Client.SdkError
 
-export type GetAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DisassociateSigninDelegateGroupsFromAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetAccountSettingsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetAppInstanceRetentionSettingsError = Errors.CommonError | Client.SdkError
+export type GetAccountSettingsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetAppInstanceStreamingConfigurationsError = Errors.CommonError | Client.SdkError
+export type GetAppInstanceRetentionSettingsError = CommonError | Client.SdkError
 
-export type GetAttendeeError = Errors.CommonError | Client.SdkError
+export type GetAppInstanceStreamingConfigurationsError = CommonError | Client.SdkError
 
-export type GetBotError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetAttendeeError = CommonError | Client.SdkError
 
-export type GetChannelMessageError = Errors.CommonError | Client.SdkError
+export type GetBotError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetEventsConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetChannelMessageError = CommonError | Client.SdkError
 
-export type GetGlobalSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetEventsConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetMediaCapturePipelineError = Errors.CommonError | Client.SdkError
+export type GetGlobalSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetMeetingError = Errors.CommonError | Client.SdkError
+export type GetMediaCapturePipelineError = CommonError | Client.SdkError
 
-export type GetMessagingSessionEndpointError = Errors.CommonError | Client.SdkError
+export type GetMeetingError = CommonError | Client.SdkError
 
-export type GetPhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetMessagingSessionEndpointError = CommonError | Client.SdkError
 
-export type GetPhoneNumberOrderError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetPhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetPhoneNumberSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetPhoneNumberOrderError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetProxySessionError = Errors.CommonError | Client.SdkError
+export type GetPhoneNumberSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetRetentionSettingsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetProxySessionError = CommonError | Client.SdkError
 
-export type GetRoomError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetRetentionSettingsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetSipMediaApplicationError = Errors.CommonError | Client.SdkError
+export type GetRoomError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetSipMediaApplicationLoggingConfigurationError = Errors.CommonError | Client.SdkError
+export type GetSipMediaApplicationError = CommonError | Client.SdkError
 
-export type GetSipRuleError = Errors.CommonError | Client.SdkError
+export type GetSipMediaApplicationLoggingConfigurationError = CommonError | Client.SdkError
 
-export type GetUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetSipRuleError = CommonError | Client.SdkError
 
-export type GetUserSettingsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceConnectorError = Errors.CommonError | Client.SdkError
+export type GetUserSettingsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceConnectorEmergencyCallingConfigurationError = Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorError = CommonError | Client.SdkError
 
-export type GetVoiceConnectorGroupError = Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorEmergencyCallingConfigurationError = CommonError | Client.SdkError
 
-export type GetVoiceConnectorLoggingConfigurationError = Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorGroupError = CommonError | Client.SdkError
 
-export type GetVoiceConnectorOriginationError = Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorLoggingConfigurationError = CommonError | Client.SdkError
 
-export type GetVoiceConnectorProxyError = Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorOriginationError = CommonError | Client.SdkError
 
-export type GetVoiceConnectorStreamingConfigurationError = Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorProxyError = CommonError | Client.SdkError
 
-export type GetVoiceConnectorTerminationError = Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorStreamingConfigurationError = CommonError | Client.SdkError
 
-export type GetVoiceConnectorTerminationHealthError = Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorTerminationError = CommonError | Client.SdkError
 
-export type InviteUsersError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorTerminationHealthError = CommonError | Client.SdkError
 
-export type ListAccountsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type InviteUsersError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListAppInstanceAdminsError = Errors.CommonError | Client.SdkError
+export type ListAccountsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListAppInstanceUsersError = Errors.CommonError | Client.SdkError
+export type ListAppInstanceAdminsError = CommonError | Client.SdkError
 
-export type ListAppInstancesError = Errors.CommonError | Client.SdkError
+export type ListAppInstanceUsersError = CommonError | Client.SdkError
 
-export type ListAttendeeTagsError = Errors.CommonError | Client.SdkError
+export type ListAppInstancesError = CommonError | Client.SdkError
 
-export type ListAttendeesError = Errors.CommonError | Client.SdkError
+export type ListAttendeeTagsError = CommonError | Client.SdkError
 
-export type ListBotsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListAttendeesError = CommonError | Client.SdkError
 
-export type ListChannelBansError = Errors.CommonError | Client.SdkError
+export type ListBotsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListChannelMembershipsError = Errors.CommonError | Client.SdkError
+export type ListChannelBansError = CommonError | Client.SdkError
 
-export type ListChannelMembershipsForAppInstanceUserError = Errors.CommonError | Client.SdkError
+export type ListChannelMembershipsError = CommonError | Client.SdkError
 
-export type ListChannelMessagesError = Errors.CommonError | Client.SdkError
+export type ListChannelMembershipsForAppInstanceUserError = CommonError | Client.SdkError
 
-export type ListChannelModeratorsError = Errors.CommonError | Client.SdkError
+export type ListChannelMessagesError = CommonError | Client.SdkError
 
-export type ListChannelsError = Errors.CommonError | Client.SdkError
+export type ListChannelModeratorsError = CommonError | Client.SdkError
 
-export type ListChannelsModeratedByAppInstanceUserError = Errors.CommonError | Client.SdkError
+export type ListChannelsError = CommonError | Client.SdkError
 
-export type ListMediaCapturePipelinesError = Errors.CommonError | Client.SdkError
+export type ListChannelsModeratedByAppInstanceUserError = CommonError | Client.SdkError
 
-export type ListMeetingTagsError = Errors.CommonError | Client.SdkError
+export type ListMediaCapturePipelinesError = CommonError | Client.SdkError
 
-export type ListMeetingsError = Errors.CommonError | Client.SdkError
+export type ListMeetingTagsError = CommonError | Client.SdkError
 
-export type ListPhoneNumberOrdersError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListMeetingsError = CommonError | Client.SdkError
 
-export type ListPhoneNumbersError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListPhoneNumberOrdersError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListProxySessionsError = Errors.CommonError | Client.SdkError
+export type ListPhoneNumbersError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListRoomMembershipsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListProxySessionsError = CommonError | Client.SdkError
 
-export type ListRoomsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListRoomMembershipsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListSipMediaApplicationsError = Errors.CommonError | Client.SdkError
+export type ListRoomsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListSipRulesError = Errors.CommonError | Client.SdkError
+export type ListSipMediaApplicationsError = CommonError | Client.SdkError
 
-export type ListSupportedPhoneNumberCountriesError = AccessDeniedException | BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListSipRulesError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListSupportedPhoneNumberCountriesError = AccessDeniedException | BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListUsersError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type ListVoiceConnectorGroupsError = Errors.CommonError | Client.SdkError
+export type ListUsersError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListVoiceConnectorTerminationCredentialsError = Errors.CommonError | Client.SdkError
+export type ListVoiceConnectorGroupsError = CommonError | Client.SdkError
 
-export type ListVoiceConnectorsError = Errors.CommonError | Client.SdkError
+export type ListVoiceConnectorTerminationCredentialsError = CommonError | Client.SdkError
 
-export type LogoutUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListVoiceConnectorsError = CommonError | Client.SdkError
 
-export type PutAppInstanceRetentionSettingsError = Errors.CommonError | Client.SdkError
+export type LogoutUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutAppInstanceStreamingConfigurationsError = Errors.CommonError | Client.SdkError
+export type PutAppInstanceRetentionSettingsError = CommonError | Client.SdkError
 
-export type PutEventsConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutAppInstanceStreamingConfigurationsError = CommonError | Client.SdkError
 
-export type PutRetentionSettingsError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutEventsConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutSipMediaApplicationLoggingConfigurationError = Errors.CommonError | Client.SdkError
+export type PutRetentionSettingsError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutVoiceConnectorEmergencyCallingConfigurationError = Errors.CommonError | Client.SdkError
+export type PutSipMediaApplicationLoggingConfigurationError = CommonError | Client.SdkError
 
-export type PutVoiceConnectorLoggingConfigurationError = Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorEmergencyCallingConfigurationError = CommonError | Client.SdkError
 
-export type PutVoiceConnectorOriginationError = Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorLoggingConfigurationError = CommonError | Client.SdkError
 
-export type PutVoiceConnectorProxyError = Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorOriginationError = CommonError | Client.SdkError
 
-export type PutVoiceConnectorStreamingConfigurationError = Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorProxyError = CommonError | Client.SdkError
 
-export type PutVoiceConnectorTerminationError = Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorStreamingConfigurationError = CommonError | Client.SdkError
 
-export type PutVoiceConnectorTerminationCredentialsError = Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorTerminationError = CommonError | Client.SdkError
 
-export type RedactChannelMessageError = Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorTerminationCredentialsError = CommonError | Client.SdkError
 
-export type RedactConversationMessageError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type RedactChannelMessageError = CommonError | Client.SdkError
 
-export type RedactRoomMessageError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type RedactConversationMessageError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type RegenerateSecurityTokenError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type RedactRoomMessageError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ResetPersonalPINError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type RegenerateSecurityTokenError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type RestorePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ResetPersonalPINError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type SearchAvailablePhoneNumbersError = AccessDeniedException | BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RestorePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type SendChannelMessageError = Errors.CommonError | Client.SdkError
+export type SearchAvailablePhoneNumbersError = AccessDeniedException | BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartMeetingTranscriptionError = Errors.CommonError | Client.SdkError
+export type SendChannelMessageError = CommonError | Client.SdkError
 
-export type StopMeetingTranscriptionError = Errors.CommonError | Client.SdkError
+export type StartMeetingTranscriptionError = CommonError | Client.SdkError
 
-export type TagAttendeeError = Errors.CommonError | Client.SdkError
+export type StopMeetingTranscriptionError = CommonError | Client.SdkError
 
-export type TagMeetingError = Errors.CommonError | Client.SdkError
+export type TagAttendeeError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type TagMeetingError = CommonError | Client.SdkError
 
-export type UntagAttendeeError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UntagMeetingError = Errors.CommonError | Client.SdkError
+export type UntagAttendeeError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UntagMeetingError = CommonError | Client.SdkError
 
-export type UpdateAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateAccountSettingsError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateAccountError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateAppInstanceError = Errors.CommonError | Client.SdkError
+export type UpdateAccountSettingsError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateAppInstanceUserError = Errors.CommonError | Client.SdkError
+export type UpdateAppInstanceError = CommonError | Client.SdkError
 
-export type UpdateBotError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateAppInstanceUserError = CommonError | Client.SdkError
 
-export type UpdateChannelError = Errors.CommonError | Client.SdkError
+export type UpdateBotError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateChannelMessageError = Errors.CommonError | Client.SdkError
+export type UpdateChannelError = CommonError | Client.SdkError
 
-export type UpdateChannelReadMarkerError = Errors.CommonError | Client.SdkError
+export type UpdateChannelMessageError = CommonError | Client.SdkError
 
-export type UpdateGlobalSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateChannelReadMarkerError = CommonError | Client.SdkError
 
-export type UpdatePhoneNumberError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateGlobalSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdatePhoneNumberSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdatePhoneNumberError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateProxySessionError = Errors.CommonError | Client.SdkError
+export type UpdatePhoneNumberSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateRoomError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateProxySessionError = CommonError | Client.SdkError
 
-export type UpdateRoomMembershipError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateRoomError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateSipMediaApplicationError = Errors.CommonError | Client.SdkError
+export type UpdateRoomMembershipError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateSipMediaApplicationCallError = Errors.CommonError | Client.SdkError
+export type UpdateSipMediaApplicationError = CommonError | Client.SdkError
 
-export type UpdateSipRuleError = Errors.CommonError | Client.SdkError
+export type UpdateSipMediaApplicationCallError = CommonError | Client.SdkError
 
-export type UpdateUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateSipRuleError = CommonError | Client.SdkError
 
-export type UpdateUserSettingsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateUserError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateVoiceConnectorError = Errors.CommonError | Client.SdkError
+export type UpdateUserSettingsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateVoiceConnectorGroupError = Errors.CommonError | Client.SdkError
+export type UpdateVoiceConnectorError = CommonError | Client.SdkError
 
-export type ValidateE911AddressError = Errors.CommonError | Client.SdkError
+export type UpdateVoiceConnectorGroupError = CommonError | Client.SdkError
+
+export type ValidateE911AddressError = CommonError | Client.SdkError
 
 export const associatePhoneNumberWithUser: Client.Operation<AssociatePhoneNumberWithUserRequest, AssociatePhoneNumberWithUserResponse, AssociatePhoneNumberWithUserError, Chime> = /*#__PURE__*/ Client.operation(Chime, {model:{name:"AssociatePhoneNumberWithUser",http:{method:"POST",requestUri:"/accounts/{accountId}/users/{userId}?operation=associate-phone-number",responseCode:200},input:{shape:AssociatePhoneNumberWithUserRequest$},output:{shape:AssociatePhoneNumberWithUserResponse$},errors:[AccessDeniedException$,BadRequestException$,ForbiddenException$,NotFoundException$,ServiceFailureException$,ServiceUnavailableException$,ThrottledClientException$,UnauthorizedClientException$]},errors:{AccessDeniedException,BadRequestException,ForbiddenException,NotFoundException,ServiceFailureException,ServiceUnavailableException,ThrottledClientException,UnauthorizedClientException}})
 

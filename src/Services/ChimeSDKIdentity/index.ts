@@ -590,65 +590,68 @@ export class ThrottledClientException extends /*#__PURE__*/ ServiceError("Thrott
 
 export class UnauthorizedClientException extends /*#__PURE__*/ ServiceError("UnauthorizedClientException")<{ readonly Code?: string; readonly Message?: string }> {}
 
-export type CreateAppInstanceError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateAppInstanceAdminError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateAppInstanceError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateAppInstanceBotError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateAppInstanceAdminError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateAppInstanceUserError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateAppInstanceBotError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteAppInstanceError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateAppInstanceUserError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteAppInstanceAdminError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteAppInstanceError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteAppInstanceBotError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteAppInstanceAdminError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteAppInstanceUserError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteAppInstanceBotError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeregisterAppInstanceUserEndpointError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteAppInstanceUserError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeAppInstanceError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeregisterAppInstanceUserEndpointError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeAppInstanceAdminError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeAppInstanceError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeAppInstanceBotError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeAppInstanceAdminError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeAppInstanceUserError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeAppInstanceBotError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeAppInstanceUserEndpointError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeAppInstanceUserError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetAppInstanceRetentionSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeAppInstanceUserEndpointError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListAppInstanceAdminsError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetAppInstanceRetentionSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListAppInstanceBotsError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListAppInstanceAdminsError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListAppInstanceUserEndpointsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListAppInstanceBotsError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListAppInstanceUsersError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListAppInstanceUserEndpointsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListAppInstancesError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListAppInstanceUsersError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListAppInstancesError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutAppInstanceRetentionSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutAppInstanceUserExpirationSettingsError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutAppInstanceRetentionSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type RegisterAppInstanceUserEndpointError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutAppInstanceUserExpirationSettingsError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type RegisterAppInstanceUserEndpointError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateAppInstanceError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateAppInstanceBotError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateAppInstanceError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateAppInstanceUserError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateAppInstanceBotError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateAppInstanceUserEndpointError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateAppInstanceUserError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
+
+export type UpdateAppInstanceUserEndpointError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
 export const createAppInstance: Client.Operation<CreateAppInstanceRequest, CreateAppInstanceResponse, CreateAppInstanceError, ChimeSDKIdentity> = /*#__PURE__*/ Client.operation(ChimeSDKIdentity, {model:{name:"CreateAppInstance",http:{method:"POST",requestUri:"/app-instances",responseCode:201},input:{shape:CreateAppInstanceRequest$},output:{shape:CreateAppInstanceResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,ResourceLimitExceededException$,ServiceFailureException$,ServiceUnavailableException$,ThrottledClientException$,UnauthorizedClientException$]},errors:{BadRequestException,ConflictException,ForbiddenException,ResourceLimitExceededException,ServiceFailureException,ServiceUnavailableException,ThrottledClientException,UnauthorizedClientException}})
 

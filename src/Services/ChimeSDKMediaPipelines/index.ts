@@ -1404,67 +1404,70 @@ export class ThrottledClientException extends /*#__PURE__*/ ServiceError("Thrott
 
 export class UnauthorizedClientException extends /*#__PURE__*/ ServiceError("UnauthorizedClientException")<{ readonly Code?: string; readonly Message?: string; readonly RequestId?: string }> {}
 
-export type CreateMediaCapturePipelineError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateMediaConcatenationPipelineError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateMediaCapturePipelineError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateMediaInsightsPipelineError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateMediaConcatenationPipelineError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateMediaInsightsPipelineConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateMediaInsightsPipelineError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateMediaLiveConnectorPipelineError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateMediaInsightsPipelineConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateMediaPipelineKinesisVideoStreamPoolError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateMediaLiveConnectorPipelineError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateMediaStreamPipelineError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateMediaPipelineKinesisVideoStreamPoolError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteMediaCapturePipelineError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateMediaStreamPipelineError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteMediaInsightsPipelineConfigurationError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteMediaCapturePipelineError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteMediaPipelineError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteMediaInsightsPipelineConfigurationError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteMediaPipelineKinesisVideoStreamPoolError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteMediaPipelineError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetMediaCapturePipelineError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteMediaPipelineKinesisVideoStreamPoolError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetMediaInsightsPipelineConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetMediaCapturePipelineError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetMediaPipelineError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetMediaInsightsPipelineConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetMediaPipelineKinesisVideoStreamPoolError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetMediaPipelineError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetSpeakerSearchTaskError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetMediaPipelineKinesisVideoStreamPoolError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceToneAnalysisTaskError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetSpeakerSearchTaskError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListMediaCapturePipelinesError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceToneAnalysisTaskError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListMediaInsightsPipelineConfigurationsError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListMediaCapturePipelinesError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListMediaPipelineKinesisVideoStreamPoolsError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListMediaInsightsPipelineConfigurationsError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListMediaPipelinesError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListMediaPipelineKinesisVideoStreamPoolsError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListMediaPipelinesError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type StartSpeakerSearchTaskError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type StartVoiceToneAnalysisTaskError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type StartSpeakerSearchTaskError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type StopSpeakerSearchTaskError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type StartVoiceToneAnalysisTaskError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type StopVoiceToneAnalysisTaskError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type StopSpeakerSearchTaskError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type StopVoiceToneAnalysisTaskError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateMediaInsightsPipelineConfigurationError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateMediaInsightsPipelineStatusError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateMediaInsightsPipelineConfigurationError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateMediaPipelineKinesisVideoStreamPoolError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateMediaInsightsPipelineStatusError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
+
+export type UpdateMediaPipelineKinesisVideoStreamPoolError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
 export const createMediaCapturePipeline: Client.Operation<CreateMediaCapturePipelineRequest, CreateMediaCapturePipelineResponse, CreateMediaCapturePipelineError, ChimeSDKMediaPipelines> = /*#__PURE__*/ Client.operation(ChimeSDKMediaPipelines, {model:{name:"CreateMediaCapturePipeline",http:{method:"POST",requestUri:"/sdk-media-capture-pipelines",responseCode:201},input:{shape:CreateMediaCapturePipelineRequest$},output:{shape:CreateMediaCapturePipelineResponse$},errors:[BadRequestException$,ForbiddenException$,ResourceLimitExceededException$,ServiceFailureException$,ServiceUnavailableException$,ThrottledClientException$,UnauthorizedClientException$]},errors:{BadRequestException,ForbiddenException,ResourceLimitExceededException,ServiceFailureException,ServiceUnavailableException,ThrottledClientException,UnauthorizedClientException}})
 

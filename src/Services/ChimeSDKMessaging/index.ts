@@ -1070,107 +1070,110 @@ export class ThrottledClientException extends /*#__PURE__*/ ServiceError("Thrott
 
 export class UnauthorizedClientException extends /*#__PURE__*/ ServiceError("UnauthorizedClientException")<{ readonly Code?: string; readonly Message?: string }> {}
 
-export type AssociateChannelFlowError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchCreateChannelMembershipError_ = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type AssociateChannelFlowError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ChannelFlowCallbackError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type BatchCreateChannelMembershipError_ = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateChannelError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ChannelFlowCallbackError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateChannelBanError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateChannelError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateChannelFlowError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateChannelBanError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateChannelMembershipError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateChannelFlowError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateChannelModeratorError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateChannelMembershipError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteChannelError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateChannelModeratorError = BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteChannelBanError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteChannelError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteChannelFlowError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteChannelBanError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteChannelMembershipError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteChannelFlowError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteChannelMessageError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteChannelMembershipError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteChannelModeratorError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteChannelMessageError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteMessagingStreamingConfigurationsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteChannelModeratorError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeChannelError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteMessagingStreamingConfigurationsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeChannelBanError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeChannelError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeChannelFlowError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeChannelBanError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeChannelMembershipError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeChannelFlowError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeChannelMembershipForAppInstanceUserError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeChannelMembershipError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeChannelModeratedByAppInstanceUserError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeChannelMembershipForAppInstanceUserError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DescribeChannelModeratorError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeChannelModeratedByAppInstanceUserError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DisassociateChannelFlowError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DescribeChannelModeratorError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetChannelMembershipPreferencesError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DisassociateChannelFlowError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetChannelMessageError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetChannelMembershipPreferencesError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetChannelMessageStatusError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetChannelMessageError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetMessagingSessionEndpointError = ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetChannelMessageStatusError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetMessagingStreamingConfigurationsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetMessagingSessionEndpointError = ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListChannelBansError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetMessagingStreamingConfigurationsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListChannelFlowsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListChannelBansError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListChannelMembershipsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListChannelFlowsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListChannelMembershipsForAppInstanceUserError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListChannelMembershipsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListChannelMessagesError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListChannelMembershipsForAppInstanceUserError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListChannelModeratorsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListChannelMessagesError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListChannelsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListChannelModeratorsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListChannelsAssociatedWithChannelFlowError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListChannelsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListChannelsModeratedByAppInstanceUserError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListChannelsAssociatedWithChannelFlowError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListSubChannelsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListChannelsModeratedByAppInstanceUserError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListSubChannelsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutChannelExpirationSettingsError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutChannelMembershipPreferencesError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutChannelExpirationSettingsError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutMessagingStreamingConfigurationsError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutChannelMembershipPreferencesError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type RedactChannelMessageError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutMessagingStreamingConfigurationsError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type SearchChannelsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type RedactChannelMessageError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type SendChannelMessageError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type SearchChannelsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type SendChannelMessageError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateChannelError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateChannelFlowError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateChannelError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateChannelMessageError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateChannelFlowError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateChannelReadMarkerError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateChannelMessageError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
+
+export type UpdateChannelReadMarkerError = BadRequestException | ConflictException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
 export const associateChannelFlow: Client.Operation<AssociateChannelFlowRequest, {}, AssociateChannelFlowError, ChimeSDKMessaging> = /*#__PURE__*/ Client.operation(ChimeSDKMessaging, {model:{name:"AssociateChannelFlow",http:{method:"PUT",requestUri:"/channels/{channelArn}/channel-flow",responseCode:200},input:{shape:AssociateChannelFlowRequest$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,NotFoundException$,ServiceFailureException$,ServiceUnavailableException$,ThrottledClientException$,UnauthorizedClientException$]},errors:{BadRequestException,ConflictException,ForbiddenException,NotFoundException,ServiceFailureException,ServiceUnavailableException,ThrottledClientException,UnauthorizedClientException}})
 

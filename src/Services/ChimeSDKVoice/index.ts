@@ -1561,191 +1561,194 @@ export class UnauthorizedClientException extends /*#__PURE__*/ ServiceError("Una
 
 export class UnprocessableEntityException extends /*#__PURE__*/ ServiceError("UnprocessableEntityException")<{ readonly Code?: string; readonly Message?: string }> {}
 
-export type AssociatePhoneNumbersWithVoiceConnectorError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociatePhoneNumbersWithVoiceConnectorGroupError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AssociatePhoneNumbersWithVoiceConnectorError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type BatchDeletePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type AssociatePhoneNumbersWithVoiceConnectorGroupError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type BatchUpdatePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type BatchDeletePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreatePhoneNumberOrderError = AccessDeniedException | BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type BatchUpdatePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateProxySessionError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreatePhoneNumberOrderError = AccessDeniedException | BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateSipMediaApplicationError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateProxySessionError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type CreateSipMediaApplicationCallError = AccessDeniedException | BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateSipMediaApplicationError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateSipRuleError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateSipMediaApplicationCallError = AccessDeniedException | BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateVoiceConnectorError = AccessDeniedException | BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateSipRuleError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateVoiceConnectorGroupError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateVoiceConnectorError = AccessDeniedException | BadRequestException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateVoiceProfileError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | GoneException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateVoiceConnectorGroupError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateVoiceProfileDomainError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateVoiceProfileError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | GoneException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeletePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type CreateVoiceProfileDomainError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteProxySessionError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeletePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteSipMediaApplicationError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteProxySessionError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteSipRuleError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteSipMediaApplicationError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteSipRuleError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorEmergencyCallingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorGroupError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorEmergencyCallingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorOriginationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorGroupError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorProxyError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorOriginationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorStreamingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorProxyError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorTerminationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorStreamingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteVoiceConnectorTerminationCredentialsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteVoiceConnectorTerminationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteVoiceProfileError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteVoiceConnectorTerminationCredentialsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type DeleteVoiceProfileDomainError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteVoiceProfileError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisassociatePhoneNumbersFromVoiceConnectorError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DeleteVoiceProfileDomainError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisassociatePhoneNumbersFromVoiceConnectorGroupError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DisassociatePhoneNumbersFromVoiceConnectorError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetGlobalSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type DisassociatePhoneNumbersFromVoiceConnectorGroupError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetPhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetGlobalSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetPhoneNumberOrderError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetPhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetPhoneNumberSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetPhoneNumberOrderError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetProxySessionError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetPhoneNumberSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetSipMediaApplicationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetProxySessionError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetSipMediaApplicationAlexaSkillConfigurationError = BadRequestException | ForbiddenException | GoneException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetSipMediaApplicationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetSipMediaApplicationLoggingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetSipMediaApplicationAlexaSkillConfigurationError = BadRequestException | ForbiddenException | GoneException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetSipRuleError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetSipMediaApplicationLoggingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetSpeakerSearchTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetSipRuleError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceConnectorError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetSpeakerSearchTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetVoiceConnectorEmergencyCallingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceConnectorGroupError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorEmergencyCallingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceConnectorLoggingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorGroupError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceConnectorOriginationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorLoggingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceConnectorProxyError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorOriginationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceConnectorStreamingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorProxyError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceConnectorTerminationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorStreamingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceConnectorTerminationHealthError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceConnectorTerminationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceProfileError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetVoiceConnectorTerminationHealthError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type GetVoiceProfileDomainError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetVoiceProfileError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetVoiceToneAnalysisTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetVoiceProfileDomainError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAvailableVoiceConnectorRegionsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type GetVoiceToneAnalysisTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListPhoneNumberOrdersError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListAvailableVoiceConnectorRegionsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListPhoneNumbersError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListPhoneNumberOrdersError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListProxySessionsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListPhoneNumbersError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListSipMediaApplicationsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListProxySessionsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListSipRulesError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListSipMediaApplicationsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListSupportedPhoneNumberCountriesError = AccessDeniedException | BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListSipRulesError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListSupportedPhoneNumberCountriesError = AccessDeniedException | BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListVoiceConnectorGroupsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListVoiceConnectorTerminationCredentialsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListVoiceConnectorGroupsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListVoiceConnectorsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListVoiceConnectorTerminationCredentialsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListVoiceProfileDomainsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListVoiceConnectorsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type ListVoiceProfilesError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListVoiceProfileDomainsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutSipMediaApplicationAlexaSkillConfigurationError = BadRequestException | ForbiddenException | GoneException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type ListVoiceProfilesError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutSipMediaApplicationLoggingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutSipMediaApplicationAlexaSkillConfigurationError = BadRequestException | ForbiddenException | GoneException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutVoiceConnectorEmergencyCallingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutSipMediaApplicationLoggingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutVoiceConnectorLoggingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorEmergencyCallingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutVoiceConnectorOriginationError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutVoiceConnectorLoggingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutVoiceConnectorProxyError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutVoiceConnectorOriginationError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PutVoiceConnectorStreamingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorProxyError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PutVoiceConnectorTerminationError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutVoiceConnectorStreamingConfigurationError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type PutVoiceConnectorTerminationCredentialsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorTerminationError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RestorePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type PutVoiceConnectorTerminationCredentialsError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type SearchAvailablePhoneNumbersError = AccessDeniedException | BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RestorePhoneNumberError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type StartSpeakerSearchTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | GoneException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type SearchAvailablePhoneNumbersError = AccessDeniedException | BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartVoiceToneAnalysisTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | GoneException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartSpeakerSearchTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | GoneException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StopSpeakerSearchTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartVoiceToneAnalysisTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | GoneException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StopVoiceToneAnalysisTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StopSpeakerSearchTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type TagResourceError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type StopVoiceToneAnalysisTaskError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UntagResourceError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateGlobalSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdatePhoneNumberError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateGlobalSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdatePhoneNumberSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdatePhoneNumberError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateProxySessionError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdatePhoneNumberSettingsError = BadRequestException | ForbiddenException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateSipMediaApplicationError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateProxySessionError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateSipMediaApplicationCallError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateSipMediaApplicationError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateSipRuleError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateSipMediaApplicationCallError = BadRequestException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateVoiceConnectorError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateSipRuleError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ResourceLimitExceededException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateVoiceConnectorGroupError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Errors.CommonError | Client.SdkError
+export type UpdateVoiceConnectorError = BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateVoiceProfileError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | GoneException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateVoiceConnectorGroupError = BadRequestException | ConflictException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export type UpdateVoiceProfileDomainError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateVoiceProfileError = AccessDeniedException | BadRequestException | ConflictException | ForbiddenException | GoneException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ValidateE911AddressError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateVoiceProfileDomainError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+
+export type ValidateE911AddressError = AccessDeniedException | BadRequestException | ForbiddenException | NotFoundException | ServiceFailureException | ServiceUnavailableException | ThrottledClientException | UnauthorizedClientException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
 export const associatePhoneNumbersWithVoiceConnector: Client.Operation<AssociatePhoneNumbersWithVoiceConnectorRequest, AssociatePhoneNumbersWithVoiceConnectorResponse, AssociatePhoneNumbersWithVoiceConnectorError, ChimeSDKVoice> = /*#__PURE__*/ Client.operation(ChimeSDKVoice, {model:{name:"AssociatePhoneNumbersWithVoiceConnector",http:{method:"POST",requestUri:"/voice-connectors/{voiceConnectorId}?operation=associate-phone-numbers",responseCode:200},input:{shape:AssociatePhoneNumbersWithVoiceConnectorRequest$},output:{shape:AssociatePhoneNumbersWithVoiceConnectorResponse$},errors:[AccessDeniedException$,BadRequestException$,ForbiddenException$,NotFoundException$,ServiceFailureException$,ServiceUnavailableException$,ThrottledClientException$,UnauthorizedClientException$]},errors:{AccessDeniedException,BadRequestException,ForbiddenException,NotFoundException,ServiceFailureException,ServiceUnavailableException,ThrottledClientException,UnauthorizedClientException}})
 

@@ -565,55 +565,58 @@ export interface UpdateConfiguredAudienceModelOutput {
   readonly configuredAudienceModelArn?: string
 }
 
-export type CreateAudienceModelError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateConfiguredAudienceModelError = Errors.CommonError | Client.SdkError
+export type CreateAudienceModelError = CommonError | Client.SdkError
 
-export type CreateTrainingDatasetError = Errors.CommonError | Client.SdkError
+export type CreateConfiguredAudienceModelError = CommonError | Client.SdkError
 
-export type DeleteAudienceGenerationJobError = Errors.CommonError | Client.SdkError
+export type CreateTrainingDatasetError = CommonError | Client.SdkError
 
-export type DeleteAudienceModelError = Errors.CommonError | Client.SdkError
+export type DeleteAudienceGenerationJobError = CommonError | Client.SdkError
 
-export type DeleteConfiguredAudienceModelError = Errors.CommonError | Client.SdkError
+export type DeleteAudienceModelError = CommonError | Client.SdkError
 
-export type DeleteConfiguredAudienceModelPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteConfiguredAudienceModelError = CommonError | Client.SdkError
 
-export type DeleteTrainingDatasetError = Errors.CommonError | Client.SdkError
+export type DeleteConfiguredAudienceModelPolicyError = CommonError | Client.SdkError
 
-export type GetAudienceGenerationJobError = Errors.CommonError | Client.SdkError
+export type DeleteTrainingDatasetError = CommonError | Client.SdkError
 
-export type GetAudienceModelError = Errors.CommonError | Client.SdkError
+export type GetAudienceGenerationJobError = CommonError | Client.SdkError
 
-export type GetConfiguredAudienceModelError = Errors.CommonError | Client.SdkError
+export type GetAudienceModelError = CommonError | Client.SdkError
 
-export type GetConfiguredAudienceModelPolicyError = Errors.CommonError | Client.SdkError
+export type GetConfiguredAudienceModelError = CommonError | Client.SdkError
 
-export type GetTrainingDatasetError = Errors.CommonError | Client.SdkError
+export type GetConfiguredAudienceModelPolicyError = CommonError | Client.SdkError
 
-export type ListAudienceExportJobsError = Errors.CommonError | Client.SdkError
+export type GetTrainingDatasetError = CommonError | Client.SdkError
 
-export type ListAudienceGenerationJobsError = Errors.CommonError | Client.SdkError
+export type ListAudienceExportJobsError = CommonError | Client.SdkError
 
-export type ListAudienceModelsError = Errors.CommonError | Client.SdkError
+export type ListAudienceGenerationJobsError = CommonError | Client.SdkError
 
-export type ListConfiguredAudienceModelsError = Errors.CommonError | Client.SdkError
+export type ListAudienceModelsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListConfiguredAudienceModelsError = CommonError | Client.SdkError
 
-export type ListTrainingDatasetsError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type PutConfiguredAudienceModelPolicyError = Errors.CommonError | Client.SdkError
+export type ListTrainingDatasetsError = CommonError | Client.SdkError
 
-export type StartAudienceExportJobError = Errors.CommonError | Client.SdkError
+export type PutConfiguredAudienceModelPolicyError = CommonError | Client.SdkError
 
-export type StartAudienceGenerationJobError = Errors.CommonError | Client.SdkError
+export type StartAudienceExportJobError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type StartAudienceGenerationJobError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateConfiguredAudienceModelError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
+
+export type UpdateConfiguredAudienceModelError = CommonError | Client.SdkError
 
 export const createAudienceModel: Client.Operation<CreateAudienceModelRequest, CreateAudienceModelOutput, CreateAudienceModelError, CleanRoomsML> = /*#__PURE__*/ Client.operation(CleanRoomsML, {model:{name:"CreateAudienceModel",http:{method:"POST",requestUri:"/audience-model",responseCode:200},input:{shape:CreateAudienceModelRequest$},output:{shape:CreateAudienceModelOutput$},idempotent:true}})
 

@@ -264,31 +264,34 @@ export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundExcep
 
 export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly className?: string }> {}
 
-export type CreateEnvironmentEC2Error = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateEnvironmentMembershipError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateEnvironmentEC2Error = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteEnvironmentError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateEnvironmentMembershipError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteEnvironmentMembershipError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteEnvironmentError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeEnvironmentMembershipsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteEnvironmentMembershipError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeEnvironmentStatusError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeEnvironmentMembershipsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeEnvironmentsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeEnvironmentStatusError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEnvironmentsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeEnvironmentsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListEnvironmentsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = BadRequestException | ConcurrentAccessException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | ConcurrentAccessException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | ConcurrentAccessException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateEnvironmentError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UntagResourceError = BadRequestException | ConcurrentAccessException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateEnvironmentMembershipError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateEnvironmentError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateEnvironmentMembershipError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const createEnvironmentEC2: Client.Operation<CreateEnvironmentEC2Request, CreateEnvironmentEC2Result, CreateEnvironmentEC2Error, Cloud9> = /*#__PURE__*/ Client.operation(Cloud9, {model:{name:"CreateEnvironmentEC2",http:{method:"POST",requestUri:"/"},input:{shape:CreateEnvironmentEC2Request$},output:{shape:CreateEnvironmentEC2Result$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,LimitExceededException$,NotFoundException$,TooManyRequestsException$],idempotent:true},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,LimitExceededException,NotFoundException,TooManyRequestsException}})
 

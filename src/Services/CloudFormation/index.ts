@@ -2246,169 +2246,172 @@ export class TypeConfigurationNotFoundException extends /*#__PURE__*/ ServiceErr
 
 export class TypeNotFoundException extends /*#__PURE__*/ ServiceError("TypeNotFoundException")<{ readonly Message?: string }> {}
 
-export type ActivateOrganizationsAccessError = InvalidOperationException | OperationNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ActivateTypeError = CFNRegistryException | TypeNotFoundException | Errors.CommonError | Client.SdkError
+export type ActivateOrganizationsAccessError = InvalidOperationException | OperationNotFoundException | CommonError | Client.SdkError
 
-export type BatchDescribeTypeConfigurationsError_ = CFNRegistryException | TypeConfigurationNotFoundException | Errors.CommonError | Client.SdkError
+export type ActivateTypeError = CFNRegistryException | TypeNotFoundException | CommonError | Client.SdkError
 
-export type CancelUpdateStackError = TokenAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type BatchDescribeTypeConfigurationsError_ = CFNRegistryException | TypeConfigurationNotFoundException | CommonError | Client.SdkError
 
-export type ContinueUpdateRollbackError = TokenAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CancelUpdateStackError = TokenAlreadyExistsException | CommonError | Client.SdkError
 
-export type CreateChangeSetError = AlreadyExistsException | InsufficientCapabilitiesException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ContinueUpdateRollbackError = TokenAlreadyExistsException | CommonError | Client.SdkError
 
-export type CreateGeneratedTemplateError = AlreadyExistsException | ConcurrentResourcesLimitExceededException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateChangeSetError = AlreadyExistsException | InsufficientCapabilitiesException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateStackError = AlreadyExistsException | InsufficientCapabilitiesException | LimitExceededException | TokenAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateGeneratedTemplateError = AlreadyExistsException | ConcurrentResourcesLimitExceededException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateStackInstancesError = InvalidOperationException | LimitExceededException | OperationIdAlreadyExistsException | OperationInProgressException | StackSetNotFoundException | StaleRequestException | Errors.CommonError | Client.SdkError
+export type CreateStackError = AlreadyExistsException | InsufficientCapabilitiesException | LimitExceededException | TokenAlreadyExistsException | CommonError | Client.SdkError
 
-export type CreateStackSetError = CreatedButModifiedException | LimitExceededException | NameAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateStackInstancesError = InvalidOperationException | LimitExceededException | OperationIdAlreadyExistsException | OperationInProgressException | StackSetNotFoundException | StaleRequestException | CommonError | Client.SdkError
 
-export type DeactivateOrganizationsAccessError = InvalidOperationException | OperationNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateStackSetError = CreatedButModifiedException | LimitExceededException | NameAlreadyExistsException | CommonError | Client.SdkError
 
-export type DeactivateTypeError = CFNRegistryException | TypeNotFoundException | Errors.CommonError | Client.SdkError
+export type DeactivateOrganizationsAccessError = InvalidOperationException | OperationNotFoundException | CommonError | Client.SdkError
 
-export type DeleteChangeSetError = InvalidChangeSetStatusException | Errors.CommonError | Client.SdkError
+export type DeactivateTypeError = CFNRegistryException | TypeNotFoundException | CommonError | Client.SdkError
 
-export type DeleteGeneratedTemplateError = ConcurrentResourcesLimitExceededException | GeneratedTemplateNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteChangeSetError = InvalidChangeSetStatusException | CommonError | Client.SdkError
 
-export type DeleteStackError = TokenAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type DeleteGeneratedTemplateError = ConcurrentResourcesLimitExceededException | GeneratedTemplateNotFoundException | CommonError | Client.SdkError
 
-export type DeleteStackInstancesError = InvalidOperationException | OperationIdAlreadyExistsException | OperationInProgressException | StackSetNotFoundException | StaleRequestException | Errors.CommonError | Client.SdkError
+export type DeleteStackError = TokenAlreadyExistsException | CommonError | Client.SdkError
 
-export type DeleteStackSetError = OperationInProgressException | StackSetNotEmptyException | Errors.CommonError | Client.SdkError
+export type DeleteStackInstancesError = InvalidOperationException | OperationIdAlreadyExistsException | OperationInProgressException | StackSetNotFoundException | StaleRequestException | CommonError | Client.SdkError
 
-export type DeregisterTypeError = CFNRegistryException | TypeNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteStackSetError = OperationInProgressException | StackSetNotEmptyException | CommonError | Client.SdkError
 
-export type DescribeAccountLimitsError = Errors.CommonError | Client.SdkError
+export type DeregisterTypeError = CFNRegistryException | TypeNotFoundException | CommonError | Client.SdkError
 
-export type DescribeChangeSetError = ChangeSetNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAccountLimitsError = CommonError | Client.SdkError
 
-export type DescribeChangeSetHooksError = ChangeSetNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeChangeSetError = ChangeSetNotFoundException | CommonError | Client.SdkError
 
-export type DescribeGeneratedTemplateError = GeneratedTemplateNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeChangeSetHooksError = ChangeSetNotFoundException | CommonError | Client.SdkError
 
-export type DescribeOrganizationsAccessError = InvalidOperationException | OperationNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeGeneratedTemplateError = GeneratedTemplateNotFoundException | CommonError | Client.SdkError
 
-export type DescribePublisherError = CFNRegistryException | Errors.CommonError | Client.SdkError
+export type DescribeOrganizationsAccessError = InvalidOperationException | OperationNotFoundException | CommonError | Client.SdkError
 
-export type DescribeResourceScanError = ResourceScanNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribePublisherError = CFNRegistryException | CommonError | Client.SdkError
 
-export type DescribeStackDriftDetectionStatusError = Errors.CommonError | Client.SdkError
+export type DescribeResourceScanError = ResourceScanNotFoundException | CommonError | Client.SdkError
 
-export type DescribeStackEventsError = Errors.CommonError | Client.SdkError
+export type DescribeStackDriftDetectionStatusError = CommonError | Client.SdkError
 
-export type DescribeStackInstanceError = StackInstanceNotFoundException | StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeStackEventsError = CommonError | Client.SdkError
 
-export type DescribeStackResourceError = Errors.CommonError | Client.SdkError
+export type DescribeStackInstanceError = StackInstanceNotFoundException | StackSetNotFoundException | CommonError | Client.SdkError
 
-export type DescribeStackResourceDriftsError = Errors.CommonError | Client.SdkError
+export type DescribeStackResourceError = CommonError | Client.SdkError
 
-export type DescribeStackResourcesError = Errors.CommonError | Client.SdkError
+export type DescribeStackResourceDriftsError = CommonError | Client.SdkError
 
-export type DescribeStackSetError = StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeStackResourcesError = CommonError | Client.SdkError
 
-export type DescribeStackSetOperationError = OperationNotFoundException | StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeStackSetError = StackSetNotFoundException | CommonError | Client.SdkError
 
-export type DescribeStacksError = Errors.CommonError | Client.SdkError
+export type DescribeStackSetOperationError = OperationNotFoundException | StackSetNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTypeError = CFNRegistryException | TypeNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeStacksError = CommonError | Client.SdkError
 
-export type DescribeTypeRegistrationError = CFNRegistryException | Errors.CommonError | Client.SdkError
+export type DescribeTypeError = CFNRegistryException | TypeNotFoundException | CommonError | Client.SdkError
 
-export type DetectStackDriftError = Errors.CommonError | Client.SdkError
+export type DescribeTypeRegistrationError = CFNRegistryException | CommonError | Client.SdkError
 
-export type DetectStackResourceDriftError = Errors.CommonError | Client.SdkError
+export type DetectStackDriftError = CommonError | Client.SdkError
 
-export type DetectStackSetDriftError = InvalidOperationException | OperationInProgressException | StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type DetectStackResourceDriftError = CommonError | Client.SdkError
 
-export type EstimateTemplateCostError = Errors.CommonError | Client.SdkError
+export type DetectStackSetDriftError = InvalidOperationException | OperationInProgressException | StackSetNotFoundException | CommonError | Client.SdkError
 
-export type ExecuteChangeSetError = ChangeSetNotFoundException | InsufficientCapabilitiesException | InvalidChangeSetStatusException | TokenAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type EstimateTemplateCostError = CommonError | Client.SdkError
 
-export type GetGeneratedTemplateError = GeneratedTemplateNotFoundException | Errors.CommonError | Client.SdkError
+export type ExecuteChangeSetError = ChangeSetNotFoundException | InsufficientCapabilitiesException | InvalidChangeSetStatusException | TokenAlreadyExistsException | CommonError | Client.SdkError
 
-export type GetStackPolicyError = Errors.CommonError | Client.SdkError
+export type GetGeneratedTemplateError = GeneratedTemplateNotFoundException | CommonError | Client.SdkError
 
-export type GetTemplateError = ChangeSetNotFoundException | Errors.CommonError | Client.SdkError
+export type GetStackPolicyError = CommonError | Client.SdkError
 
-export type GetTemplateSummaryError = StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type GetTemplateError = ChangeSetNotFoundException | CommonError | Client.SdkError
 
-export type ImportStacksToStackSetError = InvalidOperationException | LimitExceededException | OperationIdAlreadyExistsException | OperationInProgressException | StackNotFoundException | StackSetNotFoundException | StaleRequestException | Errors.CommonError | Client.SdkError
+export type GetTemplateSummaryError = StackSetNotFoundException | CommonError | Client.SdkError
 
-export type ListChangeSetsError = Errors.CommonError | Client.SdkError
+export type ImportStacksToStackSetError = InvalidOperationException | LimitExceededException | OperationIdAlreadyExistsException | OperationInProgressException | StackNotFoundException | StackSetNotFoundException | StaleRequestException | CommonError | Client.SdkError
 
-export type ListExportsError = Errors.CommonError | Client.SdkError
+export type ListChangeSetsError = CommonError | Client.SdkError
 
-export type ListGeneratedTemplatesError = Errors.CommonError | Client.SdkError
+export type ListExportsError = CommonError | Client.SdkError
 
-export type ListImportsError = Errors.CommonError | Client.SdkError
+export type ListGeneratedTemplatesError = CommonError | Client.SdkError
 
-export type ListResourceScanRelatedResourcesError = ResourceScanInProgressException | ResourceScanNotFoundException | Errors.CommonError | Client.SdkError
+export type ListImportsError = CommonError | Client.SdkError
 
-export type ListResourceScanResourcesError = ResourceScanInProgressException | ResourceScanNotFoundException | Errors.CommonError | Client.SdkError
+export type ListResourceScanRelatedResourcesError = ResourceScanInProgressException | ResourceScanNotFoundException | CommonError | Client.SdkError
 
-export type ListResourceScansError = Errors.CommonError | Client.SdkError
+export type ListResourceScanResourcesError = ResourceScanInProgressException | ResourceScanNotFoundException | CommonError | Client.SdkError
 
-export type ListStackInstanceResourceDriftsError = OperationNotFoundException | StackInstanceNotFoundException | StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type ListResourceScansError = CommonError | Client.SdkError
 
-export type ListStackInstancesError = StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type ListStackInstanceResourceDriftsError = OperationNotFoundException | StackInstanceNotFoundException | StackSetNotFoundException | CommonError | Client.SdkError
 
-export type ListStackResourcesError = Errors.CommonError | Client.SdkError
+export type ListStackInstancesError = StackSetNotFoundException | CommonError | Client.SdkError
 
-export type ListStackSetAutoDeploymentTargetsError = StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type ListStackResourcesError = CommonError | Client.SdkError
 
-export type ListStackSetOperationResultsError = OperationNotFoundException | StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type ListStackSetAutoDeploymentTargetsError = StackSetNotFoundException | CommonError | Client.SdkError
 
-export type ListStackSetOperationsError = StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type ListStackSetOperationResultsError = OperationNotFoundException | StackSetNotFoundException | CommonError | Client.SdkError
 
-export type ListStackSetsError = Errors.CommonError | Client.SdkError
+export type ListStackSetOperationsError = StackSetNotFoundException | CommonError | Client.SdkError
 
-export type ListStacksError = Errors.CommonError | Client.SdkError
+export type ListStackSetsError = CommonError | Client.SdkError
 
-export type ListTypeRegistrationsError = CFNRegistryException | Errors.CommonError | Client.SdkError
+export type ListStacksError = CommonError | Client.SdkError
 
-export type ListTypeVersionsError = CFNRegistryException | Errors.CommonError | Client.SdkError
+export type ListTypeRegistrationsError = CFNRegistryException | CommonError | Client.SdkError
 
-export type ListTypesError = CFNRegistryException | Errors.CommonError | Client.SdkError
+export type ListTypeVersionsError = CFNRegistryException | CommonError | Client.SdkError
 
-export type PublishTypeError = CFNRegistryException | TypeNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTypesError = CFNRegistryException | CommonError | Client.SdkError
 
-export type RecordHandlerProgressError = InvalidStateTransitionException | OperationStatusCheckFailedException | Errors.CommonError | Client.SdkError
+export type PublishTypeError = CFNRegistryException | TypeNotFoundException | CommonError | Client.SdkError
 
-export type RegisterPublisherError = CFNRegistryException | Errors.CommonError | Client.SdkError
+export type RecordHandlerProgressError = InvalidStateTransitionException | OperationStatusCheckFailedException | CommonError | Client.SdkError
 
-export type RegisterTypeError = CFNRegistryException | Errors.CommonError | Client.SdkError
+export type RegisterPublisherError = CFNRegistryException | CommonError | Client.SdkError
 
-export type RollbackStackError = TokenAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type RegisterTypeError = CFNRegistryException | CommonError | Client.SdkError
 
-export type SetStackPolicyError = Errors.CommonError | Client.SdkError
+export type RollbackStackError = TokenAlreadyExistsException | CommonError | Client.SdkError
 
-export type SetTypeConfigurationError = CFNRegistryException | TypeNotFoundException | Errors.CommonError | Client.SdkError
+export type SetStackPolicyError = CommonError | Client.SdkError
 
-export type SetTypeDefaultVersionError = CFNRegistryException | TypeNotFoundException | Errors.CommonError | Client.SdkError
+export type SetTypeConfigurationError = CFNRegistryException | TypeNotFoundException | CommonError | Client.SdkError
 
-export type SignalResourceError = Errors.CommonError | Client.SdkError
+export type SetTypeDefaultVersionError = CFNRegistryException | TypeNotFoundException | CommonError | Client.SdkError
 
-export type StartResourceScanError = ResourceScanInProgressException | ResourceScanLimitExceededException | Errors.CommonError | Client.SdkError
+export type SignalResourceError = CommonError | Client.SdkError
 
-export type StopStackSetOperationError = InvalidOperationException | OperationNotFoundException | StackSetNotFoundException | Errors.CommonError | Client.SdkError
+export type StartResourceScanError = ResourceScanInProgressException | ResourceScanLimitExceededException | CommonError | Client.SdkError
 
-export type TestTypeError = CFNRegistryException | TypeNotFoundException | Errors.CommonError | Client.SdkError
+export type StopStackSetOperationError = InvalidOperationException | OperationNotFoundException | StackSetNotFoundException | CommonError | Client.SdkError
 
-export type UpdateGeneratedTemplateError = AlreadyExistsException | GeneratedTemplateNotFoundException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type TestTypeError = CFNRegistryException | TypeNotFoundException | CommonError | Client.SdkError
 
-export type UpdateStackError = InsufficientCapabilitiesException | TokenAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type UpdateGeneratedTemplateError = AlreadyExistsException | GeneratedTemplateNotFoundException | LimitExceededException | CommonError | Client.SdkError
 
-export type UpdateStackInstancesError = InvalidOperationException | OperationIdAlreadyExistsException | OperationInProgressException | StackInstanceNotFoundException | StackSetNotFoundException | StaleRequestException | Errors.CommonError | Client.SdkError
+export type UpdateStackError = InsufficientCapabilitiesException | TokenAlreadyExistsException | CommonError | Client.SdkError
 
-export type UpdateStackSetError = InvalidOperationException | OperationIdAlreadyExistsException | OperationInProgressException | StackInstanceNotFoundException | StackSetNotFoundException | StaleRequestException | Errors.CommonError | Client.SdkError
+export type UpdateStackInstancesError = InvalidOperationException | OperationIdAlreadyExistsException | OperationInProgressException | StackInstanceNotFoundException | StackSetNotFoundException | StaleRequestException | CommonError | Client.SdkError
 
-export type UpdateTerminationProtectionError = Errors.CommonError | Client.SdkError
+export type UpdateStackSetError = InvalidOperationException | OperationIdAlreadyExistsException | OperationInProgressException | StackInstanceNotFoundException | StackSetNotFoundException | StaleRequestException | CommonError | Client.SdkError
 
-export type ValidateTemplateError = Errors.CommonError | Client.SdkError
+export type UpdateTerminationProtectionError = CommonError | Client.SdkError
+
+export type ValidateTemplateError = CommonError | Client.SdkError
 
 export const activateOrganizationsAccess: Client.Operation<ActivateOrganizationsAccessInput, ActivateOrganizationsAccessOutput, ActivateOrganizationsAccessError, CloudFormation> = /*#__PURE__*/ Client.operation(CloudFormation, {model:{name:"ActivateOrganizationsAccess",http:{method:"POST",requestUri:"/"},input:{shape:ActivateOrganizationsAccessInput$},output:{shape:ActivateOrganizationsAccessOutput$,resultWrapper:"ActivateOrganizationsAccessResult"},errors:[InvalidOperationException$,OperationNotFoundException$]},errors:{InvalidOperationException,OperationNotFoundException}})
 

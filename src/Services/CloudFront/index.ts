@@ -3658,227 +3658,230 @@ export class TrustedSignerDoesNotExist extends /*#__PURE__*/ ServiceError("Trust
 
 export class UnsupportedOperation extends /*#__PURE__*/ ServiceError("UnsupportedOperation")<{ readonly Message?: string }> {}
 
-export type AssociateAliasError = AccessDenied | IllegalUpdate | InvalidArgument | NoSuchDistribution | TooManyDistributionCNAMEs | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CopyDistributionError = AccessDenied | CNAMEAlreadyExists | DistributionAlreadyExists | IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior | InconsistentQuantities | InvalidArgument | InvalidDefaultRootObject | InvalidErrorCode | InvalidForwardCookies | InvalidFunctionAssociation | InvalidGeoRestrictionParameter | InvalidHeadersForS3Origin | InvalidIfMatchVersion | InvalidLambdaFunctionAssociation | InvalidLocationCode | InvalidMinimumProtocolVersion | InvalidOrigin | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidOriginKeepaliveTimeout | InvalidOriginReadTimeout | InvalidProtocolSettings | InvalidQueryStringParameters | InvalidRelativePath | InvalidRequiredProtocol | InvalidResponseCode | InvalidTTLOrder | InvalidViewerCertificate | InvalidWebACLId | MissingBody | NoSuchCachePolicy | NoSuchDistribution | NoSuchFieldLevelEncryptionConfig | NoSuchOrigin | NoSuchOriginRequestPolicy | NoSuchRealtimeLogConfig | NoSuchResponseHeadersPolicy | PreconditionFailed | RealtimeLogConfigOwnerMismatch | TooManyCacheBehaviors | TooManyCertificates | TooManyCookieNamesInWhiteList | TooManyDistributionCNAMEs | TooManyDistributions | TooManyDistributionsAssociatedToCachePolicy | TooManyDistributionsAssociatedToFieldLevelEncryptionConfig | TooManyDistributionsAssociatedToKeyGroup | TooManyDistributionsAssociatedToOriginAccessControl | TooManyDistributionsAssociatedToOriginRequestPolicy | TooManyDistributionsAssociatedToResponseHeadersPolicy | TooManyDistributionsWithFunctionAssociations | TooManyDistributionsWithLambdaAssociations | TooManyDistributionsWithSingleFunctionARN | TooManyFunctionAssociations | TooManyHeadersInForwardedValues | TooManyKeyGroupsAssociatedToDistribution | TooManyLambdaFunctionAssociations | TooManyOriginCustomHeaders | TooManyOriginGroupsPerDistribution | TooManyOrigins | TooManyQueryStringParameters | TooManyTrustedSigners | TrustedKeyGroupDoesNotExist | TrustedSignerDoesNotExist | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type AssociateAliasError = AccessDenied | IllegalUpdate | InvalidArgument | NoSuchDistribution | TooManyDistributionCNAMEs | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateCachePolicyError = AccessDenied | CachePolicyAlreadyExists | InconsistentQuantities | InvalidArgument | TooManyCachePolicies | TooManyCookiesInCachePolicy | TooManyHeadersInCachePolicy | TooManyQueryStringsInCachePolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CopyDistributionError = AccessDenied | CNAMEAlreadyExists | DistributionAlreadyExists | IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior | InconsistentQuantities | InvalidArgument | InvalidDefaultRootObject | InvalidErrorCode | InvalidForwardCookies | InvalidFunctionAssociation | InvalidGeoRestrictionParameter | InvalidHeadersForS3Origin | InvalidIfMatchVersion | InvalidLambdaFunctionAssociation | InvalidLocationCode | InvalidMinimumProtocolVersion | InvalidOrigin | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidOriginKeepaliveTimeout | InvalidOriginReadTimeout | InvalidProtocolSettings | InvalidQueryStringParameters | InvalidRelativePath | InvalidRequiredProtocol | InvalidResponseCode | InvalidTTLOrder | InvalidViewerCertificate | InvalidWebACLId | MissingBody | NoSuchCachePolicy | NoSuchDistribution | NoSuchFieldLevelEncryptionConfig | NoSuchOrigin | NoSuchOriginRequestPolicy | NoSuchRealtimeLogConfig | NoSuchResponseHeadersPolicy | PreconditionFailed | RealtimeLogConfigOwnerMismatch | TooManyCacheBehaviors | TooManyCertificates | TooManyCookieNamesInWhiteList | TooManyDistributionCNAMEs | TooManyDistributions | TooManyDistributionsAssociatedToCachePolicy | TooManyDistributionsAssociatedToFieldLevelEncryptionConfig | TooManyDistributionsAssociatedToKeyGroup | TooManyDistributionsAssociatedToOriginAccessControl | TooManyDistributionsAssociatedToOriginRequestPolicy | TooManyDistributionsAssociatedToResponseHeadersPolicy | TooManyDistributionsWithFunctionAssociations | TooManyDistributionsWithLambdaAssociations | TooManyDistributionsWithSingleFunctionARN | TooManyFunctionAssociations | TooManyHeadersInForwardedValues | TooManyKeyGroupsAssociatedToDistribution | TooManyLambdaFunctionAssociations | TooManyOriginCustomHeaders | TooManyOriginGroupsPerDistribution | TooManyOrigins | TooManyQueryStringParameters | TooManyTrustedSigners | TrustedKeyGroupDoesNotExist | TrustedSignerDoesNotExist | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateCloudFrontOriginAccessIdentityError = CloudFrontOriginAccessIdentityAlreadyExists | InconsistentQuantities | InvalidArgument | MissingBody | TooManyCloudFrontOriginAccessIdentities | Errors.CommonError | Client.SdkError
+export type CreateCachePolicyError = AccessDenied | CachePolicyAlreadyExists | InconsistentQuantities | InvalidArgument | TooManyCachePolicies | TooManyCookiesInCachePolicy | TooManyHeadersInCachePolicy | TooManyQueryStringsInCachePolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateContinuousDeploymentPolicyError = AccessDenied | ContinuousDeploymentPolicyAlreadyExists | InconsistentQuantities | InvalidArgument | StagingDistributionInUse | TooManyContinuousDeploymentPolicies | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateCloudFrontOriginAccessIdentityError = CloudFrontOriginAccessIdentityAlreadyExists | InconsistentQuantities | InvalidArgument | MissingBody | TooManyCloudFrontOriginAccessIdentities | CommonError | Client.SdkError
 
-export type CreateDistributionError = AccessDenied | CNAMEAlreadyExists | ContinuousDeploymentPolicyInUse | DistributionAlreadyExists | EntityLimitExceeded | EntityNotFound | IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior | IllegalOriginAccessConfiguration | InconsistentQuantities | InvalidArgument | InvalidDefaultRootObject | InvalidDomainNameForOriginAccessControl | InvalidErrorCode | InvalidForwardCookies | InvalidFunctionAssociation | InvalidGeoRestrictionParameter | InvalidHeadersForS3Origin | InvalidLambdaFunctionAssociation | InvalidLocationCode | InvalidMinimumProtocolVersion | InvalidOrigin | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidOriginKeepaliveTimeout | InvalidOriginReadTimeout | InvalidProtocolSettings | InvalidQueryStringParameters | InvalidRelativePath | InvalidRequiredProtocol | InvalidResponseCode | InvalidTTLOrder | InvalidViewerCertificate | InvalidWebACLId | MissingBody | NoSuchCachePolicy | NoSuchContinuousDeploymentPolicy | NoSuchFieldLevelEncryptionConfig | NoSuchOrigin | NoSuchOriginRequestPolicy | NoSuchRealtimeLogConfig | NoSuchResponseHeadersPolicy | RealtimeLogConfigOwnerMismatch | TooManyCacheBehaviors | TooManyCertificates | TooManyCookieNamesInWhiteList | TooManyDistributionCNAMEs | TooManyDistributions | TooManyDistributionsAssociatedToCachePolicy | TooManyDistributionsAssociatedToFieldLevelEncryptionConfig | TooManyDistributionsAssociatedToKeyGroup | TooManyDistributionsAssociatedToOriginAccessControl | TooManyDistributionsAssociatedToOriginRequestPolicy | TooManyDistributionsAssociatedToResponseHeadersPolicy | TooManyDistributionsWithFunctionAssociations | TooManyDistributionsWithLambdaAssociations | TooManyDistributionsWithSingleFunctionARN | TooManyFunctionAssociations | TooManyHeadersInForwardedValues | TooManyKeyGroupsAssociatedToDistribution | TooManyLambdaFunctionAssociations | TooManyOriginCustomHeaders | TooManyOriginGroupsPerDistribution | TooManyOrigins | TooManyQueryStringParameters | TooManyTrustedSigners | TrustedKeyGroupDoesNotExist | TrustedSignerDoesNotExist | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateContinuousDeploymentPolicyError = AccessDenied | ContinuousDeploymentPolicyAlreadyExists | InconsistentQuantities | InvalidArgument | StagingDistributionInUse | TooManyContinuousDeploymentPolicies | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateDistributionWithTagsError = AccessDenied | CNAMEAlreadyExists | ContinuousDeploymentPolicyInUse | DistributionAlreadyExists | EntityNotFound | IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior | IllegalOriginAccessConfiguration | InconsistentQuantities | InvalidArgument | InvalidDefaultRootObject | InvalidDomainNameForOriginAccessControl | InvalidErrorCode | InvalidForwardCookies | InvalidFunctionAssociation | InvalidGeoRestrictionParameter | InvalidHeadersForS3Origin | InvalidLambdaFunctionAssociation | InvalidLocationCode | InvalidMinimumProtocolVersion | InvalidOrigin | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidOriginKeepaliveTimeout | InvalidOriginReadTimeout | InvalidProtocolSettings | InvalidQueryStringParameters | InvalidRelativePath | InvalidRequiredProtocol | InvalidResponseCode | InvalidTagging | InvalidTTLOrder | InvalidViewerCertificate | InvalidWebACLId | MissingBody | NoSuchCachePolicy | NoSuchContinuousDeploymentPolicy | NoSuchFieldLevelEncryptionConfig | NoSuchOrigin | NoSuchOriginRequestPolicy | NoSuchRealtimeLogConfig | NoSuchResponseHeadersPolicy | RealtimeLogConfigOwnerMismatch | TooManyCacheBehaviors | TooManyCertificates | TooManyCookieNamesInWhiteList | TooManyDistributionCNAMEs | TooManyDistributions | TooManyDistributionsAssociatedToCachePolicy | TooManyDistributionsAssociatedToFieldLevelEncryptionConfig | TooManyDistributionsAssociatedToKeyGroup | TooManyDistributionsAssociatedToOriginAccessControl | TooManyDistributionsAssociatedToOriginRequestPolicy | TooManyDistributionsAssociatedToResponseHeadersPolicy | TooManyDistributionsWithFunctionAssociations | TooManyDistributionsWithLambdaAssociations | TooManyDistributionsWithSingleFunctionARN | TooManyFunctionAssociations | TooManyHeadersInForwardedValues | TooManyKeyGroupsAssociatedToDistribution | TooManyLambdaFunctionAssociations | TooManyOriginCustomHeaders | TooManyOriginGroupsPerDistribution | TooManyOrigins | TooManyQueryStringParameters | TooManyTrustedSigners | TrustedKeyGroupDoesNotExist | TrustedSignerDoesNotExist | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateDistributionError = AccessDenied | CNAMEAlreadyExists | ContinuousDeploymentPolicyInUse | DistributionAlreadyExists | EntityLimitExceeded | EntityNotFound | IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior | IllegalOriginAccessConfiguration | InconsistentQuantities | InvalidArgument | InvalidDefaultRootObject | InvalidDomainNameForOriginAccessControl | InvalidErrorCode | InvalidForwardCookies | InvalidFunctionAssociation | InvalidGeoRestrictionParameter | InvalidHeadersForS3Origin | InvalidLambdaFunctionAssociation | InvalidLocationCode | InvalidMinimumProtocolVersion | InvalidOrigin | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidOriginKeepaliveTimeout | InvalidOriginReadTimeout | InvalidProtocolSettings | InvalidQueryStringParameters | InvalidRelativePath | InvalidRequiredProtocol | InvalidResponseCode | InvalidTTLOrder | InvalidViewerCertificate | InvalidWebACLId | MissingBody | NoSuchCachePolicy | NoSuchContinuousDeploymentPolicy | NoSuchFieldLevelEncryptionConfig | NoSuchOrigin | NoSuchOriginRequestPolicy | NoSuchRealtimeLogConfig | NoSuchResponseHeadersPolicy | RealtimeLogConfigOwnerMismatch | TooManyCacheBehaviors | TooManyCertificates | TooManyCookieNamesInWhiteList | TooManyDistributionCNAMEs | TooManyDistributions | TooManyDistributionsAssociatedToCachePolicy | TooManyDistributionsAssociatedToFieldLevelEncryptionConfig | TooManyDistributionsAssociatedToKeyGroup | TooManyDistributionsAssociatedToOriginAccessControl | TooManyDistributionsAssociatedToOriginRequestPolicy | TooManyDistributionsAssociatedToResponseHeadersPolicy | TooManyDistributionsWithFunctionAssociations | TooManyDistributionsWithLambdaAssociations | TooManyDistributionsWithSingleFunctionARN | TooManyFunctionAssociations | TooManyHeadersInForwardedValues | TooManyKeyGroupsAssociatedToDistribution | TooManyLambdaFunctionAssociations | TooManyOriginCustomHeaders | TooManyOriginGroupsPerDistribution | TooManyOrigins | TooManyQueryStringParameters | TooManyTrustedSigners | TrustedKeyGroupDoesNotExist | TrustedSignerDoesNotExist | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateFieldLevelEncryptionConfigError = FieldLevelEncryptionConfigAlreadyExists | InconsistentQuantities | InvalidArgument | NoSuchFieldLevelEncryptionProfile | QueryArgProfileEmpty | TooManyFieldLevelEncryptionConfigs | TooManyFieldLevelEncryptionContentTypeProfiles | TooManyFieldLevelEncryptionQueryArgProfiles | Errors.CommonError | Client.SdkError
+export type CreateDistributionWithTagsError = AccessDenied | CNAMEAlreadyExists | ContinuousDeploymentPolicyInUse | DistributionAlreadyExists | EntityNotFound | IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior | IllegalOriginAccessConfiguration | InconsistentQuantities | InvalidArgument | InvalidDefaultRootObject | InvalidDomainNameForOriginAccessControl | InvalidErrorCode | InvalidForwardCookies | InvalidFunctionAssociation | InvalidGeoRestrictionParameter | InvalidHeadersForS3Origin | InvalidLambdaFunctionAssociation | InvalidLocationCode | InvalidMinimumProtocolVersion | InvalidOrigin | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidOriginKeepaliveTimeout | InvalidOriginReadTimeout | InvalidProtocolSettings | InvalidQueryStringParameters | InvalidRelativePath | InvalidRequiredProtocol | InvalidResponseCode | InvalidTagging | InvalidTTLOrder | InvalidViewerCertificate | InvalidWebACLId | MissingBody | NoSuchCachePolicy | NoSuchContinuousDeploymentPolicy | NoSuchFieldLevelEncryptionConfig | NoSuchOrigin | NoSuchOriginRequestPolicy | NoSuchRealtimeLogConfig | NoSuchResponseHeadersPolicy | RealtimeLogConfigOwnerMismatch | TooManyCacheBehaviors | TooManyCertificates | TooManyCookieNamesInWhiteList | TooManyDistributionCNAMEs | TooManyDistributions | TooManyDistributionsAssociatedToCachePolicy | TooManyDistributionsAssociatedToFieldLevelEncryptionConfig | TooManyDistributionsAssociatedToKeyGroup | TooManyDistributionsAssociatedToOriginAccessControl | TooManyDistributionsAssociatedToOriginRequestPolicy | TooManyDistributionsAssociatedToResponseHeadersPolicy | TooManyDistributionsWithFunctionAssociations | TooManyDistributionsWithLambdaAssociations | TooManyDistributionsWithSingleFunctionARN | TooManyFunctionAssociations | TooManyHeadersInForwardedValues | TooManyKeyGroupsAssociatedToDistribution | TooManyLambdaFunctionAssociations | TooManyOriginCustomHeaders | TooManyOriginGroupsPerDistribution | TooManyOrigins | TooManyQueryStringParameters | TooManyTrustedSigners | TrustedKeyGroupDoesNotExist | TrustedSignerDoesNotExist | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateFieldLevelEncryptionProfileError = FieldLevelEncryptionProfileAlreadyExists | FieldLevelEncryptionProfileSizeExceeded | InconsistentQuantities | InvalidArgument | NoSuchPublicKey | TooManyFieldLevelEncryptionEncryptionEntities | TooManyFieldLevelEncryptionFieldPatterns | TooManyFieldLevelEncryptionProfiles | Errors.CommonError | Client.SdkError
+export type CreateFieldLevelEncryptionConfigError = FieldLevelEncryptionConfigAlreadyExists | InconsistentQuantities | InvalidArgument | NoSuchFieldLevelEncryptionProfile | QueryArgProfileEmpty | TooManyFieldLevelEncryptionConfigs | TooManyFieldLevelEncryptionContentTypeProfiles | TooManyFieldLevelEncryptionQueryArgProfiles | CommonError | Client.SdkError
 
-export type CreateFunctionError = FunctionAlreadyExists | FunctionSizeLimitExceeded | InvalidArgument | TooManyFunctions | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type CreateFieldLevelEncryptionProfileError = FieldLevelEncryptionProfileAlreadyExists | FieldLevelEncryptionProfileSizeExceeded | InconsistentQuantities | InvalidArgument | NoSuchPublicKey | TooManyFieldLevelEncryptionEncryptionEntities | TooManyFieldLevelEncryptionFieldPatterns | TooManyFieldLevelEncryptionProfiles | CommonError | Client.SdkError
 
-export type CreateInvalidationError = AccessDenied | BatchTooLarge | InconsistentQuantities | InvalidArgument | MissingBody | NoSuchDistribution | TooManyInvalidationsInProgress | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateFunctionError = FunctionAlreadyExists | FunctionSizeLimitExceeded | InvalidArgument | TooManyFunctions | UnsupportedOperation | CommonError | Client.SdkError
 
-export type CreateKeyGroupError = InvalidArgument | KeyGroupAlreadyExists | TooManyKeyGroups | TooManyPublicKeysInKeyGroup | Errors.CommonError | Client.SdkError
+export type CreateInvalidationError = AccessDenied | BatchTooLarge | InconsistentQuantities | InvalidArgument | MissingBody | NoSuchDistribution | TooManyInvalidationsInProgress | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateKeyValueStoreError = AccessDenied | EntityAlreadyExists | EntityLimitExceeded | EntitySizeLimitExceeded | InvalidArgument | UnsupportedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateKeyGroupError = InvalidArgument | KeyGroupAlreadyExists | TooManyKeyGroups | TooManyPublicKeysInKeyGroup | CommonError | Client.SdkError
 
-export type CreateMonitoringSubscriptionError = AccessDenied | MonitoringSubscriptionAlreadyExists | NoSuchDistribution | UnsupportedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateKeyValueStoreError = AccessDenied | EntityAlreadyExists | EntityLimitExceeded | EntitySizeLimitExceeded | InvalidArgument | UnsupportedOperation | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateOriginAccessControlError = InvalidArgument | OriginAccessControlAlreadyExists | TooManyOriginAccessControls | Errors.CommonError | Client.SdkError
+export type CreateMonitoringSubscriptionError = AccessDenied | MonitoringSubscriptionAlreadyExists | NoSuchDistribution | UnsupportedOperation | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateOriginRequestPolicyError = AccessDenied | InconsistentQuantities | InvalidArgument | OriginRequestPolicyAlreadyExists | TooManyCookiesInOriginRequestPolicy | TooManyHeadersInOriginRequestPolicy | TooManyOriginRequestPolicies | TooManyQueryStringsInOriginRequestPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateOriginAccessControlError = InvalidArgument | OriginAccessControlAlreadyExists | TooManyOriginAccessControls | CommonError | Client.SdkError
 
-export type CreatePublicKeyError = InvalidArgument | PublicKeyAlreadyExists | TooManyPublicKeys | Errors.CommonError | Client.SdkError
+export type CreateOriginRequestPolicyError = AccessDenied | InconsistentQuantities | InvalidArgument | OriginRequestPolicyAlreadyExists | TooManyCookiesInOriginRequestPolicy | TooManyHeadersInOriginRequestPolicy | TooManyOriginRequestPolicies | TooManyQueryStringsInOriginRequestPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateRealtimeLogConfigError = AccessDenied | InvalidArgument | RealtimeLogConfigAlreadyExists | TooManyRealtimeLogConfigs | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreatePublicKeyError = InvalidArgument | PublicKeyAlreadyExists | TooManyPublicKeys | CommonError | Client.SdkError
 
-export type CreateResponseHeadersPolicyError = AccessDenied | InconsistentQuantities | InvalidArgument | ResponseHeadersPolicyAlreadyExists | TooLongCSPInResponseHeadersPolicy | TooManyCustomHeadersInResponseHeadersPolicy | TooManyRemoveHeadersInResponseHeadersPolicy | TooManyResponseHeadersPolicies | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateRealtimeLogConfigError = AccessDenied | InvalidArgument | RealtimeLogConfigAlreadyExists | TooManyRealtimeLogConfigs | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateStreamingDistributionError = AccessDenied | CNAMEAlreadyExists | InconsistentQuantities | InvalidArgument | InvalidOrigin | InvalidOriginAccessControl | InvalidOriginAccessIdentity | MissingBody | StreamingDistributionAlreadyExists | TooManyStreamingDistributionCNAMEs | TooManyStreamingDistributions | TooManyTrustedSigners | TrustedSignerDoesNotExist | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateResponseHeadersPolicyError = AccessDenied | InconsistentQuantities | InvalidArgument | ResponseHeadersPolicyAlreadyExists | TooLongCSPInResponseHeadersPolicy | TooManyCustomHeadersInResponseHeadersPolicy | TooManyRemoveHeadersInResponseHeadersPolicy | TooManyResponseHeadersPolicies | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type CreateStreamingDistributionWithTagsError = AccessDenied | CNAMEAlreadyExists | InconsistentQuantities | InvalidArgument | InvalidOrigin | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidTagging | MissingBody | StreamingDistributionAlreadyExists | TooManyStreamingDistributionCNAMEs | TooManyStreamingDistributions | TooManyTrustedSigners | TrustedSignerDoesNotExist | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateStreamingDistributionError = AccessDenied | CNAMEAlreadyExists | InconsistentQuantities | InvalidArgument | InvalidOrigin | InvalidOriginAccessControl | InvalidOriginAccessIdentity | MissingBody | StreamingDistributionAlreadyExists | TooManyStreamingDistributionCNAMEs | TooManyStreamingDistributions | TooManyTrustedSigners | TrustedSignerDoesNotExist | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteCachePolicyError = AccessDenied | CachePolicyInUse | IllegalDelete | InvalidIfMatchVersion | NoSuchCachePolicy | PreconditionFailed | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type CreateStreamingDistributionWithTagsError = AccessDenied | CNAMEAlreadyExists | InconsistentQuantities | InvalidArgument | InvalidOrigin | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidTagging | MissingBody | StreamingDistributionAlreadyExists | TooManyStreamingDistributionCNAMEs | TooManyStreamingDistributions | TooManyTrustedSigners | TrustedSignerDoesNotExist | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteCloudFrontOriginAccessIdentityError = AccessDenied | CloudFrontOriginAccessIdentityInUse | InvalidIfMatchVersion | NoSuchCloudFrontOriginAccessIdentity | PreconditionFailed | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteCachePolicyError = AccessDenied | CachePolicyInUse | IllegalDelete | InvalidIfMatchVersion | NoSuchCachePolicy | PreconditionFailed | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteContinuousDeploymentPolicyError = AccessDenied | ContinuousDeploymentPolicyInUse | InvalidArgument | InvalidIfMatchVersion | NoSuchContinuousDeploymentPolicy | PreconditionFailed | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteCloudFrontOriginAccessIdentityError = AccessDenied | CloudFrontOriginAccessIdentityInUse | InvalidIfMatchVersion | NoSuchCloudFrontOriginAccessIdentity | PreconditionFailed | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteDistributionError = AccessDenied | DistributionNotDisabled | InvalidIfMatchVersion | NoSuchDistribution | PreconditionFailed | ResourceInUse | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteContinuousDeploymentPolicyError = AccessDenied | ContinuousDeploymentPolicyInUse | InvalidArgument | InvalidIfMatchVersion | NoSuchContinuousDeploymentPolicy | PreconditionFailed | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteFieldLevelEncryptionConfigError = AccessDenied | FieldLevelEncryptionConfigInUse | InvalidIfMatchVersion | NoSuchFieldLevelEncryptionConfig | PreconditionFailed | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteDistributionError = AccessDenied | DistributionNotDisabled | InvalidIfMatchVersion | NoSuchDistribution | PreconditionFailed | ResourceInUse | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteFieldLevelEncryptionProfileError = AccessDenied | FieldLevelEncryptionProfileInUse | InvalidIfMatchVersion | NoSuchFieldLevelEncryptionProfile | PreconditionFailed | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteFieldLevelEncryptionConfigError = AccessDenied | FieldLevelEncryptionConfigInUse | InvalidIfMatchVersion | NoSuchFieldLevelEncryptionConfig | PreconditionFailed | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteFunctionError = FunctionInUse | InvalidIfMatchVersion | NoSuchFunctionExists | PreconditionFailed | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type DeleteFieldLevelEncryptionProfileError = AccessDenied | FieldLevelEncryptionProfileInUse | InvalidIfMatchVersion | NoSuchFieldLevelEncryptionProfile | PreconditionFailed | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteKeyGroupError = InvalidIfMatchVersion | NoSuchResource | PreconditionFailed | ResourceInUse | Errors.CommonError | Client.SdkError
+export type DeleteFunctionError = FunctionInUse | InvalidIfMatchVersion | NoSuchFunctionExists | PreconditionFailed | UnsupportedOperation | CommonError | Client.SdkError
 
-export type DeleteKeyValueStoreError = AccessDenied | CannotDeleteEntityWhileInUse | EntityNotFound | InvalidIfMatchVersion | PreconditionFailed | UnsupportedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteKeyGroupError = InvalidIfMatchVersion | NoSuchResource | PreconditionFailed | ResourceInUse | CommonError | Client.SdkError
 
-export type DeleteMonitoringSubscriptionError = AccessDenied | NoSuchDistribution | NoSuchMonitoringSubscription | UnsupportedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteKeyValueStoreError = AccessDenied | CannotDeleteEntityWhileInUse | EntityNotFound | InvalidIfMatchVersion | PreconditionFailed | UnsupportedOperation | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteOriginAccessControlError = AccessDenied | InvalidIfMatchVersion | NoSuchOriginAccessControl | OriginAccessControlInUse | PreconditionFailed | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteMonitoringSubscriptionError = AccessDenied | NoSuchDistribution | NoSuchMonitoringSubscription | UnsupportedOperation | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteOriginRequestPolicyError = AccessDenied | IllegalDelete | InvalidIfMatchVersion | NoSuchOriginRequestPolicy | OriginRequestPolicyInUse | PreconditionFailed | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteOriginAccessControlError = AccessDenied | InvalidIfMatchVersion | NoSuchOriginAccessControl | OriginAccessControlInUse | PreconditionFailed | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeletePublicKeyError = AccessDenied | InvalidIfMatchVersion | NoSuchPublicKey | PreconditionFailed | PublicKeyInUse | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteOriginRequestPolicyError = AccessDenied | IllegalDelete | InvalidIfMatchVersion | NoSuchOriginRequestPolicy | OriginRequestPolicyInUse | PreconditionFailed | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteRealtimeLogConfigError = AccessDenied | InvalidArgument | NoSuchRealtimeLogConfig | RealtimeLogConfigInUse | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeletePublicKeyError = AccessDenied | InvalidIfMatchVersion | NoSuchPublicKey | PreconditionFailed | PublicKeyInUse | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteResponseHeadersPolicyError = AccessDenied | IllegalDelete | InvalidIfMatchVersion | NoSuchResponseHeadersPolicy | PreconditionFailed | ResponseHeadersPolicyInUse | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteRealtimeLogConfigError = AccessDenied | InvalidArgument | NoSuchRealtimeLogConfig | RealtimeLogConfigInUse | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DeleteStreamingDistributionError = AccessDenied | InvalidIfMatchVersion | NoSuchStreamingDistribution | PreconditionFailed | StreamingDistributionNotDisabled | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DeleteResponseHeadersPolicyError = AccessDenied | IllegalDelete | InvalidIfMatchVersion | NoSuchResponseHeadersPolicy | PreconditionFailed | ResponseHeadersPolicyInUse | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DescribeFunctionError = NoSuchFunctionExists | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type DeleteStreamingDistributionError = AccessDenied | InvalidIfMatchVersion | NoSuchStreamingDistribution | PreconditionFailed | StreamingDistributionNotDisabled | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type DescribeKeyValueStoreError = AccessDenied | EntityNotFound | InvalidArgument | UnsupportedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DescribeFunctionError = NoSuchFunctionExists | UnsupportedOperation | CommonError | Client.SdkError
 
-export type GetCachePolicyError = AccessDenied | NoSuchCachePolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type DescribeKeyValueStoreError = AccessDenied | EntityNotFound | InvalidArgument | UnsupportedOperation | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetCachePolicyConfigError = AccessDenied | NoSuchCachePolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetCachePolicyError = AccessDenied | NoSuchCachePolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetCloudFrontOriginAccessIdentityError = AccessDenied | NoSuchCloudFrontOriginAccessIdentity | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetCachePolicyConfigError = AccessDenied | NoSuchCachePolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetCloudFrontOriginAccessIdentityConfigError = AccessDenied | NoSuchCloudFrontOriginAccessIdentity | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetCloudFrontOriginAccessIdentityError = AccessDenied | NoSuchCloudFrontOriginAccessIdentity | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetContinuousDeploymentPolicyError = AccessDenied | NoSuchContinuousDeploymentPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetCloudFrontOriginAccessIdentityConfigError = AccessDenied | NoSuchCloudFrontOriginAccessIdentity | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetContinuousDeploymentPolicyConfigError = AccessDenied | NoSuchContinuousDeploymentPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetContinuousDeploymentPolicyError = AccessDenied | NoSuchContinuousDeploymentPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetDistributionError = AccessDenied | NoSuchDistribution | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetContinuousDeploymentPolicyConfigError = AccessDenied | NoSuchContinuousDeploymentPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetDistributionConfigError = AccessDenied | NoSuchDistribution | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetDistributionError = AccessDenied | NoSuchDistribution | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetFieldLevelEncryptionError = AccessDenied | NoSuchFieldLevelEncryptionConfig | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetDistributionConfigError = AccessDenied | NoSuchDistribution | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetFieldLevelEncryptionConfigError = AccessDenied | NoSuchFieldLevelEncryptionConfig | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetFieldLevelEncryptionError = AccessDenied | NoSuchFieldLevelEncryptionConfig | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetFieldLevelEncryptionProfileError = AccessDenied | NoSuchFieldLevelEncryptionProfile | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetFieldLevelEncryptionConfigError = AccessDenied | NoSuchFieldLevelEncryptionConfig | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetFieldLevelEncryptionProfileConfigError = AccessDenied | NoSuchFieldLevelEncryptionProfile | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetFieldLevelEncryptionProfileError = AccessDenied | NoSuchFieldLevelEncryptionProfile | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetFunctionError = NoSuchFunctionExists | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type GetFieldLevelEncryptionProfileConfigError = AccessDenied | NoSuchFieldLevelEncryptionProfile | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetInvalidationError = AccessDenied | NoSuchDistribution | NoSuchInvalidation | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetFunctionError = NoSuchFunctionExists | UnsupportedOperation | CommonError | Client.SdkError
 
-export type GetKeyGroupError = NoSuchResource | Errors.CommonError | Client.SdkError
+export type GetInvalidationError = AccessDenied | NoSuchDistribution | NoSuchInvalidation | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetKeyGroupConfigError = NoSuchResource | Errors.CommonError | Client.SdkError
+export type GetKeyGroupError = NoSuchResource | CommonError | Client.SdkError
 
-export type GetMonitoringSubscriptionError = AccessDenied | NoSuchDistribution | NoSuchMonitoringSubscription | UnsupportedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetKeyGroupConfigError = NoSuchResource | CommonError | Client.SdkError
 
-export type GetOriginAccessControlError = AccessDenied | NoSuchOriginAccessControl | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetMonitoringSubscriptionError = AccessDenied | NoSuchDistribution | NoSuchMonitoringSubscription | UnsupportedOperation | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetOriginAccessControlConfigError = AccessDenied | NoSuchOriginAccessControl | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetOriginAccessControlError = AccessDenied | NoSuchOriginAccessControl | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetOriginRequestPolicyError = AccessDenied | NoSuchOriginRequestPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetOriginAccessControlConfigError = AccessDenied | NoSuchOriginAccessControl | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetOriginRequestPolicyConfigError = AccessDenied | NoSuchOriginRequestPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetOriginRequestPolicyError = AccessDenied | NoSuchOriginRequestPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetPublicKeyError = AccessDenied | NoSuchPublicKey | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetOriginRequestPolicyConfigError = AccessDenied | NoSuchOriginRequestPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetPublicKeyConfigError = AccessDenied | NoSuchPublicKey | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetPublicKeyError = AccessDenied | NoSuchPublicKey | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetRealtimeLogConfigError = AccessDenied | InvalidArgument | NoSuchRealtimeLogConfig | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetPublicKeyConfigError = AccessDenied | NoSuchPublicKey | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetResponseHeadersPolicyError = AccessDenied | NoSuchResponseHeadersPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetRealtimeLogConfigError = AccessDenied | InvalidArgument | NoSuchRealtimeLogConfig | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetResponseHeadersPolicyConfigError = AccessDenied | NoSuchResponseHeadersPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetResponseHeadersPolicyError = AccessDenied | NoSuchResponseHeadersPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetStreamingDistributionError = AccessDenied | NoSuchStreamingDistribution | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetResponseHeadersPolicyConfigError = AccessDenied | NoSuchResponseHeadersPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type GetStreamingDistributionConfigError = AccessDenied | NoSuchStreamingDistribution | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetStreamingDistributionError = AccessDenied | NoSuchStreamingDistribution | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListCachePoliciesError = AccessDenied | InvalidArgument | NoSuchCachePolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type GetStreamingDistributionConfigError = AccessDenied | NoSuchStreamingDistribution | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListCloudFrontOriginAccessIdentitiesError = InvalidArgument | Errors.CommonError | Client.SdkError
+export type ListCachePoliciesError = AccessDenied | InvalidArgument | NoSuchCachePolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListConflictingAliasesError = InvalidArgument | NoSuchDistribution | Errors.CommonError | Client.SdkError
+export type ListCloudFrontOriginAccessIdentitiesError = InvalidArgument | CommonError | Client.SdkError
 
-export type ListContinuousDeploymentPoliciesError = AccessDenied | InvalidArgument | NoSuchContinuousDeploymentPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type ListConflictingAliasesError = InvalidArgument | NoSuchDistribution | CommonError | Client.SdkError
 
-export type ListDistributionsError = InvalidArgument | Errors.CommonError | Client.SdkError
+export type ListContinuousDeploymentPoliciesError = AccessDenied | InvalidArgument | NoSuchContinuousDeploymentPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListDistributionsByCachePolicyIdError = AccessDenied | InvalidArgument | NoSuchCachePolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type ListDistributionsError = InvalidArgument | CommonError | Client.SdkError
 
-export type ListDistributionsByKeyGroupError = InvalidArgument | NoSuchResource | Errors.CommonError | Client.SdkError
+export type ListDistributionsByCachePolicyIdError = AccessDenied | InvalidArgument | NoSuchCachePolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListDistributionsByOriginRequestPolicyIdError = AccessDenied | InvalidArgument | NoSuchOriginRequestPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type ListDistributionsByKeyGroupError = InvalidArgument | NoSuchResource | CommonError | Client.SdkError
 
-export type ListDistributionsByRealtimeLogConfigError = InvalidArgument | Errors.CommonError | Client.SdkError
+export type ListDistributionsByOriginRequestPolicyIdError = AccessDenied | InvalidArgument | NoSuchOriginRequestPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListDistributionsByResponseHeadersPolicyIdError = AccessDenied | InvalidArgument | NoSuchResponseHeadersPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type ListDistributionsByRealtimeLogConfigError = InvalidArgument | CommonError | Client.SdkError
 
-export type ListDistributionsByWebACLIdError = InvalidArgument | InvalidWebACLId | Errors.CommonError | Client.SdkError
+export type ListDistributionsByResponseHeadersPolicyIdError = AccessDenied | InvalidArgument | NoSuchResponseHeadersPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListFieldLevelEncryptionConfigsError = InvalidArgument | Errors.CommonError | Client.SdkError
+export type ListDistributionsByWebACLIdError = InvalidArgument | InvalidWebACLId | CommonError | Client.SdkError
 
-export type ListFieldLevelEncryptionProfilesError = InvalidArgument | Errors.CommonError | Client.SdkError
+export type ListFieldLevelEncryptionConfigsError = InvalidArgument | CommonError | Client.SdkError
 
-export type ListFunctionsError = InvalidArgument | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type ListFieldLevelEncryptionProfilesError = InvalidArgument | CommonError | Client.SdkError
 
-export type ListInvalidationsError = AccessDenied | InvalidArgument | NoSuchDistribution | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type ListFunctionsError = InvalidArgument | UnsupportedOperation | CommonError | Client.SdkError
 
-export type ListKeyGroupsError = InvalidArgument | Errors.CommonError | Client.SdkError
+export type ListInvalidationsError = AccessDenied | InvalidArgument | NoSuchDistribution | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListKeyValueStoresError = AccessDenied | InvalidArgument | UnsupportedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type ListKeyGroupsError = InvalidArgument | CommonError | Client.SdkError
 
-export type ListOriginAccessControlsError = InvalidArgument | Errors.CommonError | Client.SdkError
+export type ListKeyValueStoresError = AccessDenied | InvalidArgument | UnsupportedOperation | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListOriginRequestPoliciesError = AccessDenied | InvalidArgument | NoSuchOriginRequestPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type ListOriginAccessControlsError = InvalidArgument | CommonError | Client.SdkError
 
-export type ListPublicKeysError = InvalidArgument | Errors.CommonError | Client.SdkError
+export type ListOriginRequestPoliciesError = AccessDenied | InvalidArgument | NoSuchOriginRequestPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListRealtimeLogConfigsError = AccessDenied | InvalidArgument | NoSuchRealtimeLogConfig | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type ListPublicKeysError = InvalidArgument | CommonError | Client.SdkError
 
-export type ListResponseHeadersPoliciesError = AccessDenied | InvalidArgument | NoSuchResponseHeadersPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type ListRealtimeLogConfigsError = AccessDenied | InvalidArgument | NoSuchRealtimeLogConfig | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListStreamingDistributionsError = InvalidArgument | Errors.CommonError | Client.SdkError
+export type ListResponseHeadersPoliciesError = AccessDenied | InvalidArgument | NoSuchResponseHeadersPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type ListTagsForResourceError = AccessDenied | InvalidArgument | InvalidTagging | NoSuchResource | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type ListStreamingDistributionsError = InvalidArgument | CommonError | Client.SdkError
 
-export type PublishFunctionError = InvalidArgument | InvalidIfMatchVersion | NoSuchFunctionExists | PreconditionFailed | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDenied | InvalidArgument | InvalidTagging | NoSuchResource | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type TagResourceError = AccessDenied | InvalidArgument | InvalidTagging | NoSuchResource | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type PublishFunctionError = InvalidArgument | InvalidIfMatchVersion | NoSuchFunctionExists | PreconditionFailed | UnsupportedOperation | CommonError | Client.SdkError
 
-export type TestFunctionError = InvalidArgument | InvalidIfMatchVersion | NoSuchFunctionExists | TestFunctionFailed | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type TagResourceError = AccessDenied | InvalidArgument | InvalidTagging | NoSuchResource | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UntagResourceError = AccessDenied | InvalidArgument | InvalidTagging | NoSuchResource | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type TestFunctionError = InvalidArgument | InvalidIfMatchVersion | NoSuchFunctionExists | TestFunctionFailed | UnsupportedOperation | CommonError | Client.SdkError
 
-export type UpdateCachePolicyError = AccessDenied | CachePolicyAlreadyExists | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchCachePolicy | PreconditionFailed | TooManyCookiesInCachePolicy | TooManyHeadersInCachePolicy | TooManyQueryStringsInCachePolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UntagResourceError = AccessDenied | InvalidArgument | InvalidTagging | NoSuchResource | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateCloudFrontOriginAccessIdentityError = AccessDenied | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | MissingBody | NoSuchCloudFrontOriginAccessIdentity | PreconditionFailed | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateCachePolicyError = AccessDenied | CachePolicyAlreadyExists | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchCachePolicy | PreconditionFailed | TooManyCookiesInCachePolicy | TooManyHeadersInCachePolicy | TooManyQueryStringsInCachePolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateContinuousDeploymentPolicyError = AccessDenied | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchContinuousDeploymentPolicy | PreconditionFailed | StagingDistributionInUse | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateCloudFrontOriginAccessIdentityError = AccessDenied | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | MissingBody | NoSuchCloudFrontOriginAccessIdentity | PreconditionFailed | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateDistributionError = AccessDenied | CNAMEAlreadyExists | ContinuousDeploymentPolicyInUse | EntityNotFound | IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior | IllegalOriginAccessConfiguration | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidDefaultRootObject | InvalidDomainNameForOriginAccessControl | InvalidErrorCode | InvalidForwardCookies | InvalidFunctionAssociation | InvalidGeoRestrictionParameter | InvalidHeadersForS3Origin | InvalidIfMatchVersion | InvalidLambdaFunctionAssociation | InvalidLocationCode | InvalidMinimumProtocolVersion | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidOriginKeepaliveTimeout | InvalidOriginReadTimeout | InvalidQueryStringParameters | InvalidRelativePath | InvalidRequiredProtocol | InvalidResponseCode | InvalidTTLOrder | InvalidViewerCertificate | InvalidWebACLId | MissingBody | NoSuchCachePolicy | NoSuchContinuousDeploymentPolicy | NoSuchDistribution | NoSuchFieldLevelEncryptionConfig | NoSuchOrigin | NoSuchOriginRequestPolicy | NoSuchRealtimeLogConfig | NoSuchResponseHeadersPolicy | PreconditionFailed | RealtimeLogConfigOwnerMismatch | StagingDistributionInUse | TooManyCacheBehaviors | TooManyCertificates | TooManyCookieNamesInWhiteList | TooManyDistributionCNAMEs | TooManyDistributionsAssociatedToCachePolicy | TooManyDistributionsAssociatedToFieldLevelEncryptionConfig | TooManyDistributionsAssociatedToKeyGroup | TooManyDistributionsAssociatedToOriginAccessControl | TooManyDistributionsAssociatedToOriginRequestPolicy | TooManyDistributionsAssociatedToResponseHeadersPolicy | TooManyDistributionsWithFunctionAssociations | TooManyDistributionsWithLambdaAssociations | TooManyDistributionsWithSingleFunctionARN | TooManyFunctionAssociations | TooManyHeadersInForwardedValues | TooManyKeyGroupsAssociatedToDistribution | TooManyLambdaFunctionAssociations | TooManyOriginCustomHeaders | TooManyOriginGroupsPerDistribution | TooManyOrigins | TooManyQueryStringParameters | TooManyTrustedSigners | TrustedKeyGroupDoesNotExist | TrustedSignerDoesNotExist | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateContinuousDeploymentPolicyError = AccessDenied | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchContinuousDeploymentPolicy | PreconditionFailed | StagingDistributionInUse | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateDistributionWithStagingConfigError = AccessDenied | CNAMEAlreadyExists | EntityLimitExceeded | EntityNotFound | IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidDefaultRootObject | InvalidErrorCode | InvalidForwardCookies | InvalidFunctionAssociation | InvalidGeoRestrictionParameter | InvalidHeadersForS3Origin | InvalidIfMatchVersion | InvalidLambdaFunctionAssociation | InvalidLocationCode | InvalidMinimumProtocolVersion | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidOriginKeepaliveTimeout | InvalidOriginReadTimeout | InvalidQueryStringParameters | InvalidRelativePath | InvalidRequiredProtocol | InvalidResponseCode | InvalidTTLOrder | InvalidViewerCertificate | InvalidWebACLId | MissingBody | NoSuchCachePolicy | NoSuchDistribution | NoSuchFieldLevelEncryptionConfig | NoSuchOrigin | NoSuchOriginRequestPolicy | NoSuchRealtimeLogConfig | NoSuchResponseHeadersPolicy | PreconditionFailed | RealtimeLogConfigOwnerMismatch | TooManyCacheBehaviors | TooManyCertificates | TooManyCookieNamesInWhiteList | TooManyDistributionCNAMEs | TooManyDistributionsAssociatedToCachePolicy | TooManyDistributionsAssociatedToFieldLevelEncryptionConfig | TooManyDistributionsAssociatedToKeyGroup | TooManyDistributionsAssociatedToOriginAccessControl | TooManyDistributionsAssociatedToOriginRequestPolicy | TooManyDistributionsAssociatedToResponseHeadersPolicy | TooManyDistributionsWithFunctionAssociations | TooManyDistributionsWithLambdaAssociations | TooManyDistributionsWithSingleFunctionARN | TooManyFunctionAssociations | TooManyHeadersInForwardedValues | TooManyKeyGroupsAssociatedToDistribution | TooManyLambdaFunctionAssociations | TooManyOriginCustomHeaders | TooManyOriginGroupsPerDistribution | TooManyOrigins | TooManyQueryStringParameters | TooManyTrustedSigners | TrustedKeyGroupDoesNotExist | TrustedSignerDoesNotExist | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateDistributionError = AccessDenied | CNAMEAlreadyExists | ContinuousDeploymentPolicyInUse | EntityNotFound | IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior | IllegalOriginAccessConfiguration | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidDefaultRootObject | InvalidDomainNameForOriginAccessControl | InvalidErrorCode | InvalidForwardCookies | InvalidFunctionAssociation | InvalidGeoRestrictionParameter | InvalidHeadersForS3Origin | InvalidIfMatchVersion | InvalidLambdaFunctionAssociation | InvalidLocationCode | InvalidMinimumProtocolVersion | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidOriginKeepaliveTimeout | InvalidOriginReadTimeout | InvalidQueryStringParameters | InvalidRelativePath | InvalidRequiredProtocol | InvalidResponseCode | InvalidTTLOrder | InvalidViewerCertificate | InvalidWebACLId | MissingBody | NoSuchCachePolicy | NoSuchContinuousDeploymentPolicy | NoSuchDistribution | NoSuchFieldLevelEncryptionConfig | NoSuchOrigin | NoSuchOriginRequestPolicy | NoSuchRealtimeLogConfig | NoSuchResponseHeadersPolicy | PreconditionFailed | RealtimeLogConfigOwnerMismatch | StagingDistributionInUse | TooManyCacheBehaviors | TooManyCertificates | TooManyCookieNamesInWhiteList | TooManyDistributionCNAMEs | TooManyDistributionsAssociatedToCachePolicy | TooManyDistributionsAssociatedToFieldLevelEncryptionConfig | TooManyDistributionsAssociatedToKeyGroup | TooManyDistributionsAssociatedToOriginAccessControl | TooManyDistributionsAssociatedToOriginRequestPolicy | TooManyDistributionsAssociatedToResponseHeadersPolicy | TooManyDistributionsWithFunctionAssociations | TooManyDistributionsWithLambdaAssociations | TooManyDistributionsWithSingleFunctionARN | TooManyFunctionAssociations | TooManyHeadersInForwardedValues | TooManyKeyGroupsAssociatedToDistribution | TooManyLambdaFunctionAssociations | TooManyOriginCustomHeaders | TooManyOriginGroupsPerDistribution | TooManyOrigins | TooManyQueryStringParameters | TooManyTrustedSigners | TrustedKeyGroupDoesNotExist | TrustedSignerDoesNotExist | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateFieldLevelEncryptionConfigError = AccessDenied | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchFieldLevelEncryptionConfig | NoSuchFieldLevelEncryptionProfile | PreconditionFailed | QueryArgProfileEmpty | TooManyFieldLevelEncryptionContentTypeProfiles | TooManyFieldLevelEncryptionQueryArgProfiles | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateDistributionWithStagingConfigError = AccessDenied | CNAMEAlreadyExists | EntityLimitExceeded | EntityNotFound | IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidDefaultRootObject | InvalidErrorCode | InvalidForwardCookies | InvalidFunctionAssociation | InvalidGeoRestrictionParameter | InvalidHeadersForS3Origin | InvalidIfMatchVersion | InvalidLambdaFunctionAssociation | InvalidLocationCode | InvalidMinimumProtocolVersion | InvalidOriginAccessControl | InvalidOriginAccessIdentity | InvalidOriginKeepaliveTimeout | InvalidOriginReadTimeout | InvalidQueryStringParameters | InvalidRelativePath | InvalidRequiredProtocol | InvalidResponseCode | InvalidTTLOrder | InvalidViewerCertificate | InvalidWebACLId | MissingBody | NoSuchCachePolicy | NoSuchDistribution | NoSuchFieldLevelEncryptionConfig | NoSuchOrigin | NoSuchOriginRequestPolicy | NoSuchRealtimeLogConfig | NoSuchResponseHeadersPolicy | PreconditionFailed | RealtimeLogConfigOwnerMismatch | TooManyCacheBehaviors | TooManyCertificates | TooManyCookieNamesInWhiteList | TooManyDistributionCNAMEs | TooManyDistributionsAssociatedToCachePolicy | TooManyDistributionsAssociatedToFieldLevelEncryptionConfig | TooManyDistributionsAssociatedToKeyGroup | TooManyDistributionsAssociatedToOriginAccessControl | TooManyDistributionsAssociatedToOriginRequestPolicy | TooManyDistributionsAssociatedToResponseHeadersPolicy | TooManyDistributionsWithFunctionAssociations | TooManyDistributionsWithLambdaAssociations | TooManyDistributionsWithSingleFunctionARN | TooManyFunctionAssociations | TooManyHeadersInForwardedValues | TooManyKeyGroupsAssociatedToDistribution | TooManyLambdaFunctionAssociations | TooManyOriginCustomHeaders | TooManyOriginGroupsPerDistribution | TooManyOrigins | TooManyQueryStringParameters | TooManyTrustedSigners | TrustedKeyGroupDoesNotExist | TrustedSignerDoesNotExist | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateFieldLevelEncryptionProfileError = AccessDenied | FieldLevelEncryptionProfileAlreadyExists | FieldLevelEncryptionProfileSizeExceeded | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchFieldLevelEncryptionProfile | NoSuchPublicKey | PreconditionFailed | TooManyFieldLevelEncryptionEncryptionEntities | TooManyFieldLevelEncryptionFieldPatterns | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateFieldLevelEncryptionConfigError = AccessDenied | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchFieldLevelEncryptionConfig | NoSuchFieldLevelEncryptionProfile | PreconditionFailed | QueryArgProfileEmpty | TooManyFieldLevelEncryptionContentTypeProfiles | TooManyFieldLevelEncryptionQueryArgProfiles | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateFunctionError = FunctionSizeLimitExceeded | InvalidArgument | InvalidIfMatchVersion | NoSuchFunctionExists | PreconditionFailed | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type UpdateFieldLevelEncryptionProfileError = AccessDenied | FieldLevelEncryptionProfileAlreadyExists | FieldLevelEncryptionProfileSizeExceeded | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchFieldLevelEncryptionProfile | NoSuchPublicKey | PreconditionFailed | TooManyFieldLevelEncryptionEncryptionEntities | TooManyFieldLevelEncryptionFieldPatterns | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateKeyGroupError = InvalidArgument | InvalidIfMatchVersion | KeyGroupAlreadyExists | NoSuchResource | PreconditionFailed | TooManyPublicKeysInKeyGroup | Errors.CommonError | Client.SdkError
+export type UpdateFunctionError = FunctionSizeLimitExceeded | InvalidArgument | InvalidIfMatchVersion | NoSuchFunctionExists | PreconditionFailed | UnsupportedOperation | CommonError | Client.SdkError
 
-export type UpdateKeyValueStoreError = AccessDenied | EntityNotFound | InvalidArgument | InvalidIfMatchVersion | PreconditionFailed | UnsupportedOperation | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateKeyGroupError = InvalidArgument | InvalidIfMatchVersion | KeyGroupAlreadyExists | NoSuchResource | PreconditionFailed | TooManyPublicKeysInKeyGroup | CommonError | Client.SdkError
 
-export type UpdateOriginAccessControlError = AccessDenied | IllegalUpdate | InvalidArgument | InvalidIfMatchVersion | NoSuchOriginAccessControl | OriginAccessControlAlreadyExists | PreconditionFailed | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateKeyValueStoreError = AccessDenied | EntityNotFound | InvalidArgument | InvalidIfMatchVersion | PreconditionFailed | UnsupportedOperation | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateOriginRequestPolicyError = AccessDenied | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchOriginRequestPolicy | OriginRequestPolicyAlreadyExists | PreconditionFailed | TooManyCookiesInOriginRequestPolicy | TooManyHeadersInOriginRequestPolicy | TooManyQueryStringsInOriginRequestPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateOriginAccessControlError = AccessDenied | IllegalUpdate | InvalidArgument | InvalidIfMatchVersion | NoSuchOriginAccessControl | OriginAccessControlAlreadyExists | PreconditionFailed | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdatePublicKeyError = AccessDenied | CannotChangeImmutablePublicKeyFields | IllegalUpdate | InvalidArgument | InvalidIfMatchVersion | NoSuchPublicKey | PreconditionFailed | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateOriginRequestPolicyError = AccessDenied | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchOriginRequestPolicy | OriginRequestPolicyAlreadyExists | PreconditionFailed | TooManyCookiesInOriginRequestPolicy | TooManyHeadersInOriginRequestPolicy | TooManyQueryStringsInOriginRequestPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateRealtimeLogConfigError = AccessDenied | InvalidArgument | NoSuchRealtimeLogConfig | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdatePublicKeyError = AccessDenied | CannotChangeImmutablePublicKeyFields | IllegalUpdate | InvalidArgument | InvalidIfMatchVersion | NoSuchPublicKey | PreconditionFailed | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateResponseHeadersPolicyError = AccessDenied | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchResponseHeadersPolicy | PreconditionFailed | ResponseHeadersPolicyAlreadyExists | TooLongCSPInResponseHeadersPolicy | TooManyCustomHeadersInResponseHeadersPolicy | TooManyRemoveHeadersInResponseHeadersPolicy | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateRealtimeLogConfigError = AccessDenied | InvalidArgument | NoSuchRealtimeLogConfig | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
-export type UpdateStreamingDistributionError = AccessDenied | CNAMEAlreadyExists | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | InvalidOriginAccessControl | InvalidOriginAccessIdentity | MissingBody | NoSuchStreamingDistribution | PreconditionFailed | TooManyStreamingDistributionCNAMEs | TooManyTrustedSigners | TrustedSignerDoesNotExist | Exclude<Errors.CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+export type UpdateResponseHeadersPolicyError = AccessDenied | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | NoSuchResponseHeadersPolicy | PreconditionFailed | ResponseHeadersPolicyAlreadyExists | TooLongCSPInResponseHeadersPolicy | TooManyCustomHeadersInResponseHeadersPolicy | TooManyRemoveHeadersInResponseHeadersPolicy | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
+
+export type UpdateStreamingDistributionError = AccessDenied | CNAMEAlreadyExists | IllegalUpdate | InconsistentQuantities | InvalidArgument | InvalidIfMatchVersion | InvalidOriginAccessControl | InvalidOriginAccessIdentity | MissingBody | NoSuchStreamingDistribution | PreconditionFailed | TooManyStreamingDistributionCNAMEs | TooManyTrustedSigners | TrustedSignerDoesNotExist | Exclude<CommonError, { readonly _tag: "AccessDenied" }> | Client.SdkError
 
 export const associateAlias: Client.Operation<AssociateAliasRequest, {}, AssociateAliasError, CloudFront> = /*#__PURE__*/ Client.operation(CloudFront, {model:{name:"AssociateAlias",http:{method:"PUT",requestUri:"/2020-05-31/distribution/{TargetDistributionId}/associate-alias",responseCode:200},input:{shape:AssociateAliasRequest$},errors:[AccessDenied$,IllegalUpdate$,InvalidArgument$,NoSuchDistribution$,TooManyDistributionCNAMEs$]},errors:{AccessDenied,IllegalUpdate,InvalidArgument,NoSuchDistribution,TooManyDistributionCNAMEs}})
 

@@ -318,45 +318,48 @@ export class CloudHsmServiceException extends /*#__PURE__*/ ServiceError("CloudH
 
 export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException")<{ readonly retryable?: boolean }> {}
 
-export type AddTagsToResourceError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type AddTagsToResourceError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLunaClientError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLunaClientError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteLunaClientError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteLunaClientError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLunaClientError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetConfigError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLunaClientError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListAvailableZonesError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetConfigError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListHapgsError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListAvailableZonesError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListHsmsError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListHapgsError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListLunaClientsError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListHsmsError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListLunaClientsError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ModifyHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ModifyHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ModifyHapgError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ModifyLunaClientError = CloudHsmServiceException | Errors.CommonError | Client.SdkError
+export type ModifyHsmError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type RemoveTagsFromResourceError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ModifyLunaClientError = CloudHsmServiceException | CommonError | Client.SdkError
+
+export type RemoveTagsFromResourceError = CloudHsmInternalException | CloudHsmServiceException | InvalidRequestException | CommonError | Client.SdkError
 
 export const addTagsToResource: Client.Operation<AddTagsToResourceRequest, AddTagsToResourceResponse, AddTagsToResourceError, CloudHSM> = /*#__PURE__*/ Client.operation(CloudHSM, {model:{name:"AddTagsToResource",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsToResourceRequest$},output:{shape:AddTagsToResourceResponse$},errors:[CloudHsmInternalException$,CloudHsmServiceException$,InvalidRequestException$]},errors:{CloudHsmInternalException,CloudHsmServiceException,InvalidRequestException}})
 

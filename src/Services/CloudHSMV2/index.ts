@@ -363,41 +363,44 @@ export class CloudHsmServiceException extends /*#__PURE__*/ ServiceError("CloudH
 
 export class CloudHsmTagException extends /*#__PURE__*/ ServiceError("CloudHsmTagException")<{ readonly Message?: string }> {}
 
-export type CopyBackupToRegionError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+export type CopyBackupToRegionError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | CommonError | Client.SdkError
 
-export type CreateHsmError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
+export type CreateClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | CommonError | Client.SdkError
 
-export type DeleteBackupError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
+export type CreateHsmError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CommonError | Client.SdkError
 
-export type DeleteClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+export type DeleteBackupError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CommonError | Client.SdkError
 
-export type DeleteHsmError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
+export type DeleteClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | CommonError | Client.SdkError
 
-export type DeleteResourcePolicyError = Errors.CommonError | Client.SdkError
+export type DeleteHsmError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CommonError | Client.SdkError
 
-export type DescribeBackupsError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+export type DeleteResourcePolicyError = CommonError | Client.SdkError
 
-export type DescribeClustersError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+export type DescribeBackupsError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | CommonError | Client.SdkError
 
-export type GetResourcePolicyError = Errors.CommonError | Client.SdkError
+export type DescribeClustersError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmServiceException | CloudHsmTagException | CommonError | Client.SdkError
 
-export type InitializeClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
+export type GetResourcePolicyError = CommonError | Client.SdkError
 
-export type ListTagsError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+export type InitializeClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CommonError | Client.SdkError
 
-export type ModifyBackupAttributesError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
+export type ListTagsError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | CommonError | Client.SdkError
 
-export type ModifyClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
+export type ModifyBackupAttributesError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CommonError | Client.SdkError
 
-export type PutResourcePolicyError = Errors.CommonError | Client.SdkError
+export type ModifyClusterError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CommonError | Client.SdkError
 
-export type RestoreBackupError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | Errors.CommonError | Client.SdkError
+export type PutResourcePolicyError = CommonError | Client.SdkError
 
-export type TagResourceError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+export type RestoreBackupError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CommonError | Client.SdkError
 
-export type UntagResourceError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | Errors.CommonError | Client.SdkError
+export type TagResourceError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | CommonError | Client.SdkError
+
+export type UntagResourceError = CloudHsmAccessDeniedException | CloudHsmInternalFailureException | CloudHsmInvalidRequestException | CloudHsmResourceNotFoundException | CloudHsmServiceException | CloudHsmTagException | CommonError | Client.SdkError
 
 export const copyBackupToRegion: Client.Operation<CopyBackupToRegionRequest, CopyBackupToRegionResponse, CopyBackupToRegionError, CloudHSMV2> = /*#__PURE__*/ Client.operation(CloudHSMV2, {model:{name:"CopyBackupToRegion",http:{method:"POST",requestUri:"/"},input:{shape:CopyBackupToRegionRequest$},output:{shape:CopyBackupToRegionResponse$},errors:[CloudHsmAccessDeniedException$,CloudHsmInternalFailureException$,CloudHsmInvalidRequestException$,CloudHsmResourceNotFoundException$,CloudHsmServiceException$,CloudHsmTagException$]},errors:{CloudHsmAccessDeniedException,CloudHsmInternalFailureException,CloudHsmInvalidRequestException,CloudHsmResourceNotFoundException,CloudHsmServiceException,CloudHsmTagException}})
 

@@ -762,57 +762,60 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Code?: string; readonly Message?: string }> {}
 
-export type BuildSuggestersError = BaseException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateDomainError = BaseException | InternalException | LimitExceededException | ResourceAlreadyExistsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type BuildSuggestersError = BaseException | InternalException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DefineAnalysisSchemeError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateDomainError = BaseException | InternalException | LimitExceededException | ResourceAlreadyExistsException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DefineExpressionError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DefineAnalysisSchemeError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DefineIndexFieldError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DefineExpressionError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DefineSuggesterError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DefineIndexFieldError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteAnalysisSchemeError = BaseException | InternalException | InvalidTypeException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DefineSuggesterError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteDomainError = BaseException | InternalException | Errors.CommonError | Client.SdkError
+export type DeleteAnalysisSchemeError = BaseException | InternalException | InvalidTypeException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteExpressionError = BaseException | InternalException | InvalidTypeException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteDomainError = BaseException | InternalException | CommonError | Client.SdkError
 
-export type DeleteIndexFieldError = BaseException | InternalException | InvalidTypeException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteExpressionError = BaseException | InternalException | InvalidTypeException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteSuggesterError = BaseException | InternalException | InvalidTypeException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteIndexFieldError = BaseException | InternalException | InvalidTypeException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeAnalysisSchemesError = BaseException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteSuggesterError = BaseException | InternalException | InvalidTypeException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeAvailabilityOptionsError = BaseException | DisabledOperationException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAnalysisSchemesError = BaseException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDomainEndpointOptionsError = BaseException | DisabledOperationException | InternalException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAvailabilityOptionsError = BaseException | DisabledOperationException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDomainsError = BaseException | InternalException | Errors.CommonError | Client.SdkError
+export type DescribeDomainEndpointOptionsError = BaseException | DisabledOperationException | InternalException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeExpressionsError = BaseException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDomainsError = BaseException | InternalException | CommonError | Client.SdkError
 
-export type DescribeIndexFieldsError = BaseException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeExpressionsError = BaseException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeScalingParametersError = BaseException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeIndexFieldsError = BaseException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeServiceAccessPoliciesError = BaseException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeScalingParametersError = BaseException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeSuggestersError = BaseException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeServiceAccessPoliciesError = BaseException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type IndexDocumentsError = BaseException | InternalException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeSuggestersError = BaseException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListDomainNamesError = BaseException | Errors.CommonError | Client.SdkError
+export type IndexDocumentsError = BaseException | InternalException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateAvailabilityOptionsError = BaseException | DisabledOperationException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListDomainNamesError = BaseException | CommonError | Client.SdkError
 
-export type UpdateDomainEndpointOptionsError = BaseException | DisabledOperationException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateAvailabilityOptionsError = BaseException | DisabledOperationException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateScalingParametersError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateDomainEndpointOptionsError = BaseException | DisabledOperationException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateServiceAccessPoliciesError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateScalingParametersError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UpdateServiceAccessPoliciesError = BaseException | InternalException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const buildSuggesters: Client.Operation<BuildSuggestersRequest, BuildSuggestersResponse, BuildSuggestersError, CloudSearch> = /*#__PURE__*/ Client.operation(CloudSearch, {model:{name:"BuildSuggesters",http:{method:"POST",requestUri:"/"},input:{shape:BuildSuggestersRequest$},output:{shape:BuildSuggestersResponse$,resultWrapper:"BuildSuggestersResult"},errors:[BaseException$,InternalException$,ResourceNotFoundException$,ValidationException$]},errors:{BaseException,InternalException,ResourceNotFoundException,ResourceNotFound:ResourceNotFoundException,ValidationException}})
 

@@ -172,11 +172,14 @@ export class DocumentServiceException extends /*#__PURE__*/ ServiceError("Docume
 
 export class SearchException extends /*#__PURE__*/ ServiceError("SearchException") {}
 
-export type SearchError = SearchException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type SuggestError = SearchException | Errors.CommonError | Client.SdkError
+export type SearchError = SearchException | CommonError | Client.SdkError
 
-export type UploadDocumentsError = DocumentServiceException | Errors.CommonError | Client.SdkError
+export type SuggestError = SearchException | CommonError | Client.SdkError
+
+export type UploadDocumentsError = DocumentServiceException | CommonError | Client.SdkError
 
 export const search_: Client.Operation<SearchRequest, SearchResponse, SearchError, CloudSearchDomain> = /*#__PURE__*/ Client.operation(CloudSearchDomain, {model:{name:"Search",http:{method:"GET",requestUri:"/2013-01-01/search?format=sdk&pretty=true"},input:{shape:SearchRequest$},output:{shape:SearchResponse$},errors:[SearchException$]},errors:{SearchException}})
 

@@ -57,6 +57,9 @@ export interface PutAuditEventsOutputSuccessfulMember {
   readonly id?: string
 }
 
-export type PutAuditEventsError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
+
+export type PutAuditEventsError = CommonError | Client.SdkError
 
 export const putAuditEvents: Client.Operation<PutAuditEventsRequest, PutAuditEventsOutput, PutAuditEventsError, CloudTrailData> = /*#__PURE__*/ Client.operation(CloudTrailData, {model:{name:"PutAuditEvents",http:{method:"POST",requestUri:"/PutAuditEvents",responseCode:200},input:{shape:PutAuditEventsRequest$},output:{shape:PutAuditEventsOutput$}}})

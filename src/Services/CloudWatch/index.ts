@@ -1023,81 +1023,84 @@ export class ResourceNotFound extends /*#__PURE__*/ ServiceError("ResourceNotFou
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly ResourceType?: string; readonly ResourceId?: string; readonly Message?: string }> {}
 
-export type DeleteAlarmsError = ResourceConflict | ResourceNotFound | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteAnomalyDetectorError = InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteAlarmsError = ResourceConflict | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteDashboardsError = ConflictException | InternalServiceFault | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DeleteAnomalyDetectorError = InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteInsightRulesError = InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type DeleteDashboardsError = ConflictException | InternalServiceFault | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DeleteMetricStreamError = InternalServiceFault | InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type DeleteInsightRulesError = InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type DescribeAlarmHistoryError = InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DeleteMetricStreamError = InternalServiceFault | InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type DescribeAlarmsError = InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeAlarmHistoryError = InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeAlarmsForMetricError = Errors.CommonError | Client.SdkError
+export type DescribeAlarmsError = InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeAnomalyDetectorsError = InternalServiceFault | InvalidNextToken | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeAlarmsForMetricError = CommonError | Client.SdkError
 
-export type DescribeInsightRulesError = InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeAnomalyDetectorsError = InternalServiceFault | InvalidNextToken | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DisableAlarmActionsError = Errors.CommonError | Client.SdkError
+export type DescribeInsightRulesError = InvalidNextToken | CommonError | Client.SdkError
 
-export type DisableInsightRulesError = InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type DisableAlarmActionsError = CommonError | Client.SdkError
 
-export type EnableAlarmActionsError = Errors.CommonError | Client.SdkError
+export type DisableInsightRulesError = InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type EnableInsightRulesError = InvalidParameterValueException | LimitExceededException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type EnableAlarmActionsError = CommonError | Client.SdkError
 
-export type GetDashboardError = DashboardNotFoundError | InternalServiceFault | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type EnableInsightRulesError = InvalidParameterValueException | LimitExceededException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type GetInsightRuleReportError = InvalidParameterValueException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetDashboardError = DashboardNotFoundError | InternalServiceFault | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type GetMetricDataError = InvalidNextToken | Errors.CommonError | Client.SdkError
+export type GetInsightRuleReportError = InvalidParameterValueException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetMetricStatisticsError = InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type GetMetricDataError = InvalidNextToken | CommonError | Client.SdkError
 
-export type GetMetricStreamError = InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetMetricStatisticsError = InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type GetMetricWidgetImageError = Errors.CommonError | Client.SdkError
+export type GetMetricStreamError = InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListDashboardsError = InternalServiceFault | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type GetMetricWidgetImageError = CommonError | Client.SdkError
 
-export type ListManagedInsightRulesError = InvalidNextToken | InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type ListDashboardsError = InternalServiceFault | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type ListMetricStreamsError = InternalServiceFault | InvalidNextToken | InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type ListManagedInsightRulesError = InvalidNextToken | InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type ListMetricsError = InternalServiceFault | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type ListMetricStreamsError = InternalServiceFault | InvalidNextToken | InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServiceFault | InvalidParameterValueException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListMetricsError = InternalServiceFault | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type PutAnomalyDetectorError = InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | LimitExceededException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServiceFault | InvalidParameterValueException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutCompositeAlarmError = LimitExceededFault | Errors.CommonError | Client.SdkError
+export type PutAnomalyDetectorError = InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | LimitExceededException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type PutDashboardError = ConflictException | DashboardInvalidInputError | InternalServiceFault | Errors.CommonError | Client.SdkError
+export type PutCompositeAlarmError = LimitExceededFault | CommonError | Client.SdkError
 
-export type PutInsightRuleError = InvalidParameterValueException | LimitExceededException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type PutDashboardError = ConflictException | DashboardInvalidInputError | InternalServiceFault | CommonError | Client.SdkError
 
-export type PutManagedInsightRulesError = InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type PutInsightRuleError = InvalidParameterValueException | LimitExceededException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type PutMetricAlarmError = LimitExceededFault | Errors.CommonError | Client.SdkError
+export type PutManagedInsightRulesError = InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type PutMetricDataError = InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type PutMetricAlarmError = LimitExceededFault | CommonError | Client.SdkError
 
-export type PutMetricStreamError = ConcurrentModificationException | InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type PutMetricDataError = InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type SetAlarmStateError = InvalidFormatFault | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type PutMetricStreamError = ConcurrentModificationException | InternalServiceFault | InvalidParameterCombinationException | InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type StartMetricStreamsError = InternalServiceFault | InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type SetAlarmStateError = InvalidFormatFault | ResourceNotFound | CommonError | Client.SdkError
 
-export type StopMetricStreamsError = InternalServiceFault | InvalidParameterValueException | MissingRequiredParameterException | Errors.CommonError | Client.SdkError
+export type StartMetricStreamsError = InternalServiceFault | InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type TagResourceError = ConcurrentModificationException | ConflictException | InternalServiceFault | InvalidParameterValueException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopMetricStreamsError = InternalServiceFault | InvalidParameterValueException | MissingRequiredParameterException | CommonError | Client.SdkError
 
-export type UntagResourceError = ConcurrentModificationException | ConflictException | InternalServiceFault | InvalidParameterValueException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = ConcurrentModificationException | ConflictException | InternalServiceFault | InvalidParameterValueException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UntagResourceError = ConcurrentModificationException | ConflictException | InternalServiceFault | InvalidParameterValueException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const deleteAlarms: Client.Operation<DeleteAlarmsInput, {}, DeleteAlarmsError, CloudWatch> = /*#__PURE__*/ Client.operation(CloudWatch, {model:{name:"DeleteAlarms",http:{method:"POST",requestUri:"/"},input:{shape:DeleteAlarmsInput$},errors:[ResourceConflict$,ResourceNotFound$]},errors:{ResourceConflict,ResourceNotFound}})
 

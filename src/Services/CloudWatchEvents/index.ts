@@ -1383,107 +1383,110 @@ export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type ActivateEventSourceError = ConcurrentModificationException | InternalException | InvalidStateException | OperationDisabledException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelReplayError = ConcurrentModificationException | IllegalStatusException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ActivateEventSourceError = ConcurrentModificationException | InternalException | InvalidStateException | OperationDisabledException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateApiDestinationError = InternalException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CancelReplayError = ConcurrentModificationException | IllegalStatusException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateArchiveError = ConcurrentModificationException | InternalException | InvalidEventPatternException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateApiDestinationError = InternalException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateConnectionError = InternalException | LimitExceededException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateArchiveError = ConcurrentModificationException | InternalException | InvalidEventPatternException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateEventBusError = ConcurrentModificationException | InternalException | InvalidStateException | LimitExceededException | OperationDisabledException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateConnectionError = InternalException | LimitExceededException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type CreatePartnerEventSourceError = ConcurrentModificationException | InternalException | LimitExceededException | OperationDisabledException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateEventBusError = ConcurrentModificationException | InternalException | InvalidStateException | LimitExceededException | OperationDisabledException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeactivateEventSourceError = ConcurrentModificationException | InternalException | InvalidStateException | OperationDisabledException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreatePartnerEventSourceError = ConcurrentModificationException | InternalException | LimitExceededException | OperationDisabledException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type DeauthorizeConnectionError = ConcurrentModificationException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeactivateEventSourceError = ConcurrentModificationException | InternalException | InvalidStateException | OperationDisabledException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteApiDestinationError = ConcurrentModificationException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeauthorizeConnectionError = ConcurrentModificationException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteArchiveError = ConcurrentModificationException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteApiDestinationError = ConcurrentModificationException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteConnectionError = ConcurrentModificationException | InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteArchiveError = ConcurrentModificationException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteEventBusError = ConcurrentModificationException | InternalException | Errors.CommonError | Client.SdkError
+export type DeleteConnectionError = ConcurrentModificationException | InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeletePartnerEventSourceError = ConcurrentModificationException | InternalException | OperationDisabledException | Errors.CommonError | Client.SdkError
+export type DeleteEventBusError = ConcurrentModificationException | InternalException | CommonError | Client.SdkError
 
-export type DeleteRuleError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeletePartnerEventSourceError = ConcurrentModificationException | InternalException | OperationDisabledException | CommonError | Client.SdkError
 
-export type DescribeApiDestinationError = InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteRuleError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeArchiveError = InternalException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeApiDestinationError = InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeConnectionError = InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeArchiveError = InternalException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeEventBusError = InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeConnectionError = InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeEventSourceError = InternalException | OperationDisabledException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeEventBusError = InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribePartnerEventSourceError = InternalException | OperationDisabledException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeEventSourceError = InternalException | OperationDisabledException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeReplayError = InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribePartnerEventSourceError = InternalException | OperationDisabledException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeRuleError = InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeReplayError = InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisableRuleError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeRuleError = InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type EnableRuleError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisableRuleError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListApiDestinationsError = InternalException | Errors.CommonError | Client.SdkError
+export type EnableRuleError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListArchivesError = InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListApiDestinationsError = InternalException | CommonError | Client.SdkError
 
-export type ListConnectionsError = InternalException | Errors.CommonError | Client.SdkError
+export type ListArchivesError = InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListEventBusesError = InternalException | Errors.CommonError | Client.SdkError
+export type ListConnectionsError = InternalException | CommonError | Client.SdkError
 
-export type ListEventSourcesError = InternalException | OperationDisabledException | Errors.CommonError | Client.SdkError
+export type ListEventBusesError = InternalException | CommonError | Client.SdkError
 
-export type ListPartnerEventSourceAccountsError = InternalException | OperationDisabledException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListEventSourcesError = InternalException | OperationDisabledException | CommonError | Client.SdkError
 
-export type ListPartnerEventSourcesError = InternalException | OperationDisabledException | Errors.CommonError | Client.SdkError
+export type ListPartnerEventSourceAccountsError = InternalException | OperationDisabledException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListReplaysError = InternalException | Errors.CommonError | Client.SdkError
+export type ListPartnerEventSourcesError = InternalException | OperationDisabledException | CommonError | Client.SdkError
 
-export type ListRuleNamesByTargetError = InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListReplaysError = InternalException | CommonError | Client.SdkError
 
-export type ListRulesError = InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListRuleNamesByTargetError = InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListRulesError = InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTargetsByRuleError = InternalException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutEventsError = InternalException | Errors.CommonError | Client.SdkError
+export type ListTargetsByRuleError = InternalException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutPartnerEventsError = InternalException | OperationDisabledException | Errors.CommonError | Client.SdkError
+export type PutEventsError = InternalException | CommonError | Client.SdkError
 
-export type PutPermissionError = ConcurrentModificationException | InternalException | OperationDisabledException | PolicyLengthExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutPartnerEventsError = InternalException | OperationDisabledException | CommonError | Client.SdkError
 
-export type PutRuleError = ConcurrentModificationException | InternalException | InvalidEventPatternException | LimitExceededException | ManagedRuleException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutPermissionError = ConcurrentModificationException | InternalException | OperationDisabledException | PolicyLengthExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutTargetsError = ConcurrentModificationException | InternalException | LimitExceededException | ManagedRuleException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutRuleError = ConcurrentModificationException | InternalException | InvalidEventPatternException | LimitExceededException | ManagedRuleException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RemovePermissionError = ConcurrentModificationException | InternalException | OperationDisabledException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutTargetsError = ConcurrentModificationException | InternalException | LimitExceededException | ManagedRuleException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RemoveTargetsError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RemovePermissionError = ConcurrentModificationException | InternalException | OperationDisabledException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartReplayError = InternalException | InvalidEventPatternException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RemoveTargetsError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartReplayError = InternalException | InvalidEventPatternException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TestEventPatternError = InternalException | InvalidEventPatternException | Errors.CommonError | Client.SdkError
+export type TagResourceError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TestEventPatternError = InternalException | InvalidEventPatternException | CommonError | Client.SdkError
 
-export type UpdateApiDestinationError = ConcurrentModificationException | InternalException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ConcurrentModificationException | InternalException | ManagedRuleException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateArchiveError = ConcurrentModificationException | InternalException | InvalidEventPatternException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateApiDestinationError = ConcurrentModificationException | InternalException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateConnectionError = ConcurrentModificationException | InternalException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateArchiveError = ConcurrentModificationException | InternalException | InvalidEventPatternException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateConnectionError = ConcurrentModificationException | InternalException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const activateEventSource: Client.Operation<ActivateEventSourceRequest, {}, ActivateEventSourceError, CloudWatchEvents> = /*#__PURE__*/ Client.operation(CloudWatchEvents, {model:{name:"ActivateEventSource",http:{method:"POST",requestUri:"/"},input:{shape:ActivateEventSourceRequest$},errors:[ConcurrentModificationException$,InternalException$,InvalidStateException$,OperationDisabledException$,ResourceNotFoundException$]},errors:{ConcurrentModificationException,InternalException,InvalidStateException,OperationDisabledException,ResourceNotFoundException}})
 

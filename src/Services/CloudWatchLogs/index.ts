@@ -1378,157 +1378,160 @@ export class UnrecognizedClientException extends /*#__PURE__*/ ServiceError("Unr
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type AssociateKmsKeyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelExportTaskError = InvalidOperationException | InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type AssociateKmsKeyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateDeliveryError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CancelExportTaskError = InvalidOperationException | InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateExportTaskError = InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateDeliveryError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateLogAnomalyDetectorError = InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateExportTaskError = InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateLogGroupError = InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceAlreadyExistsException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateLogAnomalyDetectorError = InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateLogStreamError = InvalidParameterException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateLogGroupError = InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceAlreadyExistsException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteAccountPolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateLogStreamError = InvalidParameterException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteDataProtectionPolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteAccountPolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteDeliveryError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteDataProtectionPolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteDeliveryDestinationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteDeliveryError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteDeliveryDestinationPolicyError = ConflictException | ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteDeliveryDestinationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteDeliverySourceError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteDeliveryDestinationPolicyError = ConflictException | ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteDestinationError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteDeliverySourceError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteLogAnomalyDetectorError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteDestinationError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteLogGroupError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteLogAnomalyDetectorError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteLogStreamError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteLogGroupError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteMetricFilterError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteLogStreamError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteQueryDefinitionError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteMetricFilterError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteResourcePolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteQueryDefinitionError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteRetentionPolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteResourcePolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteSubscriptionFilterError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteRetentionPolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeAccountPoliciesError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteSubscriptionFilterError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeConfigurationTemplatesError = ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeAccountPoliciesError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeDeliveriesError = ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeConfigurationTemplatesError = ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeDeliveryDestinationsError = ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeDeliveriesError = ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeDeliverySourcesError = ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeDeliveryDestinationsError = ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeDestinationsError = InvalidParameterException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeDeliverySourcesError = ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeExportTasksError = InvalidParameterException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeDestinationsError = InvalidParameterException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeLogGroupsError = InvalidParameterException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeExportTasksError = InvalidParameterException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeLogStreamsError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeLogGroupsError = InvalidParameterException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeMetricFiltersError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeLogStreamsError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeQueriesError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeMetricFiltersError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeQueryDefinitionsError = InvalidParameterException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeQueriesError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeResourcePoliciesError = InvalidParameterException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeQueryDefinitionsError = InvalidParameterException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeSubscriptionFiltersError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeResourcePoliciesError = InvalidParameterException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DisassociateKmsKeyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeSubscriptionFiltersError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type FilterLogEventsError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DisassociateKmsKeyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetDataProtectionPolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type FilterLogEventsError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetDeliveryError = ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetDataProtectionPolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetDeliveryDestinationError = ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetDeliveryError = ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetDeliveryDestinationPolicyError = ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetDeliveryDestinationError = ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetDeliverySourceError = ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetDeliveryDestinationPolicyError = ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetLogAnomalyDetectorError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetDeliverySourceError = ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetLogEventsError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetLogAnomalyDetectorError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetLogGroupFieldsError = InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetLogEventsError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetLogRecordError = InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetLogGroupFieldsError = InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetQueryResultsError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetLogRecordError = InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListAnomaliesError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetQueryResultsError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListLogAnomalyDetectorsError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListAnomaliesError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListLogAnomalyDetectorsError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListTagsLogGroupError = ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutAccountPolicyError = InvalidParameterException | LimitExceededException | OperationAbortedException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListTagsLogGroupError = ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutDataProtectionPolicyError = InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutAccountPolicyError = InvalidParameterException | LimitExceededException | OperationAbortedException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutDeliveryDestinationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type PutDataProtectionPolicyError = InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutDeliveryDestinationPolicyError = ConflictException | ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutDeliveryDestinationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutDeliverySourceError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type PutDeliveryDestinationPolicyError = ConflictException | ResourceNotFoundException | ServiceUnavailableException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutDestinationError = InvalidParameterException | OperationAbortedException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutDeliverySourceError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type PutDestinationPolicyError = InvalidParameterException | OperationAbortedException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutDestinationError = InvalidParameterException | OperationAbortedException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutLogEventsError = DataAlreadyAcceptedException | InvalidParameterException | InvalidSequenceTokenException | ResourceNotFoundException | ServiceUnavailableException | UnrecognizedClientException | Exclude<Errors.CommonError, { readonly _tag: "UnrecognizedClientException" }> | Client.SdkError
+export type PutDestinationPolicyError = InvalidParameterException | OperationAbortedException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutMetricFilterError = InvalidOperationException | InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutLogEventsError = DataAlreadyAcceptedException | InvalidParameterException | InvalidSequenceTokenException | ResourceNotFoundException | ServiceUnavailableException | UnrecognizedClientException | Exclude<CommonError, { readonly _tag: "UnrecognizedClientException" }> | Client.SdkError
 
-export type PutQueryDefinitionError = InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutMetricFilterError = InvalidOperationException | InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutResourcePolicyError = InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutQueryDefinitionError = InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutRetentionPolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutResourcePolicyError = InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutSubscriptionFilterError = InvalidOperationException | InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutRetentionPolicyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartLiveTailError = AccessDeniedException | InvalidOperationException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutSubscriptionFilterError = InvalidOperationException | InvalidParameterException | LimitExceededException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartQueryError = InvalidParameterException | LimitExceededException | MalformedQueryException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type StartLiveTailError = AccessDeniedException | InvalidOperationException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StopQueryError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type StartQueryError = InvalidParameterException | LimitExceededException | MalformedQueryException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type TagLogGroupError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopQueryError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type TagLogGroupError = InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TestMetricFilterError = InvalidParameterException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UntagLogGroupError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TestMetricFilterError = InvalidParameterException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UntagResourceError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UntagLogGroupError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateAnomalyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateDeliveryConfigurationError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateAnomalyError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateLogAnomalyDetectorError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateDeliveryConfigurationError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type UpdateLogAnomalyDetectorError = InvalidParameterException | OperationAbortedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
 export const associateKmsKey: Client.Operation<AssociateKmsKeyRequest, {}, AssociateKmsKeyError, CloudWatchLogs> = /*#__PURE__*/ Client.operation(CloudWatchLogs, {model:{name:"AssociateKmsKey",http:{method:"POST",requestUri:"/"},input:{shape:AssociateKmsKeyRequest$},errors:[InvalidParameterException$,OperationAbortedException$,ResourceNotFoundException$,ServiceUnavailableException$]},errors:{InvalidParameterException,OperationAbortedException,ResourceNotFoundException,ServiceUnavailableException}})
 

@@ -1602,105 +1602,108 @@ export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type BatchDeleteBuildsError = InvalidInputException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchGetBuildBatchesError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type BatchDeleteBuildsError = InvalidInputException | CommonError | Client.SdkError
 
-export type BatchGetBuildsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type BatchGetBuildBatchesError = InvalidInputException | CommonError | Client.SdkError
 
-export type BatchGetFleetsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type BatchGetBuildsError = InvalidInputException | CommonError | Client.SdkError
 
-export type BatchGetProjectsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type BatchGetFleetsError = InvalidInputException | CommonError | Client.SdkError
 
-export type BatchGetReportGroupsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type BatchGetProjectsError = InvalidInputException | CommonError | Client.SdkError
 
-export type BatchGetReportsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type BatchGetReportGroupsError = InvalidInputException | CommonError | Client.SdkError
 
-export type CreateFleetError = AccountLimitExceededException | InvalidInputException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type BatchGetReportsError = InvalidInputException | CommonError | Client.SdkError
 
-export type CreateProjectError = AccountLimitExceededException | InvalidInputException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateFleetError = AccountLimitExceededException | InvalidInputException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type CreateReportGroupError = AccountLimitExceededException | InvalidInputException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateProjectError = AccountLimitExceededException | InvalidInputException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type CreateWebhookError = InvalidInputException | OAuthProviderException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateReportGroupError = AccountLimitExceededException | InvalidInputException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type DeleteBuildBatchError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type CreateWebhookError = InvalidInputException | OAuthProviderException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteFleetError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type DeleteBuildBatchError = InvalidInputException | CommonError | Client.SdkError
 
-export type DeleteProjectError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type DeleteFleetError = InvalidInputException | CommonError | Client.SdkError
 
-export type DeleteReportError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type DeleteProjectError = InvalidInputException | CommonError | Client.SdkError
 
-export type DeleteReportGroupError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type DeleteReportError = InvalidInputException | CommonError | Client.SdkError
 
-export type DeleteResourcePolicyError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type DeleteReportGroupError = InvalidInputException | CommonError | Client.SdkError
 
-export type DeleteSourceCredentialsError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteResourcePolicyError = InvalidInputException | CommonError | Client.SdkError
 
-export type DeleteWebhookError = InvalidInputException | OAuthProviderException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteSourceCredentialsError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeCodeCoveragesError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type DeleteWebhookError = InvalidInputException | OAuthProviderException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTestCasesError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeCodeCoveragesError = InvalidInputException | CommonError | Client.SdkError
 
-export type GetReportGroupTrendError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTestCasesError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetResourcePolicyError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetReportGroupTrendError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ImportSourceCredentialsError = AccountLimitExceededException | InvalidInputException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type GetResourcePolicyError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type InvalidateProjectCacheError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ImportSourceCredentialsError = AccountLimitExceededException | InvalidInputException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type ListBuildBatchesError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type InvalidateProjectCacheError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListBuildBatchesForProjectError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListBuildBatchesError = InvalidInputException | CommonError | Client.SdkError
 
-export type ListBuildsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListBuildBatchesForProjectError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListBuildsForProjectError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListBuildsError = InvalidInputException | CommonError | Client.SdkError
 
-export type ListCuratedEnvironmentImagesError = Errors.CommonError | Client.SdkError
+export type ListBuildsForProjectError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListFleetsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListCuratedEnvironmentImagesError = CommonError | Client.SdkError
 
-export type ListProjectsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListFleetsError = InvalidInputException | CommonError | Client.SdkError
 
-export type ListReportGroupsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListProjectsError = InvalidInputException | CommonError | Client.SdkError
 
-export type ListReportsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListReportGroupsError = InvalidInputException | CommonError | Client.SdkError
 
-export type ListReportsForReportGroupError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListReportsError = InvalidInputException | CommonError | Client.SdkError
 
-export type ListSharedProjectsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListReportsForReportGroupError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListSharedReportGroupsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListSharedProjectsError = InvalidInputException | CommonError | Client.SdkError
 
-export type ListSourceCredentialsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListSharedReportGroupsError = InvalidInputException | CommonError | Client.SdkError
 
-export type PutResourcePolicyError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListSourceCredentialsError = InvalidInputException | CommonError | Client.SdkError
 
-export type RetryBuildError = AccountLimitExceededException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutResourcePolicyError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RetryBuildBatchError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RetryBuildError = AccountLimitExceededException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartBuildError = AccountLimitExceededException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RetryBuildBatchError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartBuildBatchError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartBuildError = AccountLimitExceededException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopBuildError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartBuildBatchError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopBuildBatchError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopBuildError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateFleetError = AccountLimitExceededException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopBuildBatchError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateProjectError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateFleetError = AccountLimitExceededException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateProjectVisibilityError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateProjectError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateReportGroupError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateProjectVisibilityError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateWebhookError = InvalidInputException | OAuthProviderException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateReportGroupError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateWebhookError = InvalidInputException | OAuthProviderException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const batchDeleteBuilds: Client.Operation<BatchDeleteBuildsInput, BatchDeleteBuildsOutput, BatchDeleteBuildsError, CodeBuild> = /*#__PURE__*/ Client.operation(CodeBuild, {model:{name:"BatchDeleteBuilds",http:{method:"POST",requestUri:"/"},input:{shape:BatchDeleteBuildsInput$},output:{shape:BatchDeleteBuildsOutput$},errors:[InvalidInputException$]},errors:{InvalidInputException}})
 

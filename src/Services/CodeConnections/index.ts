@@ -506,59 +506,62 @@ export interface UpdateSyncConfigurationOutput {
   readonly SyncConfiguration?: CreateSyncConfigurationOutputSyncConfiguration
 }
 
-export type CreateConnectionError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateHostError = Errors.CommonError | Client.SdkError
+export type CreateConnectionError = CommonError | Client.SdkError
 
-export type CreateRepositoryLinkError = Errors.CommonError | Client.SdkError
+export type CreateHostError = CommonError | Client.SdkError
 
-export type CreateSyncConfigurationError = Errors.CommonError | Client.SdkError
+export type CreateRepositoryLinkError = CommonError | Client.SdkError
 
-export type DeleteConnectionError = Errors.CommonError | Client.SdkError
+export type CreateSyncConfigurationError = CommonError | Client.SdkError
 
-export type DeleteHostError = Errors.CommonError | Client.SdkError
+export type DeleteConnectionError = CommonError | Client.SdkError
 
-export type DeleteRepositoryLinkError = Errors.CommonError | Client.SdkError
+export type DeleteHostError = CommonError | Client.SdkError
 
-export type DeleteSyncConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteRepositoryLinkError = CommonError | Client.SdkError
 
-export type GetConnectionError = Errors.CommonError | Client.SdkError
+export type DeleteSyncConfigurationError = CommonError | Client.SdkError
 
-export type GetHostError = Errors.CommonError | Client.SdkError
+export type GetConnectionError = CommonError | Client.SdkError
 
-export type GetRepositoryLinkError = Errors.CommonError | Client.SdkError
+export type GetHostError = CommonError | Client.SdkError
 
-export type GetRepositorySyncStatusError = Errors.CommonError | Client.SdkError
+export type GetRepositoryLinkError = CommonError | Client.SdkError
 
-export type GetResourceSyncStatusError = Errors.CommonError | Client.SdkError
+export type GetRepositorySyncStatusError = CommonError | Client.SdkError
 
-export type GetSyncBlockerSummaryError = Errors.CommonError | Client.SdkError
+export type GetResourceSyncStatusError = CommonError | Client.SdkError
 
-export type GetSyncConfigurationError = Errors.CommonError | Client.SdkError
+export type GetSyncBlockerSummaryError = CommonError | Client.SdkError
 
-export type ListConnectionsError = Errors.CommonError | Client.SdkError
+export type GetSyncConfigurationError = CommonError | Client.SdkError
 
-export type ListHostsError = Errors.CommonError | Client.SdkError
+export type ListConnectionsError = CommonError | Client.SdkError
 
-export type ListRepositoryLinksError = Errors.CommonError | Client.SdkError
+export type ListHostsError = CommonError | Client.SdkError
 
-export type ListRepositorySyncDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListRepositoryLinksError = CommonError | Client.SdkError
 
-export type ListSyncConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListRepositorySyncDefinitionsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListSyncConfigurationsError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateHostError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateRepositoryLinkError = Errors.CommonError | Client.SdkError
+export type UpdateHostError = CommonError | Client.SdkError
 
-export type UpdateSyncBlockerError = Errors.CommonError | Client.SdkError
+export type UpdateRepositoryLinkError = CommonError | Client.SdkError
 
-export type UpdateSyncConfigurationError = Errors.CommonError | Client.SdkError
+export type UpdateSyncBlockerError = CommonError | Client.SdkError
+
+export type UpdateSyncConfigurationError = CommonError | Client.SdkError
 
 export const createConnection: Client.Operation<CreateConnectionRequest, CreateConnectionOutput, CreateConnectionError, CodeConnections> = /*#__PURE__*/ Client.operation(CodeConnections, {model:{name:"CreateConnection",http:{method:"POST",requestUri:"/"},input:{shape:CreateConnectionRequest$},output:{shape:CreateConnectionOutput$}}})
 

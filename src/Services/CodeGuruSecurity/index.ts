@@ -348,31 +348,34 @@ export interface UpdateAccountConfigurationOutput {
   readonly encryptionConfig?: GetAccountConfigurationOutputEncryptionConfigOutput
 }
 
-export type BatchGetFindingsError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateScanError = Errors.CommonError | Client.SdkError
+export type BatchGetFindingsError = CommonError | Client.SdkError
 
-export type CreateUploadUrlError = Errors.CommonError | Client.SdkError
+export type CreateScanError = CommonError | Client.SdkError
 
-export type GetAccountConfigurationError = Errors.CommonError | Client.SdkError
+export type CreateUploadUrlError = CommonError | Client.SdkError
 
-export type GetFindingsError = Errors.CommonError | Client.SdkError
+export type GetAccountConfigurationError = CommonError | Client.SdkError
 
-export type GetMetricsSummaryError = Errors.CommonError | Client.SdkError
+export type GetFindingsError = CommonError | Client.SdkError
 
-export type GetScanError = Errors.CommonError | Client.SdkError
+export type GetMetricsSummaryError = CommonError | Client.SdkError
 
-export type ListFindingsMetricsError = Errors.CommonError | Client.SdkError
+export type GetScanError = CommonError | Client.SdkError
 
-export type ListScansError = Errors.CommonError | Client.SdkError
+export type ListFindingsMetricsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListScansError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateAccountConfigurationError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
+
+export type UpdateAccountConfigurationError = CommonError | Client.SdkError
 
 export const batchGetFindings: Client.Operation<BatchGetFindingsRequest, BatchGetFindingsOutput, BatchGetFindingsError, CodeGuruSecurity> = /*#__PURE__*/ Client.operation(CodeGuruSecurity, {model:{name:"BatchGetFindings",http:{method:"POST",requestUri:"/batchGetFindings",responseCode:200},input:{shape:BatchGetFindingsRequest$},output:{shape:BatchGetFindingsOutput$}}})
 

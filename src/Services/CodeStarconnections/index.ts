@@ -578,59 +578,62 @@ export class UnsupportedProviderTypeException extends /*#__PURE__*/ ServiceError
 
 export class UpdateOutOfSyncException extends /*#__PURE__*/ ServiceError("UpdateOutOfSyncException")<{ readonly Message?: string }> {}
 
-export type CreateConnectionError = LimitExceededException | ResourceNotFoundException | ResourceUnavailableException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateHostError = LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateConnectionError = LimitExceededException | ResourceNotFoundException | ResourceUnavailableException | CommonError | Client.SdkError
 
-export type CreateRepositoryLinkError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateHostError = LimitExceededException | CommonError | Client.SdkError
 
-export type CreateSyncConfigurationError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateRepositoryLinkError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteConnectionError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateSyncConfigurationError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteHostError = ResourceNotFoundException | ResourceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteConnectionError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteRepositoryLinkError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | ResourceNotFoundException | SyncConfigurationStillExistsException | ThrottlingException | UnsupportedProviderTypeException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteHostError = ResourceNotFoundException | ResourceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteSyncConfigurationError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteRepositoryLinkError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | ResourceNotFoundException | SyncConfigurationStillExistsException | ThrottlingException | UnsupportedProviderTypeException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetConnectionError = ResourceNotFoundException | ResourceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteSyncConfigurationError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetHostError = ResourceNotFoundException | ResourceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetConnectionError = ResourceNotFoundException | ResourceUnavailableException | CommonError | Client.SdkError
 
-export type GetRepositoryLinkError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type GetHostError = ResourceNotFoundException | ResourceUnavailableException | CommonError | Client.SdkError
 
-export type GetRepositorySyncStatusError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type GetRepositoryLinkError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetResourceSyncStatusError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type GetRepositorySyncStatusError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetSyncBlockerSummaryError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type GetResourceSyncStatusError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetSyncConfigurationError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type GetSyncBlockerSummaryError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListConnectionsError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetSyncConfigurationError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListHostsError = Errors.CommonError | Client.SdkError
+export type ListConnectionsError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListRepositoryLinksError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type ListHostsError = CommonError | Client.SdkError
 
-export type ListRepositorySyncDefinitionsError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type ListRepositoryLinksError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListSyncConfigurationsError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type ListRepositorySyncDefinitionsError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListSyncConfigurationsError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateHostError = ConflictException | ResourceNotFoundException | ResourceUnavailableException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateRepositoryLinkError = AccessDeniedException | ConditionalCheckFailedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | UpdateOutOfSyncException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type UpdateHostError = ConflictException | ResourceNotFoundException | ResourceUnavailableException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type UpdateSyncBlockerError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | RetryLatestCommitFailedException | SyncBlockerDoesNotExistException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type UpdateRepositoryLinkError = AccessDeniedException | ConditionalCheckFailedException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | UpdateOutOfSyncException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type UpdateSyncConfigurationError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | UpdateOutOfSyncException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type UpdateSyncBlockerError = AccessDeniedException | InternalServerException | InvalidInputException | ResourceNotFoundException | RetryLatestCommitFailedException | SyncBlockerDoesNotExistException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+
+export type UpdateSyncConfigurationError = AccessDeniedException | ConcurrentModificationException | InternalServerException | InvalidInputException | ResourceNotFoundException | ThrottlingException | UpdateOutOfSyncException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
 export const createConnection: Client.Operation<CreateConnectionInput, CreateConnectionOutput, CreateConnectionError, CodeStarconnections> = /*#__PURE__*/ Client.operation(CodeStarconnections, {model:{name:"CreateConnection",http:{method:"POST",requestUri:"/"},input:{shape:CreateConnectionInput$},output:{shape:CreateConnectionOutput$},errors:[LimitExceededException$,ResourceNotFoundException$,ResourceUnavailableException$]},errors:{LimitExceededException,ResourceNotFoundException,ResourceUnavailableException}})
 

@@ -368,39 +368,42 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException") {}
 
-export type BulkPublishError = AlreadyStreamedException | DuplicateRequestException | InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteDatasetError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceConflictException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type BulkPublishError = AlreadyStreamedException | DuplicateRequestException | InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDatasetError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteDatasetError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceConflictException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeIdentityPoolUsageError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeDatasetError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeIdentityUsageError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeIdentityPoolUsageError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetBulkPublishDetailsError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeIdentityUsageError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetCognitoEventsError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetBulkPublishDetailsError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetIdentityPoolConfigurationError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetCognitoEventsError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDatasetsError = InternalErrorException | InvalidParameterException | NotAuthorizedException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetIdentityPoolConfigurationError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListIdentityPoolUsageError = InternalErrorException | InvalidParameterException | NotAuthorizedException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListDatasetsError = InternalErrorException | InvalidParameterException | NotAuthorizedException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListRecordsError = InternalErrorException | InvalidParameterException | NotAuthorizedException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListIdentityPoolUsageError = InternalErrorException | InvalidParameterException | NotAuthorizedException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RegisterDeviceError = InternalErrorException | InvalidConfigurationException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListRecordsError = InternalErrorException | InvalidParameterException | NotAuthorizedException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type SetCognitoEventsError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type RegisterDeviceError = InternalErrorException | InvalidConfigurationException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type SetIdentityPoolConfigurationError = ConcurrentModificationException | InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type SetCognitoEventsError = InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type SubscribeToDatasetError = InternalErrorException | InvalidConfigurationException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type SetIdentityPoolConfigurationError = ConcurrentModificationException | InternalErrorException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UnsubscribeFromDatasetError = InternalErrorException | InvalidConfigurationException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type SubscribeToDatasetError = InternalErrorException | InvalidConfigurationException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateRecordsError = InternalErrorException | InvalidLambdaFunctionOutputException | InvalidParameterException | LambdaThrottledException | LimitExceededException | NotAuthorizedException | ResourceConflictException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UnsubscribeFromDatasetError = InternalErrorException | InvalidConfigurationException | InvalidParameterException | NotAuthorizedException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateRecordsError = InternalErrorException | InvalidLambdaFunctionOutputException | InvalidParameterException | LambdaThrottledException | LimitExceededException | NotAuthorizedException | ResourceConflictException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const bulkPublish: Client.Operation<BulkPublishRequest, BulkPublishResponse, BulkPublishError, CognitoSync> = /*#__PURE__*/ Client.operation(CognitoSync, {model:{name:"BulkPublish",http:{method:"POST",requestUri:"/identitypools/{IdentityPoolId}/bulkpublish",responseCode:200},input:{shape:BulkPublishRequest$},output:{shape:BulkPublishResponse$},errors:[AlreadyStreamedException$,DuplicateRequestException$,InternalErrorException$,InvalidParameterException$,NotAuthorizedException$,ResourceNotFoundException$]},errors:{AlreadyStreamedException,AlreadyStreamed:AlreadyStreamedException,DuplicateRequestException,DuplicateRequest:DuplicateRequestException,InternalErrorException,InternalError:InternalErrorException,InvalidParameterException,InvalidParameter:InvalidParameterException,NotAuthorizedException,NotAuthorizedError:NotAuthorizedException,ResourceNotFoundException,ResourceNotFound:ResourceNotFoundException}})
 

@@ -2317,175 +2317,178 @@ export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTag
 
 export class UnsupportedLanguageException extends /*#__PURE__*/ ServiceError("UnsupportedLanguageException")<{ readonly Message?: string }> {}
 
-export type BatchDetectDominantLanguageError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDetectEntitiesError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type BatchDetectDominantLanguageError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | CommonError | Client.SdkError
 
-export type BatchDetectKeyPhrasesError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type BatchDetectEntitiesError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type BatchDetectSentimentError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type BatchDetectKeyPhrasesError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type BatchDetectSyntaxError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type BatchDetectSentimentError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type BatchDetectTargetedSentimentError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type BatchDetectSyntaxError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type ClassifyDocumentError = InternalServerException | InvalidRequestException | ResourceUnavailableException | TextSizeLimitExceededException | Errors.CommonError | Client.SdkError
+export type BatchDetectTargetedSentimentError = BatchSizeLimitExceededException | InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type ContainsPiiEntitiesError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type ClassifyDocumentError = InternalServerException | InvalidRequestException | ResourceUnavailableException | TextSizeLimitExceededException | CommonError | Client.SdkError
 
-export type CreateDatasetError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ContainsPiiEntitiesError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type CreateDocumentClassifierError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceLimitExceededException | TooManyRequestsException | TooManyTagsException | UnsupportedLanguageException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateDatasetError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateEndpointError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateDocumentClassifierError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceLimitExceededException | TooManyRequestsException | TooManyTagsException | UnsupportedLanguageException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateEntityRecognizerError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceLimitExceededException | TooManyRequestsException | TooManyTagsException | UnsupportedLanguageException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateEndpointError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateFlywheelError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | TooManyTagsException | UnsupportedLanguageException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateEntityRecognizerError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceLimitExceededException | TooManyRequestsException | TooManyTagsException | UnsupportedLanguageException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteDocumentClassifierError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateFlywheelError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | TooManyTagsException | UnsupportedLanguageException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteEndpointError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteDocumentClassifierError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteEntityRecognizerError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteEndpointError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteFlywheelError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteEntityRecognizerError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteResourcePolicyError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteFlywheelError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeDatasetError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteResourcePolicyError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDocumentClassificationJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeDatasetError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeDocumentClassifierError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeDocumentClassificationJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeDominantLanguageDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeDocumentClassifierError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeEndpointError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeDominantLanguageDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeEntitiesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeEndpointError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeEntityRecognizerError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeEntitiesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeEventsDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeEntityRecognizerError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeFlywheelError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeEventsDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeFlywheelIterationError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeFlywheelError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeKeyPhrasesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeFlywheelIterationError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribePiiEntitiesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeKeyPhrasesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeResourcePolicyError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribePiiEntitiesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeSentimentDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeResourcePolicyError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTargetedSentimentDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeSentimentDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeTopicsDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeTargetedSentimentDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DetectDominantLanguageError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | Errors.CommonError | Client.SdkError
+export type DescribeTopicsDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DetectEntitiesError = InternalServerException | InvalidRequestException | ResourceUnavailableException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type DetectDominantLanguageError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | CommonError | Client.SdkError
 
-export type DetectKeyPhrasesError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type DetectEntitiesError = InternalServerException | InvalidRequestException | ResourceUnavailableException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type DetectPiiEntitiesError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type DetectKeyPhrasesError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type DetectSentimentError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type DetectPiiEntitiesError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type DetectSyntaxError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type DetectSentimentError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type DetectTargetedSentimentError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type DetectSyntaxError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type DetectToxicContentError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | Errors.CommonError | Client.SdkError
+export type DetectTargetedSentimentError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type ImportModelError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DetectToxicContentError = InternalServerException | InvalidRequestException | TextSizeLimitExceededException | UnsupportedLanguageException | CommonError | Client.SdkError
 
-export type ListDatasetsError = InternalServerException | InvalidFilterException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ImportModelError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDocumentClassificationJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListDatasetsError = InternalServerException | InvalidFilterException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDocumentClassifierSummariesError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListDocumentClassificationJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDocumentClassifiersError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListDocumentClassifierSummariesError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDominantLanguageDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListDocumentClassifiersError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEndpointsError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListDominantLanguageDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEntitiesDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListEndpointsError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEntityRecognizerSummariesError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListEntitiesDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEntityRecognizersError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListEntityRecognizerSummariesError = InternalServerException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEventsDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListEntityRecognizersError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListFlywheelIterationHistoryError = InternalServerException | InvalidFilterException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListEventsDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListFlywheelsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListFlywheelIterationHistoryError = InternalServerException | InvalidFilterException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListKeyPhrasesDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListFlywheelsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListPiiEntitiesDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListKeyPhrasesDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListSentimentDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListPiiEntitiesDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListSentimentDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTargetedSentimentDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTopicsDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListTargetedSentimentDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutResourcePolicyError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTopicsDetectionJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartDocumentClassificationJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type PutResourcePolicyError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartDominantLanguageDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartDocumentClassificationJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartEntitiesDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartDominantLanguageDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartEventsDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartEntitiesDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartFlywheelIterationError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartEventsDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartKeyPhrasesDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartFlywheelIterationError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartPiiEntitiesDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartKeyPhrasesDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartSentimentDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartPiiEntitiesDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartTargetedSentimentDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartSentimentDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartTopicsDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartTargetedSentimentDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopDominantLanguageDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | Errors.CommonError | Client.SdkError
+export type StartTopicsDetectionJobError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceInUseException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopEntitiesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | Errors.CommonError | Client.SdkError
+export type StopDominantLanguageDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | CommonError | Client.SdkError
 
-export type StopEventsDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | Errors.CommonError | Client.SdkError
+export type StopEntitiesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | CommonError | Client.SdkError
 
-export type StopKeyPhrasesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | Errors.CommonError | Client.SdkError
+export type StopEventsDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | CommonError | Client.SdkError
 
-export type StopPiiEntitiesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | Errors.CommonError | Client.SdkError
+export type StopKeyPhrasesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | CommonError | Client.SdkError
 
-export type StopSentimentDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | Errors.CommonError | Client.SdkError
+export type StopPiiEntitiesDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | CommonError | Client.SdkError
 
-export type StopTargetedSentimentDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | Errors.CommonError | Client.SdkError
+export type StopSentimentDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | CommonError | Client.SdkError
 
-export type StopTrainingDocumentClassifierError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StopTargetedSentimentDetectionJobError = InternalServerException | InvalidRequestException | JobNotFoundException | CommonError | Client.SdkError
 
-export type StopTrainingEntityRecognizerError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StopTrainingDocumentClassifierError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = ConcurrentModificationException | InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type StopTrainingEntityRecognizerError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UntagResourceError = ConcurrentModificationException | InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyTagKeysException | Errors.CommonError | Client.SdkError
+export type TagResourceError = ConcurrentModificationException | InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateEndpointError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UntagResourceError = ConcurrentModificationException | InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyTagKeysException | CommonError | Client.SdkError
 
-export type UpdateFlywheelError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateEndpointError = InternalServerException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateFlywheelError = InternalServerException | InvalidRequestException | KmsKeyValidationException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const batchDetectDominantLanguage: Client.Operation<BatchDetectDominantLanguageRequest, BatchDetectDominantLanguageResponse, BatchDetectDominantLanguageError, Comprehend> = /*#__PURE__*/ Client.operation(Comprehend, {model:{name:"BatchDetectDominantLanguage",http:{method:"POST",requestUri:"/"},input:{shape:BatchDetectDominantLanguageRequest$},output:{shape:BatchDetectDominantLanguageResponse$},errors:[BatchSizeLimitExceededException$,InternalServerException$,InvalidRequestException$,TextSizeLimitExceededException$]},errors:{BatchSizeLimitExceededException,InternalServerException,InvalidRequestException,TextSizeLimitExceededException}})
 

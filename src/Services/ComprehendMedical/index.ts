@@ -650,57 +650,60 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type DescribeEntitiesDetectionV2JobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DescribeICD10CMInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeEntitiesDetectionV2JobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribePHIDetectionJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeICD10CMInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeRxNormInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribePHIDetectionJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeSNOMEDCTInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeRxNormInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DetectEntitiesError = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeSNOMEDCTInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DetectEntitiesV2Error = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DetectEntitiesError = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DetectPHIError = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DetectEntitiesV2Error = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type InferICD10CMError = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DetectPHIError = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type InferRxNormError = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type InferICD10CMError = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type InferSNOMEDCTError = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type InferRxNormError = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEntitiesDetectionV2JobsError = InternalServerException | InvalidRequestException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type InferSNOMEDCTError = InternalServerException | InvalidEncodingException | InvalidRequestException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListICD10CMInferenceJobsError = InternalServerException | InvalidRequestException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type ListEntitiesDetectionV2JobsError = InternalServerException | InvalidRequestException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListPHIDetectionJobsError = InternalServerException | InvalidRequestException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type ListICD10CMInferenceJobsError = InternalServerException | InvalidRequestException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListRxNormInferenceJobsError = InternalServerException | InvalidRequestException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type ListPHIDetectionJobsError = InternalServerException | InvalidRequestException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListSNOMEDCTInferenceJobsError = InternalServerException | InvalidRequestException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type ListRxNormInferenceJobsError = InternalServerException | InvalidRequestException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type StartEntitiesDetectionV2JobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListSNOMEDCTInferenceJobsError = InternalServerException | InvalidRequestException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type StartICD10CMInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartEntitiesDetectionV2JobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartPHIDetectionJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartICD10CMInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartRxNormInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartPHIDetectionJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartSNOMEDCTInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartRxNormInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopEntitiesDetectionV2JobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartSNOMEDCTInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopICD10CMInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopEntitiesDetectionV2JobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopPHIDetectionJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopICD10CMInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopRxNormInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopPHIDetectionJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopSNOMEDCTInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StopRxNormInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type StopSNOMEDCTInferenceJobError = InternalServerException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const describeEntitiesDetectionV2Job: Client.Operation<DescribeEntitiesDetectionV2JobRequest, DescribeEntitiesDetectionV2JobResponse, DescribeEntitiesDetectionV2JobError, ComprehendMedical> = /*#__PURE__*/ Client.operation(ComprehendMedical, {model:{name:"DescribeEntitiesDetectionV2Job",http:{method:"POST",requestUri:"/"},input:{shape:DescribeEntitiesDetectionV2JobRequest$},output:{shape:DescribeEntitiesDetectionV2JobResponse$},errors:[InternalServerException$,InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$]},errors:{InternalServerException,InvalidRequestException,ResourceNotFoundException,TooManyRequestsException}})
 

@@ -2472,189 +2472,192 @@ export class UnmodifiableEntityException extends /*#__PURE__*/ ServiceError("Unm
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type BatchGetAggregateResourceConfigError = NoSuchConfigurationAggregatorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchGetResourceConfigError = NoAvailableConfigurationRecorderException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type BatchGetAggregateResourceConfigError = NoSuchConfigurationAggregatorException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteAggregationAuthorizationError = InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type BatchGetResourceConfigError = NoAvailableConfigurationRecorderException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteConfigRuleError = NoSuchConfigRuleException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteAggregationAuthorizationError = InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DeleteConfigurationAggregatorError = NoSuchConfigurationAggregatorException | Errors.CommonError | Client.SdkError
+export type DeleteConfigRuleError = NoSuchConfigRuleException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteConfigurationRecorderError = NoSuchConfigurationRecorderException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type DeleteConfigurationAggregatorError = NoSuchConfigurationAggregatorException | CommonError | Client.SdkError
 
-export type DeleteConformancePackError = NoSuchConformancePackException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteConfigurationRecorderError = NoSuchConfigurationRecorderException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type DeleteDeliveryChannelError = LastDeliveryChannelDeleteFailedException | NoSuchDeliveryChannelException | Errors.CommonError | Client.SdkError
+export type DeleteConformancePackError = NoSuchConformancePackException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteEvaluationResultsError = NoSuchConfigRuleException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteDeliveryChannelError = LastDeliveryChannelDeleteFailedException | NoSuchDeliveryChannelException | CommonError | Client.SdkError
 
-export type DeleteOrganizationConfigRuleError = NoSuchOrganizationConfigRuleException | OrganizationAccessDeniedException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteEvaluationResultsError = NoSuchConfigRuleException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteOrganizationConformancePackError = NoSuchOrganizationConformancePackException | OrganizationAccessDeniedException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteOrganizationConfigRuleError = NoSuchOrganizationConfigRuleException | OrganizationAccessDeniedException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeletePendingAggregationRequestError = InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DeleteOrganizationConformancePackError = NoSuchOrganizationConformancePackException | OrganizationAccessDeniedException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteRemediationConfigurationError = InsufficientPermissionsException | InvalidParameterValueException | NoSuchRemediationConfigurationException | RemediationInProgressException | Errors.CommonError | Client.SdkError
+export type DeletePendingAggregationRequestError = InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DeleteRemediationExceptionsError = NoSuchRemediationExceptionException | Errors.CommonError | Client.SdkError
+export type DeleteRemediationConfigurationError = InsufficientPermissionsException | InvalidParameterValueException | NoSuchRemediationConfigurationException | RemediationInProgressException | CommonError | Client.SdkError
 
-export type DeleteResourceConfigError = NoRunningConfigurationRecorderException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteRemediationExceptionsError = NoSuchRemediationExceptionException | CommonError | Client.SdkError
 
-export type DeleteRetentionConfigurationError = InvalidParameterValueException | NoSuchRetentionConfigurationException | Errors.CommonError | Client.SdkError
+export type DeleteResourceConfigError = NoRunningConfigurationRecorderException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteStoredQueryError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteRetentionConfigurationError = InvalidParameterValueException | NoSuchRetentionConfigurationException | CommonError | Client.SdkError
 
-export type DeliverConfigSnapshotError = NoAvailableConfigurationRecorderException | NoRunningConfigurationRecorderException | NoSuchDeliveryChannelException | Errors.CommonError | Client.SdkError
+export type DeleteStoredQueryError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeAggregateComplianceByConfigRulesError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeliverConfigSnapshotError = NoAvailableConfigurationRecorderException | NoRunningConfigurationRecorderException | NoSuchDeliveryChannelException | CommonError | Client.SdkError
 
-export type DescribeAggregateComplianceByConformancePacksError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeAggregateComplianceByConfigRulesError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeAggregationAuthorizationsError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeAggregateComplianceByConformancePacksError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeComplianceByConfigRuleError = InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleException | Errors.CommonError | Client.SdkError
+export type DescribeAggregationAuthorizationsError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeComplianceByResourceError = InvalidNextTokenException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeComplianceByConfigRuleError = InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleException | CommonError | Client.SdkError
 
-export type DescribeConfigRuleEvaluationStatusError = InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleException | Errors.CommonError | Client.SdkError
+export type DescribeComplianceByResourceError = InvalidNextTokenException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeConfigRulesError = InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleException | Errors.CommonError | Client.SdkError
+export type DescribeConfigRuleEvaluationStatusError = InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleException | CommonError | Client.SdkError
 
-export type DescribeConfigurationAggregatorSourcesStatusError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigurationAggregatorException | Errors.CommonError | Client.SdkError
+export type DescribeConfigRulesError = InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleException | CommonError | Client.SdkError
 
-export type DescribeConfigurationAggregatorsError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigurationAggregatorException | Errors.CommonError | Client.SdkError
+export type DescribeConfigurationAggregatorSourcesStatusError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigurationAggregatorException | CommonError | Client.SdkError
 
-export type DescribeConfigurationRecorderStatusError = NoSuchConfigurationRecorderException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeConfigurationAggregatorsError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigurationAggregatorException | CommonError | Client.SdkError
 
-export type DescribeConfigurationRecordersError = NoSuchConfigurationRecorderException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeConfigurationRecorderStatusError = NoSuchConfigurationRecorderException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeConformancePackComplianceError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleInConformancePackException | NoSuchConformancePackException | Errors.CommonError | Client.SdkError
+export type DescribeConfigurationRecordersError = NoSuchConfigurationRecorderException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeConformancePackStatusError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeConformancePackComplianceError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleInConformancePackException | NoSuchConformancePackException | CommonError | Client.SdkError
 
-export type DescribeConformancePacksError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | NoSuchConformancePackException | Errors.CommonError | Client.SdkError
+export type DescribeConformancePackStatusError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeDeliveryChannelStatusError = NoSuchDeliveryChannelException | Errors.CommonError | Client.SdkError
+export type DescribeConformancePacksError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | NoSuchConformancePackException | CommonError | Client.SdkError
 
-export type DescribeDeliveryChannelsError = NoSuchDeliveryChannelException | Errors.CommonError | Client.SdkError
+export type DescribeDeliveryChannelStatusError = NoSuchDeliveryChannelException | CommonError | Client.SdkError
 
-export type DescribeOrganizationConfigRuleStatusesError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConfigRuleException | OrganizationAccessDeniedException | Errors.CommonError | Client.SdkError
+export type DescribeDeliveryChannelsError = NoSuchDeliveryChannelException | CommonError | Client.SdkError
 
-export type DescribeOrganizationConfigRulesError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConfigRuleException | OrganizationAccessDeniedException | Errors.CommonError | Client.SdkError
+export type DescribeOrganizationConfigRuleStatusesError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConfigRuleException | OrganizationAccessDeniedException | CommonError | Client.SdkError
 
-export type DescribeOrganizationConformancePackStatusesError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConformancePackException | OrganizationAccessDeniedException | Errors.CommonError | Client.SdkError
+export type DescribeOrganizationConfigRulesError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConfigRuleException | OrganizationAccessDeniedException | CommonError | Client.SdkError
 
-export type DescribeOrganizationConformancePacksError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConformancePackException | OrganizationAccessDeniedException | Errors.CommonError | Client.SdkError
+export type DescribeOrganizationConformancePackStatusesError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConformancePackException | OrganizationAccessDeniedException | CommonError | Client.SdkError
 
-export type DescribePendingAggregationRequestsError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeOrganizationConformancePacksError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConformancePackException | OrganizationAccessDeniedException | CommonError | Client.SdkError
 
-export type DescribeRemediationConfigurationsError = Errors.CommonError | Client.SdkError
+export type DescribePendingAggregationRequestsError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeRemediationExceptionsError = InvalidNextTokenException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeRemediationConfigurationsError = CommonError | Client.SdkError
 
-export type DescribeRemediationExecutionStatusError = InvalidNextTokenException | InvalidParameterValueException | NoSuchRemediationConfigurationException | Errors.CommonError | Client.SdkError
+export type DescribeRemediationExceptionsError = InvalidNextTokenException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeRetentionConfigurationsError = InvalidNextTokenException | InvalidParameterValueException | NoSuchRetentionConfigurationException | Errors.CommonError | Client.SdkError
+export type DescribeRemediationExecutionStatusError = InvalidNextTokenException | InvalidParameterValueException | NoSuchRemediationConfigurationException | CommonError | Client.SdkError
 
-export type GetAggregateComplianceDetailsByConfigRuleError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeRetentionConfigurationsError = InvalidNextTokenException | InvalidParameterValueException | NoSuchRetentionConfigurationException | CommonError | Client.SdkError
 
-export type GetAggregateConfigRuleComplianceSummaryError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetAggregateComplianceDetailsByConfigRuleError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetAggregateConformancePackComplianceSummaryError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetAggregateConfigRuleComplianceSummaryError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetAggregateDiscoveredResourceCountsError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetAggregateConformancePackComplianceSummaryError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetAggregateResourceConfigError = NoSuchConfigurationAggregatorException | OversizedConfigurationItemException | ResourceNotDiscoveredException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetAggregateDiscoveredResourceCountsError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetComplianceDetailsByConfigRuleError = InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleException | Errors.CommonError | Client.SdkError
+export type GetAggregateResourceConfigError = NoSuchConfigurationAggregatorException | OversizedConfigurationItemException | ResourceNotDiscoveredException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetComplianceDetailsByResourceError = InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type GetComplianceDetailsByConfigRuleError = InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleException | CommonError | Client.SdkError
 
-export type GetComplianceSummaryByConfigRuleError = Errors.CommonError | Client.SdkError
+export type GetComplianceDetailsByResourceError = InvalidParameterValueException | CommonError | Client.SdkError
 
-export type GetComplianceSummaryByResourceTypeError = InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type GetComplianceSummaryByConfigRuleError = CommonError | Client.SdkError
 
-export type GetConformancePackComplianceDetailsError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleInConformancePackException | NoSuchConformancePackException | Errors.CommonError | Client.SdkError
+export type GetComplianceSummaryByResourceTypeError = InvalidParameterValueException | CommonError | Client.SdkError
 
-export type GetConformancePackComplianceSummaryError = InvalidLimitException | InvalidNextTokenException | NoSuchConformancePackException | Errors.CommonError | Client.SdkError
+export type GetConformancePackComplianceDetailsError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | NoSuchConfigRuleInConformancePackException | NoSuchConformancePackException | CommonError | Client.SdkError
 
-export type GetCustomRulePolicyError = NoSuchConfigRuleException | Errors.CommonError | Client.SdkError
+export type GetConformancePackComplianceSummaryError = InvalidLimitException | InvalidNextTokenException | NoSuchConformancePackException | CommonError | Client.SdkError
 
-export type GetDiscoveredResourceCountsError = InvalidLimitException | InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetCustomRulePolicyError = NoSuchConfigRuleException | CommonError | Client.SdkError
 
-export type GetOrganizationConfigRuleDetailedStatusError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConfigRuleException | OrganizationAccessDeniedException | Errors.CommonError | Client.SdkError
+export type GetDiscoveredResourceCountsError = InvalidLimitException | InvalidNextTokenException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetOrganizationConformancePackDetailedStatusError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConformancePackException | OrganizationAccessDeniedException | Errors.CommonError | Client.SdkError
+export type GetOrganizationConfigRuleDetailedStatusError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConfigRuleException | OrganizationAccessDeniedException | CommonError | Client.SdkError
 
-export type GetOrganizationCustomRulePolicyError = NoSuchOrganizationConfigRuleException | OrganizationAccessDeniedException | Errors.CommonError | Client.SdkError
+export type GetOrganizationConformancePackDetailedStatusError = InvalidLimitException | InvalidNextTokenException | NoSuchOrganizationConformancePackException | OrganizationAccessDeniedException | CommonError | Client.SdkError
 
-export type GetResourceConfigHistoryError = InvalidLimitException | InvalidNextTokenException | InvalidTimeRangeException | NoAvailableConfigurationRecorderException | ResourceNotDiscoveredException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetOrganizationCustomRulePolicyError = NoSuchOrganizationConfigRuleException | OrganizationAccessDeniedException | CommonError | Client.SdkError
 
-export type GetResourceEvaluationSummaryError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetResourceConfigHistoryError = InvalidLimitException | InvalidNextTokenException | InvalidTimeRangeException | NoAvailableConfigurationRecorderException | ResourceNotDiscoveredException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetStoredQueryError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetResourceEvaluationSummaryError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAggregateDiscoveredResourcesError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetStoredQueryError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListConformancePackComplianceScoresError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type ListAggregateDiscoveredResourcesError = InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListDiscoveredResourcesError = InvalidLimitException | InvalidNextTokenException | NoAvailableConfigurationRecorderException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListConformancePackComplianceScoresError = InvalidLimitException | InvalidNextTokenException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type ListResourceEvaluationsError = InvalidNextTokenException | InvalidParameterValueException | InvalidTimeRangeException | Errors.CommonError | Client.SdkError
+export type ListDiscoveredResourcesError = InvalidLimitException | InvalidNextTokenException | NoAvailableConfigurationRecorderException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListStoredQueriesError = InvalidNextTokenException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListResourceEvaluationsError = InvalidNextTokenException | InvalidParameterValueException | InvalidTimeRangeException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidLimitException | InvalidNextTokenException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListStoredQueriesError = InvalidNextTokenException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutAggregationAuthorizationError = InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidLimitException | InvalidNextTokenException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutConfigRuleError = InsufficientPermissionsException | InvalidParameterValueException | MaxNumberOfConfigRulesExceededException | NoAvailableConfigurationRecorderException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type PutAggregationAuthorizationError = InvalidParameterValueException | CommonError | Client.SdkError
 
-export type PutConfigurationAggregatorError = InvalidParameterValueException | InvalidRoleException | LimitExceededException | NoAvailableOrganizationException | OrganizationAccessDeniedException | OrganizationAllFeaturesNotEnabledException | Errors.CommonError | Client.SdkError
+export type PutConfigRuleError = InsufficientPermissionsException | InvalidParameterValueException | MaxNumberOfConfigRulesExceededException | NoAvailableConfigurationRecorderException | ResourceInUseException | CommonError | Client.SdkError
 
-export type PutConfigurationRecorderError = InvalidConfigurationRecorderNameException | InvalidRecordingGroupException | InvalidRoleException | MaxNumberOfConfigurationRecordersExceededException | UnmodifiableEntityException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutConfigurationAggregatorError = InvalidParameterValueException | InvalidRoleException | LimitExceededException | NoAvailableOrganizationException | OrganizationAccessDeniedException | OrganizationAllFeaturesNotEnabledException | CommonError | Client.SdkError
 
-export type PutConformancePackError = ConformancePackTemplateValidationException | InsufficientPermissionsException | InvalidParameterValueException | MaxNumberOfConformancePacksExceededException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type PutConfigurationRecorderError = InvalidConfigurationRecorderNameException | InvalidRecordingGroupException | InvalidRoleException | MaxNumberOfConfigurationRecordersExceededException | UnmodifiableEntityException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutDeliveryChannelError = InsufficientDeliveryPolicyException | InvalidDeliveryChannelNameException | InvalidS3KeyPrefixException | InvalidS3KmsKeyArnException | InvalidSNSTopicARNException | MaxNumberOfDeliveryChannelsExceededException | NoAvailableConfigurationRecorderException | NoSuchBucketException | Errors.CommonError | Client.SdkError
+export type PutConformancePackError = ConformancePackTemplateValidationException | InsufficientPermissionsException | InvalidParameterValueException | MaxNumberOfConformancePacksExceededException | ResourceInUseException | CommonError | Client.SdkError
 
-export type PutEvaluationsError = InvalidParameterValueException | InvalidResultTokenException | NoSuchConfigRuleException | Errors.CommonError | Client.SdkError
+export type PutDeliveryChannelError = InsufficientDeliveryPolicyException | InvalidDeliveryChannelNameException | InvalidS3KeyPrefixException | InvalidS3KmsKeyArnException | InvalidSNSTopicARNException | MaxNumberOfDeliveryChannelsExceededException | NoAvailableConfigurationRecorderException | NoSuchBucketException | CommonError | Client.SdkError
 
-export type PutExternalEvaluationError = InvalidParameterValueException | NoSuchConfigRuleException | Errors.CommonError | Client.SdkError
+export type PutEvaluationsError = InvalidParameterValueException | InvalidResultTokenException | NoSuchConfigRuleException | CommonError | Client.SdkError
 
-export type PutOrganizationConfigRuleError = InsufficientPermissionsException | InvalidParameterValueException | MaxNumberOfOrganizationConfigRulesExceededException | NoAvailableOrganizationException | OrganizationAccessDeniedException | OrganizationAllFeaturesNotEnabledException | ResourceInUseException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutExternalEvaluationError = InvalidParameterValueException | NoSuchConfigRuleException | CommonError | Client.SdkError
 
-export type PutOrganizationConformancePackError = InsufficientPermissionsException | MaxNumberOfOrganizationConformancePacksExceededException | NoAvailableOrganizationException | OrganizationAccessDeniedException | OrganizationAllFeaturesNotEnabledException | OrganizationConformancePackTemplateValidationException | ResourceInUseException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutOrganizationConfigRuleError = InsufficientPermissionsException | InvalidParameterValueException | MaxNumberOfOrganizationConfigRulesExceededException | NoAvailableOrganizationException | OrganizationAccessDeniedException | OrganizationAllFeaturesNotEnabledException | ResourceInUseException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutRemediationConfigurationsError = InsufficientPermissionsException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type PutOrganizationConformancePackError = InsufficientPermissionsException | MaxNumberOfOrganizationConformancePacksExceededException | NoAvailableOrganizationException | OrganizationAccessDeniedException | OrganizationAllFeaturesNotEnabledException | OrganizationConformancePackTemplateValidationException | ResourceInUseException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutRemediationExceptionsError = InsufficientPermissionsException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type PutRemediationConfigurationsError = InsufficientPermissionsException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type PutResourceConfigError = InsufficientPermissionsException | MaxActiveResourcesExceededException | NoRunningConfigurationRecorderException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutRemediationExceptionsError = InsufficientPermissionsException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type PutRetentionConfigurationError = InvalidParameterValueException | MaxNumberOfRetentionConfigurationsExceededException | Errors.CommonError | Client.SdkError
+export type PutResourceConfigError = InsufficientPermissionsException | MaxActiveResourcesExceededException | NoRunningConfigurationRecorderException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutStoredQueryError = ResourceConcurrentModificationException | TooManyTagsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutRetentionConfigurationError = InvalidParameterValueException | MaxNumberOfRetentionConfigurationsExceededException | CommonError | Client.SdkError
 
-export type SelectAggregateResourceConfigError = InvalidExpressionException | InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | Errors.CommonError | Client.SdkError
+export type PutStoredQueryError = ResourceConcurrentModificationException | TooManyTagsException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type SelectResourceConfigError = InvalidExpressionException | InvalidLimitException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type SelectAggregateResourceConfigError = InvalidExpressionException | InvalidLimitException | InvalidNextTokenException | NoSuchConfigurationAggregatorException | CommonError | Client.SdkError
 
-export type StartConfigRulesEvaluationError = InvalidParameterValueException | LimitExceededException | NoSuchConfigRuleException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type SelectResourceConfigError = InvalidExpressionException | InvalidLimitException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type StartConfigurationRecorderError = NoAvailableDeliveryChannelException | NoSuchConfigurationRecorderException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type StartConfigRulesEvaluationError = InvalidParameterValueException | LimitExceededException | NoSuchConfigRuleException | ResourceInUseException | CommonError | Client.SdkError
 
-export type StartRemediationExecutionError = InsufficientPermissionsException | InvalidParameterValueException | NoSuchRemediationConfigurationException | Errors.CommonError | Client.SdkError
+export type StartConfigurationRecorderError = NoAvailableDeliveryChannelException | NoSuchConfigurationRecorderException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type StartResourceEvaluationError = IdempotentParameterMismatch | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type StartRemediationExecutionError = InsufficientPermissionsException | InvalidParameterValueException | NoSuchRemediationConfigurationException | CommonError | Client.SdkError
 
-export type StopConfigurationRecorderError = NoSuchConfigurationRecorderException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type StartResourceEvaluationError = IdempotentParameterMismatch | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type TagResourceError = ResourceNotFoundException | TooManyTagsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StopConfigurationRecorderError = NoSuchConfigurationRecorderException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type UntagResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = ResourceNotFoundException | TooManyTagsException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UntagResourceError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const batchGetAggregateResourceConfig: Client.Operation<BatchGetAggregateResourceConfigRequest, BatchGetAggregateResourceConfigResponse, BatchGetAggregateResourceConfigError, ConfigService> = /*#__PURE__*/ Client.operation(ConfigService, {model:{name:"BatchGetAggregateResourceConfig",http:{method:"POST",requestUri:"/"},input:{shape:BatchGetAggregateResourceConfigRequest$},output:{shape:BatchGetAggregateResourceConfigResponse$},errors:[NoSuchConfigurationAggregatorException$,ValidationException$]},errors:{NoSuchConfigurationAggregatorException,ValidationException}})
 

@@ -170,15 +170,18 @@ export interface ListObjectivesOutputObjectivesMember {
   readonly LastUpdateTime?: Date
 }
 
-export type GetControlError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ListCommonControlsError = Errors.CommonError | Client.SdkError
+export type GetControlError = CommonError | Client.SdkError
 
-export type ListControlsError = Errors.CommonError | Client.SdkError
+export type ListCommonControlsError = CommonError | Client.SdkError
 
-export type ListDomainsError = Errors.CommonError | Client.SdkError
+export type ListControlsError = CommonError | Client.SdkError
 
-export type ListObjectivesError = Errors.CommonError | Client.SdkError
+export type ListDomainsError = CommonError | Client.SdkError
+
+export type ListObjectivesError = CommonError | Client.SdkError
 
 export const getControl: Client.Operation<GetControlRequest, GetControlOutput, GetControlError, ControlCatalog> = /*#__PURE__*/ Client.operation(ControlCatalog, {model:{name:"GetControl",http:{method:"POST",requestUri:"/get-control",responseCode:200},input:{shape:GetControlRequest$},output:{shape:GetControlOutput$}}})
 

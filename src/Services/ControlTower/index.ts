@@ -572,59 +572,62 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type CreateLandingZoneError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteLandingZoneError = Errors.CommonError | Client.SdkError
+export type CreateLandingZoneError = CommonError | Client.SdkError
 
-export type DisableBaselineError = Errors.CommonError | Client.SdkError
+export type DeleteLandingZoneError = CommonError | Client.SdkError
 
-export type DisableControlError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DisableBaselineError = CommonError | Client.SdkError
 
-export type EnableBaselineError = Errors.CommonError | Client.SdkError
+export type DisableControlError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type EnableControlError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type EnableBaselineError = CommonError | Client.SdkError
 
-export type GetBaselineError = Errors.CommonError | Client.SdkError
+export type EnableControlError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetBaselineOperationError = Errors.CommonError | Client.SdkError
+export type GetBaselineError = CommonError | Client.SdkError
 
-export type GetControlOperationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetBaselineOperationError = CommonError | Client.SdkError
 
-export type GetEnabledBaselineError = Errors.CommonError | Client.SdkError
+export type GetControlOperationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetEnabledControlError = Errors.CommonError | Client.SdkError
+export type GetEnabledBaselineError = CommonError | Client.SdkError
 
-export type GetLandingZoneError = Errors.CommonError | Client.SdkError
+export type GetEnabledControlError = CommonError | Client.SdkError
 
-export type GetLandingZoneOperationError = Errors.CommonError | Client.SdkError
+export type GetLandingZoneError = CommonError | Client.SdkError
 
-export type ListBaselinesError = Errors.CommonError | Client.SdkError
+export type GetLandingZoneOperationError = CommonError | Client.SdkError
 
-export type ListControlOperationsError = Errors.CommonError | Client.SdkError
+export type ListBaselinesError = CommonError | Client.SdkError
 
-export type ListEnabledBaselinesError = Errors.CommonError | Client.SdkError
+export type ListControlOperationsError = CommonError | Client.SdkError
 
-export type ListEnabledControlsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListEnabledBaselinesError = CommonError | Client.SdkError
 
-export type ListLandingZoneOperationsError = Errors.CommonError | Client.SdkError
+export type ListEnabledControlsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListLandingZonesError = Errors.CommonError | Client.SdkError
+export type ListLandingZoneOperationsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListLandingZonesError = CommonError | Client.SdkError
 
-export type ResetEnabledBaselineError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type ResetLandingZoneError = Errors.CommonError | Client.SdkError
+export type ResetEnabledBaselineError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ResetLandingZoneError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateEnabledBaselineError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateEnabledControlError = Errors.CommonError | Client.SdkError
+export type UpdateEnabledBaselineError = CommonError | Client.SdkError
 
-export type UpdateLandingZoneError = Errors.CommonError | Client.SdkError
+export type UpdateEnabledControlError = CommonError | Client.SdkError
+
+export type UpdateLandingZoneError = CommonError | Client.SdkError
 
 export const createLandingZone: Client.Operation<CreateLandingZoneRequest, CreateLandingZoneOutput, CreateLandingZoneError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"CreateLandingZone",http:{method:"POST",requestUri:"/create-landingzone",responseCode:200},input:{shape:CreateLandingZoneRequest$},output:{shape:CreateLandingZoneOutput$}}})
 

@@ -1649,87 +1649,90 @@ export class UnknownSubscriptionException extends /*#__PURE__*/ ServiceError("Un
 
 export class UnresolvableUsageUnitException extends /*#__PURE__*/ ServiceError("UnresolvableUsageUnitException")<{ readonly Message?: string }> {}
 
-export type CreateAnomalyMonitorError = LimitExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateAnomalySubscriptionError = LimitExceededException | UnknownMonitorException | Errors.CommonError | Client.SdkError
+export type CreateAnomalyMonitorError = LimitExceededException | CommonError | Client.SdkError
 
-export type CreateCostCategoryDefinitionError = LimitExceededException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateAnomalySubscriptionError = LimitExceededException | UnknownMonitorException | CommonError | Client.SdkError
 
-export type DeleteAnomalyMonitorError = LimitExceededException | UnknownMonitorException | Errors.CommonError | Client.SdkError
+export type CreateCostCategoryDefinitionError = LimitExceededException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type DeleteAnomalySubscriptionError = LimitExceededException | UnknownSubscriptionException | Errors.CommonError | Client.SdkError
+export type DeleteAnomalyMonitorError = LimitExceededException | UnknownMonitorException | CommonError | Client.SdkError
 
-export type DeleteCostCategoryDefinitionError = LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteAnomalySubscriptionError = LimitExceededException | UnknownSubscriptionException | CommonError | Client.SdkError
 
-export type DescribeCostCategoryDefinitionError = LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteCostCategoryDefinitionError = LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetAnomaliesError = InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type DescribeCostCategoryDefinitionError = LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetAnomalyMonitorsError = InvalidNextTokenException | LimitExceededException | UnknownMonitorException | Errors.CommonError | Client.SdkError
+export type GetAnomaliesError = InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetAnomalySubscriptionsError = InvalidNextTokenException | LimitExceededException | UnknownSubscriptionException | Errors.CommonError | Client.SdkError
+export type GetAnomalyMonitorsError = InvalidNextTokenException | LimitExceededException | UnknownMonitorException | CommonError | Client.SdkError
 
-export type GetApproximateUsageRecordsError = DataUnavailableException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetAnomalySubscriptionsError = InvalidNextTokenException | LimitExceededException | UnknownSubscriptionException | CommonError | Client.SdkError
 
-export type GetCostAndUsageError = BillExpirationException | BillingViewHealthStatusException | DataUnavailableException | InvalidNextTokenException | LimitExceededException | RequestChangedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetApproximateUsageRecordsError = DataUnavailableException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetCostAndUsageWithResourcesError = BillExpirationException | BillingViewHealthStatusException | DataUnavailableException | InvalidNextTokenException | LimitExceededException | RequestChangedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCostAndUsageError = BillExpirationException | BillingViewHealthStatusException | DataUnavailableException | InvalidNextTokenException | LimitExceededException | RequestChangedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetCostCategoriesError = BillExpirationException | BillingViewHealthStatusException | DataUnavailableException | InvalidNextTokenException | LimitExceededException | RequestChangedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCostAndUsageWithResourcesError = BillExpirationException | BillingViewHealthStatusException | DataUnavailableException | InvalidNextTokenException | LimitExceededException | RequestChangedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetCostForecastError = BillingViewHealthStatusException | DataUnavailableException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCostCategoriesError = BillExpirationException | BillingViewHealthStatusException | DataUnavailableException | InvalidNextTokenException | LimitExceededException | RequestChangedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetDimensionValuesError = BillExpirationException | BillingViewHealthStatusException | DataUnavailableException | InvalidNextTokenException | LimitExceededException | RequestChangedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCostForecastError = BillingViewHealthStatusException | DataUnavailableException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetReservationCoverageError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetDimensionValuesError = BillExpirationException | BillingViewHealthStatusException | DataUnavailableException | InvalidNextTokenException | LimitExceededException | RequestChangedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetReservationPurchaseRecommendationError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetReservationCoverageError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetReservationUtilizationError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetReservationPurchaseRecommendationError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetRightsizingRecommendationError = InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetReservationUtilizationError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetSavingsPlanPurchaseRecommendationDetailsError = DataUnavailableException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetRightsizingRecommendationError = InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetSavingsPlansCoverageError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetSavingsPlanPurchaseRecommendationDetailsError = DataUnavailableException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetSavingsPlansPurchaseRecommendationError = InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetSavingsPlansCoverageError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetSavingsPlansUtilizationError = DataUnavailableException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetSavingsPlansPurchaseRecommendationError = InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetSavingsPlansUtilizationDetailsError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetSavingsPlansUtilizationError = DataUnavailableException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetTagsError = BillExpirationException | BillingViewHealthStatusException | DataUnavailableException | InvalidNextTokenException | LimitExceededException | RequestChangedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetSavingsPlansUtilizationDetailsError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetUsageForecastError = BillingViewHealthStatusException | DataUnavailableException | LimitExceededException | ResourceNotFoundException | UnresolvableUsageUnitException | Errors.CommonError | Client.SdkError
+export type GetTagsError = BillExpirationException | BillingViewHealthStatusException | DataUnavailableException | InvalidNextTokenException | LimitExceededException | RequestChangedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListCostAllocationTagBackfillHistoryError = InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetUsageForecastError = BillingViewHealthStatusException | DataUnavailableException | LimitExceededException | ResourceNotFoundException | UnresolvableUsageUnitException | CommonError | Client.SdkError
 
-export type ListCostAllocationTagsError = InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListCostAllocationTagBackfillHistoryError = InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListCostCategoryDefinitionsError = LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListCostAllocationTagsError = InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListSavingsPlansPurchaseRecommendationGenerationError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListCostCategoryDefinitionsError = LimitExceededException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListSavingsPlansPurchaseRecommendationGenerationError = DataUnavailableException | InvalidNextTokenException | LimitExceededException | CommonError | Client.SdkError
 
-export type ProvideAnomalyFeedbackError = LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartCostAllocationTagBackfillError = BackfillLimitExceededException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ProvideAnomalyFeedbackError = LimitExceededException | CommonError | Client.SdkError
 
-export type StartSavingsPlansPurchaseRecommendationGenerationError = DataUnavailableException | GenerationExistsException | LimitExceededException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type StartCostAllocationTagBackfillError = BackfillLimitExceededException | LimitExceededException | CommonError | Client.SdkError
 
-export type TagResourceError = LimitExceededException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type StartSavingsPlansPurchaseRecommendationGenerationError = DataUnavailableException | GenerationExistsException | LimitExceededException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type UntagResourceError = LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = LimitExceededException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateAnomalyMonitorError = LimitExceededException | UnknownMonitorException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateAnomalySubscriptionError = LimitExceededException | UnknownMonitorException | UnknownSubscriptionException | Errors.CommonError | Client.SdkError
+export type UpdateAnomalyMonitorError = LimitExceededException | UnknownMonitorException | CommonError | Client.SdkError
 
-export type UpdateCostAllocationTagsStatusError_ = LimitExceededException | Errors.CommonError | Client.SdkError
+export type UpdateAnomalySubscriptionError = LimitExceededException | UnknownMonitorException | UnknownSubscriptionException | CommonError | Client.SdkError
 
-export type UpdateCostCategoryDefinitionError = LimitExceededException | ResourceNotFoundException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type UpdateCostAllocationTagsStatusError_ = LimitExceededException | CommonError | Client.SdkError
+
+export type UpdateCostCategoryDefinitionError = LimitExceededException | ResourceNotFoundException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
 export const createAnomalyMonitor: Client.Operation<CreateAnomalyMonitorRequest, CreateAnomalyMonitorResponse, CreateAnomalyMonitorError, CostExplorer> = /*#__PURE__*/ Client.operation(CostExplorer, {model:{name:"CreateAnomalyMonitor",http:{method:"POST",requestUri:"/"},input:{shape:CreateAnomalyMonitorRequest$},output:{shape:CreateAnomalyMonitorResponse$},errors:[LimitExceededException$]},errors:{LimitExceededException}})
 

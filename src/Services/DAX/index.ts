@@ -542,47 +542,50 @@ export class TagNotFoundFault extends /*#__PURE__*/ ServiceError("TagNotFoundFau
 
 export class TagQuotaPerResourceExceeded extends /*#__PURE__*/ ServiceError("TagQuotaPerResourceExceeded") {}
 
-export type CreateClusterError = ClusterAlreadyExistsFault | ClusterQuotaForCustomerExceededFault | InsufficientClusterCapacityFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | ServiceQuotaExceededException | SubnetGroupNotFoundFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupAlreadyExistsFault | ParameterGroupQuotaExceededFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateClusterError = ClusterAlreadyExistsFault | ClusterQuotaForCustomerExceededFault | InsufficientClusterCapacityFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | ServiceQuotaExceededException | SubnetGroupNotFoundFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateSubnetGroupError = InvalidSubnet | ServiceLinkedRoleNotFoundFault | SubnetGroupAlreadyExistsFault | SubnetGroupQuotaExceededFault | SubnetNotAllowedFault | SubnetQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupAlreadyExistsFault | ParameterGroupQuotaExceededFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DecreaseReplicationFactorError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | NodeNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateSubnetGroupError = InvalidSubnet | ServiceLinkedRoleNotFoundFault | SubnetGroupAlreadyExistsFault | SubnetGroupQuotaExceededFault | SubnetNotAllowedFault | SubnetQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteClusterError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DecreaseReplicationFactorError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | NodeNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteClusterError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteSubnetGroupError = ServiceLinkedRoleNotFoundFault | SubnetGroupInUseFault | SubnetGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeClustersError = ClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteSubnetGroupError = ServiceLinkedRoleNotFoundFault | SubnetGroupInUseFault | SubnetGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDefaultParametersError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeClustersError = ClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeEventsError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDefaultParametersError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeParameterGroupsError = InvalidParameterCombinationException | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeEventsError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeParametersError = InvalidParameterCombinationException | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeParameterGroupsError = InvalidParameterCombinationException | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeSubnetGroupsError = ServiceLinkedRoleNotFoundFault | SubnetGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeParametersError = InvalidParameterCombinationException | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type IncreaseReplicationFactorError = ClusterNotFoundFault | InsufficientClusterCapacityFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeSubnetGroupsError = ServiceLinkedRoleNotFoundFault | SubnetGroupNotFoundFault | CommonError | Client.SdkError
 
-export type ListTagsError = ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type IncreaseReplicationFactorError = ClusterNotFoundFault | InsufficientClusterCapacityFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type RebootNodeError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | NodeNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type ListTagsError = ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type TagResourceError = ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type RebootNodeError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | NodeNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type UntagResourceError = ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | TagNotFoundFault | Errors.CommonError | Client.SdkError
+export type TagResourceError = ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type UpdateClusterError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | TagNotFoundFault | CommonError | Client.SdkError
 
-export type UpdateParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type UpdateClusterError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type UpdateSubnetGroupError = InvalidSubnet | ServiceLinkedRoleNotFoundFault | SubnetGroupNotFoundFault | SubnetInUse | SubnetNotAllowedFault | SubnetQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type UpdateParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
+
+export type UpdateSubnetGroupError = InvalidSubnet | ServiceLinkedRoleNotFoundFault | SubnetGroupNotFoundFault | SubnetInUse | SubnetNotAllowedFault | SubnetQuotaExceededFault | CommonError | Client.SdkError
 
 export const createCluster: Client.Operation<CreateClusterRequest, CreateClusterResponse, CreateClusterError, DAX> = /*#__PURE__*/ Client.operation(DAX, {model:{name:"CreateCluster",http:{method:"POST",requestUri:"/"},input:{shape:CreateClusterRequest$},output:{shape:CreateClusterResponse$},errors:[ClusterAlreadyExistsFault$,ClusterQuotaForCustomerExceededFault$,InsufficientClusterCapacityFault$,InvalidClusterStateFault$,InvalidParameterCombinationException$,InvalidParameterGroupStateFault$,InvalidParameterValueException$,InvalidVPCNetworkStateFault$,NodeQuotaForClusterExceededFault$,NodeQuotaForCustomerExceededFault$,ParameterGroupNotFoundFault$,ServiceLinkedRoleNotFoundFault$,ServiceQuotaExceededException$,SubnetGroupNotFoundFault$,TagQuotaPerResourceExceeded$]},errors:{ClusterAlreadyExistsFault,ClusterAlreadyExists:ClusterAlreadyExistsFault,ClusterQuotaForCustomerExceededFault,ClusterQuotaForCustomerExceeded:ClusterQuotaForCustomerExceededFault,InsufficientClusterCapacityFault,InsufficientClusterCapacity:InsufficientClusterCapacityFault,InvalidClusterStateFault,InvalidClusterState:InvalidClusterStateFault,InvalidParameterCombinationException,InvalidParameterCombination:InvalidParameterCombinationException,InvalidParameterGroupStateFault,InvalidParameterGroupState:InvalidParameterGroupStateFault,InvalidParameterValueException,InvalidParameterValue:InvalidParameterValueException,InvalidVPCNetworkStateFault,NodeQuotaForClusterExceededFault,NodeQuotaForClusterExceeded:NodeQuotaForClusterExceededFault,NodeQuotaForCustomerExceededFault,NodeQuotaForCustomerExceeded:NodeQuotaForCustomerExceededFault,ParameterGroupNotFoundFault,ParameterGroupNotFound:ParameterGroupNotFoundFault,ServiceLinkedRoleNotFoundFault,ServiceQuotaExceededException,ServiceQuotaExceeded:ServiceQuotaExceededException,SubnetGroupNotFoundFault,TagQuotaPerResourceExceeded}})
 

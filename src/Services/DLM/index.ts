@@ -558,21 +558,24 @@ export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExc
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly Code?: string; readonly ResourceType?: string; readonly ResourceIds?: ReadonlyArray<string> }> {}
 
-export type CreateLifecyclePolicyError = InternalServerException | InvalidRequestException | LimitExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteLifecyclePolicyError = InternalServerException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateLifecyclePolicyError = InternalServerException | InvalidRequestException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetLifecyclePoliciesError = InternalServerException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteLifecyclePolicyError = InternalServerException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetLifecyclePolicyError = InternalServerException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetLifecyclePoliciesError = InternalServerException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetLifecyclePolicyError = InternalServerException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateLifecyclePolicyError = InternalServerException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServerException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateLifecyclePolicyError = InternalServerException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const createLifecyclePolicy: Client.Operation<CreateLifecyclePolicyRequest, CreateLifecyclePolicyResponse, CreateLifecyclePolicyError, DLM> = /*#__PURE__*/ Client.operation(DLM, {model:{name:"CreateLifecyclePolicy",http:{method:"POST",requestUri:"/policies"},input:{shape:CreateLifecyclePolicyRequest$},output:{shape:CreateLifecyclePolicyResponse$},errors:[InternalServerException$,InvalidRequestException$,LimitExceededException$]},errors:{InternalServerException,InvalidRequestException,LimitExceededException}})
 

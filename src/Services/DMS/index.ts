@@ -3304,217 +3304,220 @@ export class SubnetAlreadyInUse extends /*#__PURE__*/ ServiceError("SubnetAlread
 
 export class UpgradeDependencyFailureFault extends /*#__PURE__*/ ServiceError("UpgradeDependencyFailureFault") {}
 
-export type AddTagsToResourceError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ApplyPendingMaintenanceActionError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type AddTagsToResourceError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type BatchStartRecommendationsError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ApplyPendingMaintenanceActionError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type CancelReplicationTaskAssessmentRunError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type BatchStartRecommendationsError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type CreateDataProviderError = AccessDeniedFault | FailedDependencyFault | ResourceAlreadyExistsFault | ResourceQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CancelReplicationTaskAssessmentRunError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type CreateEndpointError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | Errors.CommonError | Client.SdkError
+export type CreateDataProviderError = AccessDeniedFault | FailedDependencyFault | ResourceAlreadyExistsFault | ResourceQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateEventSubscriptionError = KMSAccessDeniedFault | KMSDisabledFault | KMSInvalidStateFault | KMSNotFoundFault | KMSThrottlingFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | Errors.CommonError | Client.SdkError
+export type CreateEndpointError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | CommonError | Client.SdkError
 
-export type CreateFleetAdvisorCollectorError = AccessDeniedFault | InvalidResourceStateFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateEventSubscriptionError = KMSAccessDeniedFault | KMSDisabledFault | KMSInvalidStateFault | KMSNotFoundFault | KMSThrottlingFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | CommonError | Client.SdkError
 
-export type CreateInstanceProfileError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateFleetAdvisorCollectorError = AccessDeniedFault | InvalidResourceStateFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type CreateMigrationProjectError = AccessDeniedFault | FailedDependencyFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateInstanceProfileError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type CreateReplicationConfigError = AccessDeniedFault | InvalidResourceStateFault | InvalidSubnet | KMSKeyNotAccessibleFault | ReplicationSubnetGroupDoesNotCoverEnoughAZs | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateMigrationProjectError = AccessDeniedFault | FailedDependencyFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type CreateReplicationInstanceError = AccessDeniedFault | InsufficientResourceCapacityFault | InvalidResourceStateFault | InvalidSubnet | KMSKeyNotAccessibleFault | ReplicationSubnetGroupDoesNotCoverEnoughAZs | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | StorageQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateReplicationConfigError = AccessDeniedFault | InvalidResourceStateFault | InvalidSubnet | KMSKeyNotAccessibleFault | ReplicationSubnetGroupDoesNotCoverEnoughAZs | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateReplicationSubnetGroupError = AccessDeniedFault | InvalidSubnet | ReplicationSubnetGroupDoesNotCoverEnoughAZs | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateReplicationInstanceError = AccessDeniedFault | InsufficientResourceCapacityFault | InvalidResourceStateFault | InvalidSubnet | KMSKeyNotAccessibleFault | ReplicationSubnetGroupDoesNotCoverEnoughAZs | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | StorageQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateReplicationTaskError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateReplicationSubnetGroupError = AccessDeniedFault | InvalidSubnet | ReplicationSubnetGroupDoesNotCoverEnoughAZs | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteCertificateError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateReplicationTaskError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteConnectionError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteCertificateError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteDataProviderError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteConnectionError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteEndpointError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteDataProviderError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteEventSubscriptionError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteEndpointError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteFleetAdvisorCollectorError = AccessDeniedFault | CollectorNotFoundFault | InvalidResourceStateFault | Errors.CommonError | Client.SdkError
+export type DeleteEventSubscriptionError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteFleetAdvisorDatabasesError = AccessDeniedFault | InvalidOperationFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteFleetAdvisorCollectorError = AccessDeniedFault | CollectorNotFoundFault | InvalidResourceStateFault | CommonError | Client.SdkError
 
-export type DeleteInstanceProfileError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteFleetAdvisorDatabasesError = AccessDeniedFault | InvalidOperationFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteMigrationProjectError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteInstanceProfileError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteReplicationConfigError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteMigrationProjectError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteReplicationInstanceError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteReplicationConfigError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteReplicationSubnetGroupError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteReplicationInstanceError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteReplicationTaskError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteReplicationSubnetGroupError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteReplicationTaskAssessmentRunError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteReplicationTaskError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeAccountAttributesError = Errors.CommonError | Client.SdkError
+export type DeleteReplicationTaskAssessmentRunError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeApplicableIndividualAssessmentsError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeAccountAttributesError = CommonError | Client.SdkError
 
-export type DescribeCertificatesError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeApplicableIndividualAssessmentsError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeConnectionsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeCertificatesError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeConversionConfigurationError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeConnectionsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDataProvidersError = AccessDeniedFault | FailedDependencyFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeConversionConfigurationError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeEndpointSettingsError = Errors.CommonError | Client.SdkError
+export type DescribeDataProvidersError = AccessDeniedFault | FailedDependencyFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeEndpointTypesError = Errors.CommonError | Client.SdkError
+export type DescribeEndpointSettingsError = CommonError | Client.SdkError
 
-export type DescribeEndpointsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeEndpointTypesError = CommonError | Client.SdkError
 
-export type DescribeEngineVersionsError = Errors.CommonError | Client.SdkError
+export type DescribeEndpointsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeEventCategoriesError = Errors.CommonError | Client.SdkError
+export type DescribeEngineVersionsError = CommonError | Client.SdkError
 
-export type DescribeEventSubscriptionsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeEventCategoriesError = CommonError | Client.SdkError
 
-export type DescribeEventsError = Errors.CommonError | Client.SdkError
+export type DescribeEventSubscriptionsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeExtensionPackAssociationsError = Errors.CommonError | Client.SdkError
+export type DescribeEventsError = CommonError | Client.SdkError
 
-export type DescribeFleetAdvisorCollectorsError = InvalidResourceStateFault | Errors.CommonError | Client.SdkError
+export type DescribeExtensionPackAssociationsError = CommonError | Client.SdkError
 
-export type DescribeFleetAdvisorDatabasesError = InvalidResourceStateFault | Errors.CommonError | Client.SdkError
+export type DescribeFleetAdvisorCollectorsError = InvalidResourceStateFault | CommonError | Client.SdkError
 
-export type DescribeFleetAdvisorLsaAnalysisError = InvalidResourceStateFault | Errors.CommonError | Client.SdkError
+export type DescribeFleetAdvisorDatabasesError = InvalidResourceStateFault | CommonError | Client.SdkError
 
-export type DescribeFleetAdvisorSchemaObjectSummaryError = InvalidResourceStateFault | Errors.CommonError | Client.SdkError
+export type DescribeFleetAdvisorLsaAnalysisError = InvalidResourceStateFault | CommonError | Client.SdkError
 
-export type DescribeFleetAdvisorSchemasError = InvalidResourceStateFault | Errors.CommonError | Client.SdkError
+export type DescribeFleetAdvisorSchemaObjectSummaryError = InvalidResourceStateFault | CommonError | Client.SdkError
 
-export type DescribeInstanceProfilesError = AccessDeniedFault | FailedDependencyFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeFleetAdvisorSchemasError = InvalidResourceStateFault | CommonError | Client.SdkError
 
-export type DescribeMetadataModelAssessmentsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeInstanceProfilesError = AccessDeniedFault | FailedDependencyFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeMetadataModelConversionsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeMetadataModelAssessmentsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeMetadataModelExportsAsScriptError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeMetadataModelConversionsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeMetadataModelExportsToTargetError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeMetadataModelExportsAsScriptError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeMetadataModelImportsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeMetadataModelExportsToTargetError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeMigrationProjectsError = AccessDeniedFault | FailedDependencyFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeMetadataModelImportsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeOrderableReplicationInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeMigrationProjectsError = AccessDeniedFault | FailedDependencyFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribePendingMaintenanceActionsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeOrderableReplicationInstancesError = CommonError | Client.SdkError
 
-export type DescribeRecommendationLimitationsError = AccessDeniedFault | InvalidResourceStateFault | Errors.CommonError | Client.SdkError
+export type DescribePendingMaintenanceActionsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeRecommendationsError = AccessDeniedFault | InvalidResourceStateFault | Errors.CommonError | Client.SdkError
+export type DescribeRecommendationLimitationsError = AccessDeniedFault | InvalidResourceStateFault | CommonError | Client.SdkError
 
-export type DescribeRefreshSchemasStatusError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeRecommendationsError = AccessDeniedFault | InvalidResourceStateFault | CommonError | Client.SdkError
 
-export type DescribeReplicationConfigsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeRefreshSchemasStatusError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReplicationInstanceTaskLogsError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationConfigsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReplicationInstancesError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationInstanceTaskLogsError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReplicationSubnetGroupsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationInstancesError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReplicationTableStatisticsError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationSubnetGroupsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReplicationTaskAssessmentResultsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationTableStatisticsError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReplicationTaskAssessmentRunsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationTaskAssessmentResultsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReplicationTaskIndividualAssessmentsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationTaskAssessmentRunsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReplicationTasksError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationTaskIndividualAssessmentsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReplicationsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationTasksError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeSchemasError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeTableStatisticsError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeSchemasError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ExportMetadataModelAssessmentError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeTableStatisticsError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ImportCertificateError = InvalidCertificateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type ExportMetadataModelAssessmentError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ImportCertificateError = InvalidCertificateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceQuotaExceededFault | CommonError | Client.SdkError
 
-export type ModifyConversionConfigurationError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyDataProviderError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyConversionConfigurationError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyEndpointError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyDataProviderError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyEventSubscriptionError = AccessDeniedFault | KMSAccessDeniedFault | KMSDisabledFault | KMSInvalidStateFault | KMSNotFoundFault | KMSThrottlingFault | ResourceNotFoundFault | ResourceQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | Errors.CommonError | Client.SdkError
+export type ModifyEndpointError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyInstanceProfileError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceNotFoundFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyEventSubscriptionError = AccessDeniedFault | KMSAccessDeniedFault | KMSDisabledFault | KMSInvalidStateFault | KMSNotFoundFault | KMSThrottlingFault | ResourceNotFoundFault | ResourceQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | CommonError | Client.SdkError
 
-export type ModifyMigrationProjectError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | ResourceNotFoundFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyInstanceProfileError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceNotFoundFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyReplicationConfigError = AccessDeniedFault | InvalidResourceStateFault | InvalidSubnet | KMSKeyNotAccessibleFault | ReplicationSubnetGroupDoesNotCoverEnoughAZs | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyMigrationProjectError = AccessDeniedFault | FailedDependencyFault | InvalidResourceStateFault | ResourceNotFoundFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyReplicationInstanceError = AccessDeniedFault | InsufficientResourceCapacityFault | InvalidResourceStateFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | StorageQuotaExceededFault | UpgradeDependencyFailureFault | Errors.CommonError | Client.SdkError
+export type ModifyReplicationConfigError = AccessDeniedFault | InvalidResourceStateFault | InvalidSubnet | KMSKeyNotAccessibleFault | ReplicationSubnetGroupDoesNotCoverEnoughAZs | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyReplicationSubnetGroupError = AccessDeniedFault | InvalidSubnet | ReplicationSubnetGroupDoesNotCoverEnoughAZs | ResourceNotFoundFault | ResourceQuotaExceededFault | SubnetAlreadyInUse | Errors.CommonError | Client.SdkError
+export type ModifyReplicationInstanceError = AccessDeniedFault | InsufficientResourceCapacityFault | InvalidResourceStateFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | StorageQuotaExceededFault | UpgradeDependencyFailureFault | CommonError | Client.SdkError
 
-export type ModifyReplicationTaskError = InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyReplicationSubnetGroupError = AccessDeniedFault | InvalidSubnet | ReplicationSubnetGroupDoesNotCoverEnoughAZs | ResourceNotFoundFault | ResourceQuotaExceededFault | SubnetAlreadyInUse | CommonError | Client.SdkError
 
-export type MoveReplicationTaskError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceNotFoundFault | ResourceQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type ModifyReplicationTaskError = InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type RebootReplicationInstanceError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type MoveReplicationTaskError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceNotFoundFault | ResourceQuotaExceededFault | CommonError | Client.SdkError
 
-export type RefreshSchemasError = InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceNotFoundFault | ResourceQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type RebootReplicationInstanceError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ReloadReplicationTablesError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type RefreshSchemasError = InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceNotFoundFault | ResourceQuotaExceededFault | CommonError | Client.SdkError
 
-export type ReloadTablesError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ReloadReplicationTablesError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type RemoveTagsFromResourceError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ReloadTablesError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type RunFleetAdvisorLsaAnalysisError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type RemoveTagsFromResourceError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartExtensionPackAssociationError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type RunFleetAdvisorLsaAnalysisError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartMetadataModelAssessmentError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartExtensionPackAssociationError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartMetadataModelConversionError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartMetadataModelAssessmentError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartMetadataModelExportAsScriptError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartMetadataModelConversionError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartMetadataModelExportToTargetError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartMetadataModelExportAsScriptError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartMetadataModelImportError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartMetadataModelExportToTargetError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartRecommendationsError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartMetadataModelImportError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | ResourceQuotaExceededFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartReplicationError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartRecommendationsError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartReplicationTaskError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartReplicationError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartReplicationTaskAssessmentError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartReplicationTaskError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartReplicationTaskAssessmentRunError = AccessDeniedFault | InvalidResourceStateFault | KMSAccessDeniedFault | KMSDisabledFault | KMSFault | KMSInvalidStateFault | KMSKeyNotAccessibleFault | KMSNotFoundFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | S3AccessDeniedFault | S3ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartReplicationTaskAssessmentError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StopReplicationError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartReplicationTaskAssessmentRunError = AccessDeniedFault | InvalidResourceStateFault | KMSAccessDeniedFault | KMSDisabledFault | KMSFault | KMSInvalidStateFault | KMSKeyNotAccessibleFault | KMSNotFoundFault | ResourceAlreadyExistsFault | ResourceNotFoundFault | S3AccessDeniedFault | S3ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StopReplicationTaskError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StopReplicationError = AccessDeniedFault | InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type TestConnectionError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceNotFoundFault | ResourceQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type StopReplicationTaskError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type UpdateSubscriptionsToEventBridgeError = AccessDeniedFault | InvalidResourceStateFault | Errors.CommonError | Client.SdkError
+export type TestConnectionError = AccessDeniedFault | InvalidResourceStateFault | KMSKeyNotAccessibleFault | ResourceNotFoundFault | ResourceQuotaExceededFault | CommonError | Client.SdkError
+
+export type UpdateSubscriptionsToEventBridgeError = AccessDeniedFault | InvalidResourceStateFault | CommonError | Client.SdkError
 
 export const addTagsToResource: Client.Operation<AddTagsToResourceMessage, AddTagsToResourceResponse, AddTagsToResourceError, DMS> = /*#__PURE__*/ Client.operation(DMS, {model:{name:"AddTagsToResource",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsToResourceMessage$},output:{shape:AddTagsToResourceResponse$},errors:[InvalidResourceStateFault$,ResourceNotFoundFault$]},errors:{InvalidResourceStateFault,ResourceNotFoundFault}})
 

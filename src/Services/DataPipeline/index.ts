@@ -407,43 +407,46 @@ export class PipelineNotFoundException extends /*#__PURE__*/ ServiceError("Pipel
 
 export class TaskNotFoundException extends /*#__PURE__*/ ServiceError("TaskNotFoundException") {}
 
-export type ActivatePipelineError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddTagsError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type ActivatePipelineError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type CreatePipelineError = InternalServiceError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type AddTagsError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type DeactivatePipelineError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type CreatePipelineError = InternalServiceError | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeletePipelineError = InternalServiceError | InvalidRequestException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type DeactivatePipelineError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type DescribeObjectsError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type DeletePipelineError = InternalServiceError | InvalidRequestException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type DescribePipelinesError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeObjectsError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type EvaluateExpressionError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | TaskNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribePipelinesError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type GetPipelineDefinitionError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type EvaluateExpressionError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | TaskNotFoundException | CommonError | Client.SdkError
 
-export type ListPipelinesError = InternalServiceError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetPipelineDefinitionError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type PollForTaskError = InternalServiceError | InvalidRequestException | TaskNotFoundException | Errors.CommonError | Client.SdkError
+export type ListPipelinesError = InternalServiceError | InvalidRequestException | CommonError | Client.SdkError
 
-export type PutPipelineDefinitionError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type PollForTaskError = InternalServiceError | InvalidRequestException | TaskNotFoundException | CommonError | Client.SdkError
 
-export type QueryObjectsError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type PutPipelineDefinitionError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type RemoveTagsError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type QueryObjectsError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type ReportTaskProgressError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | TaskNotFoundException | Errors.CommonError | Client.SdkError
+export type RemoveTagsError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type ReportTaskRunnerHeartbeatError = InternalServiceError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ReportTaskProgressError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | TaskNotFoundException | CommonError | Client.SdkError
 
-export type SetStatusError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type ReportTaskRunnerHeartbeatError = InternalServiceError | InvalidRequestException | CommonError | Client.SdkError
 
-export type SetTaskStatusError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | TaskNotFoundException | Errors.CommonError | Client.SdkError
+export type SetStatusError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
-export type ValidatePipelineDefinitionError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | Errors.CommonError | Client.SdkError
+export type SetTaskStatusError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | TaskNotFoundException | CommonError | Client.SdkError
+
+export type ValidatePipelineDefinitionError = InternalServiceError | InvalidRequestException | PipelineDeletedException | PipelineNotFoundException | CommonError | Client.SdkError
 
 export const activatePipeline: Client.Operation<ActivatePipelineInput, ActivatePipelineOutput, ActivatePipelineError, DataPipeline> = /*#__PURE__*/ Client.operation(DataPipeline, {model:{name:"ActivatePipeline",http:{method:"POST",requestUri:"/"},input:{shape:ActivatePipelineInput$},output:{shape:ActivatePipelineOutput$},errors:[InternalServiceError$,InvalidRequestException$,PipelineDeletedException$,PipelineNotFoundException$]},errors:{InternalServiceError,InvalidRequestException,PipelineDeletedException,PipelineNotFoundException}})
 

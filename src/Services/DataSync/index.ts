@@ -1535,125 +1535,128 @@ export class InternalException extends /*#__PURE__*/ ServiceError("InternalExcep
 
 export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException")<{ readonly errorCode?: string; readonly datasyncErrorCode?: string }> {}
 
-export type AddStorageSystemError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelTaskExecutionError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type AddStorageSystemError = CommonError | Client.SdkError
 
-export type CreateAgentError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CancelTaskExecutionError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationAzureBlobError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateAgentError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationEfsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationAzureBlobError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationFsxLustreError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationEfsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationFsxOntapError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationFsxLustreError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationFsxOpenZfsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationFsxOntapError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationFsxWindowsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationFsxOpenZfsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationHdfsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationFsxWindowsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationNfsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationHdfsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationObjectStorageError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationNfsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationS3Error = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationObjectStorageError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateLocationSmbError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationS3Error = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateTaskError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateLocationSmbError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteAgentError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateTaskError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteLocationError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteAgentError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteTaskError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteLocationError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeAgentError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteTaskError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeDiscoveryJobError = Errors.CommonError | Client.SdkError
+export type DescribeAgentError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLocationAzureBlobError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeDiscoveryJobError = CommonError | Client.SdkError
 
-export type DescribeLocationEfsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLocationAzureBlobError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLocationFsxLustreError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLocationEfsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLocationFsxOntapError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLocationFsxLustreError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLocationFsxOpenZfsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLocationFsxOntapError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLocationFsxWindowsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLocationFsxOpenZfsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLocationHdfsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLocationFsxWindowsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLocationNfsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLocationHdfsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLocationObjectStorageError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLocationNfsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLocationS3Error = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLocationObjectStorageError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeLocationSmbError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeLocationS3Error = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeStorageSystemError = Errors.CommonError | Client.SdkError
+export type DescribeLocationSmbError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeStorageSystemResourceMetricsError = Errors.CommonError | Client.SdkError
+export type DescribeStorageSystemError = CommonError | Client.SdkError
 
-export type DescribeStorageSystemResourcesError = Errors.CommonError | Client.SdkError
+export type DescribeStorageSystemResourceMetricsError = CommonError | Client.SdkError
 
-export type DescribeTaskError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeStorageSystemResourcesError = CommonError | Client.SdkError
 
-export type DescribeTaskExecutionError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeTaskError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GenerateRecommendationsError = Errors.CommonError | Client.SdkError
+export type DescribeTaskExecutionError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListAgentsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GenerateRecommendationsError = CommonError | Client.SdkError
 
-export type ListDiscoveryJobsError = Errors.CommonError | Client.SdkError
+export type ListAgentsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListLocationsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListDiscoveryJobsError = CommonError | Client.SdkError
 
-export type ListStorageSystemsError = Errors.CommonError | Client.SdkError
+export type ListLocationsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListStorageSystemsError = CommonError | Client.SdkError
 
-export type ListTaskExecutionsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListTasksError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListTaskExecutionsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type RemoveStorageSystemError = Errors.CommonError | Client.SdkError
+export type ListTasksError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type StartDiscoveryJobError = Errors.CommonError | Client.SdkError
+export type RemoveStorageSystemError = CommonError | Client.SdkError
 
-export type StartTaskExecutionError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type StartDiscoveryJobError = CommonError | Client.SdkError
 
-export type StopDiscoveryJobError = Errors.CommonError | Client.SdkError
+export type StartTaskExecutionError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type StopDiscoveryJobError = CommonError | Client.SdkError
 
-export type UntagResourceError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateAgentError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateDiscoveryJobError = Errors.CommonError | Client.SdkError
+export type UpdateAgentError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateLocationAzureBlobError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdateDiscoveryJobError = CommonError | Client.SdkError
 
-export type UpdateLocationHdfsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdateLocationAzureBlobError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateLocationNfsError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdateLocationHdfsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateLocationObjectStorageError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdateLocationNfsError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateLocationSmbError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdateLocationObjectStorageError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateStorageSystemError = Errors.CommonError | Client.SdkError
+export type UpdateLocationSmbError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateTaskError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdateStorageSystemError = CommonError | Client.SdkError
 
-export type UpdateTaskExecutionError = InternalException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdateTaskError = InternalException | InvalidRequestException | CommonError | Client.SdkError
+
+export type UpdateTaskExecutionError = InternalException | InvalidRequestException | CommonError | Client.SdkError
 
 export const addStorageSystem: Client.Operation<AddStorageSystemRequest, AddStorageSystemOutput, AddStorageSystemError, DataSync> = /*#__PURE__*/ Client.operation(DataSync, {model:{name:"AddStorageSystem",http:{method:"POST",requestUri:"/"},input:{shape:AddStorageSystemRequest$},output:{shape:AddStorageSystemOutput$},endpoint:{hostPrefix:"discovery-"}}})
 

@@ -571,63 +571,66 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string; readonly ErrorCode?: string; readonly ErrorCodeReason?: string }> {}
 
-export type AcceptInvitationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchGetGraphMemberDatasourcesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type AcceptInvitationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type BatchGetMembershipDatasourcesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type BatchGetGraphMemberDatasourcesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateGraphError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type BatchGetMembershipDatasourcesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateMembersError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateGraphError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteGraphError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateMembersError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteMembersError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteGraphError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeOrganizationConfigurationError = AccessDeniedException | InternalServerException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type DeleteMembersError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DisableOrganizationAdminAccountError = AccessDeniedException | InternalServerException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type DescribeOrganizationConfigurationError = AccessDeniedException | InternalServerException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type DisassociateMembershipError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DisableOrganizationAdminAccountError = AccessDeniedException | InternalServerException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type EnableOrganizationAdminAccountError = AccessDeniedException | InternalServerException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type DisassociateMembershipError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetInvestigationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type EnableOrganizationAdminAccountError = AccessDeniedException | InternalServerException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type GetMembersError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetInvestigationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListDatasourcePackagesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetMembersError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListGraphsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListDatasourcePackagesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListIndicatorsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type ListGraphsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListInvestigationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type ListIndicatorsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListInvitationsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListInvestigationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListMembersError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListInvitationsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListOrganizationAdminAccountsError = AccessDeniedException | InternalServerException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type ListMembersError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListOrganizationAdminAccountsError = AccessDeniedException | InternalServerException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type RejectInvitationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type StartInvestigationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type RejectInvitationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type StartMonitoringMemberError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type StartInvestigationError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type StartMonitoringMemberError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type TagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateDatasourcePackagesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UntagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateInvestigationStateError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type UpdateDatasourcePackagesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateOrganizationConfigurationError = AccessDeniedException | InternalServerException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type UpdateInvestigationStateError = AccessDeniedException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+
+export type UpdateOrganizationConfigurationError = AccessDeniedException | InternalServerException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
 export const acceptInvitation: Client.Operation<AcceptInvitationRequest, {}, AcceptInvitationError, Detective> = /*#__PURE__*/ Client.operation(Detective, {model:{name:"AcceptInvitation",http:{method:"PUT",requestUri:"/invitation"},input:{shape:AcceptInvitationRequest$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
 

@@ -1618,159 +1618,162 @@ export class TagPolicyException extends /*#__PURE__*/ ServiceError("TagPolicyExc
 
 export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException")<{ readonly resourceName?: string }> {}
 
-export type CreateDevicePoolError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateInstanceProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type CreateDevicePoolError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type CreateNetworkProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type CreateInstanceProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type CreateProjectError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | TagOperationException | Errors.CommonError | Client.SdkError
+export type CreateNetworkProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type CreateRemoteAccessSessionError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type CreateProjectError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | TagOperationException | CommonError | Client.SdkError
 
-export type CreateTestGridProjectError = ArgumentException | InternalServiceException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateRemoteAccessSessionError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type CreateTestGridUrlError = ArgumentException | InternalServiceException | NotFoundException | Errors.CommonError | Client.SdkError
+export type CreateTestGridProjectError = ArgumentException | InternalServiceException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateUploadError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type CreateTestGridUrlError = ArgumentException | InternalServiceException | NotFoundException | CommonError | Client.SdkError
 
-export type CreateVPCEConfigurationError = ArgumentException | LimitExceededException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type CreateUploadError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type DeleteDevicePoolError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type CreateVPCEConfigurationError = ArgumentException | LimitExceededException | ServiceAccountException | CommonError | Client.SdkError
 
-export type DeleteInstanceProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type DeleteDevicePoolError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type DeleteNetworkProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type DeleteInstanceProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type DeleteProjectError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type DeleteNetworkProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type DeleteRemoteAccessSessionError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type DeleteProjectError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type DeleteRunError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type DeleteRemoteAccessSessionError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type DeleteTestGridProjectError = ArgumentException | CannotDeleteException | InternalServiceException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteRunError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type DeleteUploadError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type DeleteTestGridProjectError = ArgumentException | CannotDeleteException | InternalServiceException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteVPCEConfigurationError = ArgumentException | InvalidOperationException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type DeleteUploadError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetAccountSettingsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type DeleteVPCEConfigurationError = ArgumentException | InvalidOperationException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetDeviceError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetAccountSettingsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetDeviceInstanceError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetDeviceError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetDevicePoolError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetDeviceInstanceError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetDevicePoolCompatibilityError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetDevicePoolError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetInstanceProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetDevicePoolCompatibilityError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetJobError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetInstanceProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetNetworkProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetJobError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetOfferingStatusError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetNetworkProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetProjectError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetOfferingStatusError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetRemoteAccessSessionError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetProjectError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetRunError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetRemoteAccessSessionError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetSuiteError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetRunError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetTestError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetSuiteError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetTestGridProjectError = ArgumentException | InternalServiceException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetTestError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type GetTestGridSessionError = ArgumentException | InternalServiceException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetTestGridProjectError = ArgumentException | InternalServiceException | NotFoundException | CommonError | Client.SdkError
 
-export type GetUploadError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetTestGridSessionError = ArgumentException | InternalServiceException | NotFoundException | CommonError | Client.SdkError
 
-export type GetVPCEConfigurationError = ArgumentException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetUploadError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type InstallToRemoteAccessSessionError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type GetVPCEConfigurationError = ArgumentException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListArtifactsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type InstallToRemoteAccessSessionError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListDeviceInstancesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListArtifactsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListDevicePoolsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListDeviceInstancesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListDevicesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListDevicePoolsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListInstanceProfilesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListDevicesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListJobsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListInstanceProfilesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListNetworkProfilesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListJobsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListOfferingPromotionsError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListNetworkProfilesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListOfferingTransactionsError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListOfferingPromotionsError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListOfferingsError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListOfferingTransactionsError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListProjectsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListOfferingsError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListRemoteAccessSessionsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListProjectsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListRunsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListRemoteAccessSessionsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListSamplesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListRunsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListSuitesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListSamplesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = ArgumentException | NotFoundException | TagOperationException | Errors.CommonError | Client.SdkError
+export type ListSuitesError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListTestGridProjectsError = ArgumentException | InternalServiceException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ArgumentException | NotFoundException | TagOperationException | CommonError | Client.SdkError
 
-export type ListTestGridSessionActionsError = ArgumentException | InternalServiceException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListTestGridProjectsError = ArgumentException | InternalServiceException | CommonError | Client.SdkError
 
-export type ListTestGridSessionArtifactsError = ArgumentException | InternalServiceException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListTestGridSessionActionsError = ArgumentException | InternalServiceException | NotFoundException | CommonError | Client.SdkError
 
-export type ListTestGridSessionsError = ArgumentException | InternalServiceException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListTestGridSessionArtifactsError = ArgumentException | InternalServiceException | NotFoundException | CommonError | Client.SdkError
 
-export type ListTestsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListTestGridSessionsError = ArgumentException | InternalServiceException | NotFoundException | CommonError | Client.SdkError
 
-export type ListUniqueProblemsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListTestsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListUploadsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListUniqueProblemsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ListVPCEConfigurationsError = ArgumentException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListUploadsError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type PurchaseOfferingError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ListVPCEConfigurationsError = ArgumentException | ServiceAccountException | CommonError | Client.SdkError
 
-export type RenewOfferingError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type PurchaseOfferingError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type ScheduleRunError = ArgumentException | IdempotencyException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type RenewOfferingError = ArgumentException | LimitExceededException | NotEligibleException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type StopJobError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type ScheduleRunError = ArgumentException | IdempotencyException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type StopRemoteAccessSessionError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type StopJobError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type StopRunError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type StopRemoteAccessSessionError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type TagResourceError = ArgumentException | NotFoundException | TagOperationException | TagPolicyException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type StopRunError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type UntagResourceError = ArgumentException | NotFoundException | TagOperationException | Errors.CommonError | Client.SdkError
+export type TagResourceError = ArgumentException | NotFoundException | TagOperationException | TagPolicyException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateDeviceInstanceError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ArgumentException | NotFoundException | TagOperationException | CommonError | Client.SdkError
 
-export type UpdateDevicePoolError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type UpdateDeviceInstanceError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type UpdateInstanceProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type UpdateDevicePoolError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type UpdateNetworkProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type UpdateInstanceProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type UpdateProjectError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type UpdateNetworkProfileError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type UpdateTestGridProjectError = ArgumentException | InternalServiceException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateProjectError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
-export type UpdateUploadError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type UpdateTestGridProjectError = ArgumentException | InternalServiceException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateVPCEConfigurationError = ArgumentException | InvalidOperationException | NotFoundException | ServiceAccountException | Errors.CommonError | Client.SdkError
+export type UpdateUploadError = ArgumentException | LimitExceededException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
+
+export type UpdateVPCEConfigurationError = ArgumentException | InvalidOperationException | NotFoundException | ServiceAccountException | CommonError | Client.SdkError
 
 export const createDevicePool: Client.Operation<CreateDevicePoolRequest, CreateDevicePoolResult, CreateDevicePoolError, DeviceFarm> = /*#__PURE__*/ Client.operation(DeviceFarm, {model:{name:"CreateDevicePool",http:{method:"POST",requestUri:"/"},input:{shape:CreateDevicePoolRequest$},output:{shape:CreateDevicePoolResult$},errors:[ArgumentException$,LimitExceededException$,NotFoundException$,ServiceAccountException$]},errors:{ArgumentException,LimitExceededException,NotFoundException,ServiceAccountException}})
 

@@ -1065,131 +1065,134 @@ export class DuplicateTagKeysException extends /*#__PURE__*/ ServiceError("Dupli
 
 export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException") {}
 
-export type AcceptDirectConnectGatewayAssociationProposalError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AllocateConnectionOnInterconnectError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type AcceptDirectConnectGatewayAssociationProposalError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type AllocateHostedConnectionError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type AllocateConnectionOnInterconnectError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type AllocatePrivateVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type AllocateHostedConnectionError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type AllocatePublicVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type AllocatePrivateVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type AllocateTransitVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type AllocatePublicVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type AssociateConnectionWithLagError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type AllocateTransitVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type AssociateHostedConnectionError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type AssociateConnectionWithLagError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type AssociateMacSecKeyError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type AssociateHostedConnectionError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type AssociateVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type AssociateMacSecKeyError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type ConfirmConnectionError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type AssociateVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type ConfirmCustomerAgreementError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type ConfirmConnectionError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type ConfirmPrivateVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type ConfirmCustomerAgreementError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type ConfirmPublicVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type ConfirmPrivateVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type ConfirmTransitVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type ConfirmPublicVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type CreateBGPPeerError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type ConfirmTransitVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type CreateConnectionError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateBGPPeerError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type CreateDirectConnectGatewayError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type CreateConnectionError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateDirectConnectGatewayAssociationError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type CreateDirectConnectGatewayError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type CreateDirectConnectGatewayAssociationProposalError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type CreateDirectConnectGatewayAssociationError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type CreateInterconnectError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateDirectConnectGatewayAssociationProposalError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type CreateLagError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateInterconnectError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreatePrivateVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateLagError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreatePublicVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreatePrivateVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateTransitVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreatePublicVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type DeleteBGPPeerError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type CreateTransitVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type DeleteConnectionError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DeleteBGPPeerError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DeleteDirectConnectGatewayError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DeleteConnectionError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DeleteDirectConnectGatewayAssociationError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DeleteDirectConnectGatewayError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DeleteDirectConnectGatewayAssociationProposalError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DeleteDirectConnectGatewayAssociationError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DeleteInterconnectError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DeleteDirectConnectGatewayAssociationProposalError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DeleteLagError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DeleteInterconnectError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DeleteVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DeleteLagError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeConnectionLoaError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DeleteVirtualInterfaceError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeConnectionsError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeConnectionLoaError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeConnectionsOnInterconnectError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeConnectionsError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeCustomerMetadataError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeConnectionsOnInterconnectError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeDirectConnectGatewayAssociationProposalsError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeCustomerMetadataError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeDirectConnectGatewayAssociationsError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeDirectConnectGatewayAssociationProposalsError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeDirectConnectGatewayAttachmentsError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeDirectConnectGatewayAssociationsError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeDirectConnectGatewaysError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeDirectConnectGatewayAttachmentsError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeHostedConnectionsError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeDirectConnectGatewaysError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeInterconnectLoaError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeHostedConnectionsError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeInterconnectsError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeInterconnectLoaError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeLagsError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeInterconnectsError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeLoaError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeLagsError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeLocationsError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeLoaError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeRouterConfigurationError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeLocationsError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeTagsError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeRouterConfigurationError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeVirtualGatewaysError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeTagsError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DescribeVirtualInterfacesError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeVirtualGatewaysError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DisassociateConnectionFromLagError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DescribeVirtualInterfacesError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type DisassociateMacSecKeyError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DisassociateConnectionFromLagError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type ListVirtualInterfaceTestHistoryError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type DisassociateMacSecKeyError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type StartBgpFailoverTestError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type ListVirtualInterfaceTestHistoryError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type StopBgpFailoverTestError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type StartBgpFailoverTestError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type TagResourceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type StopBgpFailoverTestError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type UntagResourceError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type TagResourceError = DirectConnectClientException | DirectConnectServerException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateConnectionError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type UpdateDirectConnectGatewayError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type UpdateConnectionError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type UpdateDirectConnectGatewayAssociationError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type UpdateDirectConnectGatewayError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type UpdateLagError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type UpdateDirectConnectGatewayAssociationError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
-export type UpdateVirtualInterfaceAttributesError = DirectConnectClientException | DirectConnectServerException | Errors.CommonError | Client.SdkError
+export type UpdateLagError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
+
+export type UpdateVirtualInterfaceAttributesError = DirectConnectClientException | DirectConnectServerException | CommonError | Client.SdkError
 
 export const acceptDirectConnectGatewayAssociationProposal: Client.Operation<AcceptDirectConnectGatewayAssociationProposalRequest, AcceptDirectConnectGatewayAssociationProposalResult, AcceptDirectConnectGatewayAssociationProposalError, DirectConnect> = /*#__PURE__*/ Client.operation(DirectConnect, {model:{name:"AcceptDirectConnectGatewayAssociationProposal",http:{method:"POST",requestUri:"/"},input:{shape:AcceptDirectConnectGatewayAssociationProposalRequest$},output:{shape:AcceptDirectConnectGatewayAssociationProposalResult$},errors:[DirectConnectClientException$,DirectConnectServerException$]},errors:{DirectConnectClientException,DirectConnectServerException}})
 

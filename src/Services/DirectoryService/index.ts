@@ -1355,139 +1355,142 @@ export class UnsupportedSettingsException extends /*#__PURE__*/ ServiceError("Un
 
 export class UserDoesNotExistException extends /*#__PURE__*/ ServiceError("UserDoesNotExistException")<{ readonly Message?: string; readonly RequestId?: string }> {}
 
-export type AcceptSharedDirectoryError = ClientException | DirectoryAlreadySharedException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddIpRoutesError = ClientException | DirectoryUnavailableException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | IpRouteLimitExceededException | ServiceException | Errors.CommonError | Client.SdkError
+export type AcceptSharedDirectoryError = ClientException | DirectoryAlreadySharedException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type AddRegionError = AccessDeniedException | ClientException | DirectoryAlreadyInRegionException | DirectoryDoesNotExistException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | RegionLimitExceededException | ServiceException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AddIpRoutesError = ClientException | DirectoryUnavailableException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | IpRouteLimitExceededException | ServiceException | CommonError | Client.SdkError
 
-export type AddTagsToResourceError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | TagLimitExceededException | Errors.CommonError | Client.SdkError
+export type AddRegionError = AccessDeniedException | ClientException | DirectoryAlreadyInRegionException | DirectoryDoesNotExistException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | RegionLimitExceededException | ServiceException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CancelSchemaExtensionError = ClientException | EntityDoesNotExistException | ServiceException | Errors.CommonError | Client.SdkError
+export type AddTagsToResourceError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | TagLimitExceededException | CommonError | Client.SdkError
 
-export type ConnectDirectoryError = ClientException | DirectoryLimitExceededException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type CancelSchemaExtensionError = ClientException | EntityDoesNotExistException | ServiceException | CommonError | Client.SdkError
 
-export type CreateAliasError = ClientException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type ConnectDirectoryError = ClientException | DirectoryLimitExceededException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type CreateComputerError = AuthenticationFailedException | ClientException | DirectoryUnavailableException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateAliasError = ClientException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type CreateConditionalForwarderError = ClientException | DirectoryUnavailableException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateComputerError = AuthenticationFailedException | ClientException | DirectoryUnavailableException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type CreateDirectoryError = ClientException | DirectoryLimitExceededException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type CreateConditionalForwarderError = ClientException | DirectoryUnavailableException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type CreateLogSubscriptionError = ClientException | EntityAlreadyExistsException | EntityDoesNotExistException | InsufficientPermissionsException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateDirectoryError = ClientException | DirectoryLimitExceededException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type CreateMicrosoftADError = ClientException | DirectoryLimitExceededException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateLogSubscriptionError = ClientException | EntityAlreadyExistsException | EntityDoesNotExistException | InsufficientPermissionsException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type CreateSnapshotError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | SnapshotLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateMicrosoftADError = ClientException | DirectoryLimitExceededException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type CreateTrustError = ClientException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateSnapshotError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | SnapshotLimitExceededException | CommonError | Client.SdkError
 
-export type DeleteConditionalForwarderError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateTrustError = ClientException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteDirectoryError = ClientException | EntityDoesNotExistException | ServiceException | Errors.CommonError | Client.SdkError
+export type DeleteConditionalForwarderError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteLogSubscriptionError = ClientException | EntityDoesNotExistException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteDirectoryError = ClientException | EntityDoesNotExistException | ServiceException | CommonError | Client.SdkError
 
-export type DeleteSnapshotError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type DeleteLogSubscriptionError = ClientException | EntityDoesNotExistException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteTrustError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteSnapshotError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type DeregisterCertificateError = CertificateDoesNotExistException | CertificateInUseException | ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteTrustError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeregisterEventTopicError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type DeregisterCertificateError = CertificateDoesNotExistException | CertificateInUseException | ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeCertificateError = CertificateDoesNotExistException | ClientException | DirectoryDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeregisterEventTopicError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type DescribeClientAuthenticationSettingsError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeCertificateError = CertificateDoesNotExistException | ClientException | DirectoryDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeConditionalForwardersError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeClientAuthenticationSettingsError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeDirectoriesError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type DescribeConditionalForwardersError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeDomainControllersError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeDirectoriesError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type DescribeEventTopicsError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type DescribeDomainControllersError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeLDAPSSettingsError = ClientException | DirectoryDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeEventTopicsError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type DescribeRegionsError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeLDAPSSettingsError = ClientException | DirectoryDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeSettingsError = ClientException | DirectoryDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeRegionsError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeSharedDirectoriesError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeSettingsError = ClientException | DirectoryDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeSnapshotsError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type DescribeSharedDirectoriesError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeTrustsError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeSnapshotsError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type DescribeUpdateDirectoryError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeTrustsError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DisableClientAuthenticationError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | InvalidClientAuthStatusException | ServiceException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeUpdateDirectoryError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisableLDAPSError = ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | InvalidLDAPSStatusException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DisableClientAuthenticationError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | InvalidClientAuthStatusException | ServiceException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisableRadiusError = ClientException | EntityDoesNotExistException | ServiceException | Errors.CommonError | Client.SdkError
+export type DisableLDAPSError = ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | InvalidLDAPSStatusException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DisableSsoError = AuthenticationFailedException | ClientException | EntityDoesNotExistException | InsufficientPermissionsException | ServiceException | Errors.CommonError | Client.SdkError
+export type DisableRadiusError = ClientException | EntityDoesNotExistException | ServiceException | CommonError | Client.SdkError
 
-export type EnableClientAuthenticationError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | InvalidClientAuthStatusException | NoAvailableCertificateException | ServiceException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DisableSsoError = AuthenticationFailedException | ClientException | EntityDoesNotExistException | InsufficientPermissionsException | ServiceException | CommonError | Client.SdkError
 
-export type EnableLDAPSError = ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | InvalidLDAPSStatusException | InvalidParameterException | NoAvailableCertificateException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type EnableClientAuthenticationError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | InvalidClientAuthStatusException | NoAvailableCertificateException | ServiceException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type EnableRadiusError = ClientException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type EnableLDAPSError = ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | InvalidLDAPSStatusException | InvalidParameterException | NoAvailableCertificateException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type EnableSsoError = AuthenticationFailedException | ClientException | EntityDoesNotExistException | InsufficientPermissionsException | ServiceException | Errors.CommonError | Client.SdkError
+export type EnableRadiusError = ClientException | EntityAlreadyExistsException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type GetDirectoryLimitsError = ClientException | EntityDoesNotExistException | ServiceException | Errors.CommonError | Client.SdkError
+export type EnableSsoError = AuthenticationFailedException | ClientException | EntityDoesNotExistException | InsufficientPermissionsException | ServiceException | CommonError | Client.SdkError
 
-export type GetSnapshotLimitsError = ClientException | EntityDoesNotExistException | ServiceException | Errors.CommonError | Client.SdkError
+export type GetDirectoryLimitsError = ClientException | EntityDoesNotExistException | ServiceException | CommonError | Client.SdkError
 
-export type ListCertificatesError = ClientException | DirectoryDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type GetSnapshotLimitsError = ClientException | EntityDoesNotExistException | ServiceException | CommonError | Client.SdkError
 
-export type ListIpRoutesError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type ListCertificatesError = ClientException | DirectoryDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListLogSubscriptionsError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | ServiceException | Errors.CommonError | Client.SdkError
+export type ListIpRoutesError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type ListSchemaExtensionsError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | ServiceException | Errors.CommonError | Client.SdkError
+export type ListLogSubscriptionsError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | ServiceException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type ListSchemaExtensionsError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | ServiceException | CommonError | Client.SdkError
 
-export type RegisterCertificateError = CertificateAlreadyExistsException | CertificateLimitExceededException | ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | InvalidCertificateException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ClientException | EntityDoesNotExistException | InvalidNextTokenException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type RegisterEventTopicError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type RegisterCertificateError = CertificateAlreadyExistsException | CertificateLimitExceededException | ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | InvalidCertificateException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type RejectSharedDirectoryError = ClientException | DirectoryAlreadySharedException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type RegisterEventTopicError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type RemoveIpRoutesError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type RejectSharedDirectoryError = ClientException | DirectoryAlreadySharedException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type RemoveRegionError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | ServiceException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RemoveIpRoutesError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type RemoveTagsFromResourceError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type RemoveRegionError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | ServiceException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ResetUserPasswordError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidPasswordException | ServiceException | UnsupportedOperationException | UserDoesNotExistException | Errors.CommonError | Client.SdkError
+export type RemoveTagsFromResourceError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type RestoreFromSnapshotError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type ResetUserPasswordError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidPasswordException | ServiceException | UnsupportedOperationException | UserDoesNotExistException | CommonError | Client.SdkError
 
-export type ShareDirectoryError = AccessDeniedException | ClientException | DirectoryAlreadySharedException | EntityDoesNotExistException | InvalidParameterException | InvalidTargetException | OrganizationsException | ServiceException | ShareLimitExceededException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RestoreFromSnapshotError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type StartSchemaExtensionError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | ServiceException | SnapshotLimitExceededException | Errors.CommonError | Client.SdkError
+export type ShareDirectoryError = AccessDeniedException | ClientException | DirectoryAlreadySharedException | EntityDoesNotExistException | InvalidParameterException | InvalidTargetException | OrganizationsException | ServiceException | ShareLimitExceededException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UnshareDirectoryError = ClientException | DirectoryNotSharedException | EntityDoesNotExistException | InvalidTargetException | ServiceException | Errors.CommonError | Client.SdkError
+export type StartSchemaExtensionError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | ServiceException | SnapshotLimitExceededException | CommonError | Client.SdkError
 
-export type UpdateConditionalForwarderError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UnshareDirectoryError = ClientException | DirectoryNotSharedException | EntityDoesNotExistException | InvalidTargetException | ServiceException | CommonError | Client.SdkError
 
-export type UpdateDirectorySetupError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | DirectoryInDesiredStateException | DirectoryUnavailableException | InvalidParameterException | ServiceException | SnapshotLimitExceededException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateConditionalForwarderError = ClientException | DirectoryUnavailableException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type UpdateNumberOfDomainControllersError = ClientException | DirectoryUnavailableException | DomainControllerLimitExceededException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UpdateDirectorySetupError = AccessDeniedException | ClientException | DirectoryDoesNotExistException | DirectoryInDesiredStateException | DirectoryUnavailableException | InvalidParameterException | ServiceException | SnapshotLimitExceededException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateRadiusError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type UpdateNumberOfDomainControllersError = ClientException | DirectoryUnavailableException | DomainControllerLimitExceededException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type UpdateSettingsError = ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | IncompatibleSettingsException | InvalidParameterException | ServiceException | UnsupportedOperationException | UnsupportedSettingsException | Errors.CommonError | Client.SdkError
+export type UpdateRadiusError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
 
-export type UpdateTrustError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | Errors.CommonError | Client.SdkError
+export type UpdateSettingsError = ClientException | DirectoryDoesNotExistException | DirectoryUnavailableException | IncompatibleSettingsException | InvalidParameterException | ServiceException | UnsupportedOperationException | UnsupportedSettingsException | CommonError | Client.SdkError
 
-export type VerifyTrustError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UpdateTrustError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | CommonError | Client.SdkError
+
+export type VerifyTrustError = ClientException | EntityDoesNotExistException | InvalidParameterException | ServiceException | UnsupportedOperationException | CommonError | Client.SdkError
 
 export const acceptSharedDirectory: Client.Operation<AcceptSharedDirectoryRequest, AcceptSharedDirectoryResult, AcceptSharedDirectoryError, DirectoryService> = /*#__PURE__*/ Client.operation(DirectoryService, {model:{name:"AcceptSharedDirectory",http:{method:"POST",requestUri:"/"},input:{shape:AcceptSharedDirectoryRequest$},output:{shape:AcceptSharedDirectoryResult$},errors:[ClientException$,DirectoryAlreadySharedException$,EntityDoesNotExistException$,InvalidParameterException$,ServiceException$]},errors:{ClientException,DirectoryAlreadySharedException,EntityDoesNotExistException,InvalidParameterException,ServiceException}})
 

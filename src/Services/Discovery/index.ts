@@ -622,61 +622,64 @@ export interface UpdateApplicationRequest {
 
 export type UpdateApplicationOutput = {}
 
-export type AssociateConfigurationItemsToApplicationError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDeleteAgentsError = Errors.CommonError | Client.SdkError
+export type AssociateConfigurationItemsToApplicationError = CommonError | Client.SdkError
 
-export type BatchDeleteImportDataError = Errors.CommonError | Client.SdkError
+export type BatchDeleteAgentsError = CommonError | Client.SdkError
 
-export type CreateApplicationError = Errors.CommonError | Client.SdkError
+export type BatchDeleteImportDataError = CommonError | Client.SdkError
 
-export type CreateTagsError = Errors.CommonError | Client.SdkError
+export type CreateApplicationError = CommonError | Client.SdkError
 
-export type DeleteApplicationsError = Errors.CommonError | Client.SdkError
+export type CreateTagsError = CommonError | Client.SdkError
 
-export type DeleteTagsError = Errors.CommonError | Client.SdkError
+export type DeleteApplicationsError = CommonError | Client.SdkError
 
-export type DescribeAgentsError = Errors.CommonError | Client.SdkError
+export type DeleteTagsError = CommonError | Client.SdkError
 
-export type DescribeBatchDeleteConfigurationTaskError = Errors.CommonError | Client.SdkError
+export type DescribeAgentsError = CommonError | Client.SdkError
 
-export type DescribeConfigurationsError = Errors.CommonError | Client.SdkError
+export type DescribeBatchDeleteConfigurationTaskError = CommonError | Client.SdkError
 
-export type DescribeContinuousExportsError = Errors.CommonError | Client.SdkError
+export type DescribeConfigurationsError = CommonError | Client.SdkError
 
-export type DescribeExportConfigurationsError = Errors.CommonError | Client.SdkError
+export type DescribeContinuousExportsError = CommonError | Client.SdkError
 
-export type DescribeExportTasksError = Errors.CommonError | Client.SdkError
+export type DescribeExportConfigurationsError = CommonError | Client.SdkError
 
-export type DescribeImportTasksError = Errors.CommonError | Client.SdkError
+export type DescribeExportTasksError = CommonError | Client.SdkError
 
-export type DescribeTagsError = Errors.CommonError | Client.SdkError
+export type DescribeImportTasksError = CommonError | Client.SdkError
 
-export type DisassociateConfigurationItemsFromApplicationError = Errors.CommonError | Client.SdkError
+export type DescribeTagsError = CommonError | Client.SdkError
 
-export type ExportConfigurationsError = Errors.CommonError | Client.SdkError
+export type DisassociateConfigurationItemsFromApplicationError = CommonError | Client.SdkError
 
-export type GetDiscoverySummaryError = Errors.CommonError | Client.SdkError
+export type ExportConfigurationsError = CommonError | Client.SdkError
 
-export type ListConfigurationsError = Errors.CommonError | Client.SdkError
+export type GetDiscoverySummaryError = CommonError | Client.SdkError
 
-export type ListServerNeighborsError = Errors.CommonError | Client.SdkError
+export type ListConfigurationsError = CommonError | Client.SdkError
 
-export type StartBatchDeleteConfigurationTaskError = Errors.CommonError | Client.SdkError
+export type ListServerNeighborsError = CommonError | Client.SdkError
 
-export type StartContinuousExportError = Errors.CommonError | Client.SdkError
+export type StartBatchDeleteConfigurationTaskError = CommonError | Client.SdkError
 
-export type StartDataCollectionByAgentIdsError = Errors.CommonError | Client.SdkError
+export type StartContinuousExportError = CommonError | Client.SdkError
 
-export type StartExportTaskError = Errors.CommonError | Client.SdkError
+export type StartDataCollectionByAgentIdsError = CommonError | Client.SdkError
 
-export type StartImportTaskError = Errors.CommonError | Client.SdkError
+export type StartExportTaskError = CommonError | Client.SdkError
 
-export type StopContinuousExportError = Errors.CommonError | Client.SdkError
+export type StartImportTaskError = CommonError | Client.SdkError
 
-export type StopDataCollectionByAgentIdsError = Errors.CommonError | Client.SdkError
+export type StopContinuousExportError = CommonError | Client.SdkError
 
-export type UpdateApplicationError = Errors.CommonError | Client.SdkError
+export type StopDataCollectionByAgentIdsError = CommonError | Client.SdkError
+
+export type UpdateApplicationError = CommonError | Client.SdkError
 
 export const associateConfigurationItemsToApplication: Client.Operation<AssociateConfigurationItemsToApplicationRequest, AssociateConfigurationItemsToApplicationOutput, AssociateConfigurationItemsToApplicationError, Discovery> = /*#__PURE__*/ Client.operation(Discovery, {model:{name:"AssociateConfigurationItemsToApplication",http:{method:"POST",requestUri:"/"},input:{shape:AssociateConfigurationItemsToApplicationRequest$},output:{shape:AssociateConfigurationItemsToApplicationOutput$}}})
 

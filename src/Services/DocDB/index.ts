@@ -1354,115 +1354,118 @@ export class SubscriptionCategoryNotFoundFault extends /*#__PURE__*/ ServiceErro
 
 export class SubscriptionNotFoundFault extends /*#__PURE__*/ ServiceError("SubscriptionNotFoundFault") {}
 
-export type AddSourceIdentifierToSubscriptionError = SourceNotFoundFault | SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddTagsToResourceError = DBClusterNotFoundFault | DBInstanceNotFoundFault | DBSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type AddSourceIdentifierToSubscriptionError = SourceNotFoundFault | SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type ApplyPendingMaintenanceActionError = InvalidDBClusterStateFault | InvalidDBInstanceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type AddTagsToResourceError = DBClusterNotFoundFault | DBInstanceNotFoundFault | DBSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type CopyDBClusterParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupNotFoundFault | DBParameterGroupQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type ApplyPendingMaintenanceActionError = InvalidDBClusterStateFault | InvalidDBInstanceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type CopyDBClusterSnapshotError = DBClusterSnapshotAlreadyExistsFault | DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | KMSKeyNotAccessibleFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CopyDBClusterParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupNotFoundFault | DBParameterGroupQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateDBClusterError = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBInstanceNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | GlobalClusterNotFoundFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSubnetGroupStateFault | InvalidGlobalClusterStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | StorageQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CopyDBClusterSnapshotError = DBClusterSnapshotAlreadyExistsFault | DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | KMSKeyNotAccessibleFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateDBClusterParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateDBClusterError = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBInstanceNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | GlobalClusterNotFoundFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSubnetGroupStateFault | InvalidGlobalClusterStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | StorageQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateDBClusterSnapshotError = DBClusterNotFoundFault | DBClusterSnapshotAlreadyExistsFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateDBClusterParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateDBInstanceError = AuthorizationNotFoundFault | DBClusterNotFoundFault | DBInstanceAlreadyExistsFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBClusterStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | Errors.CommonError | Client.SdkError
+export type CreateDBClusterSnapshotError = DBClusterNotFoundFault | DBClusterSnapshotAlreadyExistsFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateDBSubnetGroupError = DBSubnetGroupAlreadyExistsFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupQuotaExceededFault | DBSubnetQuotaExceededFault | InvalidSubnet | Errors.CommonError | Client.SdkError
+export type CreateDBInstanceError = AuthorizationNotFoundFault | DBClusterNotFoundFault | DBInstanceAlreadyExistsFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBClusterStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | CommonError | Client.SdkError
 
-export type CreateEventSubscriptionError = EventSubscriptionQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SourceNotFoundFault | SubscriptionAlreadyExistFault | SubscriptionCategoryNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateDBSubnetGroupError = DBSubnetGroupAlreadyExistsFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupQuotaExceededFault | DBSubnetQuotaExceededFault | InvalidSubnet | CommonError | Client.SdkError
 
-export type CreateGlobalClusterError = DBClusterNotFoundFault | GlobalClusterAlreadyExistsFault | GlobalClusterQuotaExceededFault | InvalidDBClusterStateFault | Errors.CommonError | Client.SdkError
+export type CreateEventSubscriptionError = EventSubscriptionQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SourceNotFoundFault | SubscriptionAlreadyExistFault | SubscriptionCategoryNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteDBClusterError = DBClusterNotFoundFault | DBClusterSnapshotAlreadyExistsFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateGlobalClusterError = DBClusterNotFoundFault | GlobalClusterAlreadyExistsFault | GlobalClusterQuotaExceededFault | InvalidDBClusterStateFault | CommonError | Client.SdkError
 
-export type DeleteDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBClusterError = DBClusterNotFoundFault | DBClusterSnapshotAlreadyExistsFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteDBClusterSnapshotError = DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | CommonError | Client.SdkError
 
-export type DeleteDBInstanceError = DBInstanceNotFoundFault | DBSnapshotAlreadyExistsFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type DeleteDBClusterSnapshotError = DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | CommonError | Client.SdkError
 
-export type DeleteDBSubnetGroupError = DBSubnetGroupNotFoundFault | InvalidDBSubnetGroupStateFault | InvalidDBSubnetStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBInstanceError = DBInstanceNotFoundFault | DBSnapshotAlreadyExistsFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteEventSubscriptionError = InvalidEventSubscriptionStateFault | SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteDBSubnetGroupError = DBSubnetGroupNotFoundFault | InvalidDBSubnetGroupStateFault | InvalidDBSubnetStateFault | CommonError | Client.SdkError
 
-export type DeleteGlobalClusterError = GlobalClusterNotFoundFault | InvalidGlobalClusterStateFault | Errors.CommonError | Client.SdkError
+export type DeleteEventSubscriptionError = InvalidEventSubscriptionStateFault | SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeCertificatesError = CertificateNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteGlobalClusterError = GlobalClusterNotFoundFault | InvalidGlobalClusterStateFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterParameterGroupsError = DBParameterGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeCertificatesError = CertificateNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterParametersError = DBParameterGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterParameterGroupsError = DBParameterGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterSnapshotAttributesError = DBClusterSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterParametersError = DBParameterGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterSnapshotsError = DBClusterSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterSnapshotAttributesError = DBClusterSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClustersError = DBClusterNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterSnapshotsError = DBClusterSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBEngineVersionsError = Errors.CommonError | Client.SdkError
+export type DescribeDBClustersError = DBClusterNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBInstancesError = DBInstanceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBEngineVersionsError = CommonError | Client.SdkError
 
-export type DescribeDBSubnetGroupsError = DBSubnetGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBInstancesError = DBInstanceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeEngineDefaultClusterParametersError = Errors.CommonError | Client.SdkError
+export type DescribeDBSubnetGroupsError = DBSubnetGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeEventCategoriesError = Errors.CommonError | Client.SdkError
+export type DescribeEngineDefaultClusterParametersError = CommonError | Client.SdkError
 
-export type DescribeEventSubscriptionsError = SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeEventCategoriesError = CommonError | Client.SdkError
 
-export type DescribeEventsError = Errors.CommonError | Client.SdkError
+export type DescribeEventSubscriptionsError = SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeGlobalClustersError = GlobalClusterNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeEventsError = CommonError | Client.SdkError
 
-export type DescribeOrderableDBInstanceOptionsError = Errors.CommonError | Client.SdkError
+export type DescribeGlobalClustersError = GlobalClusterNotFoundFault | CommonError | Client.SdkError
 
-export type DescribePendingMaintenanceActionsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeOrderableDBInstanceOptionsError = CommonError | Client.SdkError
 
-export type FailoverDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type DescribePendingMaintenanceActionsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type FailoverGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | Errors.CommonError | Client.SdkError
+export type FailoverDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = DBClusterNotFoundFault | DBInstanceNotFoundFault | DBSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type FailoverGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | CommonError | Client.SdkError
 
-export type ModifyDBClusterError = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBSubnetGroupNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSecurityGroupStateFault | InvalidDBSubnetGroupStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | NetworkTypeNotSupported | StorageQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = DBClusterNotFoundFault | DBInstanceNotFoundFault | DBSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type ModifyDBClusterError = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBSubnetGroupNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSecurityGroupStateFault | InvalidDBSubnetGroupStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | NetworkTypeNotSupported | StorageQuotaExceededFault | CommonError | Client.SdkError
 
-export type ModifyDBClusterSnapshotAttributeError = DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | SharedSnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type ModifyDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | CommonError | Client.SdkError
 
-export type ModifyDBInstanceError = AuthorizationNotFoundFault | CertificateNotFoundFault | DBInstanceAlreadyExistsFault | DBInstanceNotFoundFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBUpgradeDependencyFailureFault | InsufficientDBInstanceCapacityFault | InvalidDBInstanceStateFault | InvalidDBSecurityGroupStateFault | InvalidVPCNetworkStateFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | Errors.CommonError | Client.SdkError
+export type ModifyDBClusterSnapshotAttributeError = DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | SharedSnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type ModifyDBSubnetGroupError = DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DBSubnetQuotaExceededFault | InvalidSubnet | SubnetAlreadyInUse | Errors.CommonError | Client.SdkError
+export type ModifyDBInstanceError = AuthorizationNotFoundFault | CertificateNotFoundFault | DBInstanceAlreadyExistsFault | DBInstanceNotFoundFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBUpgradeDependencyFailureFault | InsufficientDBInstanceCapacityFault | InvalidDBInstanceStateFault | InvalidDBSecurityGroupStateFault | InvalidVPCNetworkStateFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | CommonError | Client.SdkError
 
-export type ModifyEventSubscriptionError = EventSubscriptionQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SubscriptionCategoryNotFoundFault | SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyDBSubnetGroupError = DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DBSubnetQuotaExceededFault | InvalidSubnet | SubnetAlreadyInUse | CommonError | Client.SdkError
 
-export type ModifyGlobalClusterError = GlobalClusterNotFoundFault | InvalidGlobalClusterStateFault | Errors.CommonError | Client.SdkError
+export type ModifyEventSubscriptionError = EventSubscriptionQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SubscriptionCategoryNotFoundFault | SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type RebootDBInstanceError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type ModifyGlobalClusterError = GlobalClusterNotFoundFault | InvalidGlobalClusterStateFault | CommonError | Client.SdkError
 
-export type RemoveFromGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidGlobalClusterStateFault | Errors.CommonError | Client.SdkError
+export type RebootDBInstanceError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type RemoveSourceIdentifierFromSubscriptionError = SourceNotFoundFault | SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type RemoveFromGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidGlobalClusterStateFault | CommonError | Client.SdkError
 
-export type RemoveTagsFromResourceError = DBClusterNotFoundFault | DBInstanceNotFoundFault | DBSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type RemoveSourceIdentifierFromSubscriptionError = SourceNotFoundFault | SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type ResetDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type RemoveTagsFromResourceError = DBClusterNotFoundFault | DBInstanceNotFoundFault | DBSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type RestoreDBClusterFromSnapshotError = DBClusterAlreadyExistsFault | DBClusterQuotaExceededFault | DBClusterSnapshotNotFoundFault | DBSnapshotNotFoundFault | DBSubnetGroupNotFoundFault | InsufficientDBClusterCapacityFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterSnapshotStateFault | InvalidDBSnapshotStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | StorageQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type ResetDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | CommonError | Client.SdkError
 
-export type RestoreDBClusterToPointInTimeError = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterQuotaExceededFault | DBClusterSnapshotNotFoundFault | DBSubnetGroupNotFoundFault | InsufficientDBClusterCapacityFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | InvalidDBSnapshotStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | StorageQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type RestoreDBClusterFromSnapshotError = DBClusterAlreadyExistsFault | DBClusterQuotaExceededFault | DBClusterSnapshotNotFoundFault | DBSnapshotNotFoundFault | DBSubnetGroupNotFoundFault | InsufficientDBClusterCapacityFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterSnapshotStateFault | InvalidDBSnapshotStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | StorageQuotaExceededFault | CommonError | Client.SdkError
 
-export type StartDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type RestoreDBClusterToPointInTimeError = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterQuotaExceededFault | DBClusterSnapshotNotFoundFault | DBSubnetGroupNotFoundFault | InsufficientDBClusterCapacityFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | InvalidDBSnapshotStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | StorageQuotaExceededFault | CommonError | Client.SdkError
 
-export type StopDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type StartDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type SwitchoverGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | Errors.CommonError | Client.SdkError
+export type StopDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
+
+export type SwitchoverGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | CommonError | Client.SdkError
 
 export const addSourceIdentifierToSubscription: Client.Operation<AddSourceIdentifierToSubscriptionMessage, AddSourceIdentifierToSubscriptionResult, AddSourceIdentifierToSubscriptionError, DocDB> = /*#__PURE__*/ Client.operation(DocDB, {model:{name:"AddSourceIdentifierToSubscription",http:{method:"POST",requestUri:"/"},input:{shape:AddSourceIdentifierToSubscriptionMessage$},output:{shape:AddSourceIdentifierToSubscriptionResult$,resultWrapper:"AddSourceIdentifierToSubscriptionResult"},errors:[SourceNotFoundFault$,SubscriptionNotFoundFault$]},errors:{SourceNotFoundFault,SourceNotFound:SourceNotFoundFault,SubscriptionNotFoundFault,SubscriptionNotFound:SubscriptionNotFoundFault}})
 

@@ -2100,119 +2100,122 @@ export class TransactionConflictException extends /*#__PURE__*/ ServiceError("Tr
 
 export class TransactionInProgressException extends /*#__PURE__*/ ServiceError("TransactionInProgressException")<{ readonly Message?: string }> {}
 
-export type BatchExecuteStatementError = InternalServerError | RequestLimitExceeded | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.ProvisionedThroughputExceededException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchGetItemError = InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type BatchExecuteStatementError = InternalServerError | RequestLimitExceeded | ThrottlingException | Exclude<CommonError, { readonly _tag: "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type BatchWriteItemError = InternalServerError | InvalidEndpointException | ItemCollectionSizeLimitExceededException | ProvisionedThroughputExceededException | ReplicatedWriteConflictException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type BatchGetItemError = InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type CreateBackupError = BackupInUseException | ContinuousBackupsUnavailableException | InternalServerError | InvalidEndpointException | LimitExceededException | TableInUseException | TableNotFoundException | Errors.CommonError | Client.SdkError
+export type BatchWriteItemError = InternalServerError | InvalidEndpointException | ItemCollectionSizeLimitExceededException | ProvisionedThroughputExceededException | ReplicatedWriteConflictException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type CreateGlobalTableError = GlobalTableAlreadyExistsException | InternalServerError | InvalidEndpointException | LimitExceededException | TableNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateBackupError = BackupInUseException | ContinuousBackupsUnavailableException | InternalServerError | InvalidEndpointException | LimitExceededException | TableInUseException | TableNotFoundException | CommonError | Client.SdkError
 
-export type CreateTableError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type CreateGlobalTableError = GlobalTableAlreadyExistsException | InternalServerError | InvalidEndpointException | LimitExceededException | TableNotFoundException | CommonError | Client.SdkError
 
-export type DeleteBackupError = BackupInUseException | BackupNotFoundException | InternalServerError | InvalidEndpointException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateTableError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteItemError = ConditionalCheckFailedException | InternalServerError | InvalidEndpointException | ItemCollectionSizeLimitExceededException | ProvisionedThroughputExceededException | ReplicatedWriteConflictException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type DeleteBackupError = BackupInUseException | BackupNotFoundException | InternalServerError | InvalidEndpointException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteResourcePolicyError = InternalServerError | InvalidEndpointException | LimitExceededException | PolicyNotFoundException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteItemError = ConditionalCheckFailedException | InternalServerError | InvalidEndpointException | ItemCollectionSizeLimitExceededException | ProvisionedThroughputExceededException | ReplicatedWriteConflictException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionConflictException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteTableError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteResourcePolicyError = InternalServerError | InvalidEndpointException | LimitExceededException | PolicyNotFoundException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeBackupError = BackupNotFoundException | InternalServerError | InvalidEndpointException | Errors.CommonError | Client.SdkError
+export type DeleteTableError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeContinuousBackupsError = InternalServerError | InvalidEndpointException | TableNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeBackupError = BackupNotFoundException | InternalServerError | InvalidEndpointException | CommonError | Client.SdkError
 
-export type DescribeContributorInsightsError = InternalServerError | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeContinuousBackupsError = InternalServerError | InvalidEndpointException | TableNotFoundException | CommonError | Client.SdkError
 
-export type DescribeEndpointsError = Errors.CommonError | Client.SdkError
+export type DescribeContributorInsightsError = InternalServerError | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeExportError = ExportNotFoundException | InternalServerError | LimitExceededException | Errors.CommonError | Client.SdkError
+export type DescribeEndpointsError = CommonError | Client.SdkError
 
-export type DescribeGlobalTableError = GlobalTableNotFoundException | InternalServerError | InvalidEndpointException | Errors.CommonError | Client.SdkError
+export type DescribeExportError = ExportNotFoundException | InternalServerError | LimitExceededException | CommonError | Client.SdkError
 
-export type DescribeGlobalTableSettingsError = GlobalTableNotFoundException | InternalServerError | InvalidEndpointException | Errors.CommonError | Client.SdkError
+export type DescribeGlobalTableError = GlobalTableNotFoundException | InternalServerError | InvalidEndpointException | CommonError | Client.SdkError
 
-export type DescribeImportError = ImportNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeGlobalTableSettingsError = GlobalTableNotFoundException | InternalServerError | InvalidEndpointException | CommonError | Client.SdkError
 
-export type DescribeKinesisStreamingDestinationError = InternalServerError | InvalidEndpointException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeImportError = ImportNotFoundException | CommonError | Client.SdkError
 
-export type DescribeLimitsError = InternalServerError | InvalidEndpointException | Errors.CommonError | Client.SdkError
+export type DescribeKinesisStreamingDestinationError = InternalServerError | InvalidEndpointException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTableError = InternalServerError | InvalidEndpointException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeLimitsError = InternalServerError | InvalidEndpointException | CommonError | Client.SdkError
 
-export type DescribeTableReplicaAutoScalingError = InternalServerError | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTableError = InternalServerError | InvalidEndpointException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTimeToLiveError = InternalServerError | InvalidEndpointException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTableReplicaAutoScalingError = InternalServerError | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisableKinesisStreamingDestinationError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTimeToLiveError = InternalServerError | InvalidEndpointException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type EnableKinesisStreamingDestinationError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisableKinesisStreamingDestinationError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ExecuteStatementError = ConditionalCheckFailedException | DuplicateItemException | InternalServerError | ItemCollectionSizeLimitExceededException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type EnableKinesisStreamingDestinationError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ExecuteTransactionError = IdempotentParameterMismatchException | InternalServerError | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionCanceledException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type ExecuteStatementError = ConditionalCheckFailedException | DuplicateItemException | InternalServerError | ItemCollectionSizeLimitExceededException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionConflictException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type ExportTableToPointInTimeError = ExportConflictException | InternalServerError | InvalidExportTimeException | LimitExceededException | PointInTimeRecoveryUnavailableException | TableNotFoundException | Errors.CommonError | Client.SdkError
+export type ExecuteTransactionError = IdempotentParameterMismatchException | InternalServerError | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionCanceledException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type GetItemError = InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type ExportTableToPointInTimeError = ExportConflictException | InternalServerError | InvalidExportTimeException | LimitExceededException | PointInTimeRecoveryUnavailableException | TableNotFoundException | CommonError | Client.SdkError
 
-export type GetResourcePolicyError = InternalServerError | InvalidEndpointException | PolicyNotFoundException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetItemError = InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type ImportTableError = ImportConflictException | LimitExceededException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type GetResourcePolicyError = InternalServerError | InvalidEndpointException | PolicyNotFoundException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListBackupsError = InternalServerError | InvalidEndpointException | Errors.CommonError | Client.SdkError
+export type ImportTableError = ImportConflictException | LimitExceededException | ResourceInUseException | CommonError | Client.SdkError
 
-export type ListContributorInsightsError = InternalServerError | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListBackupsError = InternalServerError | InvalidEndpointException | CommonError | Client.SdkError
 
-export type ListExportsError = InternalServerError | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListContributorInsightsError = InternalServerError | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListGlobalTablesError = InternalServerError | InvalidEndpointException | Errors.CommonError | Client.SdkError
+export type ListExportsError = InternalServerError | LimitExceededException | CommonError | Client.SdkError
 
-export type ListImportsError = LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListGlobalTablesError = InternalServerError | InvalidEndpointException | CommonError | Client.SdkError
 
-export type ListTablesError = InternalServerError | InvalidEndpointException | Errors.CommonError | Client.SdkError
+export type ListImportsError = LimitExceededException | CommonError | Client.SdkError
 
-export type ListTagsOfResourceError = InternalServerError | InvalidEndpointException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTablesError = InternalServerError | InvalidEndpointException | CommonError | Client.SdkError
 
-export type PutItemError = ConditionalCheckFailedException | InternalServerError | InvalidEndpointException | ItemCollectionSizeLimitExceededException | ProvisionedThroughputExceededException | ReplicatedWriteConflictException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type ListTagsOfResourceError = InternalServerError | InvalidEndpointException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutResourcePolicyError = InternalServerError | InvalidEndpointException | LimitExceededException | PolicyNotFoundException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutItemError = ConditionalCheckFailedException | InternalServerError | InvalidEndpointException | ItemCollectionSizeLimitExceededException | ProvisionedThroughputExceededException | ReplicatedWriteConflictException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionConflictException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type QueryError = InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type PutResourcePolicyError = InternalServerError | InvalidEndpointException | LimitExceededException | PolicyNotFoundException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RestoreTableFromBackupError = BackupInUseException | BackupNotFoundException | InternalServerError | InvalidEndpointException | LimitExceededException | TableAlreadyExistsException | TableInUseException | Errors.CommonError | Client.SdkError
+export type QueryError = InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type RestoreTableToPointInTimeError = InternalServerError | InvalidEndpointException | InvalidRestoreTimeException | LimitExceededException | PointInTimeRecoveryUnavailableException | TableAlreadyExistsException | TableInUseException | TableNotFoundException | Errors.CommonError | Client.SdkError
+export type RestoreTableFromBackupError = BackupInUseException | BackupNotFoundException | InternalServerError | InvalidEndpointException | LimitExceededException | TableAlreadyExistsException | TableInUseException | CommonError | Client.SdkError
 
-export type ScanError = InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type RestoreTableToPointInTimeError = InternalServerError | InvalidEndpointException | InvalidRestoreTimeException | LimitExceededException | PointInTimeRecoveryUnavailableException | TableAlreadyExistsException | TableInUseException | TableNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ScanError = InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type TransactGetItemsError = InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionCanceledException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type TagResourceError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TransactWriteItemsError = IdempotentParameterMismatchException | InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionCanceledException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type TransactGetItemsError = InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionCanceledException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TransactWriteItemsError = IdempotentParameterMismatchException | InternalServerError | InvalidEndpointException | ProvisionedThroughputExceededException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionCanceledException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type UpdateContinuousBackupsError = ContinuousBackupsUnavailableException | InternalServerError | InvalidEndpointException | TableNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateContributorInsightsError = InternalServerError | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateContinuousBackupsError = ContinuousBackupsUnavailableException | InternalServerError | InvalidEndpointException | TableNotFoundException | CommonError | Client.SdkError
 
-export type UpdateGlobalTableError = GlobalTableNotFoundException | InternalServerError | InvalidEndpointException | ReplicaAlreadyExistsException | ReplicaNotFoundException | TableNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateContributorInsightsError = InternalServerError | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateGlobalTableSettingsError = GlobalTableNotFoundException | IndexNotFoundException | InternalServerError | InvalidEndpointException | LimitExceededException | ReplicaNotFoundException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type UpdateGlobalTableError = GlobalTableNotFoundException | InternalServerError | InvalidEndpointException | ReplicaAlreadyExistsException | ReplicaNotFoundException | TableNotFoundException | CommonError | Client.SdkError
 
-export type UpdateItemError = ConditionalCheckFailedException | InternalServerError | InvalidEndpointException | ItemCollectionSizeLimitExceededException | ProvisionedThroughputExceededException | ReplicatedWriteConflictException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
+export type UpdateGlobalTableSettingsError = GlobalTableNotFoundException | IndexNotFoundException | InternalServerError | InvalidEndpointException | LimitExceededException | ReplicaNotFoundException | ResourceInUseException | CommonError | Client.SdkError
 
-export type UpdateKinesisStreamingDestinationError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateItemError = ConditionalCheckFailedException | InternalServerError | InvalidEndpointException | ItemCollectionSizeLimitExceededException | ProvisionedThroughputExceededException | ReplicatedWriteConflictException | RequestLimitExceeded | ResourceNotFoundException | ThrottlingException | TransactionConflictException | Exclude<CommonError, { readonly _tag: "ProvisionedThroughputExceededException" | "RequestLimitExceeded" | "ThrottlingException" }> | Client.SdkError
 
-export type UpdateTableError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateKinesisStreamingDestinationError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateTableReplicaAutoScalingError = InternalServerError | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateTableError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateTimeToLiveError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateTableReplicaAutoScalingError = InternalServerError | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateTimeToLiveError = InternalServerError | InvalidEndpointException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const batchExecuteStatement: Client.Operation<BatchExecuteStatementInput, BatchExecuteStatementOutput, BatchExecuteStatementError, DynamoDB> = /*#__PURE__*/ Client.operation(DynamoDB, {model:{name:"BatchExecuteStatement",http:{method:"POST",requestUri:"/"},input:{shape:BatchExecuteStatementInput$},output:{shape:BatchExecuteStatementOutput$},errors:[InternalServerError$,RequestLimitExceeded$,ThrottlingException$]},errors:{InternalServerError,RequestLimitExceeded,ThrottlingException,Throttling:ThrottlingException}})
 

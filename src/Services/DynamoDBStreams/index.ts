@@ -193,13 +193,16 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class TrimmedDataAccessException extends /*#__PURE__*/ ServiceError("TrimmedDataAccessException") {}
 
-export type DescribeStreamError = InternalServerError | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.ProvisionedThroughputExceededException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetRecordsError = ExpiredIteratorException | InternalServerError | LimitExceededException | ResourceNotFoundException | TrimmedDataAccessException | Errors.CommonError | Client.SdkError
+export type DescribeStreamError = InternalServerError | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetShardIteratorError = InternalServerError | ResourceNotFoundException | TrimmedDataAccessException | Errors.CommonError | Client.SdkError
+export type GetRecordsError = ExpiredIteratorException | InternalServerError | LimitExceededException | ResourceNotFoundException | TrimmedDataAccessException | CommonError | Client.SdkError
 
-export type ListStreamsError = InternalServerError | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetShardIteratorError = InternalServerError | ResourceNotFoundException | TrimmedDataAccessException | CommonError | Client.SdkError
+
+export type ListStreamsError = InternalServerError | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const describeStream: Client.Operation<DescribeStreamInput, DescribeStreamOutput, DescribeStreamError, DynamoDBStreams> = /*#__PURE__*/ Client.operation(DynamoDBStreams, {model:{name:"DescribeStream",http:{method:"POST",requestUri:"/"},input:{shape:DescribeStreamInput$},output:{shape:DescribeStreamOutput$},errors:[InternalServerError$,ResourceNotFoundException$]},errors:{InternalServerError,ResourceNotFoundException}})
 

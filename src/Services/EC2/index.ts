@@ -17004,1259 +17004,1262 @@ export interface WithdrawByoipCidrResult {
   readonly ByoipCidr?: ByoipCidr
 }
 
-export type AcceptAddressTransferError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.RequestLimitExceeded | Errors.AccessDenied | Errors.AccessDeniedException | Errors.UnauthorizedOperation | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AcceptReservedInstancesExchangeQuoteError = Errors.CommonError | Client.SdkError
+export type AcceptAddressTransferError = CommonError | Client.SdkError
 
-export type AcceptTransitGatewayMulticastDomainAssociationsError = Errors.CommonError | Client.SdkError
+export type AcceptReservedInstancesExchangeQuoteError = CommonError | Client.SdkError
 
-export type AcceptTransitGatewayPeeringAttachmentError = Errors.CommonError | Client.SdkError
+export type AcceptTransitGatewayMulticastDomainAssociationsError = CommonError | Client.SdkError
 
-export type AcceptTransitGatewayVpcAttachmentError = Errors.CommonError | Client.SdkError
+export type AcceptTransitGatewayPeeringAttachmentError = CommonError | Client.SdkError
 
-export type AcceptVpcEndpointConnectionsError = Errors.CommonError | Client.SdkError
+export type AcceptTransitGatewayVpcAttachmentError = CommonError | Client.SdkError
 
-export type AcceptVpcPeeringConnectionError = Errors.CommonError | Client.SdkError
+export type AcceptVpcEndpointConnectionsError = CommonError | Client.SdkError
 
-export type AdvertiseByoipCidrError = Errors.CommonError | Client.SdkError
+export type AcceptVpcPeeringConnectionError = CommonError | Client.SdkError
 
-export type AllocateAddressError = Errors.CommonError | Client.SdkError
+export type AdvertiseByoipCidrError = CommonError | Client.SdkError
 
-export type AllocateHostsError = Errors.CommonError | Client.SdkError
+export type AllocateAddressError = CommonError | Client.SdkError
 
-export type AllocateIpamPoolCidrError = Errors.CommonError | Client.SdkError
+export type AllocateHostsError = CommonError | Client.SdkError
 
-export type ApplySecurityGroupsToClientVpnTargetNetworkError = Errors.CommonError | Client.SdkError
+export type AllocateIpamPoolCidrError = CommonError | Client.SdkError
 
-export type AssignIpv6AddressesError = Errors.CommonError | Client.SdkError
+export type ApplySecurityGroupsToClientVpnTargetNetworkError = CommonError | Client.SdkError
 
-export type AssignPrivateIpAddressesError = Errors.CommonError | Client.SdkError
+export type AssignIpv6AddressesError = CommonError | Client.SdkError
 
-export type AssignPrivateNatGatewayAddressError = Errors.CommonError | Client.SdkError
+export type AssignPrivateIpAddressesError = CommonError | Client.SdkError
 
-export type AssociateAddressError = Errors.CommonError | Client.SdkError
+export type AssignPrivateNatGatewayAddressError = CommonError | Client.SdkError
 
-export type AssociateClientVpnTargetNetworkError = Errors.CommonError | Client.SdkError
+export type AssociateAddressError = CommonError | Client.SdkError
 
-export type AssociateDhcpOptionsError = Errors.CommonError | Client.SdkError
+export type AssociateClientVpnTargetNetworkError = CommonError | Client.SdkError
 
-export type AssociateEnclaveCertificateIamRoleError = Errors.CommonError | Client.SdkError
+export type AssociateDhcpOptionsError = CommonError | Client.SdkError
 
-export type AssociateIamInstanceProfileError = Errors.CommonError | Client.SdkError
+export type AssociateEnclaveCertificateIamRoleError = CommonError | Client.SdkError
 
-export type AssociateInstanceEventWindowError = Errors.CommonError | Client.SdkError
+export type AssociateIamInstanceProfileError = CommonError | Client.SdkError
 
-export type AssociateIpamByoasnError = Errors.CommonError | Client.SdkError
+export type AssociateInstanceEventWindowError = CommonError | Client.SdkError
 
-export type AssociateIpamResourceDiscoveryError = Errors.CommonError | Client.SdkError
+export type AssociateIpamByoasnError = CommonError | Client.SdkError
 
-export type AssociateNatGatewayAddressError = Errors.CommonError | Client.SdkError
+export type AssociateIpamResourceDiscoveryError = CommonError | Client.SdkError
 
-export type AssociateRouteTableError = Errors.CommonError | Client.SdkError
+export type AssociateNatGatewayAddressError = CommonError | Client.SdkError
 
-export type AssociateSubnetCidrBlockError = Errors.CommonError | Client.SdkError
+export type AssociateRouteTableError = CommonError | Client.SdkError
 
-export type AssociateTransitGatewayMulticastDomainError = Errors.CommonError | Client.SdkError
+export type AssociateSubnetCidrBlockError = CommonError | Client.SdkError
 
-export type AssociateTransitGatewayPolicyTableError = Errors.CommonError | Client.SdkError
+export type AssociateTransitGatewayMulticastDomainError = CommonError | Client.SdkError
 
-export type AssociateTransitGatewayRouteTableError = Errors.CommonError | Client.SdkError
+export type AssociateTransitGatewayPolicyTableError = CommonError | Client.SdkError
 
-export type AssociateTrunkInterfaceError = Errors.CommonError | Client.SdkError
+export type AssociateTransitGatewayRouteTableError = CommonError | Client.SdkError
 
-export type AssociateVpcCidrBlockError = Errors.CommonError | Client.SdkError
+export type AssociateTrunkInterfaceError = CommonError | Client.SdkError
 
-export type AttachClassicLinkVpcError = Errors.CommonError | Client.SdkError
+export type AssociateVpcCidrBlockError = CommonError | Client.SdkError
 
-export type AttachInternetGatewayError = Errors.CommonError | Client.SdkError
+export type AttachClassicLinkVpcError = CommonError | Client.SdkError
 
-export type AttachNetworkInterfaceError = Errors.CommonError | Client.SdkError
+export type AttachInternetGatewayError = CommonError | Client.SdkError
 
-export type AttachVerifiedAccessTrustProviderError = Errors.CommonError | Client.SdkError
+export type AttachNetworkInterfaceError = CommonError | Client.SdkError
 
-export type AttachVolumeError = Errors.CommonError | Client.SdkError
+export type AttachVerifiedAccessTrustProviderError = CommonError | Client.SdkError
 
-export type AttachVpnGatewayError = Errors.CommonError | Client.SdkError
+export type AttachVolumeError = CommonError | Client.SdkError
 
-export type AuthorizeClientVpnIngressError = Errors.CommonError | Client.SdkError
+export type AttachVpnGatewayError = CommonError | Client.SdkError
 
-export type AuthorizeSecurityGroupEgressError = Errors.CommonError | Client.SdkError
+export type AuthorizeClientVpnIngressError = CommonError | Client.SdkError
 
-export type AuthorizeSecurityGroupIngressError = Errors.CommonError | Client.SdkError
+export type AuthorizeSecurityGroupEgressError = CommonError | Client.SdkError
 
-export type BundleInstanceError = Errors.CommonError | Client.SdkError
+export type AuthorizeSecurityGroupIngressError = CommonError | Client.SdkError
 
-export type CancelBundleTaskError = Errors.CommonError | Client.SdkError
+export type BundleInstanceError = CommonError | Client.SdkError
 
-export type CancelCapacityReservationError = Errors.CommonError | Client.SdkError
+export type CancelBundleTaskError = CommonError | Client.SdkError
 
-export type CancelCapacityReservationFleetsError = Errors.CommonError | Client.SdkError
+export type CancelCapacityReservationError = CommonError | Client.SdkError
 
-export type CancelConversionTaskError = Errors.CommonError | Client.SdkError
+export type CancelCapacityReservationFleetsError = CommonError | Client.SdkError
 
-export type CancelExportTaskError = Errors.CommonError | Client.SdkError
+export type CancelConversionTaskError = CommonError | Client.SdkError
 
-export type CancelImageLaunchPermissionError = Errors.CommonError | Client.SdkError
+export type CancelExportTaskError = CommonError | Client.SdkError
 
-export type CancelImportTaskError = Errors.CommonError | Client.SdkError
+export type CancelImageLaunchPermissionError = CommonError | Client.SdkError
 
-export type CancelReservedInstancesListingError = Errors.CommonError | Client.SdkError
+export type CancelImportTaskError = CommonError | Client.SdkError
 
-export type CancelSpotFleetRequestsError_ = Errors.CommonError | Client.SdkError
+export type CancelReservedInstancesListingError = CommonError | Client.SdkError
 
-export type CancelSpotInstanceRequestsError = Errors.CommonError | Client.SdkError
+export type CancelSpotFleetRequestsError_ = CommonError | Client.SdkError
 
-export type ConfirmProductInstanceError = Errors.CommonError | Client.SdkError
+export type CancelSpotInstanceRequestsError = CommonError | Client.SdkError
 
-export type CopyFpgaImageError = Errors.CommonError | Client.SdkError
+export type ConfirmProductInstanceError = CommonError | Client.SdkError
 
-export type CopyImageError = Errors.CommonError | Client.SdkError
+export type CopyFpgaImageError = CommonError | Client.SdkError
 
-export type CopySnapshotError = Errors.CommonError | Client.SdkError
+export type CopyImageError = CommonError | Client.SdkError
 
-export type CreateCapacityReservationError = Errors.CommonError | Client.SdkError
+export type CopySnapshotError = CommonError | Client.SdkError
 
-export type CreateCapacityReservationBySplittingError = Errors.CommonError | Client.SdkError
+export type CreateCapacityReservationError = CommonError | Client.SdkError
 
-export type CreateCapacityReservationFleetError = Errors.CommonError | Client.SdkError
+export type CreateCapacityReservationBySplittingError = CommonError | Client.SdkError
 
-export type CreateCarrierGatewayError = Errors.CommonError | Client.SdkError
+export type CreateCapacityReservationFleetError = CommonError | Client.SdkError
 
-export type CreateClientVpnEndpointError = Errors.CommonError | Client.SdkError
+export type CreateCarrierGatewayError = CommonError | Client.SdkError
 
-export type CreateClientVpnRouteError = Errors.CommonError | Client.SdkError
+export type CreateClientVpnEndpointError = CommonError | Client.SdkError
 
-export type CreateCoipCidrError = Errors.CommonError | Client.SdkError
+export type CreateClientVpnRouteError = CommonError | Client.SdkError
 
-export type CreateCoipPoolError = Errors.CommonError | Client.SdkError
+export type CreateCoipCidrError = CommonError | Client.SdkError
 
-export type CreateCustomerGatewayError = Errors.CommonError | Client.SdkError
+export type CreateCoipPoolError = CommonError | Client.SdkError
 
-export type CreateDefaultSubnetError = Errors.CommonError | Client.SdkError
+export type CreateCustomerGatewayError = CommonError | Client.SdkError
 
-export type CreateDefaultVpcError = Errors.CommonError | Client.SdkError
+export type CreateDefaultSubnetError = CommonError | Client.SdkError
 
-export type CreateDhcpOptionsError = Errors.CommonError | Client.SdkError
+export type CreateDefaultVpcError = CommonError | Client.SdkError
 
-export type CreateEgressOnlyInternetGatewayError = Errors.CommonError | Client.SdkError
+export type CreateDhcpOptionsError = CommonError | Client.SdkError
 
-export type CreateFleetError_ = Errors.CommonError | Client.SdkError
+export type CreateEgressOnlyInternetGatewayError = CommonError | Client.SdkError
 
-export type CreateFlowLogsError = Errors.CommonError | Client.SdkError
+export type CreateFleetError_ = CommonError | Client.SdkError
 
-export type CreateFpgaImageError = Errors.CommonError | Client.SdkError
+export type CreateFlowLogsError = CommonError | Client.SdkError
 
-export type CreateImageError = Errors.CommonError | Client.SdkError
+export type CreateFpgaImageError = CommonError | Client.SdkError
 
-export type CreateInstanceConnectEndpointError = Errors.CommonError | Client.SdkError
+export type CreateImageError = CommonError | Client.SdkError
 
-export type CreateInstanceEventWindowError = Errors.CommonError | Client.SdkError
+export type CreateInstanceConnectEndpointError = CommonError | Client.SdkError
 
-export type CreateInstanceExportTaskError = Errors.CommonError | Client.SdkError
+export type CreateInstanceEventWindowError = CommonError | Client.SdkError
 
-export type CreateInternetGatewayError = Errors.CommonError | Client.SdkError
+export type CreateInstanceExportTaskError = CommonError | Client.SdkError
 
-export type CreateIpamError = Errors.CommonError | Client.SdkError
+export type CreateInternetGatewayError = CommonError | Client.SdkError
 
-export type CreateIpamExternalResourceVerificationTokenError = Errors.CommonError | Client.SdkError
+export type CreateIpamError = CommonError | Client.SdkError
 
-export type CreateIpamPoolError = Errors.CommonError | Client.SdkError
+export type CreateIpamExternalResourceVerificationTokenError = CommonError | Client.SdkError
 
-export type CreateIpamResourceDiscoveryError = Errors.CommonError | Client.SdkError
+export type CreateIpamPoolError = CommonError | Client.SdkError
 
-export type CreateIpamScopeError = Errors.CommonError | Client.SdkError
+export type CreateIpamResourceDiscoveryError = CommonError | Client.SdkError
 
-export type CreateKeyPairError = Errors.CommonError | Client.SdkError
+export type CreateIpamScopeError = CommonError | Client.SdkError
 
-export type CreateLaunchTemplateError = Errors.CommonError | Client.SdkError
+export type CreateKeyPairError = CommonError | Client.SdkError
 
-export type CreateLaunchTemplateVersionError = Errors.CommonError | Client.SdkError
+export type CreateLaunchTemplateError = CommonError | Client.SdkError
 
-export type CreateLocalGatewayRouteError = Errors.CommonError | Client.SdkError
+export type CreateLaunchTemplateVersionError = CommonError | Client.SdkError
 
-export type CreateLocalGatewayRouteTableError = Errors.CommonError | Client.SdkError
+export type CreateLocalGatewayRouteError = CommonError | Client.SdkError
 
-export type CreateLocalGatewayRouteTableVirtualInterfaceGroupAssociationError = Errors.CommonError | Client.SdkError
+export type CreateLocalGatewayRouteTableError = CommonError | Client.SdkError
 
-export type CreateLocalGatewayRouteTableVpcAssociationError = Errors.CommonError | Client.SdkError
+export type CreateLocalGatewayRouteTableVirtualInterfaceGroupAssociationError = CommonError | Client.SdkError
 
-export type CreateManagedPrefixListError = Errors.CommonError | Client.SdkError
+export type CreateLocalGatewayRouteTableVpcAssociationError = CommonError | Client.SdkError
 
-export type CreateNatGatewayError = Errors.CommonError | Client.SdkError
+export type CreateManagedPrefixListError = CommonError | Client.SdkError
 
-export type CreateNetworkAclError = Errors.CommonError | Client.SdkError
+export type CreateNatGatewayError = CommonError | Client.SdkError
 
-export type CreateNetworkAclEntryError = Errors.CommonError | Client.SdkError
+export type CreateNetworkAclError = CommonError | Client.SdkError
 
-export type CreateNetworkInsightsAccessScopeError = Errors.CommonError | Client.SdkError
+export type CreateNetworkAclEntryError = CommonError | Client.SdkError
 
-export type CreateNetworkInsightsPathError = Errors.CommonError | Client.SdkError
+export type CreateNetworkInsightsAccessScopeError = CommonError | Client.SdkError
 
-export type CreateNetworkInterfaceError = Errors.CommonError | Client.SdkError
+export type CreateNetworkInsightsPathError = CommonError | Client.SdkError
 
-export type CreateNetworkInterfacePermissionError = Errors.CommonError | Client.SdkError
+export type CreateNetworkInterfaceError = CommonError | Client.SdkError
 
-export type CreatePlacementGroupError = Errors.CommonError | Client.SdkError
+export type CreateNetworkInterfacePermissionError = CommonError | Client.SdkError
 
-export type CreatePublicIpv4PoolError = Errors.CommonError | Client.SdkError
+export type CreatePlacementGroupError = CommonError | Client.SdkError
 
-export type CreateReplaceRootVolumeTaskError = Errors.CommonError | Client.SdkError
+export type CreatePublicIpv4PoolError = CommonError | Client.SdkError
 
-export type CreateReservedInstancesListingError = Errors.CommonError | Client.SdkError
+export type CreateReplaceRootVolumeTaskError = CommonError | Client.SdkError
 
-export type CreateRestoreImageTaskError = Errors.CommonError | Client.SdkError
+export type CreateReservedInstancesListingError = CommonError | Client.SdkError
 
-export type CreateRouteError = Errors.CommonError | Client.SdkError
+export type CreateRestoreImageTaskError = CommonError | Client.SdkError
 
-export type CreateRouteTableError = Errors.CommonError | Client.SdkError
+export type CreateRouteError = CommonError | Client.SdkError
 
-export type CreateSecurityGroupError = Errors.CommonError | Client.SdkError
+export type CreateRouteTableError = CommonError | Client.SdkError
 
-export type CreateSnapshotError = Errors.CommonError | Client.SdkError
+export type CreateSecurityGroupError = CommonError | Client.SdkError
 
-export type CreateSnapshotsError = Errors.CommonError | Client.SdkError
+export type CreateSnapshotError = CommonError | Client.SdkError
 
-export type CreateSpotDatafeedSubscriptionError = Errors.CommonError | Client.SdkError
+export type CreateSnapshotsError = CommonError | Client.SdkError
 
-export type CreateStoreImageTaskError = Errors.CommonError | Client.SdkError
+export type CreateSpotDatafeedSubscriptionError = CommonError | Client.SdkError
 
-export type CreateSubnetError = Errors.CommonError | Client.SdkError
+export type CreateStoreImageTaskError = CommonError | Client.SdkError
 
-export type CreateSubnetCidrReservationError = Errors.CommonError | Client.SdkError
+export type CreateSubnetError = CommonError | Client.SdkError
 
-export type CreateTagsError = Errors.CommonError | Client.SdkError
+export type CreateSubnetCidrReservationError = CommonError | Client.SdkError
 
-export type CreateTrafficMirrorFilterError = Errors.CommonError | Client.SdkError
+export type CreateTagsError = CommonError | Client.SdkError
 
-export type CreateTrafficMirrorFilterRuleError = Errors.CommonError | Client.SdkError
+export type CreateTrafficMirrorFilterError = CommonError | Client.SdkError
 
-export type CreateTrafficMirrorSessionError = Errors.CommonError | Client.SdkError
+export type CreateTrafficMirrorFilterRuleError = CommonError | Client.SdkError
 
-export type CreateTrafficMirrorTargetError = Errors.CommonError | Client.SdkError
+export type CreateTrafficMirrorSessionError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayError = Errors.CommonError | Client.SdkError
+export type CreateTrafficMirrorTargetError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayConnectError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayConnectPeerError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayConnectError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayMulticastDomainError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayConnectPeerError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayPeeringAttachmentError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayMulticastDomainError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayPolicyTableError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayPeeringAttachmentError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayPrefixListReferenceError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayPolicyTableError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayRouteError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayPrefixListReferenceError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayRouteTableError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayRouteError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayRouteTableAnnouncementError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayRouteTableError = CommonError | Client.SdkError
 
-export type CreateTransitGatewayVpcAttachmentError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayRouteTableAnnouncementError = CommonError | Client.SdkError
 
-export type CreateVerifiedAccessEndpointError = Errors.CommonError | Client.SdkError
+export type CreateTransitGatewayVpcAttachmentError = CommonError | Client.SdkError
 
-export type CreateVerifiedAccessGroupError = Errors.CommonError | Client.SdkError
+export type CreateVerifiedAccessEndpointError = CommonError | Client.SdkError
 
-export type CreateVerifiedAccessInstanceError = Errors.CommonError | Client.SdkError
+export type CreateVerifiedAccessGroupError = CommonError | Client.SdkError
 
-export type CreateVerifiedAccessTrustProviderError = Errors.CommonError | Client.SdkError
+export type CreateVerifiedAccessInstanceError = CommonError | Client.SdkError
 
-export type CreateVolumeError = Errors.CommonError | Client.SdkError
+export type CreateVerifiedAccessTrustProviderError = CommonError | Client.SdkError
 
-export type CreateVpcError = Errors.CommonError | Client.SdkError
+export type CreateVolumeError = CommonError | Client.SdkError
 
-export type CreateVpcEndpointError = Errors.CommonError | Client.SdkError
+export type CreateVpcError = CommonError | Client.SdkError
 
-export type CreateVpcEndpointConnectionNotificationError = Errors.CommonError | Client.SdkError
+export type CreateVpcEndpointError = CommonError | Client.SdkError
 
-export type CreateVpcEndpointServiceConfigurationError = Errors.CommonError | Client.SdkError
+export type CreateVpcEndpointConnectionNotificationError = CommonError | Client.SdkError
 
-export type CreateVpcPeeringConnectionError = Errors.CommonError | Client.SdkError
+export type CreateVpcEndpointServiceConfigurationError = CommonError | Client.SdkError
 
-export type CreateVpnConnectionError = Errors.CommonError | Client.SdkError
+export type CreateVpcPeeringConnectionError = CommonError | Client.SdkError
 
-export type CreateVpnConnectionRouteError = Errors.CommonError | Client.SdkError
+export type CreateVpnConnectionError = CommonError | Client.SdkError
 
-export type CreateVpnGatewayError = Errors.CommonError | Client.SdkError
+export type CreateVpnConnectionRouteError = CommonError | Client.SdkError
 
-export type DeleteCarrierGatewayError = Errors.CommonError | Client.SdkError
+export type CreateVpnGatewayError = CommonError | Client.SdkError
 
-export type DeleteClientVpnEndpointError = Errors.CommonError | Client.SdkError
+export type DeleteCarrierGatewayError = CommonError | Client.SdkError
 
-export type DeleteClientVpnRouteError = Errors.CommonError | Client.SdkError
+export type DeleteClientVpnEndpointError = CommonError | Client.SdkError
 
-export type DeleteCoipCidrError = Errors.CommonError | Client.SdkError
+export type DeleteClientVpnRouteError = CommonError | Client.SdkError
 
-export type DeleteCoipPoolError = Errors.CommonError | Client.SdkError
+export type DeleteCoipCidrError = CommonError | Client.SdkError
 
-export type DeleteCustomerGatewayError = Errors.CommonError | Client.SdkError
+export type DeleteCoipPoolError = CommonError | Client.SdkError
 
-export type DeleteDhcpOptionsError = Errors.CommonError | Client.SdkError
+export type DeleteCustomerGatewayError = CommonError | Client.SdkError
 
-export type DeleteEgressOnlyInternetGatewayError = Errors.CommonError | Client.SdkError
+export type DeleteDhcpOptionsError = CommonError | Client.SdkError
 
-export type DeleteFleetsError = Errors.CommonError | Client.SdkError
+export type DeleteEgressOnlyInternetGatewayError = CommonError | Client.SdkError
 
-export type DeleteFlowLogsError = Errors.CommonError | Client.SdkError
+export type DeleteFleetsError = CommonError | Client.SdkError
 
-export type DeleteFpgaImageError = Errors.CommonError | Client.SdkError
+export type DeleteFlowLogsError = CommonError | Client.SdkError
 
-export type DeleteInstanceConnectEndpointError = Errors.CommonError | Client.SdkError
+export type DeleteFpgaImageError = CommonError | Client.SdkError
 
-export type DeleteInstanceEventWindowError = Errors.CommonError | Client.SdkError
+export type DeleteInstanceConnectEndpointError = CommonError | Client.SdkError
 
-export type DeleteInternetGatewayError = Errors.CommonError | Client.SdkError
+export type DeleteInstanceEventWindowError = CommonError | Client.SdkError
 
-export type DeleteIpamError = Errors.CommonError | Client.SdkError
+export type DeleteInternetGatewayError = CommonError | Client.SdkError
 
-export type DeleteIpamExternalResourceVerificationTokenError = Errors.CommonError | Client.SdkError
+export type DeleteIpamError = CommonError | Client.SdkError
 
-export type DeleteIpamPoolError = Errors.CommonError | Client.SdkError
+export type DeleteIpamExternalResourceVerificationTokenError = CommonError | Client.SdkError
 
-export type DeleteIpamResourceDiscoveryError = Errors.CommonError | Client.SdkError
+export type DeleteIpamPoolError = CommonError | Client.SdkError
 
-export type DeleteIpamScopeError = Errors.CommonError | Client.SdkError
+export type DeleteIpamResourceDiscoveryError = CommonError | Client.SdkError
 
-export type DeleteKeyPairError = Errors.CommonError | Client.SdkError
+export type DeleteIpamScopeError = CommonError | Client.SdkError
 
-export type DeleteLaunchTemplateError = Errors.CommonError | Client.SdkError
+export type DeleteKeyPairError = CommonError | Client.SdkError
 
-export type DeleteLaunchTemplateVersionsError = Errors.CommonError | Client.SdkError
+export type DeleteLaunchTemplateError = CommonError | Client.SdkError
 
-export type DeleteLocalGatewayRouteError = Errors.CommonError | Client.SdkError
+export type DeleteLaunchTemplateVersionsError = CommonError | Client.SdkError
 
-export type DeleteLocalGatewayRouteTableError = Errors.CommonError | Client.SdkError
+export type DeleteLocalGatewayRouteError = CommonError | Client.SdkError
 
-export type DeleteLocalGatewayRouteTableVirtualInterfaceGroupAssociationError = Errors.CommonError | Client.SdkError
+export type DeleteLocalGatewayRouteTableError = CommonError | Client.SdkError
 
-export type DeleteLocalGatewayRouteTableVpcAssociationError = Errors.CommonError | Client.SdkError
+export type DeleteLocalGatewayRouteTableVirtualInterfaceGroupAssociationError = CommonError | Client.SdkError
 
-export type DeleteManagedPrefixListError = Errors.CommonError | Client.SdkError
+export type DeleteLocalGatewayRouteTableVpcAssociationError = CommonError | Client.SdkError
 
-export type DeleteNatGatewayError = Errors.CommonError | Client.SdkError
+export type DeleteManagedPrefixListError = CommonError | Client.SdkError
 
-export type DeleteNetworkAclError = Errors.CommonError | Client.SdkError
+export type DeleteNatGatewayError = CommonError | Client.SdkError
 
-export type DeleteNetworkAclEntryError = Errors.CommonError | Client.SdkError
+export type DeleteNetworkAclError = CommonError | Client.SdkError
 
-export type DeleteNetworkInsightsAccessScopeError = Errors.CommonError | Client.SdkError
+export type DeleteNetworkAclEntryError = CommonError | Client.SdkError
 
-export type DeleteNetworkInsightsAccessScopeAnalysisError = Errors.CommonError | Client.SdkError
+export type DeleteNetworkInsightsAccessScopeError = CommonError | Client.SdkError
 
-export type DeleteNetworkInsightsAnalysisError = Errors.CommonError | Client.SdkError
+export type DeleteNetworkInsightsAccessScopeAnalysisError = CommonError | Client.SdkError
 
-export type DeleteNetworkInsightsPathError = Errors.CommonError | Client.SdkError
+export type DeleteNetworkInsightsAnalysisError = CommonError | Client.SdkError
 
-export type DeleteNetworkInterfaceError = Errors.CommonError | Client.SdkError
+export type DeleteNetworkInsightsPathError = CommonError | Client.SdkError
 
-export type DeleteNetworkInterfacePermissionError = Errors.CommonError | Client.SdkError
+export type DeleteNetworkInterfaceError = CommonError | Client.SdkError
 
-export type DeletePlacementGroupError = Errors.CommonError | Client.SdkError
+export type DeleteNetworkInterfacePermissionError = CommonError | Client.SdkError
 
-export type DeletePublicIpv4PoolError = Errors.CommonError | Client.SdkError
+export type DeletePlacementGroupError = CommonError | Client.SdkError
 
-export type DeleteQueuedReservedInstancesError_ = Errors.CommonError | Client.SdkError
+export type DeletePublicIpv4PoolError = CommonError | Client.SdkError
 
-export type DeleteRouteError = Errors.CommonError | Client.SdkError
+export type DeleteQueuedReservedInstancesError_ = CommonError | Client.SdkError
 
-export type DeleteRouteTableError = Errors.CommonError | Client.SdkError
+export type DeleteRouteError = CommonError | Client.SdkError
 
-export type DeleteSecurityGroupError = Errors.CommonError | Client.SdkError
+export type DeleteRouteTableError = CommonError | Client.SdkError
 
-export type DeleteSnapshotError = Errors.CommonError | Client.SdkError
+export type DeleteSecurityGroupError = CommonError | Client.SdkError
 
-export type DeleteSpotDatafeedSubscriptionError = Errors.CommonError | Client.SdkError
+export type DeleteSnapshotError = CommonError | Client.SdkError
 
-export type DeleteSubnetError = Errors.CommonError | Client.SdkError
+export type DeleteSpotDatafeedSubscriptionError = CommonError | Client.SdkError
 
-export type DeleteSubnetCidrReservationError = Errors.CommonError | Client.SdkError
+export type DeleteSubnetError = CommonError | Client.SdkError
 
-export type DeleteTagsError = Errors.CommonError | Client.SdkError
+export type DeleteSubnetCidrReservationError = CommonError | Client.SdkError
 
-export type DeleteTrafficMirrorFilterError = Errors.CommonError | Client.SdkError
+export type DeleteTagsError = CommonError | Client.SdkError
 
-export type DeleteTrafficMirrorFilterRuleError = Errors.CommonError | Client.SdkError
+export type DeleteTrafficMirrorFilterError = CommonError | Client.SdkError
 
-export type DeleteTrafficMirrorSessionError = Errors.CommonError | Client.SdkError
+export type DeleteTrafficMirrorFilterRuleError = CommonError | Client.SdkError
 
-export type DeleteTrafficMirrorTargetError = Errors.CommonError | Client.SdkError
+export type DeleteTrafficMirrorSessionError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayError = Errors.CommonError | Client.SdkError
+export type DeleteTrafficMirrorTargetError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayConnectError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayConnectPeerError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayConnectError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayMulticastDomainError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayConnectPeerError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayPeeringAttachmentError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayMulticastDomainError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayPolicyTableError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayPeeringAttachmentError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayPrefixListReferenceError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayPolicyTableError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayRouteError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayPrefixListReferenceError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayRouteTableError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayRouteError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayRouteTableAnnouncementError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayRouteTableError = CommonError | Client.SdkError
 
-export type DeleteTransitGatewayVpcAttachmentError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayRouteTableAnnouncementError = CommonError | Client.SdkError
 
-export type DeleteVerifiedAccessEndpointError = Errors.CommonError | Client.SdkError
+export type DeleteTransitGatewayVpcAttachmentError = CommonError | Client.SdkError
 
-export type DeleteVerifiedAccessGroupError = Errors.CommonError | Client.SdkError
+export type DeleteVerifiedAccessEndpointError = CommonError | Client.SdkError
 
-export type DeleteVerifiedAccessInstanceError = Errors.CommonError | Client.SdkError
+export type DeleteVerifiedAccessGroupError = CommonError | Client.SdkError
 
-export type DeleteVerifiedAccessTrustProviderError = Errors.CommonError | Client.SdkError
+export type DeleteVerifiedAccessInstanceError = CommonError | Client.SdkError
 
-export type DeleteVolumeError = Errors.CommonError | Client.SdkError
+export type DeleteVerifiedAccessTrustProviderError = CommonError | Client.SdkError
 
-export type DeleteVpcError = Errors.CommonError | Client.SdkError
+export type DeleteVolumeError = CommonError | Client.SdkError
 
-export type DeleteVpcEndpointConnectionNotificationsError = Errors.CommonError | Client.SdkError
+export type DeleteVpcError = CommonError | Client.SdkError
 
-export type DeleteVpcEndpointServiceConfigurationsError = Errors.CommonError | Client.SdkError
+export type DeleteVpcEndpointConnectionNotificationsError = CommonError | Client.SdkError
 
-export type DeleteVpcEndpointsError = Errors.CommonError | Client.SdkError
+export type DeleteVpcEndpointServiceConfigurationsError = CommonError | Client.SdkError
 
-export type DeleteVpcPeeringConnectionError = Errors.CommonError | Client.SdkError
+export type DeleteVpcEndpointsError = CommonError | Client.SdkError
 
-export type DeleteVpnConnectionError = Errors.CommonError | Client.SdkError
+export type DeleteVpcPeeringConnectionError = CommonError | Client.SdkError
 
-export type DeleteVpnConnectionRouteError = Errors.CommonError | Client.SdkError
+export type DeleteVpnConnectionError = CommonError | Client.SdkError
 
-export type DeleteVpnGatewayError = Errors.CommonError | Client.SdkError
+export type DeleteVpnConnectionRouteError = CommonError | Client.SdkError
 
-export type DeprovisionByoipCidrError = Errors.CommonError | Client.SdkError
+export type DeleteVpnGatewayError = CommonError | Client.SdkError
 
-export type DeprovisionIpamByoasnError = Errors.CommonError | Client.SdkError
+export type DeprovisionByoipCidrError = CommonError | Client.SdkError
 
-export type DeprovisionIpamPoolCidrError = Errors.CommonError | Client.SdkError
+export type DeprovisionIpamByoasnError = CommonError | Client.SdkError
 
-export type DeprovisionPublicIpv4PoolCidrError = Errors.CommonError | Client.SdkError
+export type DeprovisionIpamPoolCidrError = CommonError | Client.SdkError
 
-export type DeregisterImageError = Errors.CommonError | Client.SdkError
+export type DeprovisionPublicIpv4PoolCidrError = CommonError | Client.SdkError
 
-export type DeregisterInstanceEventNotificationAttributesError = Errors.CommonError | Client.SdkError
+export type DeregisterImageError = CommonError | Client.SdkError
 
-export type DeregisterTransitGatewayMulticastGroupMembersError = Errors.CommonError | Client.SdkError
+export type DeregisterInstanceEventNotificationAttributesError = CommonError | Client.SdkError
 
-export type DeregisterTransitGatewayMulticastGroupSourcesError = Errors.CommonError | Client.SdkError
+export type DeregisterTransitGatewayMulticastGroupMembersError = CommonError | Client.SdkError
 
-export type DescribeAccountAttributesError = Errors.CommonError | Client.SdkError
+export type DeregisterTransitGatewayMulticastGroupSourcesError = CommonError | Client.SdkError
 
-export type DescribeAddressTransfersError = Errors.CommonError | Client.SdkError
+export type DescribeAccountAttributesError = CommonError | Client.SdkError
 
-export type DescribeAddressesError = Errors.CommonError | Client.SdkError
+export type DescribeAddressTransfersError = CommonError | Client.SdkError
 
-export type DescribeAddressesAttributeError = Errors.CommonError | Client.SdkError
+export type DescribeAddressesError = CommonError | Client.SdkError
 
-export type DescribeAggregateIdFormatError = Errors.CommonError | Client.SdkError
+export type DescribeAddressesAttributeError = CommonError | Client.SdkError
 
-export type DescribeAvailabilityZonesError = Errors.CommonError | Client.SdkError
+export type DescribeAggregateIdFormatError = CommonError | Client.SdkError
 
-export type DescribeAwsNetworkPerformanceMetricSubscriptionsError = Errors.CommonError | Client.SdkError
+export type DescribeAvailabilityZonesError = CommonError | Client.SdkError
 
-export type DescribeBundleTasksError = Errors.CommonError | Client.SdkError
+export type DescribeAwsNetworkPerformanceMetricSubscriptionsError = CommonError | Client.SdkError
 
-export type DescribeByoipCidrsError = Errors.CommonError | Client.SdkError
+export type DescribeBundleTasksError = CommonError | Client.SdkError
 
-export type DescribeCapacityBlockOfferingsError = Errors.CommonError | Client.SdkError
+export type DescribeByoipCidrsError = CommonError | Client.SdkError
 
-export type DescribeCapacityReservationFleetsError = Errors.CommonError | Client.SdkError
+export type DescribeCapacityBlockOfferingsError = CommonError | Client.SdkError
 
-export type DescribeCapacityReservationsError = Errors.CommonError | Client.SdkError
+export type DescribeCapacityReservationFleetsError = CommonError | Client.SdkError
 
-export type DescribeCarrierGatewaysError = Errors.CommonError | Client.SdkError
+export type DescribeCapacityReservationsError = CommonError | Client.SdkError
 
-export type DescribeClassicLinkInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeCarrierGatewaysError = CommonError | Client.SdkError
 
-export type DescribeClientVpnAuthorizationRulesError = Errors.CommonError | Client.SdkError
+export type DescribeClassicLinkInstancesError = CommonError | Client.SdkError
 
-export type DescribeClientVpnConnectionsError = Errors.CommonError | Client.SdkError
+export type DescribeClientVpnAuthorizationRulesError = CommonError | Client.SdkError
 
-export type DescribeClientVpnEndpointsError = Errors.CommonError | Client.SdkError
+export type DescribeClientVpnConnectionsError = CommonError | Client.SdkError
 
-export type DescribeClientVpnRoutesError = Errors.CommonError | Client.SdkError
+export type DescribeClientVpnEndpointsError = CommonError | Client.SdkError
 
-export type DescribeClientVpnTargetNetworksError = Errors.CommonError | Client.SdkError
+export type DescribeClientVpnRoutesError = CommonError | Client.SdkError
 
-export type DescribeCoipPoolsError = Errors.CommonError | Client.SdkError
+export type DescribeClientVpnTargetNetworksError = CommonError | Client.SdkError
 
-export type DescribeConversionTasksError = Errors.CommonError | Client.SdkError
+export type DescribeCoipPoolsError = CommonError | Client.SdkError
 
-export type DescribeCustomerGatewaysError = Errors.CommonError | Client.SdkError
+export type DescribeConversionTasksError = CommonError | Client.SdkError
 
-export type DescribeDhcpOptionsError = Errors.CommonError | Client.SdkError
+export type DescribeCustomerGatewaysError = CommonError | Client.SdkError
 
-export type DescribeEgressOnlyInternetGatewaysError = Errors.CommonError | Client.SdkError
+export type DescribeDhcpOptionsError = CommonError | Client.SdkError
 
-export type DescribeElasticGpusError = Errors.CommonError | Client.SdkError
+export type DescribeEgressOnlyInternetGatewaysError = CommonError | Client.SdkError
 
-export type DescribeExportImageTasksError = Errors.CommonError | Client.SdkError
+export type DescribeElasticGpusError = CommonError | Client.SdkError
 
-export type DescribeExportTasksError = Errors.CommonError | Client.SdkError
+export type DescribeExportImageTasksError = CommonError | Client.SdkError
 
-export type DescribeFastLaunchImagesError = Errors.CommonError | Client.SdkError
+export type DescribeExportTasksError = CommonError | Client.SdkError
 
-export type DescribeFastSnapshotRestoresError = Errors.CommonError | Client.SdkError
+export type DescribeFastLaunchImagesError = CommonError | Client.SdkError
 
-export type DescribeFleetHistoryError = Errors.CommonError | Client.SdkError
+export type DescribeFastSnapshotRestoresError = CommonError | Client.SdkError
 
-export type DescribeFleetInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeFleetHistoryError = CommonError | Client.SdkError
 
-export type DescribeFleetsError = Errors.CommonError | Client.SdkError
+export type DescribeFleetInstancesError = CommonError | Client.SdkError
 
-export type DescribeFlowLogsError = Errors.CommonError | Client.SdkError
+export type DescribeFleetsError = CommonError | Client.SdkError
 
-export type DescribeFpgaImageAttributeError = Errors.CommonError | Client.SdkError
+export type DescribeFlowLogsError = CommonError | Client.SdkError
 
-export type DescribeFpgaImagesError = Errors.CommonError | Client.SdkError
+export type DescribeFpgaImageAttributeError = CommonError | Client.SdkError
 
-export type DescribeHostReservationOfferingsError = Errors.CommonError | Client.SdkError
+export type DescribeFpgaImagesError = CommonError | Client.SdkError
 
-export type DescribeHostReservationsError = Errors.CommonError | Client.SdkError
+export type DescribeHostReservationOfferingsError = CommonError | Client.SdkError
 
-export type DescribeHostsError = Errors.CommonError | Client.SdkError
+export type DescribeHostReservationsError = CommonError | Client.SdkError
 
-export type DescribeIamInstanceProfileAssociationsError = Errors.CommonError | Client.SdkError
+export type DescribeHostsError = CommonError | Client.SdkError
 
-export type DescribeIdFormatError = Errors.CommonError | Client.SdkError
+export type DescribeIamInstanceProfileAssociationsError = CommonError | Client.SdkError
 
-export type DescribeIdentityIdFormatError = Errors.CommonError | Client.SdkError
+export type DescribeIdFormatError = CommonError | Client.SdkError
 
-export type DescribeImageAttributeError = Errors.CommonError | Client.SdkError
+export type DescribeIdentityIdFormatError = CommonError | Client.SdkError
 
-export type DescribeImagesError = Errors.CommonError | Client.SdkError
+export type DescribeImageAttributeError = CommonError | Client.SdkError
 
-export type DescribeImportImageTasksError = Errors.CommonError | Client.SdkError
+export type DescribeImagesError = CommonError | Client.SdkError
 
-export type DescribeImportSnapshotTasksError = Errors.CommonError | Client.SdkError
+export type DescribeImportImageTasksError = CommonError | Client.SdkError
 
-export type DescribeInstanceAttributeError = Errors.CommonError | Client.SdkError
+export type DescribeImportSnapshotTasksError = CommonError | Client.SdkError
 
-export type DescribeInstanceConnectEndpointsError = Errors.CommonError | Client.SdkError
+export type DescribeInstanceAttributeError = CommonError | Client.SdkError
 
-export type DescribeInstanceCreditSpecificationsError = Errors.CommonError | Client.SdkError
+export type DescribeInstanceConnectEndpointsError = CommonError | Client.SdkError
 
-export type DescribeInstanceEventNotificationAttributesError = Errors.CommonError | Client.SdkError
+export type DescribeInstanceCreditSpecificationsError = CommonError | Client.SdkError
 
-export type DescribeInstanceEventWindowsError = Errors.CommonError | Client.SdkError
+export type DescribeInstanceEventNotificationAttributesError = CommonError | Client.SdkError
 
-export type DescribeInstanceStatusError = Errors.CommonError | Client.SdkError
+export type DescribeInstanceEventWindowsError = CommonError | Client.SdkError
 
-export type DescribeInstanceTopologyError = Errors.CommonError | Client.SdkError
+export type DescribeInstanceStatusError = CommonError | Client.SdkError
 
-export type DescribeInstanceTypeOfferingsError = Errors.CommonError | Client.SdkError
+export type DescribeInstanceTopologyError = CommonError | Client.SdkError
 
-export type DescribeInstanceTypesError = Errors.CommonError | Client.SdkError
+export type DescribeInstanceTypeOfferingsError = CommonError | Client.SdkError
 
-export type DescribeInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeInstanceTypesError = CommonError | Client.SdkError
 
-export type DescribeInternetGatewaysError = Errors.CommonError | Client.SdkError
+export type DescribeInstancesError = CommonError | Client.SdkError
 
-export type DescribeIpamByoasnError = Errors.CommonError | Client.SdkError
+export type DescribeInternetGatewaysError = CommonError | Client.SdkError
 
-export type DescribeIpamExternalResourceVerificationTokensError = Errors.CommonError | Client.SdkError
+export type DescribeIpamByoasnError = CommonError | Client.SdkError
 
-export type DescribeIpamPoolsError = Errors.CommonError | Client.SdkError
+export type DescribeIpamExternalResourceVerificationTokensError = CommonError | Client.SdkError
 
-export type DescribeIpamResourceDiscoveriesError = Errors.CommonError | Client.SdkError
+export type DescribeIpamPoolsError = CommonError | Client.SdkError
 
-export type DescribeIpamResourceDiscoveryAssociationsError = Errors.CommonError | Client.SdkError
+export type DescribeIpamResourceDiscoveriesError = CommonError | Client.SdkError
 
-export type DescribeIpamScopesError = Errors.CommonError | Client.SdkError
+export type DescribeIpamResourceDiscoveryAssociationsError = CommonError | Client.SdkError
 
-export type DescribeIpamsError = Errors.CommonError | Client.SdkError
+export type DescribeIpamScopesError = CommonError | Client.SdkError
 
-export type DescribeIpv6PoolsError = Errors.CommonError | Client.SdkError
+export type DescribeIpamsError = CommonError | Client.SdkError
 
-export type DescribeKeyPairsError = Errors.CommonError | Client.SdkError
+export type DescribeIpv6PoolsError = CommonError | Client.SdkError
 
-export type DescribeLaunchTemplateVersionsError = Errors.CommonError | Client.SdkError
+export type DescribeKeyPairsError = CommonError | Client.SdkError
 
-export type DescribeLaunchTemplatesError = Errors.CommonError | Client.SdkError
+export type DescribeLaunchTemplateVersionsError = CommonError | Client.SdkError
 
-export type DescribeLocalGatewayRouteTableVirtualInterfaceGroupAssociationsError = Errors.CommonError | Client.SdkError
+export type DescribeLaunchTemplatesError = CommonError | Client.SdkError
 
-export type DescribeLocalGatewayRouteTableVpcAssociationsError = Errors.CommonError | Client.SdkError
+export type DescribeLocalGatewayRouteTableVirtualInterfaceGroupAssociationsError = CommonError | Client.SdkError
 
-export type DescribeLocalGatewayRouteTablesError = Errors.CommonError | Client.SdkError
+export type DescribeLocalGatewayRouteTableVpcAssociationsError = CommonError | Client.SdkError
 
-export type DescribeLocalGatewayVirtualInterfaceGroupsError = Errors.CommonError | Client.SdkError
+export type DescribeLocalGatewayRouteTablesError = CommonError | Client.SdkError
 
-export type DescribeLocalGatewayVirtualInterfacesError = Errors.CommonError | Client.SdkError
+export type DescribeLocalGatewayVirtualInterfaceGroupsError = CommonError | Client.SdkError
 
-export type DescribeLocalGatewaysError = Errors.CommonError | Client.SdkError
+export type DescribeLocalGatewayVirtualInterfacesError = CommonError | Client.SdkError
 
-export type DescribeLockedSnapshotsError = Errors.CommonError | Client.SdkError
+export type DescribeLocalGatewaysError = CommonError | Client.SdkError
 
-export type DescribeMacHostsError = Errors.CommonError | Client.SdkError
+export type DescribeLockedSnapshotsError = CommonError | Client.SdkError
 
-export type DescribeManagedPrefixListsError = Errors.CommonError | Client.SdkError
+export type DescribeMacHostsError = CommonError | Client.SdkError
 
-export type DescribeMovingAddressesError = Errors.CommonError | Client.SdkError
+export type DescribeManagedPrefixListsError = CommonError | Client.SdkError
 
-export type DescribeNatGatewaysError = Errors.CommonError | Client.SdkError
+export type DescribeMovingAddressesError = CommonError | Client.SdkError
 
-export type DescribeNetworkAclsError = Errors.CommonError | Client.SdkError
+export type DescribeNatGatewaysError = CommonError | Client.SdkError
 
-export type DescribeNetworkInsightsAccessScopeAnalysesError = Errors.CommonError | Client.SdkError
+export type DescribeNetworkAclsError = CommonError | Client.SdkError
 
-export type DescribeNetworkInsightsAccessScopesError = Errors.CommonError | Client.SdkError
+export type DescribeNetworkInsightsAccessScopeAnalysesError = CommonError | Client.SdkError
 
-export type DescribeNetworkInsightsAnalysesError = Errors.CommonError | Client.SdkError
+export type DescribeNetworkInsightsAccessScopesError = CommonError | Client.SdkError
 
-export type DescribeNetworkInsightsPathsError = Errors.CommonError | Client.SdkError
+export type DescribeNetworkInsightsAnalysesError = CommonError | Client.SdkError
 
-export type DescribeNetworkInterfaceAttributeError = Errors.CommonError | Client.SdkError
+export type DescribeNetworkInsightsPathsError = CommonError | Client.SdkError
 
-export type DescribeNetworkInterfacePermissionsError = Errors.CommonError | Client.SdkError
+export type DescribeNetworkInterfaceAttributeError = CommonError | Client.SdkError
 
-export type DescribeNetworkInterfacesError = Errors.CommonError | Client.SdkError
+export type DescribeNetworkInterfacePermissionsError = CommonError | Client.SdkError
 
-export type DescribePlacementGroupsError = Errors.CommonError | Client.SdkError
+export type DescribeNetworkInterfacesError = CommonError | Client.SdkError
 
-export type DescribePrefixListsError = Errors.CommonError | Client.SdkError
+export type DescribePlacementGroupsError = CommonError | Client.SdkError
 
-export type DescribePrincipalIdFormatError = Errors.CommonError | Client.SdkError
+export type DescribePrefixListsError = CommonError | Client.SdkError
 
-export type DescribePublicIpv4PoolsError = Errors.CommonError | Client.SdkError
+export type DescribePrincipalIdFormatError = CommonError | Client.SdkError
 
-export type DescribeRegionsError = Errors.CommonError | Client.SdkError
+export type DescribePublicIpv4PoolsError = CommonError | Client.SdkError
 
-export type DescribeReplaceRootVolumeTasksError = Errors.CommonError | Client.SdkError
+export type DescribeRegionsError = CommonError | Client.SdkError
 
-export type DescribeReservedInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeReplaceRootVolumeTasksError = CommonError | Client.SdkError
 
-export type DescribeReservedInstancesListingsError = Errors.CommonError | Client.SdkError
+export type DescribeReservedInstancesError = CommonError | Client.SdkError
 
-export type DescribeReservedInstancesModificationsError = Errors.CommonError | Client.SdkError
+export type DescribeReservedInstancesListingsError = CommonError | Client.SdkError
 
-export type DescribeReservedInstancesOfferingsError = Errors.CommonError | Client.SdkError
+export type DescribeReservedInstancesModificationsError = CommonError | Client.SdkError
 
-export type DescribeRouteTablesError = Errors.CommonError | Client.SdkError
+export type DescribeReservedInstancesOfferingsError = CommonError | Client.SdkError
 
-export type DescribeScheduledInstanceAvailabilityError = Errors.CommonError | Client.SdkError
+export type DescribeRouteTablesError = CommonError | Client.SdkError
 
-export type DescribeScheduledInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeScheduledInstanceAvailabilityError = CommonError | Client.SdkError
 
-export type DescribeSecurityGroupReferencesError = Errors.CommonError | Client.SdkError
+export type DescribeScheduledInstancesError = CommonError | Client.SdkError
 
-export type DescribeSecurityGroupRulesError = Errors.CommonError | Client.SdkError
+export type DescribeSecurityGroupReferencesError = CommonError | Client.SdkError
 
-export type DescribeSecurityGroupsError = Errors.CommonError | Client.SdkError
+export type DescribeSecurityGroupRulesError = CommonError | Client.SdkError
 
-export type DescribeSnapshotAttributeError = Errors.CommonError | Client.SdkError
+export type DescribeSecurityGroupsError = CommonError | Client.SdkError
 
-export type DescribeSnapshotTierStatusError = Errors.CommonError | Client.SdkError
+export type DescribeSnapshotAttributeError = CommonError | Client.SdkError
 
-export type DescribeSnapshotsError = Errors.CommonError | Client.SdkError
+export type DescribeSnapshotTierStatusError = CommonError | Client.SdkError
 
-export type DescribeSpotDatafeedSubscriptionError = Errors.CommonError | Client.SdkError
+export type DescribeSnapshotsError = CommonError | Client.SdkError
 
-export type DescribeSpotFleetInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeSpotDatafeedSubscriptionError = CommonError | Client.SdkError
 
-export type DescribeSpotFleetRequestHistoryError = Errors.CommonError | Client.SdkError
+export type DescribeSpotFleetInstancesError = CommonError | Client.SdkError
 
-export type DescribeSpotFleetRequestsError = Errors.CommonError | Client.SdkError
+export type DescribeSpotFleetRequestHistoryError = CommonError | Client.SdkError
 
-export type DescribeSpotInstanceRequestsError = Errors.CommonError | Client.SdkError
+export type DescribeSpotFleetRequestsError = CommonError | Client.SdkError
 
-export type DescribeSpotPriceHistoryError = Errors.CommonError | Client.SdkError
+export type DescribeSpotInstanceRequestsError = CommonError | Client.SdkError
 
-export type DescribeStaleSecurityGroupsError = Errors.CommonError | Client.SdkError
+export type DescribeSpotPriceHistoryError = CommonError | Client.SdkError
 
-export type DescribeStoreImageTasksError = Errors.CommonError | Client.SdkError
+export type DescribeStaleSecurityGroupsError = CommonError | Client.SdkError
 
-export type DescribeSubnetsError = Errors.CommonError | Client.SdkError
+export type DescribeStoreImageTasksError = CommonError | Client.SdkError
 
-export type DescribeTagsError = Errors.CommonError | Client.SdkError
+export type DescribeSubnetsError = CommonError | Client.SdkError
 
-export type DescribeTrafficMirrorFilterRulesError = Errors.CommonError | Client.SdkError
+export type DescribeTagsError = CommonError | Client.SdkError
 
-export type DescribeTrafficMirrorFiltersError = Errors.CommonError | Client.SdkError
+export type DescribeTrafficMirrorFilterRulesError = CommonError | Client.SdkError
 
-export type DescribeTrafficMirrorSessionsError = Errors.CommonError | Client.SdkError
+export type DescribeTrafficMirrorFiltersError = CommonError | Client.SdkError
 
-export type DescribeTrafficMirrorTargetsError = Errors.CommonError | Client.SdkError
+export type DescribeTrafficMirrorSessionsError = CommonError | Client.SdkError
 
-export type DescribeTransitGatewayAttachmentsError = Errors.CommonError | Client.SdkError
+export type DescribeTrafficMirrorTargetsError = CommonError | Client.SdkError
 
-export type DescribeTransitGatewayConnectPeersError = Errors.CommonError | Client.SdkError
+export type DescribeTransitGatewayAttachmentsError = CommonError | Client.SdkError
 
-export type DescribeTransitGatewayConnectsError = Errors.CommonError | Client.SdkError
+export type DescribeTransitGatewayConnectPeersError = CommonError | Client.SdkError
 
-export type DescribeTransitGatewayMulticastDomainsError = Errors.CommonError | Client.SdkError
+export type DescribeTransitGatewayConnectsError = CommonError | Client.SdkError
 
-export type DescribeTransitGatewayPeeringAttachmentsError = Errors.CommonError | Client.SdkError
+export type DescribeTransitGatewayMulticastDomainsError = CommonError | Client.SdkError
 
-export type DescribeTransitGatewayPolicyTablesError = Errors.CommonError | Client.SdkError
+export type DescribeTransitGatewayPeeringAttachmentsError = CommonError | Client.SdkError
 
-export type DescribeTransitGatewayRouteTableAnnouncementsError = Errors.CommonError | Client.SdkError
+export type DescribeTransitGatewayPolicyTablesError = CommonError | Client.SdkError
 
-export type DescribeTransitGatewayRouteTablesError = Errors.CommonError | Client.SdkError
+export type DescribeTransitGatewayRouteTableAnnouncementsError = CommonError | Client.SdkError
 
-export type DescribeTransitGatewayVpcAttachmentsError = Errors.CommonError | Client.SdkError
+export type DescribeTransitGatewayRouteTablesError = CommonError | Client.SdkError
 
-export type DescribeTransitGatewaysError = Errors.CommonError | Client.SdkError
+export type DescribeTransitGatewayVpcAttachmentsError = CommonError | Client.SdkError
 
-export type DescribeTrunkInterfaceAssociationsError = Errors.CommonError | Client.SdkError
+export type DescribeTransitGatewaysError = CommonError | Client.SdkError
 
-export type DescribeVerifiedAccessEndpointsError = Errors.CommonError | Client.SdkError
+export type DescribeTrunkInterfaceAssociationsError = CommonError | Client.SdkError
 
-export type DescribeVerifiedAccessGroupsError = Errors.CommonError | Client.SdkError
+export type DescribeVerifiedAccessEndpointsError = CommonError | Client.SdkError
 
-export type DescribeVerifiedAccessInstanceLoggingConfigurationsError = Errors.CommonError | Client.SdkError
+export type DescribeVerifiedAccessGroupsError = CommonError | Client.SdkError
 
-export type DescribeVerifiedAccessInstancesError = Errors.CommonError | Client.SdkError
+export type DescribeVerifiedAccessInstanceLoggingConfigurationsError = CommonError | Client.SdkError
 
-export type DescribeVerifiedAccessTrustProvidersError = Errors.CommonError | Client.SdkError
+export type DescribeVerifiedAccessInstancesError = CommonError | Client.SdkError
 
-export type DescribeVolumeAttributeError = Errors.CommonError | Client.SdkError
+export type DescribeVerifiedAccessTrustProvidersError = CommonError | Client.SdkError
 
-export type DescribeVolumeStatusError = Errors.CommonError | Client.SdkError
+export type DescribeVolumeAttributeError = CommonError | Client.SdkError
 
-export type DescribeVolumesError = Errors.CommonError | Client.SdkError
+export type DescribeVolumeStatusError = CommonError | Client.SdkError
 
-export type DescribeVolumesModificationsError = Errors.CommonError | Client.SdkError
+export type DescribeVolumesError = CommonError | Client.SdkError
 
-export type DescribeVpcAttributeError = Errors.CommonError | Client.SdkError
+export type DescribeVolumesModificationsError = CommonError | Client.SdkError
 
-export type DescribeVpcClassicLinkError = Errors.CommonError | Client.SdkError
+export type DescribeVpcAttributeError = CommonError | Client.SdkError
 
-export type DescribeVpcClassicLinkDnsSupportError = Errors.CommonError | Client.SdkError
+export type DescribeVpcClassicLinkError = CommonError | Client.SdkError
 
-export type DescribeVpcEndpointConnectionNotificationsError = Errors.CommonError | Client.SdkError
+export type DescribeVpcClassicLinkDnsSupportError = CommonError | Client.SdkError
 
-export type DescribeVpcEndpointConnectionsError = Errors.CommonError | Client.SdkError
+export type DescribeVpcEndpointConnectionNotificationsError = CommonError | Client.SdkError
 
-export type DescribeVpcEndpointServiceConfigurationsError = Errors.CommonError | Client.SdkError
+export type DescribeVpcEndpointConnectionsError = CommonError | Client.SdkError
 
-export type DescribeVpcEndpointServicePermissionsError = Errors.CommonError | Client.SdkError
+export type DescribeVpcEndpointServiceConfigurationsError = CommonError | Client.SdkError
 
-export type DescribeVpcEndpointServicesError = Errors.CommonError | Client.SdkError
+export type DescribeVpcEndpointServicePermissionsError = CommonError | Client.SdkError
 
-export type DescribeVpcEndpointsError = Errors.CommonError | Client.SdkError
+export type DescribeVpcEndpointServicesError = CommonError | Client.SdkError
 
-export type DescribeVpcPeeringConnectionsError = Errors.CommonError | Client.SdkError
+export type DescribeVpcEndpointsError = CommonError | Client.SdkError
 
-export type DescribeVpcsError = Errors.CommonError | Client.SdkError
+export type DescribeVpcPeeringConnectionsError = CommonError | Client.SdkError
 
-export type DescribeVpnConnectionsError = Errors.CommonError | Client.SdkError
+export type DescribeVpcsError = CommonError | Client.SdkError
 
-export type DescribeVpnGatewaysError = Errors.CommonError | Client.SdkError
+export type DescribeVpnConnectionsError = CommonError | Client.SdkError
 
-export type DetachClassicLinkVpcError = Errors.CommonError | Client.SdkError
+export type DescribeVpnGatewaysError = CommonError | Client.SdkError
 
-export type DetachInternetGatewayError = Errors.CommonError | Client.SdkError
+export type DetachClassicLinkVpcError = CommonError | Client.SdkError
 
-export type DetachNetworkInterfaceError = Errors.CommonError | Client.SdkError
+export type DetachInternetGatewayError = CommonError | Client.SdkError
 
-export type DetachVerifiedAccessTrustProviderError = Errors.CommonError | Client.SdkError
+export type DetachNetworkInterfaceError = CommonError | Client.SdkError
 
-export type DetachVolumeError = Errors.CommonError | Client.SdkError
+export type DetachVerifiedAccessTrustProviderError = CommonError | Client.SdkError
 
-export type DetachVpnGatewayError = Errors.CommonError | Client.SdkError
+export type DetachVolumeError = CommonError | Client.SdkError
 
-export type DisableAddressTransferError = Errors.CommonError | Client.SdkError
+export type DetachVpnGatewayError = CommonError | Client.SdkError
 
-export type DisableAwsNetworkPerformanceMetricSubscriptionError = Errors.CommonError | Client.SdkError
+export type DisableAddressTransferError = CommonError | Client.SdkError
 
-export type DisableEbsEncryptionByDefaultError = Errors.CommonError | Client.SdkError
+export type DisableAwsNetworkPerformanceMetricSubscriptionError = CommonError | Client.SdkError
 
-export type DisableFastLaunchError = Errors.CommonError | Client.SdkError
+export type DisableEbsEncryptionByDefaultError = CommonError | Client.SdkError
 
-export type DisableFastSnapshotRestoresError = Errors.CommonError | Client.SdkError
+export type DisableFastLaunchError = CommonError | Client.SdkError
 
-export type DisableImageError = Errors.CommonError | Client.SdkError
+export type DisableFastSnapshotRestoresError = CommonError | Client.SdkError
 
-export type DisableImageBlockPublicAccessError = Errors.CommonError | Client.SdkError
+export type DisableImageError = CommonError | Client.SdkError
 
-export type DisableImageDeprecationError = Errors.CommonError | Client.SdkError
+export type DisableImageBlockPublicAccessError = CommonError | Client.SdkError
 
-export type DisableImageDeregistrationProtectionError = Errors.CommonError | Client.SdkError
+export type DisableImageDeprecationError = CommonError | Client.SdkError
 
-export type DisableIpamOrganizationAdminAccountError = Errors.CommonError | Client.SdkError
+export type DisableImageDeregistrationProtectionError = CommonError | Client.SdkError
 
-export type DisableSerialConsoleAccessError = Errors.CommonError | Client.SdkError
+export type DisableIpamOrganizationAdminAccountError = CommonError | Client.SdkError
 
-export type DisableSnapshotBlockPublicAccessError = Errors.CommonError | Client.SdkError
+export type DisableSerialConsoleAccessError = CommonError | Client.SdkError
 
-export type DisableTransitGatewayRouteTablePropagationError = Errors.CommonError | Client.SdkError
+export type DisableSnapshotBlockPublicAccessError = CommonError | Client.SdkError
 
-export type DisableVgwRoutePropagationError = Errors.CommonError | Client.SdkError
+export type DisableTransitGatewayRouteTablePropagationError = CommonError | Client.SdkError
 
-export type DisableVpcClassicLinkError = Errors.CommonError | Client.SdkError
+export type DisableVgwRoutePropagationError = CommonError | Client.SdkError
 
-export type DisableVpcClassicLinkDnsSupportError = Errors.CommonError | Client.SdkError
+export type DisableVpcClassicLinkError = CommonError | Client.SdkError
 
-export type DisassociateAddressError = Errors.CommonError | Client.SdkError
+export type DisableVpcClassicLinkDnsSupportError = CommonError | Client.SdkError
 
-export type DisassociateClientVpnTargetNetworkError = Errors.CommonError | Client.SdkError
+export type DisassociateAddressError = CommonError | Client.SdkError
 
-export type DisassociateEnclaveCertificateIamRoleError = Errors.CommonError | Client.SdkError
+export type DisassociateClientVpnTargetNetworkError = CommonError | Client.SdkError
 
-export type DisassociateIamInstanceProfileError = Errors.CommonError | Client.SdkError
+export type DisassociateEnclaveCertificateIamRoleError = CommonError | Client.SdkError
 
-export type DisassociateInstanceEventWindowError = Errors.CommonError | Client.SdkError
+export type DisassociateIamInstanceProfileError = CommonError | Client.SdkError
 
-export type DisassociateIpamByoasnError = Errors.CommonError | Client.SdkError
+export type DisassociateInstanceEventWindowError = CommonError | Client.SdkError
 
-export type DisassociateIpamResourceDiscoveryError = Errors.CommonError | Client.SdkError
+export type DisassociateIpamByoasnError = CommonError | Client.SdkError
 
-export type DisassociateNatGatewayAddressError = Errors.CommonError | Client.SdkError
+export type DisassociateIpamResourceDiscoveryError = CommonError | Client.SdkError
 
-export type DisassociateRouteTableError = Errors.CommonError | Client.SdkError
+export type DisassociateNatGatewayAddressError = CommonError | Client.SdkError
 
-export type DisassociateSubnetCidrBlockError = Errors.CommonError | Client.SdkError
+export type DisassociateRouteTableError = CommonError | Client.SdkError
 
-export type DisassociateTransitGatewayMulticastDomainError = Errors.CommonError | Client.SdkError
+export type DisassociateSubnetCidrBlockError = CommonError | Client.SdkError
 
-export type DisassociateTransitGatewayPolicyTableError = Errors.CommonError | Client.SdkError
+export type DisassociateTransitGatewayMulticastDomainError = CommonError | Client.SdkError
 
-export type DisassociateTransitGatewayRouteTableError = Errors.CommonError | Client.SdkError
+export type DisassociateTransitGatewayPolicyTableError = CommonError | Client.SdkError
 
-export type DisassociateTrunkInterfaceError = Errors.CommonError | Client.SdkError
+export type DisassociateTransitGatewayRouteTableError = CommonError | Client.SdkError
 
-export type DisassociateVpcCidrBlockError = Errors.CommonError | Client.SdkError
+export type DisassociateTrunkInterfaceError = CommonError | Client.SdkError
 
-export type EnableAddressTransferError = Errors.CommonError | Client.SdkError
+export type DisassociateVpcCidrBlockError = CommonError | Client.SdkError
 
-export type EnableAwsNetworkPerformanceMetricSubscriptionError = Errors.CommonError | Client.SdkError
+export type EnableAddressTransferError = CommonError | Client.SdkError
 
-export type EnableEbsEncryptionByDefaultError = Errors.CommonError | Client.SdkError
+export type EnableAwsNetworkPerformanceMetricSubscriptionError = CommonError | Client.SdkError
 
-export type EnableFastLaunchError = Errors.CommonError | Client.SdkError
+export type EnableEbsEncryptionByDefaultError = CommonError | Client.SdkError
 
-export type EnableFastSnapshotRestoresError = Errors.CommonError | Client.SdkError
+export type EnableFastLaunchError = CommonError | Client.SdkError
 
-export type EnableImageError = Errors.CommonError | Client.SdkError
+export type EnableFastSnapshotRestoresError = CommonError | Client.SdkError
 
-export type EnableImageBlockPublicAccessError = Errors.CommonError | Client.SdkError
+export type EnableImageError = CommonError | Client.SdkError
 
-export type EnableImageDeprecationError = Errors.CommonError | Client.SdkError
+export type EnableImageBlockPublicAccessError = CommonError | Client.SdkError
 
-export type EnableImageDeregistrationProtectionError = Errors.CommonError | Client.SdkError
+export type EnableImageDeprecationError = CommonError | Client.SdkError
 
-export type EnableIpamOrganizationAdminAccountError = Errors.CommonError | Client.SdkError
+export type EnableImageDeregistrationProtectionError = CommonError | Client.SdkError
 
-export type EnableReachabilityAnalyzerOrganizationSharingError = Errors.CommonError | Client.SdkError
+export type EnableIpamOrganizationAdminAccountError = CommonError | Client.SdkError
 
-export type EnableSerialConsoleAccessError = Errors.CommonError | Client.SdkError
+export type EnableReachabilityAnalyzerOrganizationSharingError = CommonError | Client.SdkError
 
-export type EnableSnapshotBlockPublicAccessError = Errors.CommonError | Client.SdkError
+export type EnableSerialConsoleAccessError = CommonError | Client.SdkError
 
-export type EnableTransitGatewayRouteTablePropagationError = Errors.CommonError | Client.SdkError
+export type EnableSnapshotBlockPublicAccessError = CommonError | Client.SdkError
 
-export type EnableVgwRoutePropagationError = Errors.CommonError | Client.SdkError
+export type EnableTransitGatewayRouteTablePropagationError = CommonError | Client.SdkError
 
-export type EnableVolumeIOError = Errors.CommonError | Client.SdkError
+export type EnableVgwRoutePropagationError = CommonError | Client.SdkError
 
-export type EnableVpcClassicLinkError = Errors.CommonError | Client.SdkError
+export type EnableVolumeIOError = CommonError | Client.SdkError
 
-export type EnableVpcClassicLinkDnsSupportError = Errors.CommonError | Client.SdkError
+export type EnableVpcClassicLinkError = CommonError | Client.SdkError
 
-export type ExportClientVpnClientCertificateRevocationListError = Errors.CommonError | Client.SdkError
+export type EnableVpcClassicLinkDnsSupportError = CommonError | Client.SdkError
 
-export type ExportClientVpnClientConfigurationError = Errors.CommonError | Client.SdkError
+export type ExportClientVpnClientCertificateRevocationListError = CommonError | Client.SdkError
 
-export type ExportImageError = Errors.CommonError | Client.SdkError
+export type ExportClientVpnClientConfigurationError = CommonError | Client.SdkError
 
-export type ExportTransitGatewayRoutesError = Errors.CommonError | Client.SdkError
+export type ExportImageError = CommonError | Client.SdkError
 
-export type GetAssociatedEnclaveCertificateIamRolesError = Errors.CommonError | Client.SdkError
+export type ExportTransitGatewayRoutesError = CommonError | Client.SdkError
 
-export type GetAssociatedIpv6PoolCidrsError = Errors.CommonError | Client.SdkError
+export type GetAssociatedEnclaveCertificateIamRolesError = CommonError | Client.SdkError
 
-export type GetAwsNetworkPerformanceDataError = Errors.CommonError | Client.SdkError
+export type GetAssociatedIpv6PoolCidrsError = CommonError | Client.SdkError
 
-export type GetCapacityReservationUsageError = Errors.CommonError | Client.SdkError
+export type GetAwsNetworkPerformanceDataError = CommonError | Client.SdkError
 
-export type GetCoipPoolUsageError = Errors.CommonError | Client.SdkError
+export type GetCapacityReservationUsageError = CommonError | Client.SdkError
 
-export type GetConsoleOutputError = Errors.CommonError | Client.SdkError
+export type GetCoipPoolUsageError = CommonError | Client.SdkError
 
-export type GetConsoleScreenshotError = Errors.CommonError | Client.SdkError
+export type GetConsoleOutputError = CommonError | Client.SdkError
 
-export type GetDefaultCreditSpecificationError = Errors.CommonError | Client.SdkError
+export type GetConsoleScreenshotError = CommonError | Client.SdkError
 
-export type GetEbsDefaultKmsKeyIdError = Errors.CommonError | Client.SdkError
+export type GetDefaultCreditSpecificationError = CommonError | Client.SdkError
 
-export type GetEbsEncryptionByDefaultError = Errors.CommonError | Client.SdkError
+export type GetEbsDefaultKmsKeyIdError = CommonError | Client.SdkError
 
-export type GetFlowLogsIntegrationTemplateError = Errors.CommonError | Client.SdkError
+export type GetEbsEncryptionByDefaultError = CommonError | Client.SdkError
 
-export type GetGroupsForCapacityReservationError = Errors.CommonError | Client.SdkError
+export type GetFlowLogsIntegrationTemplateError = CommonError | Client.SdkError
 
-export type GetHostReservationPurchasePreviewError = Errors.CommonError | Client.SdkError
+export type GetGroupsForCapacityReservationError = CommonError | Client.SdkError
 
-export type GetImageBlockPublicAccessStateError = Errors.CommonError | Client.SdkError
+export type GetHostReservationPurchasePreviewError = CommonError | Client.SdkError
 
-export type GetInstanceMetadataDefaultsError = Errors.CommonError | Client.SdkError
+export type GetImageBlockPublicAccessStateError = CommonError | Client.SdkError
 
-export type GetInstanceTpmEkPubError = Errors.CommonError | Client.SdkError
+export type GetInstanceMetadataDefaultsError = CommonError | Client.SdkError
 
-export type GetInstanceTypesFromInstanceRequirementsError = Errors.CommonError | Client.SdkError
+export type GetInstanceTpmEkPubError = CommonError | Client.SdkError
 
-export type GetInstanceUefiDataError = Errors.CommonError | Client.SdkError
+export type GetInstanceTypesFromInstanceRequirementsError = CommonError | Client.SdkError
 
-export type GetIpamAddressHistoryError = Errors.CommonError | Client.SdkError
+export type GetInstanceUefiDataError = CommonError | Client.SdkError
 
-export type GetIpamDiscoveredAccountsError = Errors.CommonError | Client.SdkError
+export type GetIpamAddressHistoryError = CommonError | Client.SdkError
 
-export type GetIpamDiscoveredPublicAddressesError = Errors.CommonError | Client.SdkError
+export type GetIpamDiscoveredAccountsError = CommonError | Client.SdkError
 
-export type GetIpamDiscoveredResourceCidrsError = Errors.CommonError | Client.SdkError
+export type GetIpamDiscoveredPublicAddressesError = CommonError | Client.SdkError
 
-export type GetIpamPoolAllocationsError = Errors.CommonError | Client.SdkError
+export type GetIpamDiscoveredResourceCidrsError = CommonError | Client.SdkError
 
-export type GetIpamPoolCidrsError = Errors.CommonError | Client.SdkError
+export type GetIpamPoolAllocationsError = CommonError | Client.SdkError
 
-export type GetIpamResourceCidrsError = Errors.CommonError | Client.SdkError
+export type GetIpamPoolCidrsError = CommonError | Client.SdkError
 
-export type GetLaunchTemplateDataError = Errors.CommonError | Client.SdkError
+export type GetIpamResourceCidrsError = CommonError | Client.SdkError
 
-export type GetManagedPrefixListAssociationsError = Errors.CommonError | Client.SdkError
+export type GetLaunchTemplateDataError = CommonError | Client.SdkError
 
-export type GetManagedPrefixListEntriesError = Errors.CommonError | Client.SdkError
+export type GetManagedPrefixListAssociationsError = CommonError | Client.SdkError
 
-export type GetNetworkInsightsAccessScopeAnalysisFindingsError = Errors.CommonError | Client.SdkError
+export type GetManagedPrefixListEntriesError = CommonError | Client.SdkError
 
-export type GetNetworkInsightsAccessScopeContentError = Errors.CommonError | Client.SdkError
+export type GetNetworkInsightsAccessScopeAnalysisFindingsError = CommonError | Client.SdkError
 
-export type GetPasswordDataError = Errors.CommonError | Client.SdkError
+export type GetNetworkInsightsAccessScopeContentError = CommonError | Client.SdkError
 
-export type GetReservedInstancesExchangeQuoteError = Errors.CommonError | Client.SdkError
+export type GetPasswordDataError = CommonError | Client.SdkError
 
-export type GetSecurityGroupsForVpcError = Errors.CommonError | Client.SdkError
+export type GetReservedInstancesExchangeQuoteError = CommonError | Client.SdkError
 
-export type GetSerialConsoleAccessStatusError = Errors.CommonError | Client.SdkError
+export type GetSecurityGroupsForVpcError = CommonError | Client.SdkError
 
-export type GetSnapshotBlockPublicAccessStateError = Errors.CommonError | Client.SdkError
+export type GetSerialConsoleAccessStatusError = CommonError | Client.SdkError
 
-export type GetSpotPlacementScoresError = Errors.CommonError | Client.SdkError
+export type GetSnapshotBlockPublicAccessStateError = CommonError | Client.SdkError
 
-export type GetSubnetCidrReservationsError = Errors.CommonError | Client.SdkError
+export type GetSpotPlacementScoresError = CommonError | Client.SdkError
 
-export type GetTransitGatewayAttachmentPropagationsError = Errors.CommonError | Client.SdkError
+export type GetSubnetCidrReservationsError = CommonError | Client.SdkError
 
-export type GetTransitGatewayMulticastDomainAssociationsError = Errors.CommonError | Client.SdkError
+export type GetTransitGatewayAttachmentPropagationsError = CommonError | Client.SdkError
 
-export type GetTransitGatewayPolicyTableAssociationsError = Errors.CommonError | Client.SdkError
+export type GetTransitGatewayMulticastDomainAssociationsError = CommonError | Client.SdkError
 
-export type GetTransitGatewayPolicyTableEntriesError = Errors.CommonError | Client.SdkError
+export type GetTransitGatewayPolicyTableAssociationsError = CommonError | Client.SdkError
 
-export type GetTransitGatewayPrefixListReferencesError = Errors.CommonError | Client.SdkError
+export type GetTransitGatewayPolicyTableEntriesError = CommonError | Client.SdkError
 
-export type GetTransitGatewayRouteTableAssociationsError = Errors.CommonError | Client.SdkError
+export type GetTransitGatewayPrefixListReferencesError = CommonError | Client.SdkError
 
-export type GetTransitGatewayRouteTablePropagationsError = Errors.CommonError | Client.SdkError
+export type GetTransitGatewayRouteTableAssociationsError = CommonError | Client.SdkError
 
-export type GetVerifiedAccessEndpointPolicyError = Errors.CommonError | Client.SdkError
+export type GetTransitGatewayRouteTablePropagationsError = CommonError | Client.SdkError
 
-export type GetVerifiedAccessGroupPolicyError = Errors.CommonError | Client.SdkError
+export type GetVerifiedAccessEndpointPolicyError = CommonError | Client.SdkError
 
-export type GetVpnConnectionDeviceSampleConfigurationError = Errors.CommonError | Client.SdkError
+export type GetVerifiedAccessGroupPolicyError = CommonError | Client.SdkError
 
-export type GetVpnConnectionDeviceTypesError = Errors.CommonError | Client.SdkError
+export type GetVpnConnectionDeviceSampleConfigurationError = CommonError | Client.SdkError
 
-export type GetVpnTunnelReplacementStatusError = Errors.CommonError | Client.SdkError
+export type GetVpnConnectionDeviceTypesError = CommonError | Client.SdkError
 
-export type ImportClientVpnClientCertificateRevocationListError = Errors.CommonError | Client.SdkError
+export type GetVpnTunnelReplacementStatusError = CommonError | Client.SdkError
 
-export type ImportImageError = Errors.CommonError | Client.SdkError
+export type ImportClientVpnClientCertificateRevocationListError = CommonError | Client.SdkError
 
-export type ImportInstanceError = Errors.CommonError | Client.SdkError
+export type ImportImageError = CommonError | Client.SdkError
 
-export type ImportKeyPairError = Errors.CommonError | Client.SdkError
+export type ImportInstanceError = CommonError | Client.SdkError
 
-export type ImportSnapshotError = Errors.CommonError | Client.SdkError
+export type ImportKeyPairError = CommonError | Client.SdkError
 
-export type ImportVolumeError = Errors.CommonError | Client.SdkError
+export type ImportSnapshotError = CommonError | Client.SdkError
 
-export type ListImagesInRecycleBinError = Errors.CommonError | Client.SdkError
+export type ImportVolumeError = CommonError | Client.SdkError
 
-export type ListSnapshotsInRecycleBinError = Errors.CommonError | Client.SdkError
+export type ListImagesInRecycleBinError = CommonError | Client.SdkError
 
-export type LockSnapshotError = Errors.CommonError | Client.SdkError
+export type ListSnapshotsInRecycleBinError = CommonError | Client.SdkError
 
-export type ModifyAddressAttributeError = Errors.CommonError | Client.SdkError
+export type LockSnapshotError = CommonError | Client.SdkError
 
-export type ModifyAvailabilityZoneGroupError = Errors.CommonError | Client.SdkError
+export type ModifyAddressAttributeError = CommonError | Client.SdkError
 
-export type ModifyCapacityReservationError = Errors.CommonError | Client.SdkError
+export type ModifyAvailabilityZoneGroupError = CommonError | Client.SdkError
 
-export type ModifyCapacityReservationFleetError = Errors.CommonError | Client.SdkError
+export type ModifyCapacityReservationError = CommonError | Client.SdkError
 
-export type ModifyClientVpnEndpointError = Errors.CommonError | Client.SdkError
+export type ModifyCapacityReservationFleetError = CommonError | Client.SdkError
 
-export type ModifyDefaultCreditSpecificationError = Errors.CommonError | Client.SdkError
+export type ModifyClientVpnEndpointError = CommonError | Client.SdkError
 
-export type ModifyEbsDefaultKmsKeyIdError = Errors.CommonError | Client.SdkError
+export type ModifyDefaultCreditSpecificationError = CommonError | Client.SdkError
 
-export type ModifyFleetError = Errors.CommonError | Client.SdkError
+export type ModifyEbsDefaultKmsKeyIdError = CommonError | Client.SdkError
 
-export type ModifyFpgaImageAttributeError = Errors.CommonError | Client.SdkError
+export type ModifyFleetError = CommonError | Client.SdkError
 
-export type ModifyHostsError = Errors.CommonError | Client.SdkError
+export type ModifyFpgaImageAttributeError = CommonError | Client.SdkError
 
-export type ModifyIdFormatError = Errors.CommonError | Client.SdkError
+export type ModifyHostsError = CommonError | Client.SdkError
 
-export type ModifyIdentityIdFormatError = Errors.CommonError | Client.SdkError
+export type ModifyIdFormatError = CommonError | Client.SdkError
 
-export type ModifyImageAttributeError = Errors.CommonError | Client.SdkError
+export type ModifyIdentityIdFormatError = CommonError | Client.SdkError
 
-export type ModifyInstanceAttributeError = Errors.CommonError | Client.SdkError
+export type ModifyImageAttributeError = CommonError | Client.SdkError
 
-export type ModifyInstanceCapacityReservationAttributesError = Errors.CommonError | Client.SdkError
+export type ModifyInstanceAttributeError = CommonError | Client.SdkError
 
-export type ModifyInstanceCreditSpecificationError = Errors.CommonError | Client.SdkError
+export type ModifyInstanceCapacityReservationAttributesError = CommonError | Client.SdkError
 
-export type ModifyInstanceEventStartTimeError = Errors.CommonError | Client.SdkError
+export type ModifyInstanceCreditSpecificationError = CommonError | Client.SdkError
 
-export type ModifyInstanceEventWindowError = Errors.CommonError | Client.SdkError
+export type ModifyInstanceEventStartTimeError = CommonError | Client.SdkError
 
-export type ModifyInstanceMaintenanceOptionsError = Errors.CommonError | Client.SdkError
+export type ModifyInstanceEventWindowError = CommonError | Client.SdkError
 
-export type ModifyInstanceMetadataDefaultsError = Errors.CommonError | Client.SdkError
+export type ModifyInstanceMaintenanceOptionsError = CommonError | Client.SdkError
 
-export type ModifyInstanceMetadataOptionsError = Errors.CommonError | Client.SdkError
+export type ModifyInstanceMetadataDefaultsError = CommonError | Client.SdkError
 
-export type ModifyInstancePlacementError = Errors.CommonError | Client.SdkError
+export type ModifyInstanceMetadataOptionsError = CommonError | Client.SdkError
 
-export type ModifyIpamError = Errors.CommonError | Client.SdkError
+export type ModifyInstancePlacementError = CommonError | Client.SdkError
 
-export type ModifyIpamPoolError = Errors.CommonError | Client.SdkError
+export type ModifyIpamError = CommonError | Client.SdkError
 
-export type ModifyIpamResourceCidrError = Errors.CommonError | Client.SdkError
+export type ModifyIpamPoolError = CommonError | Client.SdkError
 
-export type ModifyIpamResourceDiscoveryError = Errors.CommonError | Client.SdkError
+export type ModifyIpamResourceCidrError = CommonError | Client.SdkError
 
-export type ModifyIpamScopeError = Errors.CommonError | Client.SdkError
+export type ModifyIpamResourceDiscoveryError = CommonError | Client.SdkError
 
-export type ModifyLaunchTemplateError = Errors.CommonError | Client.SdkError
+export type ModifyIpamScopeError = CommonError | Client.SdkError
 
-export type ModifyLocalGatewayRouteError = Errors.CommonError | Client.SdkError
+export type ModifyLaunchTemplateError = CommonError | Client.SdkError
 
-export type ModifyManagedPrefixListError = Errors.CommonError | Client.SdkError
+export type ModifyLocalGatewayRouteError = CommonError | Client.SdkError
 
-export type ModifyNetworkInterfaceAttributeError = Errors.CommonError | Client.SdkError
+export type ModifyManagedPrefixListError = CommonError | Client.SdkError
 
-export type ModifyPrivateDnsNameOptionsError = Errors.CommonError | Client.SdkError
+export type ModifyNetworkInterfaceAttributeError = CommonError | Client.SdkError
 
-export type ModifyReservedInstancesError = Errors.CommonError | Client.SdkError
+export type ModifyPrivateDnsNameOptionsError = CommonError | Client.SdkError
 
-export type ModifySecurityGroupRulesError = Errors.CommonError | Client.SdkError
+export type ModifyReservedInstancesError = CommonError | Client.SdkError
 
-export type ModifySnapshotAttributeError = Errors.CommonError | Client.SdkError
+export type ModifySecurityGroupRulesError = CommonError | Client.SdkError
 
-export type ModifySnapshotTierError = Errors.CommonError | Client.SdkError
+export type ModifySnapshotAttributeError = CommonError | Client.SdkError
 
-export type ModifySpotFleetRequestError = Errors.CommonError | Client.SdkError
+export type ModifySnapshotTierError = CommonError | Client.SdkError
 
-export type ModifySubnetAttributeError = Errors.CommonError | Client.SdkError
+export type ModifySpotFleetRequestError = CommonError | Client.SdkError
 
-export type ModifyTrafficMirrorFilterNetworkServicesError = Errors.CommonError | Client.SdkError
+export type ModifySubnetAttributeError = CommonError | Client.SdkError
 
-export type ModifyTrafficMirrorFilterRuleError = Errors.CommonError | Client.SdkError
+export type ModifyTrafficMirrorFilterNetworkServicesError = CommonError | Client.SdkError
 
-export type ModifyTrafficMirrorSessionError = Errors.CommonError | Client.SdkError
+export type ModifyTrafficMirrorFilterRuleError = CommonError | Client.SdkError
 
-export type ModifyTransitGatewayError = Errors.CommonError | Client.SdkError
+export type ModifyTrafficMirrorSessionError = CommonError | Client.SdkError
 
-export type ModifyTransitGatewayPrefixListReferenceError = Errors.CommonError | Client.SdkError
+export type ModifyTransitGatewayError = CommonError | Client.SdkError
 
-export type ModifyTransitGatewayVpcAttachmentError = Errors.CommonError | Client.SdkError
+export type ModifyTransitGatewayPrefixListReferenceError = CommonError | Client.SdkError
 
-export type ModifyVerifiedAccessEndpointError = Errors.CommonError | Client.SdkError
+export type ModifyTransitGatewayVpcAttachmentError = CommonError | Client.SdkError
 
-export type ModifyVerifiedAccessEndpointPolicyError = Errors.CommonError | Client.SdkError
+export type ModifyVerifiedAccessEndpointError = CommonError | Client.SdkError
 
-export type ModifyVerifiedAccessGroupError = Errors.CommonError | Client.SdkError
+export type ModifyVerifiedAccessEndpointPolicyError = CommonError | Client.SdkError
 
-export type ModifyVerifiedAccessGroupPolicyError = Errors.CommonError | Client.SdkError
+export type ModifyVerifiedAccessGroupError = CommonError | Client.SdkError
 
-export type ModifyVerifiedAccessInstanceError = Errors.CommonError | Client.SdkError
+export type ModifyVerifiedAccessGroupPolicyError = CommonError | Client.SdkError
 
-export type ModifyVerifiedAccessInstanceLoggingConfigurationError = Errors.CommonError | Client.SdkError
+export type ModifyVerifiedAccessInstanceError = CommonError | Client.SdkError
 
-export type ModifyVerifiedAccessTrustProviderError = Errors.CommonError | Client.SdkError
+export type ModifyVerifiedAccessInstanceLoggingConfigurationError = CommonError | Client.SdkError
 
-export type ModifyVolumeError = Errors.CommonError | Client.SdkError
+export type ModifyVerifiedAccessTrustProviderError = CommonError | Client.SdkError
 
-export type ModifyVolumeAttributeError = Errors.CommonError | Client.SdkError
+export type ModifyVolumeError = CommonError | Client.SdkError
 
-export type ModifyVpcAttributeError = Errors.CommonError | Client.SdkError
+export type ModifyVolumeAttributeError = CommonError | Client.SdkError
 
-export type ModifyVpcEndpointError = Errors.CommonError | Client.SdkError
+export type ModifyVpcAttributeError = CommonError | Client.SdkError
 
-export type ModifyVpcEndpointConnectionNotificationError = Errors.CommonError | Client.SdkError
+export type ModifyVpcEndpointError = CommonError | Client.SdkError
 
-export type ModifyVpcEndpointServiceConfigurationError = Errors.CommonError | Client.SdkError
+export type ModifyVpcEndpointConnectionNotificationError = CommonError | Client.SdkError
 
-export type ModifyVpcEndpointServicePayerResponsibilityError = Errors.CommonError | Client.SdkError
+export type ModifyVpcEndpointServiceConfigurationError = CommonError | Client.SdkError
 
-export type ModifyVpcEndpointServicePermissionsError = Errors.CommonError | Client.SdkError
+export type ModifyVpcEndpointServicePayerResponsibilityError = CommonError | Client.SdkError
 
-export type ModifyVpcPeeringConnectionOptionsError = Errors.CommonError | Client.SdkError
+export type ModifyVpcEndpointServicePermissionsError = CommonError | Client.SdkError
 
-export type ModifyVpcTenancyError = Errors.CommonError | Client.SdkError
+export type ModifyVpcPeeringConnectionOptionsError = CommonError | Client.SdkError
 
-export type ModifyVpnConnectionError = Errors.CommonError | Client.SdkError
+export type ModifyVpcTenancyError = CommonError | Client.SdkError
 
-export type ModifyVpnConnectionOptionsError = Errors.CommonError | Client.SdkError
+export type ModifyVpnConnectionError = CommonError | Client.SdkError
 
-export type ModifyVpnTunnelCertificateError = Errors.CommonError | Client.SdkError
+export type ModifyVpnConnectionOptionsError = CommonError | Client.SdkError
 
-export type ModifyVpnTunnelOptionsError = Errors.CommonError | Client.SdkError
+export type ModifyVpnTunnelCertificateError = CommonError | Client.SdkError
 
-export type MonitorInstancesError = Errors.CommonError | Client.SdkError
+export type ModifyVpnTunnelOptionsError = CommonError | Client.SdkError
 
-export type MoveAddressToVpcError = Errors.CommonError | Client.SdkError
+export type MonitorInstancesError = CommonError | Client.SdkError
 
-export type MoveByoipCidrToIpamError = Errors.CommonError | Client.SdkError
+export type MoveAddressToVpcError = CommonError | Client.SdkError
 
-export type MoveCapacityReservationInstancesError = Errors.CommonError | Client.SdkError
+export type MoveByoipCidrToIpamError = CommonError | Client.SdkError
 
-export type ProvisionByoipCidrError = Errors.CommonError | Client.SdkError
+export type MoveCapacityReservationInstancesError = CommonError | Client.SdkError
 
-export type ProvisionIpamByoasnError = Errors.CommonError | Client.SdkError
+export type ProvisionByoipCidrError = CommonError | Client.SdkError
 
-export type ProvisionIpamPoolCidrError = Errors.CommonError | Client.SdkError
+export type ProvisionIpamByoasnError = CommonError | Client.SdkError
 
-export type ProvisionPublicIpv4PoolCidrError = Errors.CommonError | Client.SdkError
+export type ProvisionIpamPoolCidrError = CommonError | Client.SdkError
 
-export type PurchaseCapacityBlockError = Errors.CommonError | Client.SdkError
+export type ProvisionPublicIpv4PoolCidrError = CommonError | Client.SdkError
 
-export type PurchaseHostReservationError = Errors.CommonError | Client.SdkError
+export type PurchaseCapacityBlockError = CommonError | Client.SdkError
 
-export type PurchaseReservedInstancesOfferingError = Errors.CommonError | Client.SdkError
+export type PurchaseHostReservationError = CommonError | Client.SdkError
 
-export type PurchaseScheduledInstancesError = Errors.CommonError | Client.SdkError
+export type PurchaseReservedInstancesOfferingError = CommonError | Client.SdkError
 
-export type RebootInstancesError = Errors.CommonError | Client.SdkError
+export type PurchaseScheduledInstancesError = CommonError | Client.SdkError
 
-export type RegisterImageError = Errors.CommonError | Client.SdkError
+export type RebootInstancesError = CommonError | Client.SdkError
 
-export type RegisterInstanceEventNotificationAttributesError = Errors.CommonError | Client.SdkError
+export type RegisterImageError = CommonError | Client.SdkError
 
-export type RegisterTransitGatewayMulticastGroupMembersError = Errors.CommonError | Client.SdkError
+export type RegisterInstanceEventNotificationAttributesError = CommonError | Client.SdkError
 
-export type RegisterTransitGatewayMulticastGroupSourcesError = Errors.CommonError | Client.SdkError
+export type RegisterTransitGatewayMulticastGroupMembersError = CommonError | Client.SdkError
 
-export type RejectTransitGatewayMulticastDomainAssociationsError = Errors.CommonError | Client.SdkError
+export type RegisterTransitGatewayMulticastGroupSourcesError = CommonError | Client.SdkError
 
-export type RejectTransitGatewayPeeringAttachmentError = Errors.CommonError | Client.SdkError
+export type RejectTransitGatewayMulticastDomainAssociationsError = CommonError | Client.SdkError
 
-export type RejectTransitGatewayVpcAttachmentError = Errors.CommonError | Client.SdkError
+export type RejectTransitGatewayPeeringAttachmentError = CommonError | Client.SdkError
 
-export type RejectVpcEndpointConnectionsError = Errors.CommonError | Client.SdkError
+export type RejectTransitGatewayVpcAttachmentError = CommonError | Client.SdkError
 
-export type RejectVpcPeeringConnectionError = Errors.CommonError | Client.SdkError
+export type RejectVpcEndpointConnectionsError = CommonError | Client.SdkError
 
-export type ReleaseAddressError = Errors.CommonError | Client.SdkError
+export type RejectVpcPeeringConnectionError = CommonError | Client.SdkError
 
-export type ReleaseHostsError = Errors.CommonError | Client.SdkError
+export type ReleaseAddressError = CommonError | Client.SdkError
 
-export type ReleaseIpamPoolAllocationError = Errors.CommonError | Client.SdkError
+export type ReleaseHostsError = CommonError | Client.SdkError
 
-export type ReplaceIamInstanceProfileAssociationError = Errors.CommonError | Client.SdkError
+export type ReleaseIpamPoolAllocationError = CommonError | Client.SdkError
 
-export type ReplaceNetworkAclAssociationError = Errors.CommonError | Client.SdkError
+export type ReplaceIamInstanceProfileAssociationError = CommonError | Client.SdkError
 
-export type ReplaceNetworkAclEntryError = Errors.CommonError | Client.SdkError
+export type ReplaceNetworkAclAssociationError = CommonError | Client.SdkError
 
-export type ReplaceRouteError = Errors.CommonError | Client.SdkError
+export type ReplaceNetworkAclEntryError = CommonError | Client.SdkError
 
-export type ReplaceRouteTableAssociationError = Errors.CommonError | Client.SdkError
+export type ReplaceRouteError = CommonError | Client.SdkError
 
-export type ReplaceTransitGatewayRouteError = Errors.CommonError | Client.SdkError
+export type ReplaceRouteTableAssociationError = CommonError | Client.SdkError
 
-export type ReplaceVpnTunnelError = Errors.CommonError | Client.SdkError
+export type ReplaceTransitGatewayRouteError = CommonError | Client.SdkError
 
-export type ReportInstanceStatusError = Errors.CommonError | Client.SdkError
+export type ReplaceVpnTunnelError = CommonError | Client.SdkError
 
-export type RequestSpotFleetError = Errors.CommonError | Client.SdkError
+export type ReportInstanceStatusError = CommonError | Client.SdkError
 
-export type RequestSpotInstancesError = Errors.CommonError | Client.SdkError
+export type RequestSpotFleetError = CommonError | Client.SdkError
 
-export type ResetAddressAttributeError = Errors.CommonError | Client.SdkError
+export type RequestSpotInstancesError = CommonError | Client.SdkError
 
-export type ResetEbsDefaultKmsKeyIdError = Errors.CommonError | Client.SdkError
+export type ResetAddressAttributeError = CommonError | Client.SdkError
 
-export type ResetFpgaImageAttributeError = Errors.CommonError | Client.SdkError
+export type ResetEbsDefaultKmsKeyIdError = CommonError | Client.SdkError
 
-export type ResetImageAttributeError = Errors.CommonError | Client.SdkError
+export type ResetFpgaImageAttributeError = CommonError | Client.SdkError
 
-export type ResetInstanceAttributeError = Errors.CommonError | Client.SdkError
+export type ResetImageAttributeError = CommonError | Client.SdkError
 
-export type ResetNetworkInterfaceAttributeError = Errors.CommonError | Client.SdkError
+export type ResetInstanceAttributeError = CommonError | Client.SdkError
 
-export type ResetSnapshotAttributeError = Errors.CommonError | Client.SdkError
+export type ResetNetworkInterfaceAttributeError = CommonError | Client.SdkError
 
-export type RestoreAddressToClassicError = Errors.CommonError | Client.SdkError
+export type ResetSnapshotAttributeError = CommonError | Client.SdkError
 
-export type RestoreImageFromRecycleBinError = Errors.CommonError | Client.SdkError
+export type RestoreAddressToClassicError = CommonError | Client.SdkError
 
-export type RestoreManagedPrefixListVersionError = Errors.CommonError | Client.SdkError
+export type RestoreImageFromRecycleBinError = CommonError | Client.SdkError
 
-export type RestoreSnapshotFromRecycleBinError = Errors.CommonError | Client.SdkError
+export type RestoreManagedPrefixListVersionError = CommonError | Client.SdkError
 
-export type RestoreSnapshotTierError = Errors.CommonError | Client.SdkError
+export type RestoreSnapshotFromRecycleBinError = CommonError | Client.SdkError
 
-export type RevokeClientVpnIngressError = Errors.CommonError | Client.SdkError
+export type RestoreSnapshotTierError = CommonError | Client.SdkError
 
-export type RevokeSecurityGroupEgressError = Errors.CommonError | Client.SdkError
+export type RevokeClientVpnIngressError = CommonError | Client.SdkError
 
-export type RevokeSecurityGroupIngressError = Errors.CommonError | Client.SdkError
+export type RevokeSecurityGroupEgressError = CommonError | Client.SdkError
 
-export type RunInstancesError = Errors.CommonError | Client.SdkError
+export type RevokeSecurityGroupIngressError = CommonError | Client.SdkError
 
-export type RunScheduledInstancesError = Errors.CommonError | Client.SdkError
+export type RunInstancesError = CommonError | Client.SdkError
 
-export type SearchLocalGatewayRoutesError = Errors.CommonError | Client.SdkError
+export type RunScheduledInstancesError = CommonError | Client.SdkError
 
-export type SearchTransitGatewayMulticastGroupsError = Errors.CommonError | Client.SdkError
+export type SearchLocalGatewayRoutesError = CommonError | Client.SdkError
 
-export type SearchTransitGatewayRoutesError = Errors.CommonError | Client.SdkError
+export type SearchTransitGatewayMulticastGroupsError = CommonError | Client.SdkError
 
-export type SendDiagnosticInterruptError = Errors.CommonError | Client.SdkError
+export type SearchTransitGatewayRoutesError = CommonError | Client.SdkError
 
-export type StartInstancesError = Errors.CommonError | Client.SdkError
+export type SendDiagnosticInterruptError = CommonError | Client.SdkError
 
-export type StartNetworkInsightsAccessScopeAnalysisError = Errors.CommonError | Client.SdkError
+export type StartInstancesError = CommonError | Client.SdkError
 
-export type StartNetworkInsightsAnalysisError = Errors.CommonError | Client.SdkError
+export type StartNetworkInsightsAccessScopeAnalysisError = CommonError | Client.SdkError
 
-export type StartVpcEndpointServicePrivateDnsVerificationError = Errors.CommonError | Client.SdkError
+export type StartNetworkInsightsAnalysisError = CommonError | Client.SdkError
 
-export type StopInstancesError = Errors.CommonError | Client.SdkError
+export type StartVpcEndpointServicePrivateDnsVerificationError = CommonError | Client.SdkError
 
-export type TerminateClientVpnConnectionsError = Errors.CommonError | Client.SdkError
+export type StopInstancesError = CommonError | Client.SdkError
 
-export type TerminateInstancesError = Errors.CommonError | Client.SdkError
+export type TerminateClientVpnConnectionsError = CommonError | Client.SdkError
 
-export type UnassignIpv6AddressesError = Errors.CommonError | Client.SdkError
+export type TerminateInstancesError = CommonError | Client.SdkError
 
-export type UnassignPrivateIpAddressesError = Errors.CommonError | Client.SdkError
+export type UnassignIpv6AddressesError = CommonError | Client.SdkError
 
-export type UnassignPrivateNatGatewayAddressError = Errors.CommonError | Client.SdkError
+export type UnassignPrivateIpAddressesError = CommonError | Client.SdkError
 
-export type UnlockSnapshotError = Errors.CommonError | Client.SdkError
+export type UnassignPrivateNatGatewayAddressError = CommonError | Client.SdkError
 
-export type UnmonitorInstancesError = Errors.CommonError | Client.SdkError
+export type UnlockSnapshotError = CommonError | Client.SdkError
 
-export type UpdateSecurityGroupRuleDescriptionsEgressError = Errors.CommonError | Client.SdkError
+export type UnmonitorInstancesError = CommonError | Client.SdkError
 
-export type UpdateSecurityGroupRuleDescriptionsIngressError = Errors.CommonError | Client.SdkError
+export type UpdateSecurityGroupRuleDescriptionsEgressError = CommonError | Client.SdkError
 
-export type WithdrawByoipCidrError = Errors.CommonError | Client.SdkError
+export type UpdateSecurityGroupRuleDescriptionsIngressError = CommonError | Client.SdkError
+
+export type WithdrawByoipCidrError = CommonError | Client.SdkError
 
 export const acceptAddressTransfer: Client.Operation<AcceptAddressTransferRequest, AcceptAddressTransferResult, AcceptAddressTransferError, EC2> = /*#__PURE__*/ Client.operation(EC2, {model:{name:"AcceptAddressTransfer",http:{method:"POST",requestUri:"/"},input:{shape:AcceptAddressTransferRequest$},output:{shape:AcceptAddressTransferResult$}}})
 

@@ -1317,103 +1317,106 @@ export class UploadNotFoundException extends /*#__PURE__*/ ServiceError("UploadN
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type BatchCheckLayerAvailabilityError = InvalidParameterException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDeleteImageError = InvalidParameterException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type BatchCheckLayerAvailabilityError = InvalidParameterException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type BatchGetImageError = InvalidParameterException | LimitExceededException | RepositoryNotFoundException | ServerException | UnableToGetUpstreamImageException | Errors.CommonError | Client.SdkError
+export type BatchDeleteImageError = InvalidParameterException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type BatchGetRepositoryScanningConfigurationError = InvalidParameterException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type BatchGetImageError = InvalidParameterException | LimitExceededException | RepositoryNotFoundException | ServerException | UnableToGetUpstreamImageException | CommonError | Client.SdkError
 
-export type CompleteLayerUploadError = EmptyUploadException | InvalidLayerException | InvalidParameterException | KmsException | LayerAlreadyExistsException | LayerPartTooSmallException | RepositoryNotFoundException | ServerException | UploadNotFoundException | Errors.CommonError | Client.SdkError
+export type BatchGetRepositoryScanningConfigurationError = InvalidParameterException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreatePullThroughCacheRuleError = InvalidParameterException | LimitExceededException | PullThroughCacheRuleAlreadyExistsException | SecretNotFoundException | ServerException | UnableToAccessSecretException | UnableToDecryptSecretValueException | UnsupportedUpstreamRegistryException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CompleteLayerUploadError = EmptyUploadException | InvalidLayerException | InvalidParameterException | KmsException | LayerAlreadyExistsException | LayerPartTooSmallException | RepositoryNotFoundException | ServerException | UploadNotFoundException | CommonError | Client.SdkError
 
-export type CreateRepositoryError = InvalidParameterException | InvalidTagParameterException | KmsException | LimitExceededException | RepositoryAlreadyExistsException | ServerException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreatePullThroughCacheRuleError = InvalidParameterException | LimitExceededException | PullThroughCacheRuleAlreadyExistsException | SecretNotFoundException | ServerException | UnableToAccessSecretException | UnableToDecryptSecretValueException | UnsupportedUpstreamRegistryException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateRepositoryCreationTemplateError = InvalidParameterException | LimitExceededException | ServerException | TemplateAlreadyExistsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateRepositoryError = InvalidParameterException | InvalidTagParameterException | KmsException | LimitExceededException | RepositoryAlreadyExistsException | ServerException | TooManyTagsException | CommonError | Client.SdkError
 
-export type DeleteLifecyclePolicyError = InvalidParameterException | LifecyclePolicyNotFoundException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateRepositoryCreationTemplateError = InvalidParameterException | LimitExceededException | ServerException | TemplateAlreadyExistsException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeletePullThroughCacheRuleError = InvalidParameterException | PullThroughCacheRuleNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteLifecyclePolicyError = InvalidParameterException | LifecyclePolicyNotFoundException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteRegistryPolicyError = InvalidParameterException | RegistryPolicyNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeletePullThroughCacheRuleError = InvalidParameterException | PullThroughCacheRuleNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteRepositoryError = InvalidParameterException | KmsException | RepositoryNotEmptyException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DeleteRegistryPolicyError = InvalidParameterException | RegistryPolicyNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteRepositoryCreationTemplateError = InvalidParameterException | ServerException | TemplateNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteRepositoryError = InvalidParameterException | KmsException | RepositoryNotEmptyException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DeleteRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | RepositoryPolicyNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DeleteRepositoryCreationTemplateError = InvalidParameterException | ServerException | TemplateNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeImageReplicationStatusError = ImageNotFoundException | InvalidParameterException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | RepositoryPolicyNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DescribeImageScanFindingsError = ImageNotFoundException | InvalidParameterException | RepositoryNotFoundException | ScanNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeImageReplicationStatusError = ImageNotFoundException | InvalidParameterException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeImagesError = ImageNotFoundException | InvalidParameterException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeImageScanFindingsError = ImageNotFoundException | InvalidParameterException | RepositoryNotFoundException | ScanNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribePullThroughCacheRulesError = InvalidParameterException | PullThroughCacheRuleNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeImagesError = ImageNotFoundException | InvalidParameterException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DescribeRegistryError = InvalidParameterException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribePullThroughCacheRulesError = InvalidParameterException | PullThroughCacheRuleNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeRepositoriesError = InvalidParameterException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeRegistryError = InvalidParameterException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeRepositoryCreationTemplatesError = InvalidParameterException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeRepositoriesError = InvalidParameterException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type GetAccountSettingError = InvalidParameterException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeRepositoryCreationTemplatesError = InvalidParameterException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetAuthorizationTokenError = InvalidParameterException | ServerException | Errors.CommonError | Client.SdkError
+export type GetAccountSettingError = InvalidParameterException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetDownloadUrlForLayerError = InvalidParameterException | LayerInaccessibleException | LayersNotFoundException | RepositoryNotFoundException | ServerException | UnableToGetUpstreamLayerException | Errors.CommonError | Client.SdkError
+export type GetAuthorizationTokenError = InvalidParameterException | ServerException | CommonError | Client.SdkError
 
-export type GetLifecyclePolicyError = InvalidParameterException | LifecyclePolicyNotFoundException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetDownloadUrlForLayerError = InvalidParameterException | LayerInaccessibleException | LayersNotFoundException | RepositoryNotFoundException | ServerException | UnableToGetUpstreamLayerException | CommonError | Client.SdkError
 
-export type GetLifecyclePolicyPreviewError = InvalidParameterException | LifecyclePolicyPreviewNotFoundException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetLifecyclePolicyError = InvalidParameterException | LifecyclePolicyNotFoundException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetRegistryPolicyError = InvalidParameterException | RegistryPolicyNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetLifecyclePolicyPreviewError = InvalidParameterException | LifecyclePolicyPreviewNotFoundException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetRegistryScanningConfigurationError = InvalidParameterException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetRegistryPolicyError = InvalidParameterException | RegistryPolicyNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | RepositoryPolicyNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type GetRegistryScanningConfigurationError = InvalidParameterException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type InitiateLayerUploadError = InvalidParameterException | KmsException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type GetRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | RepositoryPolicyNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type ListImagesError = InvalidParameterException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type InitiateLayerUploadError = InvalidParameterException | KmsException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidParameterException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type ListImagesError = InvalidParameterException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type PutAccountSettingError = InvalidParameterException | LimitExceededException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = InvalidParameterException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type PutImageError = ImageAlreadyExistsException | ImageDigestDoesNotMatchException | ImageTagAlreadyExistsException | InvalidParameterException | KmsException | LayersNotFoundException | LimitExceededException | ReferencedImagesNotFoundException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type PutAccountSettingError = InvalidParameterException | LimitExceededException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutImageScanningConfigurationError = InvalidParameterException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutImageError = ImageAlreadyExistsException | ImageDigestDoesNotMatchException | ImageTagAlreadyExistsException | InvalidParameterException | KmsException | LayersNotFoundException | LimitExceededException | ReferencedImagesNotFoundException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type PutImageTagMutabilityError = InvalidParameterException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type PutImageScanningConfigurationError = InvalidParameterException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutLifecyclePolicyError = InvalidParameterException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutImageTagMutabilityError = InvalidParameterException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type PutRegistryPolicyError = InvalidParameterException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutLifecyclePolicyError = InvalidParameterException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutRegistryScanningConfigurationError = BlockedByOrganizationPolicyException | InvalidParameterException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutRegistryPolicyError = InvalidParameterException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutReplicationConfigurationError = InvalidParameterException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutRegistryScanningConfigurationError = BlockedByOrganizationPolicyException | InvalidParameterException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type SetRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type PutReplicationConfigurationError = InvalidParameterException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartImageScanError = ImageArchivedException | ImageNotFoundException | InvalidParameterException | LimitExceededException | RepositoryNotFoundException | ServerException | UnsupportedImageTypeException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type SetRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type StartLifecyclePolicyPreviewError = InvalidParameterException | LifecyclePolicyNotFoundException | LifecyclePolicyPreviewInProgressException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StartImageScanError = ImageArchivedException | ImageNotFoundException | InvalidParameterException | LimitExceededException | RepositoryNotFoundException | ServerException | UnsupportedImageTypeException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = InvalidParameterException | InvalidTagParameterException | RepositoryNotFoundException | ServerException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type StartLifecyclePolicyPreviewError = InvalidParameterException | LifecyclePolicyNotFoundException | LifecyclePolicyPreviewInProgressException | RepositoryNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = InvalidParameterException | InvalidTagParameterException | RepositoryNotFoundException | ServerException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidParameterException | InvalidTagParameterException | RepositoryNotFoundException | ServerException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdatePullThroughCacheRuleError = InvalidParameterException | PullThroughCacheRuleNotFoundException | SecretNotFoundException | ServerException | UnableToAccessSecretException | UnableToDecryptSecretValueException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UntagResourceError = InvalidParameterException | InvalidTagParameterException | RepositoryNotFoundException | ServerException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateRepositoryCreationTemplateError = InvalidParameterException | ServerException | TemplateNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdatePullThroughCacheRuleError = InvalidParameterException | PullThroughCacheRuleNotFoundException | SecretNotFoundException | ServerException | UnableToAccessSecretException | UnableToDecryptSecretValueException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UploadLayerPartError = InvalidLayerPartException | InvalidParameterException | KmsException | LimitExceededException | RepositoryNotFoundException | ServerException | UploadNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateRepositoryCreationTemplateError = InvalidParameterException | ServerException | TemplateNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ValidatePullThroughCacheRuleError = InvalidParameterException | PullThroughCacheRuleNotFoundException | ServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UploadLayerPartError = InvalidLayerPartException | InvalidParameterException | KmsException | LimitExceededException | RepositoryNotFoundException | ServerException | UploadNotFoundException | CommonError | Client.SdkError
+
+export type ValidatePullThroughCacheRuleError = InvalidParameterException | PullThroughCacheRuleNotFoundException | ServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const batchCheckLayerAvailability: Client.Operation<BatchCheckLayerAvailabilityRequest, BatchCheckLayerAvailabilityResponse, BatchCheckLayerAvailabilityError, ECR> = /*#__PURE__*/ Client.operation(ECR, {model:{name:"BatchCheckLayerAvailability",http:{method:"POST",requestUri:"/"},input:{shape:BatchCheckLayerAvailabilityRequest$},output:{shape:BatchCheckLayerAvailabilityResponse$},errors:[InvalidParameterException$,RepositoryNotFoundException$,ServerException$]},errors:{InvalidParameterException,RepositoryNotFoundException,ServerException}})
 

@@ -552,51 +552,54 @@ export class UnsupportedCommandException extends /*#__PURE__*/ ServiceError("Uns
 
 export class UploadNotFoundException extends /*#__PURE__*/ ServiceError("UploadNotFoundException") {}
 
-export type BatchCheckLayerAvailabilityError = InvalidParameterException | RegistryNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDeleteImageError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type BatchCheckLayerAvailabilityError = InvalidParameterException | RegistryNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type CompleteLayerUploadError = EmptyUploadException | InvalidLayerException | InvalidParameterException | LayerAlreadyExistsException | LayerPartTooSmallException | RegistryNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | UploadNotFoundException | Errors.CommonError | Client.SdkError
+export type BatchDeleteImageError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type CreateRepositoryError = InvalidParameterException | InvalidTagParameterException | LimitExceededException | RepositoryAlreadyExistsException | ServerException | TooManyTagsException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type CompleteLayerUploadError = EmptyUploadException | InvalidLayerException | InvalidParameterException | LayerAlreadyExistsException | LayerPartTooSmallException | RegistryNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | UploadNotFoundException | CommonError | Client.SdkError
 
-export type DeleteRepositoryError = InvalidParameterException | RepositoryNotEmptyException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type CreateRepositoryError = InvalidParameterException | InvalidTagParameterException | LimitExceededException | RepositoryAlreadyExistsException | ServerException | TooManyTagsException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type DeleteRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | RepositoryPolicyNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type DeleteRepositoryError = InvalidParameterException | RepositoryNotEmptyException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type DescribeImageTagsError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type DeleteRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | RepositoryPolicyNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type DescribeImagesError = ImageNotFoundException | InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type DescribeImageTagsError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type DescribeRegistriesError = InvalidParameterException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type DescribeImagesError = ImageNotFoundException | InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type DescribeRepositoriesError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type DescribeRegistriesError = InvalidParameterException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type GetAuthorizationTokenError = InvalidParameterException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type DescribeRepositoriesError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type GetRegistryCatalogDataError = ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type GetAuthorizationTokenError = InvalidParameterException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type GetRepositoryCatalogDataError = InvalidParameterException | RepositoryCatalogDataNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type GetRegistryCatalogDataError = ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type GetRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | RepositoryPolicyNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type GetRepositoryCatalogDataError = InvalidParameterException | RepositoryCatalogDataNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type InitiateLayerUploadError = InvalidParameterException | RegistryNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type GetRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | RepositoryPolicyNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type InitiateLayerUploadError = InvalidParameterException | RegistryNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type PutImageError = ImageAlreadyExistsException | ImageDigestDoesNotMatchException | ImageTagAlreadyExistsException | InvalidParameterException | LayersNotFoundException | LimitExceededException | ReferencedImagesNotFoundException | RegistryNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type PutRegistryCatalogDataError = InvalidParameterException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type PutImageError = ImageAlreadyExistsException | ImageDigestDoesNotMatchException | ImageTagAlreadyExistsException | InvalidParameterException | LayersNotFoundException | LimitExceededException | ReferencedImagesNotFoundException | RegistryNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type PutRepositoryCatalogDataError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type PutRegistryCatalogDataError = InvalidParameterException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type SetRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type PutRepositoryCatalogDataError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidParameterException | InvalidTagParameterException | RepositoryNotFoundException | ServerException | TooManyTagsException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type SetRepositoryPolicyError = InvalidParameterException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type UntagResourceError = InvalidParameterException | InvalidTagParameterException | RepositoryNotFoundException | ServerException | TooManyTagsException | UnsupportedCommandException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidParameterException | InvalidTagParameterException | RepositoryNotFoundException | ServerException | TooManyTagsException | UnsupportedCommandException | CommonError | Client.SdkError
 
-export type UploadLayerPartError = InvalidLayerPartException | InvalidParameterException | LimitExceededException | RegistryNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | UploadNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidParameterException | InvalidTagParameterException | RepositoryNotFoundException | ServerException | TooManyTagsException | UnsupportedCommandException | CommonError | Client.SdkError
+
+export type UploadLayerPartError = InvalidLayerPartException | InvalidParameterException | LimitExceededException | RegistryNotFoundException | RepositoryNotFoundException | ServerException | UnsupportedCommandException | UploadNotFoundException | CommonError | Client.SdkError
 
 export const batchCheckLayerAvailability: Client.Operation<BatchCheckLayerAvailabilityRequest, BatchCheckLayerAvailabilityResponse, BatchCheckLayerAvailabilityError, ECRPUBLIC> = /*#__PURE__*/ Client.operation(ECRPUBLIC, {model:{name:"BatchCheckLayerAvailability",http:{method:"POST",requestUri:"/"},input:{shape:BatchCheckLayerAvailabilityRequest$},output:{shape:BatchCheckLayerAvailabilityResponse$},errors:[InvalidParameterException$,RegistryNotFoundException$,RepositoryNotFoundException$,ServerException$,UnsupportedCommandException$]},errors:{InvalidParameterException,RegistryNotFoundException,RepositoryNotFoundException,ServerException,UnsupportedCommandException}})
 

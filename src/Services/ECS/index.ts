@@ -2499,117 +2499,120 @@ export class UnsupportedFeatureException extends /*#__PURE__*/ ServiceError("Uns
 
 export class UpdateInProgressException extends /*#__PURE__*/ ServiceError("UpdateInProgressException") {}
 
-export type CreateCapacityProviderError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | LimitExceededException | ServerException | UnsupportedFeatureException | UpdateInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateClusterError = AccessDeniedException | ClientException | InvalidParameterException | NamespaceNotFoundException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateCapacityProviderError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | LimitExceededException | ServerException | UnsupportedFeatureException | UpdateInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateServiceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | NamespaceNotFoundException | PlatformTaskDefinitionIncompatibilityException | PlatformUnknownException | ServerException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateClusterError = AccessDeniedException | ClientException | InvalidParameterException | NamespaceNotFoundException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateTaskSetError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | LimitExceededException | NamespaceNotFoundException | PlatformTaskDefinitionIncompatibilityException | PlatformUnknownException | ServerException | ServiceNotActiveException | ServiceNotFoundException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateServiceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | NamespaceNotFoundException | PlatformTaskDefinitionIncompatibilityException | PlatformUnknownException | ServerException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteAccountSettingError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateTaskSetError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | LimitExceededException | NamespaceNotFoundException | PlatformTaskDefinitionIncompatibilityException | PlatformUnknownException | ServerException | ServiceNotActiveException | ServiceNotFoundException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteAttributesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | TargetNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteAccountSettingError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteCapacityProviderError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | UnsupportedFeatureException | UpdateInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteAttributesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | TargetNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteClusterError = AccessDeniedException | ClientException | ClusterContainsCapacityProviderException | ClusterContainsContainerInstancesException | ClusterContainsServicesException | ClusterContainsTasksException | ClusterNotFoundException | InvalidParameterException | ServerException | UpdateInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteCapacityProviderError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | UnsupportedFeatureException | UpdateInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteServiceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | ServiceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteClusterError = AccessDeniedException | ClientException | ClusterContainsCapacityProviderException | ClusterContainsContainerInstancesException | ClusterContainsServicesException | ClusterContainsTasksException | ClusterNotFoundException | InvalidParameterException | ServerException | UpdateInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteTaskDefinitionsError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteServiceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | ServiceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteTaskSetError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | LimitExceededException | ServerException | ServiceNotActiveException | ServiceNotFoundException | TaskSetNotFoundException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteTaskDefinitionsError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeregisterContainerInstanceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteTaskSetError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | LimitExceededException | ServerException | ServiceNotActiveException | ServiceNotFoundException | TaskSetNotFoundException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeregisterTaskDefinitionError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeregisterContainerInstanceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeCapacityProvidersError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeregisterTaskDefinitionError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeClustersError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeCapacityProvidersError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeContainerInstancesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeClustersError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeServicesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeContainerInstancesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeTaskDefinitionError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeServicesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeTaskSetsError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | ServiceNotActiveException | ServiceNotFoundException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeTaskDefinitionError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeTasksError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeTaskSetsError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | ServiceNotActiveException | ServiceNotFoundException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DiscoverPollEndpointError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeTasksError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ExecuteCommandError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | TargetNotConnectedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DiscoverPollEndpointError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetTaskProtectionError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ResourceNotFoundException | ServerException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ExecuteCommandError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | TargetNotConnectedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAccountSettingsError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetTaskProtectionError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ResourceNotFoundException | ServerException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAttributesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListAccountSettingsError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListClustersError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListAttributesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListContainerInstancesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListClustersError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListServicesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListContainerInstancesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListServicesByNamespaceError = AccessDeniedException | ClientException | InvalidParameterException | NamespaceNotFoundException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListServicesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListTagsForResourceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListServicesByNamespaceError = AccessDeniedException | ClientException | InvalidParameterException | NamespaceNotFoundException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListTaskDefinitionFamiliesError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListTaskDefinitionsError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListTaskDefinitionFamiliesError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListTasksError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | ServiceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListTaskDefinitionsError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PutAccountSettingError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListTasksError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | ServiceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PutAccountSettingDefaultError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutAccountSettingError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PutAttributesError = AccessDeniedException | AttributeLimitExceededException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | TargetNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutAccountSettingDefaultError = AccessDeniedException | ClientException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PutClusterCapacityProvidersError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ResourceInUseException | ServerException | UpdateInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutAttributesError = AccessDeniedException | AttributeLimitExceededException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | TargetNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RegisterContainerInstanceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutClusterCapacityProvidersError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ResourceInUseException | ServerException | UpdateInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RegisterTaskDefinitionError = AccessDeniedException | ClientException | InvalidParameterException | LimitExceededException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RegisterContainerInstanceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RunTaskError = AccessDeniedException | BlockedException | ClientException | ClusterNotFoundException | ConflictException | InvalidParameterException | PlatformTaskDefinitionIncompatibilityException | PlatformUnknownException | ServerException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RegisterTaskDefinitionError = AccessDeniedException | ClientException | InvalidParameterException | LimitExceededException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartTaskError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | NamespaceNotFoundException | ServerException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RunTaskError = AccessDeniedException | BlockedException | ClientException | ClusterNotFoundException | ConflictException | InvalidParameterException | PlatformTaskDefinitionIncompatibilityException | PlatformUnknownException | ServerException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StopTaskError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartTaskError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | NamespaceNotFoundException | ServerException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type SubmitAttachmentStateChangesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StopTaskError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type SubmitContainerStateChangeError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type SubmitAttachmentStateChangesError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type SubmitTaskStateChangeError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type SubmitContainerStateChangeError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type TagResourceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type SubmitTaskStateChangeError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UntagResourceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ResourceNotFoundException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type TagResourceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateCapacityProviderError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UntagResourceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ResourceNotFoundException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateClusterError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | NamespaceNotFoundException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateCapacityProviderError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateClusterSettingsError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | UpdateInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateClusterError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | NamespaceNotFoundException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateContainerAgentError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | MissingVersionException | NoUpdateAvailableException | ServerException | UpdateInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateClusterSettingsError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | UpdateInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateContainerInstancesStateError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateContainerAgentError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | MissingVersionException | NoUpdateAvailableException | ServerException | UpdateInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateServiceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | NamespaceNotFoundException | PlatformTaskDefinitionIncompatibilityException | PlatformUnknownException | ServerException | ServiceNotActiveException | ServiceNotFoundException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateContainerInstancesStateError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateServicePrimaryTaskSetError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | ServiceNotActiveException | ServiceNotFoundException | TaskSetNotFoundException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateServiceError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | NamespaceNotFoundException | PlatformTaskDefinitionIncompatibilityException | PlatformUnknownException | ServerException | ServiceNotActiveException | ServiceNotFoundException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateTaskProtectionError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ResourceNotFoundException | ServerException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateServicePrimaryTaskSetError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ServerException | ServiceNotActiveException | ServiceNotFoundException | TaskSetNotFoundException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateTaskSetError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | LimitExceededException | ServerException | ServiceNotActiveException | ServiceNotFoundException | TaskSetNotFoundException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateTaskProtectionError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | ResourceNotFoundException | ServerException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+
+export type UpdateTaskSetError = AccessDeniedException | ClientException | ClusterNotFoundException | InvalidParameterException | LimitExceededException | ServerException | ServiceNotActiveException | ServiceNotFoundException | TaskSetNotFoundException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
 export const createCapacityProvider: Client.Operation<CreateCapacityProviderRequest, CreateCapacityProviderResponse, CreateCapacityProviderError, ECS> = /*#__PURE__*/ Client.operation(ECS, {model:{name:"CreateCapacityProvider",http:{method:"POST",requestUri:"/"},input:{shape:CreateCapacityProviderRequest$},output:{shape:CreateCapacityProviderResponse$},errors:[AccessDeniedException$,ClientException$,ClusterNotFoundException$,InvalidParameterException$,LimitExceededException$,ServerException$,UnsupportedFeatureException$,UpdateInProgressException$]},errors:{AccessDeniedException,ClientException,ClusterNotFoundException,InvalidParameterException,LimitExceededException,ServerException,UnsupportedFeatureException,UpdateInProgressException}})
 

@@ -595,67 +595,70 @@ export class UnsupportedAvailabilityZone extends /*#__PURE__*/ ServiceError("Uns
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type CreateAccessPointError = AccessPointAlreadyExists | AccessPointLimitExceeded | BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateFileSystemError = BadRequest | FileSystemAlreadyExists | FileSystemLimitExceeded | InsufficientThroughputCapacity | InternalServerError | ThroughputLimitExceeded | UnsupportedAvailabilityZone | Errors.CommonError | Client.SdkError
+export type CreateAccessPointError = AccessPointAlreadyExists | AccessPointLimitExceeded | BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateMountTargetError = AvailabilityZonesMismatch | BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | IpAddressInUse | MountTargetConflict | NetworkInterfaceLimitExceeded | NoFreeAddressesInSubnet | SecurityGroupLimitExceeded | SecurityGroupNotFound | SubnetNotFound | UnsupportedAvailabilityZone | Errors.CommonError | Client.SdkError
+export type CreateFileSystemError = BadRequest | FileSystemAlreadyExists | FileSystemLimitExceeded | InsufficientThroughputCapacity | InternalServerError | ThroughputLimitExceeded | UnsupportedAvailabilityZone | CommonError | Client.SdkError
 
-export type CreateReplicationConfigurationError = BadRequest | ConflictException | FileSystemLimitExceeded | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InsufficientThroughputCapacity | InternalServerError | ReplicationNotFound | ThroughputLimitExceeded | UnsupportedAvailabilityZone | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateMountTargetError = AvailabilityZonesMismatch | BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | IpAddressInUse | MountTargetConflict | NetworkInterfaceLimitExceeded | NoFreeAddressesInSubnet | SecurityGroupLimitExceeded | SecurityGroupNotFound | SubnetNotFound | UnsupportedAvailabilityZone | CommonError | Client.SdkError
 
-export type CreateTagsError = BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type CreateReplicationConfigurationError = BadRequest | ConflictException | FileSystemLimitExceeded | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InsufficientThroughputCapacity | InternalServerError | ReplicationNotFound | ThroughputLimitExceeded | UnsupportedAvailabilityZone | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteAccessPointError = AccessPointNotFound | BadRequest | InternalServerError | Errors.CommonError | Client.SdkError
+export type CreateTagsError = BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type DeleteFileSystemError = BadRequest | FileSystemInUse | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DeleteAccessPointError = AccessPointNotFound | BadRequest | InternalServerError | CommonError | Client.SdkError
 
-export type DeleteFileSystemPolicyError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | Errors.CommonError | Client.SdkError
+export type DeleteFileSystemError = BadRequest | FileSystemInUse | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type DeleteMountTargetError = BadRequest | DependencyTimeout | InternalServerError | MountTargetNotFound | Errors.CommonError | Client.SdkError
+export type DeleteFileSystemPolicyError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | CommonError | Client.SdkError
 
-export type DeleteReplicationConfigurationError = BadRequest | FileSystemNotFound | InternalServerError | ReplicationNotFound | Errors.CommonError | Client.SdkError
+export type DeleteMountTargetError = BadRequest | DependencyTimeout | InternalServerError | MountTargetNotFound | CommonError | Client.SdkError
 
-export type DeleteTagsError = BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DeleteReplicationConfigurationError = BadRequest | FileSystemNotFound | InternalServerError | ReplicationNotFound | CommonError | Client.SdkError
 
-export type DescribeAccessPointsError = AccessPointNotFound | BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DeleteTagsError = BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeAccountPreferencesError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeAccessPointsError = AccessPointNotFound | BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeBackupPolicyError = BadRequest | FileSystemNotFound | InternalServerError | PolicyNotFound | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeAccountPreferencesError = InternalServerError | CommonError | Client.SdkError
 
-export type DescribeFileSystemPolicyError = BadRequest | FileSystemNotFound | InternalServerError | PolicyNotFound | Errors.CommonError | Client.SdkError
+export type DescribeBackupPolicyError = BadRequest | FileSystemNotFound | InternalServerError | PolicyNotFound | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeFileSystemsError = BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeFileSystemPolicyError = BadRequest | FileSystemNotFound | InternalServerError | PolicyNotFound | CommonError | Client.SdkError
 
-export type DescribeLifecycleConfigurationError = BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeFileSystemsError = BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeMountTargetSecurityGroupsError = BadRequest | IncorrectMountTargetState | InternalServerError | MountTargetNotFound | Errors.CommonError | Client.SdkError
+export type DescribeLifecycleConfigurationError = BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeMountTargetsError = AccessPointNotFound | BadRequest | FileSystemNotFound | InternalServerError | MountTargetNotFound | Errors.CommonError | Client.SdkError
+export type DescribeMountTargetSecurityGroupsError = BadRequest | IncorrectMountTargetState | InternalServerError | MountTargetNotFound | CommonError | Client.SdkError
 
-export type DescribeReplicationConfigurationsError = BadRequest | FileSystemNotFound | InternalServerError | ReplicationNotFound | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeMountTargetsError = AccessPointNotFound | BadRequest | FileSystemNotFound | InternalServerError | MountTargetNotFound | CommonError | Client.SdkError
 
-export type DescribeTagsError = BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeReplicationConfigurationsError = BadRequest | FileSystemNotFound | InternalServerError | ReplicationNotFound | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = AccessPointNotFound | BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeTagsError = BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type ModifyMountTargetSecurityGroupsError = BadRequest | IncorrectMountTargetState | InternalServerError | MountTargetNotFound | SecurityGroupLimitExceeded | SecurityGroupNotFound | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessPointNotFound | BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type PutAccountPreferencesError = BadRequest | InternalServerError | Errors.CommonError | Client.SdkError
+export type ModifyMountTargetSecurityGroupsError = BadRequest | IncorrectMountTargetState | InternalServerError | MountTargetNotFound | SecurityGroupLimitExceeded | SecurityGroupNotFound | CommonError | Client.SdkError
 
-export type PutBackupPolicyError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutAccountPreferencesError = BadRequest | InternalServerError | CommonError | Client.SdkError
 
-export type PutFileSystemPolicyError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | InvalidPolicyException | Errors.CommonError | Client.SdkError
+export type PutBackupPolicyError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutLifecycleConfigurationError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | Errors.CommonError | Client.SdkError
+export type PutFileSystemPolicyError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | InvalidPolicyException | CommonError | Client.SdkError
 
-export type TagResourceError = AccessPointNotFound | BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type PutLifecycleConfigurationError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InternalServerError | CommonError | Client.SdkError
 
-export type UntagResourceError = AccessPointNotFound | BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type TagResourceError = AccessPointNotFound | BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type UpdateFileSystemError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InsufficientThroughputCapacity | InternalServerError | ThroughputLimitExceeded | TooManyRequests | Errors.CommonError | Client.SdkError
+export type UntagResourceError = AccessPointNotFound | BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type UpdateFileSystemProtectionError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InsufficientThroughputCapacity | InternalServerError | ReplicationAlreadyExists | ThroughputLimitExceeded | TooManyRequests | Errors.CommonError | Client.SdkError
+export type UpdateFileSystemError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InsufficientThroughputCapacity | InternalServerError | ThroughputLimitExceeded | TooManyRequests | CommonError | Client.SdkError
+
+export type UpdateFileSystemProtectionError = BadRequest | FileSystemNotFound | IncorrectFileSystemLifeCycleState | InsufficientThroughputCapacity | InternalServerError | ReplicationAlreadyExists | ThroughputLimitExceeded | TooManyRequests | CommonError | Client.SdkError
 
 export const createAccessPoint: Client.Operation<CreateAccessPointRequest, AccessPointDescription, CreateAccessPointError, EFS> = /*#__PURE__*/ Client.operation(EFS, {model:{name:"CreateAccessPoint",http:{method:"POST",requestUri:"/2015-02-01/access-points",responseCode:200},input:{shape:CreateAccessPointRequest$},output:{shape:AccessPointDescription$},errors:[AccessPointAlreadyExists$,AccessPointLimitExceeded$,BadRequest$,FileSystemNotFound$,IncorrectFileSystemLifeCycleState$,InternalServerError$,ThrottlingException$]},errors:{AccessPointAlreadyExists,AccessPointLimitExceeded,BadRequest,FileSystemNotFound,IncorrectFileSystemLifeCycleState,InternalServerError,ThrottlingException}})
 

@@ -1556,117 +1556,120 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class UnsupportedAvailabilityZoneException extends /*#__PURE__*/ ServiceError("UnsupportedAvailabilityZoneException")<{ readonly clusterName?: string; readonly nodegroupName?: string; readonly validZones?: ReadonlyArray<string> }> {}
 
-export type AssociateAccessPolicyError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateEncryptionConfigError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AssociateAccessPolicyError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type AssociateIdentityProviderConfigError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AssociateEncryptionConfigError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateAccessEntryError = InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type AssociateIdentityProviderConfigError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateAddonError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type CreateAccessEntryError = InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type CreateClusterError = ClientException | InvalidParameterException | ResourceInUseException | ResourceLimitExceededException | ServerException | ServiceUnavailableException | UnsupportedAvailabilityZoneException | Errors.CommonError | Client.SdkError
+export type CreateAddonError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type CreateEksAnywhereSubscriptionError = ClientException | InvalidParameterException | ResourceLimitExceededException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateClusterError = ClientException | InvalidParameterException | ResourceInUseException | ResourceLimitExceededException | ServerException | ServiceUnavailableException | UnsupportedAvailabilityZoneException | CommonError | Client.SdkError
 
-export type CreateFargateProfileError = ClientException | InvalidParameterException | InvalidRequestException | ResourceLimitExceededException | ServerException | UnsupportedAvailabilityZoneException | Errors.CommonError | Client.SdkError
+export type CreateEksAnywhereSubscriptionError = ClientException | InvalidParameterException | ResourceLimitExceededException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateNodegroupError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateFargateProfileError = ClientException | InvalidParameterException | InvalidRequestException | ResourceLimitExceededException | ServerException | UnsupportedAvailabilityZoneException | CommonError | Client.SdkError
 
-export type CreatePodIdentityAssociationError = InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type CreateNodegroupError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteAccessEntryError = InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type CreatePodIdentityAssociationError = InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceLimitExceededException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DeleteAddonError = ClientException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DeleteAccessEntryError = InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DeleteClusterError = ClientException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteAddonError = ClientException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DeleteEksAnywhereSubscriptionError = ClientException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DeleteClusterError = ClientException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteFargateProfileError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DeleteEksAnywhereSubscriptionError = ClientException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DeleteNodegroupError = ClientException | InvalidParameterException | ResourceInUseException | ResourceNotFoundException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteFargateProfileError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DeletePodIdentityAssociationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DeleteNodegroupError = ClientException | InvalidParameterException | ResourceInUseException | ResourceNotFoundException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeregisterClusterError = AccessDeniedException | ClientException | ResourceInUseException | ResourceNotFoundException | ServerException | ServiceUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeletePodIdentityAssociationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DescribeAccessEntryError = InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DeregisterClusterError = AccessDeniedException | ClientException | ResourceInUseException | ResourceNotFoundException | ServerException | ServiceUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeAddonError = ClientException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeAccessEntryError = InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DescribeAddonConfigurationError = InvalidParameterException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeAddonError = ClientException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DescribeAddonVersionsError = InvalidParameterException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeAddonConfigurationError = InvalidParameterException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DescribeClusterError = ClientException | ResourceNotFoundException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeAddonVersionsError = InvalidParameterException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DescribeEksAnywhereSubscriptionError = ClientException | ResourceNotFoundException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeClusterError = ClientException | ResourceNotFoundException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeFargateProfileError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeEksAnywhereSubscriptionError = ClientException | ResourceNotFoundException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeIdentityProviderConfigError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeFargateProfileError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DescribeInsightError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeIdentityProviderConfigError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeNodegroupError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeInsightError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DescribePodIdentityAssociationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeNodegroupError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeUpdateError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribePodIdentityAssociationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DisassociateAccessPolicyError = InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DescribeUpdateError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type DisassociateIdentityProviderConfigError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DisassociateAccessPolicyError = InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type ListAccessEntriesError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type DisassociateIdentityProviderConfigError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAccessPoliciesError = ServerException | Errors.CommonError | Client.SdkError
+export type ListAccessEntriesError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type ListAddonsError = ClientException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type ListAccessPoliciesError = ServerException | CommonError | Client.SdkError
 
-export type ListAssociatedAccessPoliciesError = InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type ListAddonsError = ClientException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type ListClustersError = ClientException | InvalidParameterException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListAssociatedAccessPoliciesError = InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type ListEksAnywhereSubscriptionsError = ClientException | InvalidParameterException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListClustersError = ClientException | InvalidParameterException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListFargateProfilesError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type ListEksAnywhereSubscriptionsError = ClientException | InvalidParameterException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListIdentityProviderConfigsError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListFargateProfilesError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type ListInsightsError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type ListIdentityProviderConfigsError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListNodegroupsError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListInsightsError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type ListPodIdentityAssociationsError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type ListNodegroupsError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListPodIdentityAssociationsError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type ListUpdatesError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | NotFoundException | CommonError | Client.SdkError
 
-export type RegisterClusterError = AccessDeniedException | ClientException | InvalidParameterException | ResourceInUseException | ResourceLimitExceededException | ResourcePropagationDelayException | ServerException | ServiceUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListUpdatesError = ClientException | InvalidParameterException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | NotFoundException | Errors.CommonError | Client.SdkError
+export type RegisterClusterError = AccessDeniedException | ClientException | InvalidParameterException | ResourceInUseException | ResourceLimitExceededException | ResourcePropagationDelayException | ServerException | ServiceUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UntagResourceError = BadRequestException | NotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateAccessEntryError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateAddonError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type UpdateAccessEntryError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type UpdateClusterConfigError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAddonError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type UpdateClusterVersionError = ClientException | InvalidParameterException | InvalidRequestException | InvalidStateException | ResourceInUseException | ResourceNotFoundException | ServerException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateClusterConfigError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateEksAnywhereSubscriptionError = ClientException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type UpdateClusterVersionError = ClientException | InvalidParameterException | InvalidRequestException | InvalidStateException | ResourceInUseException | ResourceNotFoundException | ServerException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateNodegroupConfigError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type UpdateEksAnywhereSubscriptionError = ClientException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type UpdateNodegroupVersionError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type UpdateNodegroupConfigError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
-export type UpdatePodIdentityAssociationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | Errors.CommonError | Client.SdkError
+export type UpdateNodegroupVersionError = ClientException | InvalidParameterException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
+
+export type UpdatePodIdentityAssociationError = InvalidParameterException | InvalidRequestException | ResourceNotFoundException | ServerException | CommonError | Client.SdkError
 
 export const associateAccessPolicy: Client.Operation<AssociateAccessPolicyRequest, AssociateAccessPolicyResponse, AssociateAccessPolicyError, EKS> = /*#__PURE__*/ Client.operation(EKS, {model:{name:"AssociateAccessPolicy",http:{method:"POST",requestUri:"/clusters/{name}/access-entries/{principalArn}/access-policies"},input:{shape:AssociateAccessPolicyRequest$},output:{shape:AssociateAccessPolicyResponse$},errors:[InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$,ServerException$]},errors:{InvalidParameterException,InvalidRequestException,ResourceNotFoundException,ServerException}})
 

@@ -63,6 +63,9 @@ export interface AssumeRoleForPodIdentityOutputCredentials {
   readonly expiration?: Date
 }
 
-export type AssumeRoleForPodIdentityError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
+
+export type AssumeRoleForPodIdentityError = CommonError | Client.SdkError
 
 export const assumeRoleForPodIdentity: Client.Operation<AssumeRoleForPodIdentityRequest, AssumeRoleForPodIdentityOutput, AssumeRoleForPodIdentityError, EKSAuth> = /*#__PURE__*/ Client.operation(EKSAuth, {model:{name:"AssumeRoleForPodIdentity",http:{method:"POST",requestUri:"/clusters/{clusterName}/assume-role-for-pod-identity",responseCode:200},input:{shape:AssumeRoleForPodIdentityRequest$},output:{shape:AssumeRoleForPodIdentityOutput$}}})

@@ -673,63 +673,66 @@ export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTag
 
 export class UnsupportedProtocolException extends /*#__PURE__*/ ServiceError("UnsupportedProtocolException")<{ readonly Message?: string }> {}
 
-export type AddTagsError = AccessPointNotFoundException | DuplicateTagKeysException | TooManyTagsException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ApplySecurityGroupsToLoadBalancerError = AccessPointNotFoundException | InvalidConfigurationRequestException | InvalidSecurityGroupException | Errors.CommonError | Client.SdkError
+export type AddTagsError = AccessPointNotFoundException | DuplicateTagKeysException | TooManyTagsException | CommonError | Client.SdkError
 
-export type AttachLoadBalancerToSubnetsError = AccessPointNotFoundException | InvalidConfigurationRequestException | InvalidSubnetException | SubnetNotFoundException | Errors.CommonError | Client.SdkError
+export type ApplySecurityGroupsToLoadBalancerError = AccessPointNotFoundException | InvalidConfigurationRequestException | InvalidSecurityGroupException | CommonError | Client.SdkError
 
-export type ConfigureHealthCheckError = AccessPointNotFoundException | Errors.CommonError | Client.SdkError
+export type AttachLoadBalancerToSubnetsError = AccessPointNotFoundException | InvalidConfigurationRequestException | InvalidSubnetException | SubnetNotFoundException | CommonError | Client.SdkError
 
-export type CreateAppCookieStickinessPolicyError = AccessPointNotFoundException | DuplicatePolicyNameException | InvalidConfigurationRequestException | TooManyPoliciesException | Errors.CommonError | Client.SdkError
+export type ConfigureHealthCheckError = AccessPointNotFoundException | CommonError | Client.SdkError
 
-export type CreateLBCookieStickinessPolicyError = AccessPointNotFoundException | DuplicatePolicyNameException | InvalidConfigurationRequestException | TooManyPoliciesException | Errors.CommonError | Client.SdkError
+export type CreateAppCookieStickinessPolicyError = AccessPointNotFoundException | DuplicatePolicyNameException | InvalidConfigurationRequestException | TooManyPoliciesException | CommonError | Client.SdkError
 
-export type CreateLoadBalancerError = CertificateNotFoundException | DuplicateAccessPointNameException | DuplicateTagKeysException | InvalidConfigurationRequestException | InvalidSchemeException | InvalidSecurityGroupException | InvalidSubnetException | OperationNotPermittedException | SubnetNotFoundException | TooManyAccessPointsException | TooManyTagsException | UnsupportedProtocolException | Errors.CommonError | Client.SdkError
+export type CreateLBCookieStickinessPolicyError = AccessPointNotFoundException | DuplicatePolicyNameException | InvalidConfigurationRequestException | TooManyPoliciesException | CommonError | Client.SdkError
 
-export type CreateLoadBalancerListenersError = AccessPointNotFoundException | CertificateNotFoundException | DuplicateListenerException | InvalidConfigurationRequestException | UnsupportedProtocolException | Errors.CommonError | Client.SdkError
+export type CreateLoadBalancerError = CertificateNotFoundException | DuplicateAccessPointNameException | DuplicateTagKeysException | InvalidConfigurationRequestException | InvalidSchemeException | InvalidSecurityGroupException | InvalidSubnetException | OperationNotPermittedException | SubnetNotFoundException | TooManyAccessPointsException | TooManyTagsException | UnsupportedProtocolException | CommonError | Client.SdkError
 
-export type CreateLoadBalancerPolicyError = AccessPointNotFoundException | DuplicatePolicyNameException | InvalidConfigurationRequestException | PolicyTypeNotFoundException | TooManyPoliciesException | Errors.CommonError | Client.SdkError
+export type CreateLoadBalancerListenersError = AccessPointNotFoundException | CertificateNotFoundException | DuplicateListenerException | InvalidConfigurationRequestException | UnsupportedProtocolException | CommonError | Client.SdkError
 
-export type DeleteLoadBalancerError = Errors.CommonError | Client.SdkError
+export type CreateLoadBalancerPolicyError = AccessPointNotFoundException | DuplicatePolicyNameException | InvalidConfigurationRequestException | PolicyTypeNotFoundException | TooManyPoliciesException | CommonError | Client.SdkError
 
-export type DeleteLoadBalancerListenersError = AccessPointNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteLoadBalancerError = CommonError | Client.SdkError
 
-export type DeleteLoadBalancerPolicyError = AccessPointNotFoundException | InvalidConfigurationRequestException | Errors.CommonError | Client.SdkError
+export type DeleteLoadBalancerListenersError = AccessPointNotFoundException | CommonError | Client.SdkError
 
-export type DeregisterInstancesFromLoadBalancerError = AccessPointNotFoundException | InvalidEndPointException | Errors.CommonError | Client.SdkError
+export type DeleteLoadBalancerPolicyError = AccessPointNotFoundException | InvalidConfigurationRequestException | CommonError | Client.SdkError
 
-export type DescribeAccountLimitsError = Errors.CommonError | Client.SdkError
+export type DeregisterInstancesFromLoadBalancerError = AccessPointNotFoundException | InvalidEndPointException | CommonError | Client.SdkError
 
-export type DescribeInstanceHealthError = AccessPointNotFoundException | InvalidEndPointException | Errors.CommonError | Client.SdkError
+export type DescribeAccountLimitsError = CommonError | Client.SdkError
 
-export type DescribeLoadBalancerAttributesError = AccessPointNotFoundException | LoadBalancerAttributeNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeInstanceHealthError = AccessPointNotFoundException | InvalidEndPointException | CommonError | Client.SdkError
 
-export type DescribeLoadBalancerPoliciesError = AccessPointNotFoundException | PolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeLoadBalancerAttributesError = AccessPointNotFoundException | LoadBalancerAttributeNotFoundException | CommonError | Client.SdkError
 
-export type DescribeLoadBalancerPolicyTypesError = PolicyTypeNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeLoadBalancerPoliciesError = AccessPointNotFoundException | PolicyNotFoundException | CommonError | Client.SdkError
 
-export type DescribeLoadBalancersError = AccessPointNotFoundException | DependencyThrottleException | Errors.CommonError | Client.SdkError
+export type DescribeLoadBalancerPolicyTypesError = PolicyTypeNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTagsError = AccessPointNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeLoadBalancersError = AccessPointNotFoundException | DependencyThrottleException | CommonError | Client.SdkError
 
-export type DetachLoadBalancerFromSubnetsError = AccessPointNotFoundException | InvalidConfigurationRequestException | Errors.CommonError | Client.SdkError
+export type DescribeTagsError = AccessPointNotFoundException | CommonError | Client.SdkError
 
-export type DisableAvailabilityZonesForLoadBalancerError = AccessPointNotFoundException | InvalidConfigurationRequestException | Errors.CommonError | Client.SdkError
+export type DetachLoadBalancerFromSubnetsError = AccessPointNotFoundException | InvalidConfigurationRequestException | CommonError | Client.SdkError
 
-export type EnableAvailabilityZonesForLoadBalancerError = AccessPointNotFoundException | Errors.CommonError | Client.SdkError
+export type DisableAvailabilityZonesForLoadBalancerError = AccessPointNotFoundException | InvalidConfigurationRequestException | CommonError | Client.SdkError
 
-export type ModifyLoadBalancerAttributesError = AccessPointNotFoundException | InvalidConfigurationRequestException | LoadBalancerAttributeNotFoundException | Errors.CommonError | Client.SdkError
+export type EnableAvailabilityZonesForLoadBalancerError = AccessPointNotFoundException | CommonError | Client.SdkError
 
-export type RegisterInstancesWithLoadBalancerError = AccessPointNotFoundException | InvalidEndPointException | Errors.CommonError | Client.SdkError
+export type ModifyLoadBalancerAttributesError = AccessPointNotFoundException | InvalidConfigurationRequestException | LoadBalancerAttributeNotFoundException | CommonError | Client.SdkError
 
-export type RemoveTagsError = AccessPointNotFoundException | Errors.CommonError | Client.SdkError
+export type RegisterInstancesWithLoadBalancerError = AccessPointNotFoundException | InvalidEndPointException | CommonError | Client.SdkError
 
-export type SetLoadBalancerListenerSSLCertificateError = AccessPointNotFoundException | CertificateNotFoundException | InvalidConfigurationRequestException | ListenerNotFoundException | UnsupportedProtocolException | Errors.CommonError | Client.SdkError
+export type RemoveTagsError = AccessPointNotFoundException | CommonError | Client.SdkError
 
-export type SetLoadBalancerPoliciesForBackendServerError = AccessPointNotFoundException | InvalidConfigurationRequestException | PolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type SetLoadBalancerListenerSSLCertificateError = AccessPointNotFoundException | CertificateNotFoundException | InvalidConfigurationRequestException | ListenerNotFoundException | UnsupportedProtocolException | CommonError | Client.SdkError
 
-export type SetLoadBalancerPoliciesOfListenerError = AccessPointNotFoundException | InvalidConfigurationRequestException | ListenerNotFoundException | PolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type SetLoadBalancerPoliciesForBackendServerError = AccessPointNotFoundException | InvalidConfigurationRequestException | PolicyNotFoundException | CommonError | Client.SdkError
+
+export type SetLoadBalancerPoliciesOfListenerError = AccessPointNotFoundException | InvalidConfigurationRequestException | ListenerNotFoundException | PolicyNotFoundException | CommonError | Client.SdkError
 
 export const addTags: Client.Operation<AddTagsInput, AddTagsOutput, AddTagsError, ELB> = /*#__PURE__*/ Client.operation(ELB, {model:{name:"AddTags",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsInput$},output:{shape:AddTagsOutput$,resultWrapper:"AddTagsResult"},errors:[AccessPointNotFoundException$,DuplicateTagKeysException$,TooManyTagsException$]},errors:{AccessPointNotFoundException,LoadBalancerNotFound:AccessPointNotFoundException,DuplicateTagKeysException,DuplicateTagKeys:DuplicateTagKeysException,TooManyTagsException,TooManyTags:TooManyTagsException}})
 

@@ -1359,101 +1359,104 @@ export class TrustStoreNotReadyException extends /*#__PURE__*/ ServiceError("Tru
 
 export class UnsupportedProtocolException extends /*#__PURE__*/ ServiceError("UnsupportedProtocolException")<{ readonly Message?: string }> {}
 
-export type AddListenerCertificatesError = CertificateNotFoundException | ListenerNotFoundException | TooManyCertificatesException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddTagsError = DuplicateTagKeysException | ListenerNotFoundException | LoadBalancerNotFoundException | RuleNotFoundException | TargetGroupNotFoundException | TooManyTagsException | TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type AddListenerCertificatesError = CertificateNotFoundException | ListenerNotFoundException | TooManyCertificatesException | CommonError | Client.SdkError
 
-export type AddTrustStoreRevocationsError = InvalidRevocationContentException | RevocationContentNotFoundException | TooManyTrustStoreRevocationEntriesException | TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type AddTagsError = DuplicateTagKeysException | ListenerNotFoundException | LoadBalancerNotFoundException | RuleNotFoundException | TargetGroupNotFoundException | TooManyTagsException | TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type CreateListenerError = ALPNPolicyNotSupportedException | CertificateNotFoundException | DuplicateListenerException | IncompatibleProtocolsException | InvalidConfigurationRequestException | InvalidLoadBalancerActionException | LoadBalancerNotFoundException | SSLPolicyNotFoundException | TargetGroupAssociationLimitException | TargetGroupNotFoundException | TooManyActionsException | TooManyCertificatesException | TooManyListenersException | TooManyRegistrationsForTargetIdException | TooManyTagsException | TooManyTargetsException | TooManyUniqueTargetGroupsPerLoadBalancerException | TrustStoreNotFoundException | TrustStoreNotReadyException | UnsupportedProtocolException | Errors.CommonError | Client.SdkError
+export type AddTrustStoreRevocationsError = InvalidRevocationContentException | RevocationContentNotFoundException | TooManyTrustStoreRevocationEntriesException | TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type CreateLoadBalancerError = AllocationIdNotFoundException | AvailabilityZoneNotSupportedException | DuplicateLoadBalancerNameException | DuplicateTagKeysException | InvalidConfigurationRequestException | InvalidSchemeException | InvalidSecurityGroupException | InvalidSubnetException | OperationNotPermittedException | ResourceInUseException | SubnetNotFoundException | TooManyLoadBalancersException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateListenerError = ALPNPolicyNotSupportedException | CertificateNotFoundException | DuplicateListenerException | IncompatibleProtocolsException | InvalidConfigurationRequestException | InvalidLoadBalancerActionException | LoadBalancerNotFoundException | SSLPolicyNotFoundException | TargetGroupAssociationLimitException | TargetGroupNotFoundException | TooManyActionsException | TooManyCertificatesException | TooManyListenersException | TooManyRegistrationsForTargetIdException | TooManyTagsException | TooManyTargetsException | TooManyUniqueTargetGroupsPerLoadBalancerException | TrustStoreNotFoundException | TrustStoreNotReadyException | UnsupportedProtocolException | CommonError | Client.SdkError
 
-export type CreateRuleError = IncompatibleProtocolsException | InvalidConfigurationRequestException | InvalidLoadBalancerActionException | ListenerNotFoundException | PriorityInUseException | TargetGroupAssociationLimitException | TargetGroupNotFoundException | TooManyActionsException | TooManyRegistrationsForTargetIdException | TooManyRulesException | TooManyTagsException | TooManyTargetGroupsException | TooManyTargetsException | TooManyUniqueTargetGroupsPerLoadBalancerException | UnsupportedProtocolException | Errors.CommonError | Client.SdkError
+export type CreateLoadBalancerError = AllocationIdNotFoundException | AvailabilityZoneNotSupportedException | DuplicateLoadBalancerNameException | DuplicateTagKeysException | InvalidConfigurationRequestException | InvalidSchemeException | InvalidSecurityGroupException | InvalidSubnetException | OperationNotPermittedException | ResourceInUseException | SubnetNotFoundException | TooManyLoadBalancersException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateTargetGroupError = DuplicateTargetGroupNameException | InvalidConfigurationRequestException | TooManyTagsException | TooManyTargetGroupsException | Errors.CommonError | Client.SdkError
+export type CreateRuleError = IncompatibleProtocolsException | InvalidConfigurationRequestException | InvalidLoadBalancerActionException | ListenerNotFoundException | PriorityInUseException | TargetGroupAssociationLimitException | TargetGroupNotFoundException | TooManyActionsException | TooManyRegistrationsForTargetIdException | TooManyRulesException | TooManyTagsException | TooManyTargetGroupsException | TooManyTargetsException | TooManyUniqueTargetGroupsPerLoadBalancerException | UnsupportedProtocolException | CommonError | Client.SdkError
 
-export type CreateTrustStoreError = CaCertificatesBundleNotFoundException | DuplicateTagKeysException | DuplicateTrustStoreNameException | InvalidCaCertificatesBundleException | TooManyTagsException | TooManyTrustStoresException | Errors.CommonError | Client.SdkError
+export type CreateTargetGroupError = DuplicateTargetGroupNameException | InvalidConfigurationRequestException | TooManyTagsException | TooManyTargetGroupsException | CommonError | Client.SdkError
 
-export type DeleteListenerError = ListenerNotFoundException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type CreateTrustStoreError = CaCertificatesBundleNotFoundException | DuplicateTagKeysException | DuplicateTrustStoreNameException | InvalidCaCertificatesBundleException | TooManyTagsException | TooManyTrustStoresException | CommonError | Client.SdkError
 
-export type DeleteLoadBalancerError = LoadBalancerNotFoundException | OperationNotPermittedException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteListenerError = ListenerNotFoundException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteRuleError = OperationNotPermittedException | RuleNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteLoadBalancerError = LoadBalancerNotFoundException | OperationNotPermittedException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteSharedTrustStoreAssociationError = DeleteAssociationSameAccountException | TrustStoreAssociationNotFoundException | TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteRuleError = OperationNotPermittedException | RuleNotFoundException | CommonError | Client.SdkError
 
-export type DeleteTargetGroupError = ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteSharedTrustStoreAssociationError = DeleteAssociationSameAccountException | TrustStoreAssociationNotFoundException | TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type DeleteTrustStoreError = TrustStoreInUseException | TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteTargetGroupError = ResourceInUseException | CommonError | Client.SdkError
 
-export type DeregisterTargetsError = InvalidTargetException | TargetGroupNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteTrustStoreError = TrustStoreInUseException | TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type DescribeAccountLimitsError = Errors.CommonError | Client.SdkError
+export type DeregisterTargetsError = InvalidTargetException | TargetGroupNotFoundException | CommonError | Client.SdkError
 
-export type DescribeListenerAttributesError = ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAccountLimitsError = CommonError | Client.SdkError
 
-export type DescribeListenerCertificatesError = ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeListenerAttributesError = ListenerNotFoundException | CommonError | Client.SdkError
 
-export type DescribeListenersError = ListenerNotFoundException | LoadBalancerNotFoundException | UnsupportedProtocolException | Errors.CommonError | Client.SdkError
+export type DescribeListenerCertificatesError = ListenerNotFoundException | CommonError | Client.SdkError
 
-export type DescribeLoadBalancerAttributesError = LoadBalancerNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeListenersError = ListenerNotFoundException | LoadBalancerNotFoundException | UnsupportedProtocolException | CommonError | Client.SdkError
 
-export type DescribeLoadBalancersError = LoadBalancerNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeLoadBalancerAttributesError = LoadBalancerNotFoundException | CommonError | Client.SdkError
 
-export type DescribeRulesError = ListenerNotFoundException | RuleNotFoundException | UnsupportedProtocolException | Errors.CommonError | Client.SdkError
+export type DescribeLoadBalancersError = LoadBalancerNotFoundException | CommonError | Client.SdkError
 
-export type DescribeSSLPoliciesError = SSLPolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeRulesError = ListenerNotFoundException | RuleNotFoundException | UnsupportedProtocolException | CommonError | Client.SdkError
 
-export type DescribeTagsError = ListenerNotFoundException | LoadBalancerNotFoundException | RuleNotFoundException | TargetGroupNotFoundException | TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeSSLPoliciesError = SSLPolicyNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTargetGroupAttributesError = TargetGroupNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTagsError = ListenerNotFoundException | LoadBalancerNotFoundException | RuleNotFoundException | TargetGroupNotFoundException | TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTargetGroupsError = LoadBalancerNotFoundException | TargetGroupNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTargetGroupAttributesError = TargetGroupNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTargetHealthError = HealthUnavailableException | InvalidTargetException | TargetGroupNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTargetGroupsError = LoadBalancerNotFoundException | TargetGroupNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTrustStoreAssociationsError = TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTargetHealthError = HealthUnavailableException | InvalidTargetException | TargetGroupNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTrustStoreRevocationsError = RevocationIdNotFoundException | TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTrustStoreAssociationsError = TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTrustStoresError = TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTrustStoreRevocationsError = RevocationIdNotFoundException | TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type GetResourcePolicyError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTrustStoresError = TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type GetTrustStoreCaCertificatesBundleError = TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type GetResourcePolicyError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetTrustStoreRevocationContentError = RevocationIdNotFoundException | TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type GetTrustStoreCaCertificatesBundleError = TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type ModifyListenerError = ALPNPolicyNotSupportedException | CertificateNotFoundException | DuplicateListenerException | IncompatibleProtocolsException | InvalidConfigurationRequestException | InvalidLoadBalancerActionException | ListenerNotFoundException | SSLPolicyNotFoundException | TargetGroupAssociationLimitException | TargetGroupNotFoundException | TooManyActionsException | TooManyCertificatesException | TooManyListenersException | TooManyRegistrationsForTargetIdException | TooManyTargetsException | TooManyUniqueTargetGroupsPerLoadBalancerException | TrustStoreNotFoundException | TrustStoreNotReadyException | UnsupportedProtocolException | Errors.CommonError | Client.SdkError
+export type GetTrustStoreRevocationContentError = RevocationIdNotFoundException | TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type ModifyListenerAttributesError = InvalidConfigurationRequestException | ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type ModifyListenerError = ALPNPolicyNotSupportedException | CertificateNotFoundException | DuplicateListenerException | IncompatibleProtocolsException | InvalidConfigurationRequestException | InvalidLoadBalancerActionException | ListenerNotFoundException | SSLPolicyNotFoundException | TargetGroupAssociationLimitException | TargetGroupNotFoundException | TooManyActionsException | TooManyCertificatesException | TooManyListenersException | TooManyRegistrationsForTargetIdException | TooManyTargetsException | TooManyUniqueTargetGroupsPerLoadBalancerException | TrustStoreNotFoundException | TrustStoreNotReadyException | UnsupportedProtocolException | CommonError | Client.SdkError
 
-export type ModifyLoadBalancerAttributesError = InvalidConfigurationRequestException | LoadBalancerNotFoundException | Errors.CommonError | Client.SdkError
+export type ModifyListenerAttributesError = InvalidConfigurationRequestException | ListenerNotFoundException | CommonError | Client.SdkError
 
-export type ModifyRuleError = IncompatibleProtocolsException | InvalidLoadBalancerActionException | OperationNotPermittedException | RuleNotFoundException | TargetGroupAssociationLimitException | TargetGroupNotFoundException | TooManyActionsException | TooManyRegistrationsForTargetIdException | TooManyTargetsException | TooManyUniqueTargetGroupsPerLoadBalancerException | UnsupportedProtocolException | Errors.CommonError | Client.SdkError
+export type ModifyLoadBalancerAttributesError = InvalidConfigurationRequestException | LoadBalancerNotFoundException | CommonError | Client.SdkError
 
-export type ModifyTargetGroupError = InvalidConfigurationRequestException | TargetGroupNotFoundException | Errors.CommonError | Client.SdkError
+export type ModifyRuleError = IncompatibleProtocolsException | InvalidLoadBalancerActionException | OperationNotPermittedException | RuleNotFoundException | TargetGroupAssociationLimitException | TargetGroupNotFoundException | TooManyActionsException | TooManyRegistrationsForTargetIdException | TooManyTargetsException | TooManyUniqueTargetGroupsPerLoadBalancerException | UnsupportedProtocolException | CommonError | Client.SdkError
 
-export type ModifyTargetGroupAttributesError = InvalidConfigurationRequestException | TargetGroupNotFoundException | Errors.CommonError | Client.SdkError
+export type ModifyTargetGroupError = InvalidConfigurationRequestException | TargetGroupNotFoundException | CommonError | Client.SdkError
 
-export type ModifyTrustStoreError = CaCertificatesBundleNotFoundException | InvalidCaCertificatesBundleException | TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type ModifyTargetGroupAttributesError = InvalidConfigurationRequestException | TargetGroupNotFoundException | CommonError | Client.SdkError
 
-export type RegisterTargetsError = InvalidTargetException | TargetGroupNotFoundException | TooManyRegistrationsForTargetIdException | TooManyTargetsException | Errors.CommonError | Client.SdkError
+export type ModifyTrustStoreError = CaCertificatesBundleNotFoundException | InvalidCaCertificatesBundleException | TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type RemoveListenerCertificatesError = ListenerNotFoundException | OperationNotPermittedException | Errors.CommonError | Client.SdkError
+export type RegisterTargetsError = InvalidTargetException | TargetGroupNotFoundException | TooManyRegistrationsForTargetIdException | TooManyTargetsException | CommonError | Client.SdkError
 
-export type RemoveTagsError = ListenerNotFoundException | LoadBalancerNotFoundException | RuleNotFoundException | TargetGroupNotFoundException | TooManyTagsException | TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type RemoveListenerCertificatesError = ListenerNotFoundException | OperationNotPermittedException | CommonError | Client.SdkError
 
-export type RemoveTrustStoreRevocationsError = RevocationIdNotFoundException | TrustStoreNotFoundException | Errors.CommonError | Client.SdkError
+export type RemoveTagsError = ListenerNotFoundException | LoadBalancerNotFoundException | RuleNotFoundException | TargetGroupNotFoundException | TooManyTagsException | TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type SetIpAddressTypeError = InvalidConfigurationRequestException | InvalidSubnetException | LoadBalancerNotFoundException | Errors.CommonError | Client.SdkError
+export type RemoveTrustStoreRevocationsError = RevocationIdNotFoundException | TrustStoreNotFoundException | CommonError | Client.SdkError
 
-export type SetRulePrioritiesError = OperationNotPermittedException | PriorityInUseException | RuleNotFoundException | Errors.CommonError | Client.SdkError
+export type SetIpAddressTypeError = InvalidConfigurationRequestException | InvalidSubnetException | LoadBalancerNotFoundException | CommonError | Client.SdkError
 
-export type SetSecurityGroupsError = InvalidConfigurationRequestException | InvalidSecurityGroupException | LoadBalancerNotFoundException | Errors.CommonError | Client.SdkError
+export type SetRulePrioritiesError = OperationNotPermittedException | PriorityInUseException | RuleNotFoundException | CommonError | Client.SdkError
 
-export type SetSubnetsError = AllocationIdNotFoundException | AvailabilityZoneNotSupportedException | CapacityReservationPendingException | InvalidConfigurationRequestException | InvalidSubnetException | LoadBalancerNotFoundException | SubnetNotFoundException | Errors.CommonError | Client.SdkError
+export type SetSecurityGroupsError = InvalidConfigurationRequestException | InvalidSecurityGroupException | LoadBalancerNotFoundException | CommonError | Client.SdkError
+
+export type SetSubnetsError = AllocationIdNotFoundException | AvailabilityZoneNotSupportedException | CapacityReservationPendingException | InvalidConfigurationRequestException | InvalidSubnetException | LoadBalancerNotFoundException | SubnetNotFoundException | CommonError | Client.SdkError
 
 export const addListenerCertificates: Client.Operation<AddListenerCertificatesInput, AddListenerCertificatesOutput, AddListenerCertificatesError, ELBv2> = /*#__PURE__*/ Client.operation(ELBv2, {model:{name:"AddListenerCertificates",http:{method:"POST",requestUri:"/"},input:{shape:AddListenerCertificatesInput$},output:{shape:AddListenerCertificatesOutput$,resultWrapper:"AddListenerCertificatesResult"},errors:[CertificateNotFoundException$,ListenerNotFoundException$,TooManyCertificatesException$]},errors:{CertificateNotFoundException,CertificateNotFound:CertificateNotFoundException,ListenerNotFoundException,ListenerNotFound:ListenerNotFoundException,TooManyCertificatesException,TooManyCertificates:TooManyCertificatesException}})
 

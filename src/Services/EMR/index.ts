@@ -1912,117 +1912,120 @@ export class InternalServerException extends /*#__PURE__*/ ServiceError("Interna
 
 export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type AddInstanceFleetError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddInstanceGroupsError = InternalServerError | Errors.CommonError | Client.SdkError
+export type AddInstanceFleetError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type AddJobFlowStepsError = InternalServerError | Errors.CommonError | Client.SdkError
+export type AddInstanceGroupsError = InternalServerError | CommonError | Client.SdkError
 
-export type AddTagsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type AddJobFlowStepsError = InternalServerError | CommonError | Client.SdkError
 
-export type CancelStepsError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type AddTagsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateSecurityConfigurationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CancelStepsError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateStudioError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateSecurityConfigurationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type CreateStudioSessionMappingError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateStudioError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteSecurityConfigurationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type CreateStudioSessionMappingError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteStudioError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteSecurityConfigurationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DeleteStudioSessionMappingError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteStudioError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeClusterError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DeleteStudioSessionMappingError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeJobFlowsError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeClusterError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeNotebookExecutionError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeJobFlowsError = InternalServerError | CommonError | Client.SdkError
 
-export type DescribeReleaseLabelError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeNotebookExecutionError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeSecurityConfigurationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeReleaseLabelError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeStepError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeSecurityConfigurationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeStudioError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeStepError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetAutoTerminationPolicyError = Errors.CommonError | Client.SdkError
+export type DescribeStudioError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetBlockPublicAccessConfigurationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetAutoTerminationPolicyError = CommonError | Client.SdkError
 
-export type GetClusterSessionCredentialsError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetBlockPublicAccessConfigurationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetManagedScalingPolicyError = Errors.CommonError | Client.SdkError
+export type GetClusterSessionCredentialsError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetStudioSessionMappingError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetManagedScalingPolicyError = CommonError | Client.SdkError
 
-export type ListBootstrapActionsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type GetStudioSessionMappingError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListClustersError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListBootstrapActionsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListInstanceFleetsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListClustersError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListInstanceGroupsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListInstanceFleetsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListInstancesError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListInstanceGroupsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListNotebookExecutionsError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListInstancesError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListReleaseLabelsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListNotebookExecutionsError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListSecurityConfigurationsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListReleaseLabelsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListStepsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListSecurityConfigurationsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListStudioSessionMappingsError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListStepsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListStudiosError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListStudioSessionMappingsError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListSupportedInstanceTypesError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListStudiosError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ModifyClusterError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListSupportedInstanceTypesError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ModifyInstanceFleetError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ModifyClusterError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
-export type ModifyInstanceGroupsError = InternalServerError | Errors.CommonError | Client.SdkError
+export type ModifyInstanceFleetError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type PutAutoScalingPolicyError = Errors.CommonError | Client.SdkError
+export type ModifyInstanceGroupsError = InternalServerError | CommonError | Client.SdkError
 
-export type PutAutoTerminationPolicyError = Errors.CommonError | Client.SdkError
+export type PutAutoScalingPolicyError = CommonError | Client.SdkError
 
-export type PutBlockPublicAccessConfigurationError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type PutAutoTerminationPolicyError = CommonError | Client.SdkError
 
-export type PutManagedScalingPolicyError = Errors.CommonError | Client.SdkError
+export type PutBlockPublicAccessConfigurationError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type RemoveAutoScalingPolicyError = Errors.CommonError | Client.SdkError
+export type PutManagedScalingPolicyError = CommonError | Client.SdkError
 
-export type RemoveAutoTerminationPolicyError = Errors.CommonError | Client.SdkError
+export type RemoveAutoScalingPolicyError = CommonError | Client.SdkError
 
-export type RemoveManagedScalingPolicyError = Errors.CommonError | Client.SdkError
+export type RemoveAutoTerminationPolicyError = CommonError | Client.SdkError
 
-export type RemoveTagsError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type RemoveManagedScalingPolicyError = CommonError | Client.SdkError
 
-export type RunJobFlowError = InternalServerError | Errors.CommonError | Client.SdkError
+export type RemoveTagsError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type SetKeepJobFlowAliveWhenNoStepsError = InternalServerError | Errors.CommonError | Client.SdkError
+export type RunJobFlowError = InternalServerError | CommonError | Client.SdkError
 
-export type SetTerminationProtectionError = InternalServerError | Errors.CommonError | Client.SdkError
+export type SetKeepJobFlowAliveWhenNoStepsError = InternalServerError | CommonError | Client.SdkError
 
-export type SetUnhealthyNodeReplacementError = InternalServerError | Errors.CommonError | Client.SdkError
+export type SetTerminationProtectionError = InternalServerError | CommonError | Client.SdkError
 
-export type SetVisibleToAllUsersError = InternalServerError | Errors.CommonError | Client.SdkError
+export type SetUnhealthyNodeReplacementError = InternalServerError | CommonError | Client.SdkError
 
-export type StartNotebookExecutionError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type SetVisibleToAllUsersError = InternalServerError | CommonError | Client.SdkError
 
-export type StopNotebookExecutionError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type StartNotebookExecutionError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
 
-export type TerminateJobFlowsError = InternalServerError | Errors.CommonError | Client.SdkError
+export type StopNotebookExecutionError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateStudioError = InternalServerException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type TerminateJobFlowsError = InternalServerError | CommonError | Client.SdkError
 
-export type UpdateStudioSessionMappingError = InternalServerError | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type UpdateStudioError = InternalServerException | InvalidRequestException | CommonError | Client.SdkError
+
+export type UpdateStudioSessionMappingError = InternalServerError | InvalidRequestException | CommonError | Client.SdkError
 
 export const addInstanceFleet: Client.Operation<AddInstanceFleetInput, AddInstanceFleetOutput, AddInstanceFleetError, EMR> = /*#__PURE__*/ Client.operation(EMR, {model:{name:"AddInstanceFleet",http:{method:"POST",requestUri:"/"},input:{shape:AddInstanceFleetInput$},output:{shape:AddInstanceFleetOutput$},errors:[InternalServerException$,InvalidRequestException$]},errors:{InternalServerException,InvalidRequestException}})
 

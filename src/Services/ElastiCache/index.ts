@@ -2148,155 +2148,158 @@ export class UserNotFoundFault extends /*#__PURE__*/ ServiceError("UserNotFoundF
 
 export class UserQuotaExceededFault extends /*#__PURE__*/ ServiceError("UserQuotaExceededFault") {}
 
-export type AddTagsToResourceError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | CacheSubnetGroupNotFoundFault | InvalidARNFault | InvalidReplicationGroupStateFault | InvalidServerlessCacheSnapshotStateFault | InvalidServerlessCacheStateFault | ReplicationGroupNotFoundFault | ReservedCacheNodeNotFoundFault | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotNotFoundFault | SnapshotNotFoundFault | TagQuotaPerResourceExceeded | UserGroupNotFoundFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AuthorizeCacheSecurityGroupIngressError = AuthorizationAlreadyExistsFault | CacheSecurityGroupNotFoundFault | InvalidCacheSecurityGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type AddTagsToResourceError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | CacheSubnetGroupNotFoundFault | InvalidARNFault | InvalidReplicationGroupStateFault | InvalidServerlessCacheSnapshotStateFault | InvalidServerlessCacheStateFault | ReplicationGroupNotFoundFault | ReservedCacheNodeNotFoundFault | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotNotFoundFault | SnapshotNotFoundFault | TagQuotaPerResourceExceeded | UserGroupNotFoundFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type BatchApplyUpdateActionError = InvalidParameterValueException | ServiceUpdateNotFoundFault | Errors.CommonError | Client.SdkError
+export type AuthorizeCacheSecurityGroupIngressError = AuthorizationAlreadyExistsFault | CacheSecurityGroupNotFoundFault | InvalidCacheSecurityGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type BatchStopUpdateActionError = InvalidParameterValueException | ServiceUpdateNotFoundFault | Errors.CommonError | Client.SdkError
+export type BatchApplyUpdateActionError = InvalidParameterValueException | ServiceUpdateNotFoundFault | CommonError | Client.SdkError
 
-export type CompleteMigrationError = InvalidReplicationGroupStateFault | ReplicationGroupNotFoundFault | ReplicationGroupNotUnderMigrationFault | Errors.CommonError | Client.SdkError
+export type BatchStopUpdateActionError = InvalidParameterValueException | ServiceUpdateNotFoundFault | CommonError | Client.SdkError
 
-export type CopyServerlessCacheSnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidServerlessCacheSnapshotStateFault | ServerlessCacheSnapshotAlreadyExistsFault | ServerlessCacheSnapshotNotFoundFault | ServerlessCacheSnapshotQuotaExceededFault | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CompleteMigrationError = InvalidReplicationGroupStateFault | ReplicationGroupNotFoundFault | ReplicationGroupNotUnderMigrationFault | CommonError | Client.SdkError
 
-export type CopySnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidSnapshotStateFault | SnapshotAlreadyExistsFault | SnapshotNotFoundFault | SnapshotQuotaExceededFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CopyServerlessCacheSnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidServerlessCacheSnapshotStateFault | ServerlessCacheSnapshotAlreadyExistsFault | ServerlessCacheSnapshotNotFoundFault | ServerlessCacheSnapshotQuotaExceededFault | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateCacheClusterError = CacheClusterAlreadyExistsFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | CacheSubnetGroupNotFoundFault | ClusterQuotaForCustomerExceededFault | InsufficientCacheClusterCapacityFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ReplicationGroupNotFoundFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CopySnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidSnapshotStateFault | SnapshotAlreadyExistsFault | SnapshotNotFoundFault | SnapshotQuotaExceededFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateCacheParameterGroupError = CacheParameterGroupAlreadyExistsFault | CacheParameterGroupQuotaExceededFault | InvalidCacheParameterGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CreateCacheClusterError = CacheClusterAlreadyExistsFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | CacheSubnetGroupNotFoundFault | ClusterQuotaForCustomerExceededFault | InsufficientCacheClusterCapacityFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ReplicationGroupNotFoundFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateCacheSecurityGroupError = CacheSecurityGroupAlreadyExistsFault | CacheSecurityGroupQuotaExceededFault | InvalidParameterCombinationException | InvalidParameterValueException | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CreateCacheParameterGroupError = CacheParameterGroupAlreadyExistsFault | CacheParameterGroupQuotaExceededFault | InvalidCacheParameterGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateCacheSubnetGroupError = CacheSubnetGroupAlreadyExistsFault | CacheSubnetGroupQuotaExceededFault | CacheSubnetQuotaExceededFault | InvalidSubnet | SubnetNotAllowedFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CreateCacheSecurityGroupError = CacheSecurityGroupAlreadyExistsFault | CacheSecurityGroupQuotaExceededFault | InvalidParameterCombinationException | InvalidParameterValueException | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateGlobalReplicationGroupError = GlobalReplicationGroupAlreadyExistsFault | InvalidParameterValueException | InvalidReplicationGroupStateFault | ReplicationGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateCacheSubnetGroupError = CacheSubnetGroupAlreadyExistsFault | CacheSubnetGroupQuotaExceededFault | CacheSubnetQuotaExceededFault | InvalidSubnet | SubnetNotAllowedFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateReplicationGroupError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | CacheSubnetGroupNotFoundFault | ClusterQuotaForCustomerExceededFault | GlobalReplicationGroupNotFoundFault | InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidUserGroupStateFault | InvalidVPCNetworkStateFault | NodeGroupsPerReplicationGroupQuotaExceededFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ReplicationGroupAlreadyExistsFault | TagQuotaPerResourceExceeded | UserGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateGlobalReplicationGroupError = GlobalReplicationGroupAlreadyExistsFault | InvalidParameterValueException | InvalidReplicationGroupStateFault | ReplicationGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type CreateServerlessCacheError = InvalidCredentialsException | InvalidParameterCombinationException | InvalidParameterValueException | InvalidServerlessCacheStateFault | InvalidUserGroupStateFault | ServerlessCacheAlreadyExistsFault | ServerlessCacheNotFoundFault | ServerlessCacheQuotaForCustomerExceededFault | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | UserGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateReplicationGroupError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | CacheSubnetGroupNotFoundFault | ClusterQuotaForCustomerExceededFault | GlobalReplicationGroupNotFoundFault | InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidUserGroupStateFault | InvalidVPCNetworkStateFault | NodeGroupsPerReplicationGroupQuotaExceededFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ReplicationGroupAlreadyExistsFault | TagQuotaPerResourceExceeded | UserGroupNotFoundFault | CommonError | Client.SdkError
 
-export type CreateServerlessCacheSnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidServerlessCacheStateFault | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotAlreadyExistsFault | ServerlessCacheSnapshotQuotaExceededFault | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CreateServerlessCacheError = InvalidCredentialsException | InvalidParameterCombinationException | InvalidParameterValueException | InvalidServerlessCacheStateFault | InvalidUserGroupStateFault | ServerlessCacheAlreadyExistsFault | ServerlessCacheNotFoundFault | ServerlessCacheQuotaForCustomerExceededFault | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | UserGroupNotFoundFault | CommonError | Client.SdkError
 
-export type CreateSnapshotError = CacheClusterNotFoundFault | InvalidCacheClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | ReplicationGroupNotFoundFault | SnapshotAlreadyExistsFault | SnapshotFeatureNotSupportedFault | SnapshotQuotaExceededFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CreateServerlessCacheSnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidServerlessCacheStateFault | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotAlreadyExistsFault | ServerlessCacheSnapshotQuotaExceededFault | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateUserError = DuplicateUserNameFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | UserAlreadyExistsFault | UserQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateSnapshotError = CacheClusterNotFoundFault | InvalidCacheClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | ReplicationGroupNotFoundFault | SnapshotAlreadyExistsFault | SnapshotFeatureNotSupportedFault | SnapshotQuotaExceededFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateUserGroupError = DefaultUserRequired | DuplicateUserNameFault | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | UserGroupAlreadyExistsFault | UserGroupQuotaExceededFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateUserError = DuplicateUserNameFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | UserAlreadyExistsFault | UserQuotaExceededFault | CommonError | Client.SdkError
 
-export type DecreaseNodeGroupsInGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type CreateUserGroupError = DefaultUserRequired | DuplicateUserNameFault | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | UserGroupAlreadyExistsFault | UserGroupQuotaExceededFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type DecreaseReplicaCountError = ClusterQuotaForCustomerExceededFault | InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | InvalidVPCNetworkStateFault | NodeGroupsPerReplicationGroupQuotaExceededFault | NodeQuotaForCustomerExceededFault | NoOperationFault | ReplicationGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DecreaseNodeGroupsInGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DeleteCacheClusterError = CacheClusterNotFoundFault | InvalidCacheClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | SnapshotAlreadyExistsFault | SnapshotFeatureNotSupportedFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type DecreaseReplicaCountError = ClusterQuotaForCustomerExceededFault | InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | InvalidVPCNetworkStateFault | NodeGroupsPerReplicationGroupQuotaExceededFault | NodeQuotaForCustomerExceededFault | NoOperationFault | ReplicationGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteCacheParameterGroupError = CacheParameterGroupNotFoundFault | InvalidCacheParameterGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DeleteCacheClusterError = CacheClusterNotFoundFault | InvalidCacheClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | SnapshotAlreadyExistsFault | SnapshotFeatureNotSupportedFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteCacheSecurityGroupError = CacheSecurityGroupNotFoundFault | InvalidCacheSecurityGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DeleteCacheParameterGroupError = CacheParameterGroupNotFoundFault | InvalidCacheParameterGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DeleteCacheSubnetGroupError = CacheSubnetGroupInUse | CacheSubnetGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteCacheSecurityGroupError = CacheSecurityGroupNotFoundFault | InvalidCacheSecurityGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DeleteGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DeleteCacheSubnetGroupError = CacheSubnetGroupInUse | CacheSubnetGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteReplicationGroupError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | ReplicationGroupNotFoundFault | SnapshotAlreadyExistsFault | SnapshotFeatureNotSupportedFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type DeleteGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DeleteServerlessCacheError = InvalidCredentialsException | InvalidParameterCombinationException | InvalidParameterValueException | InvalidServerlessCacheStateFault | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotAlreadyExistsFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteReplicationGroupError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | ReplicationGroupNotFoundFault | SnapshotAlreadyExistsFault | SnapshotFeatureNotSupportedFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteServerlessCacheSnapshotError = InvalidParameterValueException | InvalidServerlessCacheSnapshotStateFault | ServerlessCacheSnapshotNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteServerlessCacheError = InvalidCredentialsException | InvalidParameterCombinationException | InvalidParameterValueException | InvalidServerlessCacheStateFault | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotAlreadyExistsFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteSnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidSnapshotStateFault | SnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteServerlessCacheSnapshotError = InvalidParameterValueException | InvalidServerlessCacheSnapshotStateFault | ServerlessCacheSnapshotNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteUserError = DefaultUserAssociatedToUserGroupFault | InvalidParameterValueException | InvalidUserStateFault | ServiceLinkedRoleNotFoundFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteSnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidSnapshotStateFault | SnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteUserGroupError = InvalidParameterValueException | InvalidUserGroupStateFault | ServiceLinkedRoleNotFoundFault | UserGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteUserError = DefaultUserAssociatedToUserGroupFault | InvalidParameterValueException | InvalidUserStateFault | ServiceLinkedRoleNotFoundFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeCacheClustersError = CacheClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DeleteUserGroupError = InvalidParameterValueException | InvalidUserGroupStateFault | ServiceLinkedRoleNotFoundFault | UserGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeCacheEngineVersionsError = Errors.CommonError | Client.SdkError
+export type DescribeCacheClustersError = CacheClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeCacheParameterGroupsError = CacheParameterGroupNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeCacheEngineVersionsError = CommonError | Client.SdkError
 
-export type DescribeCacheParametersError = CacheParameterGroupNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeCacheParameterGroupsError = CacheParameterGroupNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeCacheSecurityGroupsError = CacheSecurityGroupNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeCacheParametersError = CacheParameterGroupNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeCacheSubnetGroupsError = CacheSubnetGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeCacheSecurityGroupsError = CacheSecurityGroupNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeEngineDefaultParametersError = InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeCacheSubnetGroupsError = CacheSubnetGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeEventsError = InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeEngineDefaultParametersError = InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeGlobalReplicationGroupsError = GlobalReplicationGroupNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeEventsError = InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeReplicationGroupsError = InvalidParameterCombinationException | InvalidParameterValueException | ReplicationGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeGlobalReplicationGroupsError = GlobalReplicationGroupNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeReservedCacheNodesError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedCacheNodeNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReplicationGroupsError = InvalidParameterCombinationException | InvalidParameterValueException | ReplicationGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReservedCacheNodesOfferingsError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedCacheNodesOfferingNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReservedCacheNodesError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedCacheNodeNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeServerlessCacheSnapshotsError = InvalidParameterCombinationException | InvalidParameterValueException | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReservedCacheNodesOfferingsError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedCacheNodesOfferingNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeServerlessCachesError = InvalidParameterCombinationException | InvalidParameterValueException | ServerlessCacheNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeServerlessCacheSnapshotsError = InvalidParameterCombinationException | InvalidParameterValueException | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeServiceUpdatesError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceUpdateNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeServerlessCachesError = InvalidParameterCombinationException | InvalidParameterValueException | ServerlessCacheNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeSnapshotsError = CacheClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | SnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeServiceUpdatesError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceUpdateNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeUpdateActionsError = InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeSnapshotsError = CacheClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | SnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeUserGroupsError = InvalidParameterCombinationException | ServiceLinkedRoleNotFoundFault | UserGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeUpdateActionsError = InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeUsersError = InvalidParameterCombinationException | ServiceLinkedRoleNotFoundFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeUserGroupsError = InvalidParameterCombinationException | ServiceLinkedRoleNotFoundFault | UserGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DisassociateGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeUsersError = InvalidParameterCombinationException | ServiceLinkedRoleNotFoundFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type ExportServerlessCacheSnapshotError = InvalidParameterValueException | InvalidServerlessCacheSnapshotStateFault | ServerlessCacheSnapshotNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DisassociateGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type FailoverGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type ExportServerlessCacheSnapshotError = InvalidParameterValueException | InvalidServerlessCacheSnapshotStateFault | ServerlessCacheSnapshotNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type IncreaseNodeGroupsInGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type FailoverGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type IncreaseReplicaCountError = ClusterQuotaForCustomerExceededFault | InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidKMSKeyFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | InvalidVPCNetworkStateFault | NodeGroupsPerReplicationGroupQuotaExceededFault | NodeQuotaForCustomerExceededFault | NoOperationFault | ReplicationGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type IncreaseNodeGroupsInGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type ListAllowedNodeTypeModificationsError = CacheClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | ReplicationGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type IncreaseReplicaCountError = ClusterQuotaForCustomerExceededFault | InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidKMSKeyFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | InvalidVPCNetworkStateFault | NodeGroupsPerReplicationGroupQuotaExceededFault | NodeQuotaForCustomerExceededFault | NoOperationFault | ReplicationGroupNotFoundFault | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | CacheSubnetGroupNotFoundFault | InvalidARNFault | InvalidReplicationGroupStateFault | InvalidServerlessCacheSnapshotStateFault | InvalidServerlessCacheStateFault | ReplicationGroupNotFoundFault | ReservedCacheNodeNotFoundFault | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotNotFoundFault | SnapshotNotFoundFault | UserGroupNotFoundFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type ListAllowedNodeTypeModificationsError = CacheClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | ReplicationGroupNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyCacheClusterError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidCacheSecurityGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | CacheSubnetGroupNotFoundFault | InvalidARNFault | InvalidReplicationGroupStateFault | InvalidServerlessCacheSnapshotStateFault | InvalidServerlessCacheStateFault | ReplicationGroupNotFoundFault | ReservedCacheNodeNotFoundFault | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotNotFoundFault | SnapshotNotFoundFault | UserGroupNotFoundFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyCacheParameterGroupError = CacheParameterGroupNotFoundFault | InvalidCacheParameterGroupStateFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type ModifyCacheClusterError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidCacheSecurityGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | CommonError | Client.SdkError
 
-export type ModifyCacheSubnetGroupError = CacheSubnetGroupNotFoundFault | CacheSubnetQuotaExceededFault | InvalidSubnet | SubnetInUse | SubnetNotAllowedFault | Errors.CommonError | Client.SdkError
+export type ModifyCacheParameterGroupError = CacheParameterGroupNotFoundFault | InvalidCacheParameterGroupStateFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type ModifyGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type ModifyCacheSubnetGroupError = CacheSubnetGroupNotFoundFault | CacheSubnetQuotaExceededFault | InvalidSubnet | SubnetInUse | SubnetNotAllowedFault | CommonError | Client.SdkError
 
-export type ModifyReplicationGroupError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidCacheSecurityGroupStateFault | InvalidKMSKeyFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | InvalidUserGroupStateFault | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ReplicationGroupNotFoundFault | UserGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type ModifyReplicationGroupShardConfigurationError = InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidKMSKeyFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | InvalidVPCNetworkStateFault | NodeGroupsPerReplicationGroupQuotaExceededFault | NodeQuotaForCustomerExceededFault | ReplicationGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyReplicationGroupError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidCacheSecurityGroupStateFault | InvalidKMSKeyFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | InvalidUserGroupStateFault | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ReplicationGroupNotFoundFault | UserGroupNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyServerlessCacheError = InvalidCredentialsException | InvalidParameterCombinationException | InvalidParameterValueException | InvalidServerlessCacheStateFault | InvalidUserGroupStateFault | ServerlessCacheNotFoundFault | ServiceLinkedRoleNotFoundFault | UserGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyReplicationGroupShardConfigurationError = InsufficientCacheClusterCapacityFault | InvalidCacheClusterStateFault | InvalidKMSKeyFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | InvalidVPCNetworkStateFault | NodeGroupsPerReplicationGroupQuotaExceededFault | NodeQuotaForCustomerExceededFault | ReplicationGroupNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyUserError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidUserStateFault | ServiceLinkedRoleNotFoundFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyServerlessCacheError = InvalidCredentialsException | InvalidParameterCombinationException | InvalidParameterValueException | InvalidServerlessCacheStateFault | InvalidUserGroupStateFault | ServerlessCacheNotFoundFault | ServiceLinkedRoleNotFoundFault | UserGroupNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyUserGroupError = DefaultUserRequired | DuplicateUserNameFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidUserGroupStateFault | ServiceLinkedRoleNotFoundFault | UserGroupNotFoundFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyUserError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidUserStateFault | ServiceLinkedRoleNotFoundFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type PurchaseReservedCacheNodesOfferingError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedCacheNodeAlreadyExistsFault | ReservedCacheNodeQuotaExceededFault | ReservedCacheNodesOfferingNotFoundFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type ModifyUserGroupError = DefaultUserRequired | DuplicateUserNameFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidUserGroupStateFault | ServiceLinkedRoleNotFoundFault | UserGroupNotFoundFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type RebalanceSlotsInGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type PurchaseReservedCacheNodesOfferingError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedCacheNodeAlreadyExistsFault | ReservedCacheNodeQuotaExceededFault | ReservedCacheNodesOfferingNotFoundFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type RebootCacheClusterError = CacheClusterNotFoundFault | InvalidCacheClusterStateFault | Errors.CommonError | Client.SdkError
+export type RebalanceSlotsInGlobalReplicationGroupError = GlobalReplicationGroupNotFoundFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type RemoveTagsFromResourceError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | CacheSubnetGroupNotFoundFault | InvalidARNFault | InvalidReplicationGroupStateFault | InvalidServerlessCacheSnapshotStateFault | InvalidServerlessCacheStateFault | ReplicationGroupNotFoundFault | ReservedCacheNodeNotFoundFault | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotNotFoundFault | SnapshotNotFoundFault | TagNotFoundFault | UserGroupNotFoundFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type RebootCacheClusterError = CacheClusterNotFoundFault | InvalidCacheClusterStateFault | CommonError | Client.SdkError
 
-export type ResetCacheParameterGroupError = CacheParameterGroupNotFoundFault | InvalidCacheParameterGroupStateFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type RemoveTagsFromResourceError = CacheClusterNotFoundFault | CacheParameterGroupNotFoundFault | CacheSecurityGroupNotFoundFault | CacheSubnetGroupNotFoundFault | InvalidARNFault | InvalidReplicationGroupStateFault | InvalidServerlessCacheSnapshotStateFault | InvalidServerlessCacheStateFault | ReplicationGroupNotFoundFault | ReservedCacheNodeNotFoundFault | ServerlessCacheNotFoundFault | ServerlessCacheSnapshotNotFoundFault | SnapshotNotFoundFault | TagNotFoundFault | UserGroupNotFoundFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type RevokeCacheSecurityGroupIngressError = AuthorizationNotFoundFault | CacheSecurityGroupNotFoundFault | InvalidCacheSecurityGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type ResetCacheParameterGroupError = CacheParameterGroupNotFoundFault | InvalidCacheParameterGroupStateFault | InvalidGlobalReplicationGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type StartMigrationError = InvalidParameterValueException | InvalidReplicationGroupStateFault | ReplicationGroupAlreadyUnderMigrationFault | ReplicationGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type RevokeCacheSecurityGroupIngressError = AuthorizationNotFoundFault | CacheSecurityGroupNotFoundFault | InvalidCacheSecurityGroupStateFault | InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type TestFailoverError = APICallRateForCustomerExceededFault | InvalidCacheClusterStateFault | InvalidKMSKeyFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | NodeGroupNotFoundFault | ReplicationGroupNotFoundFault | TestFailoverNotAvailableFault | Errors.CommonError | Client.SdkError
+export type StartMigrationError = InvalidParameterValueException | InvalidReplicationGroupStateFault | ReplicationGroupAlreadyUnderMigrationFault | ReplicationGroupNotFoundFault | CommonError | Client.SdkError
 
-export type TestMigrationError = InvalidParameterValueException | InvalidReplicationGroupStateFault | ReplicationGroupAlreadyUnderMigrationFault | ReplicationGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type TestFailoverError = APICallRateForCustomerExceededFault | InvalidCacheClusterStateFault | InvalidKMSKeyFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidReplicationGroupStateFault | NodeGroupNotFoundFault | ReplicationGroupNotFoundFault | TestFailoverNotAvailableFault | CommonError | Client.SdkError
+
+export type TestMigrationError = InvalidParameterValueException | InvalidReplicationGroupStateFault | ReplicationGroupAlreadyUnderMigrationFault | ReplicationGroupNotFoundFault | CommonError | Client.SdkError
 
 export const addTagsToResource: Client.Operation<AddTagsToResourceMessage, TagListMessage, AddTagsToResourceError, ElastiCache> = /*#__PURE__*/ Client.operation(ElastiCache, {model:{name:"AddTagsToResource",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsToResourceMessage$},output:{shape:TagListMessage$,resultWrapper:"AddTagsToResourceResult"},errors:[CacheClusterNotFoundFault$,CacheParameterGroupNotFoundFault$,CacheSecurityGroupNotFoundFault$,CacheSubnetGroupNotFoundFault$,InvalidARNFault$,InvalidReplicationGroupStateFault$,InvalidServerlessCacheSnapshotStateFault$,InvalidServerlessCacheStateFault$,ReplicationGroupNotFoundFault$,ReservedCacheNodeNotFoundFault$,ServerlessCacheNotFoundFault$,ServerlessCacheSnapshotNotFoundFault$,SnapshotNotFoundFault$,TagQuotaPerResourceExceeded$,UserGroupNotFoundFault$,UserNotFoundFault$]},errors:{CacheClusterNotFoundFault,CacheClusterNotFound:CacheClusterNotFoundFault,CacheParameterGroupNotFoundFault,CacheParameterGroupNotFound:CacheParameterGroupNotFoundFault,CacheSecurityGroupNotFoundFault,CacheSecurityGroupNotFound:CacheSecurityGroupNotFoundFault,CacheSubnetGroupNotFoundFault,InvalidARNFault,InvalidARN:InvalidARNFault,InvalidReplicationGroupStateFault,InvalidReplicationGroupState:InvalidReplicationGroupStateFault,InvalidServerlessCacheSnapshotStateFault,InvalidServerlessCacheStateFault,ReplicationGroupNotFoundFault,ReservedCacheNodeNotFoundFault,ReservedCacheNodeNotFound:ReservedCacheNodeNotFoundFault,ServerlessCacheNotFoundFault,ServerlessCacheSnapshotNotFoundFault,SnapshotNotFoundFault,TagQuotaPerResourceExceeded,UserGroupNotFoundFault,UserGroupNotFound:UserGroupNotFoundFault,UserNotFoundFault,UserNotFound:UserNotFoundFault}})
 

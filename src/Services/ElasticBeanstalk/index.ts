@@ -1208,99 +1208,102 @@ export class TooManyPlatformsException extends /*#__PURE__*/ ServiceError("TooMa
 
 export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException") {}
 
-export type AbortEnvironmentUpdateError = InsufficientPrivilegesException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ApplyEnvironmentManagedActionError = ElasticBeanstalkServiceException | ManagedActionInvalidStateException | Errors.CommonError | Client.SdkError
+export type AbortEnvironmentUpdateError = InsufficientPrivilegesException | CommonError | Client.SdkError
 
-export type AssociateEnvironmentOperationsRoleError = InsufficientPrivilegesException | Errors.CommonError | Client.SdkError
+export type ApplyEnvironmentManagedActionError = ElasticBeanstalkServiceException | ManagedActionInvalidStateException | CommonError | Client.SdkError
 
-export type CheckDNSAvailabilityError = Errors.CommonError | Client.SdkError
+export type AssociateEnvironmentOperationsRoleError = InsufficientPrivilegesException | CommonError | Client.SdkError
 
-export type ComposeEnvironmentsError = InsufficientPrivilegesException | TooManyEnvironmentsException | Errors.CommonError | Client.SdkError
+export type CheckDNSAvailabilityError = CommonError | Client.SdkError
 
-export type CreateApplicationError = TooManyApplicationsException | Errors.CommonError | Client.SdkError
+export type ComposeEnvironmentsError = InsufficientPrivilegesException | TooManyEnvironmentsException | CommonError | Client.SdkError
 
-export type CreateApplicationVersionError = CodeBuildNotInServiceRegionException | InsufficientPrivilegesException | S3LocationNotInServiceRegionException | TooManyApplicationsException | TooManyApplicationVersionsException | Errors.CommonError | Client.SdkError
+export type CreateApplicationError = TooManyApplicationsException | CommonError | Client.SdkError
 
-export type CreateConfigurationTemplateError = InsufficientPrivilegesException | TooManyBucketsException | TooManyConfigurationTemplatesException | Errors.CommonError | Client.SdkError
+export type CreateApplicationVersionError = CodeBuildNotInServiceRegionException | InsufficientPrivilegesException | S3LocationNotInServiceRegionException | TooManyApplicationsException | TooManyApplicationVersionsException | CommonError | Client.SdkError
 
-export type CreateEnvironmentError = InsufficientPrivilegesException | TooManyEnvironmentsException | Errors.CommonError | Client.SdkError
+export type CreateConfigurationTemplateError = InsufficientPrivilegesException | TooManyBucketsException | TooManyConfigurationTemplatesException | CommonError | Client.SdkError
 
-export type CreatePlatformVersionError = ElasticBeanstalkServiceException | InsufficientPrivilegesException | TooManyPlatformsException | Errors.CommonError | Client.SdkError
+export type CreateEnvironmentError = InsufficientPrivilegesException | TooManyEnvironmentsException | CommonError | Client.SdkError
 
-export type CreateStorageLocationError = InsufficientPrivilegesException | S3SubscriptionRequiredException | TooManyBucketsException | Errors.CommonError | Client.SdkError
+export type CreatePlatformVersionError = ElasticBeanstalkServiceException | InsufficientPrivilegesException | TooManyPlatformsException | CommonError | Client.SdkError
 
-export type DeleteApplicationError = OperationInProgressException | Errors.CommonError | Client.SdkError
+export type CreateStorageLocationError = InsufficientPrivilegesException | S3SubscriptionRequiredException | TooManyBucketsException | CommonError | Client.SdkError
 
-export type DeleteApplicationVersionError = InsufficientPrivilegesException | OperationInProgressException | S3LocationNotInServiceRegionException | SourceBundleDeletionException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = OperationInProgressException | CommonError | Client.SdkError
 
-export type DeleteConfigurationTemplateError = OperationInProgressException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationVersionError = InsufficientPrivilegesException | OperationInProgressException | S3LocationNotInServiceRegionException | SourceBundleDeletionException | CommonError | Client.SdkError
 
-export type DeleteEnvironmentConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteConfigurationTemplateError = OperationInProgressException | CommonError | Client.SdkError
 
-export type DeletePlatformVersionError = ElasticBeanstalkServiceException | InsufficientPrivilegesException | OperationInProgressException | PlatformVersionStillReferencedException | Errors.CommonError | Client.SdkError
+export type DeleteEnvironmentConfigurationError = CommonError | Client.SdkError
 
-export type DescribeAccountAttributesError = InsufficientPrivilegesException | Errors.CommonError | Client.SdkError
+export type DeletePlatformVersionError = ElasticBeanstalkServiceException | InsufficientPrivilegesException | OperationInProgressException | PlatformVersionStillReferencedException | CommonError | Client.SdkError
 
-export type DescribeApplicationVersionsError = Errors.CommonError | Client.SdkError
+export type DescribeAccountAttributesError = InsufficientPrivilegesException | CommonError | Client.SdkError
 
-export type DescribeApplicationsError = Errors.CommonError | Client.SdkError
+export type DescribeApplicationVersionsError = CommonError | Client.SdkError
 
-export type DescribeConfigurationOptionsError = TooManyBucketsException | Errors.CommonError | Client.SdkError
+export type DescribeApplicationsError = CommonError | Client.SdkError
 
-export type DescribeConfigurationSettingsError = TooManyBucketsException | Errors.CommonError | Client.SdkError
+export type DescribeConfigurationOptionsError = TooManyBucketsException | CommonError | Client.SdkError
 
-export type DescribeEnvironmentHealthError = ElasticBeanstalkServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeConfigurationSettingsError = TooManyBucketsException | CommonError | Client.SdkError
 
-export type DescribeEnvironmentManagedActionHistoryError = ElasticBeanstalkServiceException | Errors.CommonError | Client.SdkError
+export type DescribeEnvironmentHealthError = ElasticBeanstalkServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DescribeEnvironmentManagedActionsError = ElasticBeanstalkServiceException | Errors.CommonError | Client.SdkError
+export type DescribeEnvironmentManagedActionHistoryError = ElasticBeanstalkServiceException | CommonError | Client.SdkError
 
-export type DescribeEnvironmentResourcesError = InsufficientPrivilegesException | Errors.CommonError | Client.SdkError
+export type DescribeEnvironmentManagedActionsError = ElasticBeanstalkServiceException | CommonError | Client.SdkError
 
-export type DescribeEnvironmentsError = Errors.CommonError | Client.SdkError
+export type DescribeEnvironmentResourcesError = InsufficientPrivilegesException | CommonError | Client.SdkError
 
-export type DescribeEventsError = Errors.CommonError | Client.SdkError
+export type DescribeEnvironmentsError = CommonError | Client.SdkError
 
-export type DescribeInstancesHealthError = ElasticBeanstalkServiceException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeEventsError = CommonError | Client.SdkError
 
-export type DescribePlatformVersionError = ElasticBeanstalkServiceException | InsufficientPrivilegesException | Errors.CommonError | Client.SdkError
+export type DescribeInstancesHealthError = ElasticBeanstalkServiceException | InvalidRequestException | CommonError | Client.SdkError
 
-export type DisassociateEnvironmentOperationsRoleError = InsufficientPrivilegesException | Errors.CommonError | Client.SdkError
+export type DescribePlatformVersionError = ElasticBeanstalkServiceException | InsufficientPrivilegesException | CommonError | Client.SdkError
 
-export type ListAvailableSolutionStacksError = Errors.CommonError | Client.SdkError
+export type DisassociateEnvironmentOperationsRoleError = InsufficientPrivilegesException | CommonError | Client.SdkError
 
-export type ListPlatformBranchesError = Errors.CommonError | Client.SdkError
+export type ListAvailableSolutionStacksError = CommonError | Client.SdkError
 
-export type ListPlatformVersionsError = ElasticBeanstalkServiceException | InsufficientPrivilegesException | Errors.CommonError | Client.SdkError
+export type ListPlatformBranchesError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InsufficientPrivilegesException | ResourceNotFoundException | ResourceTypeNotSupportedException | Errors.CommonError | Client.SdkError
+export type ListPlatformVersionsError = ElasticBeanstalkServiceException | InsufficientPrivilegesException | CommonError | Client.SdkError
 
-export type RebuildEnvironmentError = InsufficientPrivilegesException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InsufficientPrivilegesException | ResourceNotFoundException | ResourceTypeNotSupportedException | CommonError | Client.SdkError
 
-export type RequestEnvironmentInfoError = Errors.CommonError | Client.SdkError
+export type RebuildEnvironmentError = InsufficientPrivilegesException | CommonError | Client.SdkError
 
-export type RestartAppServerError = Errors.CommonError | Client.SdkError
+export type RequestEnvironmentInfoError = CommonError | Client.SdkError
 
-export type RetrieveEnvironmentInfoError = Errors.CommonError | Client.SdkError
+export type RestartAppServerError = CommonError | Client.SdkError
 
-export type SwapEnvironmentCNAMEsError = Errors.CommonError | Client.SdkError
+export type RetrieveEnvironmentInfoError = CommonError | Client.SdkError
 
-export type TerminateEnvironmentError = InsufficientPrivilegesException | Errors.CommonError | Client.SdkError
+export type SwapEnvironmentCNAMEsError = CommonError | Client.SdkError
 
-export type UpdateApplicationError = Errors.CommonError | Client.SdkError
+export type TerminateEnvironmentError = InsufficientPrivilegesException | CommonError | Client.SdkError
 
-export type UpdateApplicationResourceLifecycleError = InsufficientPrivilegesException | Errors.CommonError | Client.SdkError
+export type UpdateApplicationError = CommonError | Client.SdkError
 
-export type UpdateApplicationVersionError = Errors.CommonError | Client.SdkError
+export type UpdateApplicationResourceLifecycleError = InsufficientPrivilegesException | CommonError | Client.SdkError
 
-export type UpdateConfigurationTemplateError = InsufficientPrivilegesException | TooManyBucketsException | Errors.CommonError | Client.SdkError
+export type UpdateApplicationVersionError = CommonError | Client.SdkError
 
-export type UpdateEnvironmentError = InsufficientPrivilegesException | TooManyBucketsException | Errors.CommonError | Client.SdkError
+export type UpdateConfigurationTemplateError = InsufficientPrivilegesException | TooManyBucketsException | CommonError | Client.SdkError
 
-export type UpdateTagsForResourceError = InsufficientPrivilegesException | OperationInProgressException | ResourceNotFoundException | ResourceTypeNotSupportedException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type UpdateEnvironmentError = InsufficientPrivilegesException | TooManyBucketsException | CommonError | Client.SdkError
 
-export type ValidateConfigurationSettingsError = InsufficientPrivilegesException | TooManyBucketsException | Errors.CommonError | Client.SdkError
+export type UpdateTagsForResourceError = InsufficientPrivilegesException | OperationInProgressException | ResourceNotFoundException | ResourceTypeNotSupportedException | TooManyTagsException | CommonError | Client.SdkError
+
+export type ValidateConfigurationSettingsError = InsufficientPrivilegesException | TooManyBucketsException | CommonError | Client.SdkError
 
 export const abortEnvironmentUpdate: Client.Operation<AbortEnvironmentUpdateMessage, {}, AbortEnvironmentUpdateError, ElasticBeanstalk> = /*#__PURE__*/ Client.operation(ElasticBeanstalk, {model:{name:"AbortEnvironmentUpdate",http:{method:"POST",requestUri:"/"},input:{shape:AbortEnvironmentUpdateMessage$},errors:[InsufficientPrivilegesException$]},errors:{InsufficientPrivilegesException}})
 

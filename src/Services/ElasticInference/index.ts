@@ -153,17 +153,20 @@ export class InternalServerException extends /*#__PURE__*/ ServiceError("Interna
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type DescribeAcceleratorOfferingsError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DescribeAcceleratorTypesError = InternalServerException | Errors.CommonError | Client.SdkError
+export type DescribeAcceleratorOfferingsError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeAcceleratorsError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAcceleratorTypesError = InternalServerException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAcceleratorsError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UntagResourceError = BadRequestException | InternalServerException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const describeAcceleratorOfferings: Client.Operation<DescribeAcceleratorOfferingsRequest, DescribeAcceleratorOfferingsResponse, DescribeAcceleratorOfferingsError, ElasticInference> = /*#__PURE__*/ Client.operation(ElasticInference, {model:{name:"DescribeAcceleratorOfferings",http:{method:"POST",requestUri:"/describe-accelerator-offerings"},input:{shape:DescribeAcceleratorOfferingsRequest$},output:{shape:DescribeAcceleratorOfferingsResponse$},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException}})
 

@@ -777,39 +777,42 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type CancelJobError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateJobError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CancelJobError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreatePipelineError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateJobError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreatePresetError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | LimitExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreatePipelineError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | LimitExceededException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeletePipelineError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreatePresetError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | LimitExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeletePresetError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeletePipelineError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListJobsByPipelineError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeletePresetError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListJobsByStatusError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListJobsByPipelineError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListPipelinesError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListJobsByStatusError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListPresetsError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListPipelinesError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ReadJobError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListPresetsError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ReadPipelineError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ReadJobError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ReadPresetError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ReadPipelineError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type TestRoleError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ReadPresetError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdatePipelineError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type TestRoleError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdatePipelineNotificationsError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdatePipelineError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdatePipelineStatusError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdatePipelineNotificationsError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+
+export type UpdatePipelineStatusError = AccessDeniedException | IncompatibleVersionException | InternalServiceException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
 export const cancelJob: Client.Operation<CancelJobRequest, CancelJobResponse, CancelJobError, ElasticTranscoder> = /*#__PURE__*/ Client.operation(ElasticTranscoder, {model:{name:"CancelJob",http:{method:"DELETE",requestUri:"/2012-09-25/jobs/{Id}",responseCode:202},input:{shape:CancelJobRequest$},output:{shape:CancelJobResponse$},errors:[AccessDeniedException$,IncompatibleVersionException$,InternalServiceException$,ResourceInUseException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,IncompatibleVersionException,InternalServiceException,ResourceInUseException,ResourceNotFoundException,ValidationException}})
 

@@ -1472,89 +1472,92 @@ export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExc
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type AssociateAdminAccountError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateThirdPartyFirewallError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateAdminAccountError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type BatchAssociateResourceError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateThirdPartyFirewallError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type BatchDisassociateResourceError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type BatchAssociateResourceError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteAppsListError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type BatchDisassociateResourceError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteNotificationChannelError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteAppsListError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeletePolicyError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteNotificationChannelError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteProtocolsListError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeletePolicyError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteResourceSetError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteProtocolsListError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateAdminAccountError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteResourceSetError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateThirdPartyFirewallError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateAdminAccountError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetAdminAccountError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateThirdPartyFirewallError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetAdminScopeError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetAdminAccountError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetAppsListError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetAdminScopeError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetComplianceDetailError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetAppsListError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetNotificationChannelError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetComplianceDetailError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetPolicyError = InternalErrorException | InvalidOperationException | InvalidTypeException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetNotificationChannelError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetProtectionStatusError = InternalErrorException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetPolicyError = InternalErrorException | InvalidOperationException | InvalidTypeException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetProtocolsListError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetProtectionStatusError = InternalErrorException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetResourceSetError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetProtocolsListError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetThirdPartyFirewallAssociationStatusError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetResourceSetError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetViolationDetailsError = InternalErrorException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetThirdPartyFirewallAssociationStatusError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAdminAccountsForOrganizationError = InternalErrorException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetViolationDetailsError = InternalErrorException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAdminsManagingAccountError = InternalErrorException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListAdminAccountsForOrganizationError = InternalErrorException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAppsListsError = InternalErrorException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListAdminsManagingAccountError = InternalErrorException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListComplianceStatusError = InternalErrorException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListAppsListsError = InternalErrorException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListDiscoveredResourcesError = InternalErrorException | InvalidInputException | InvalidOperationException | Errors.CommonError | Client.SdkError
+export type ListComplianceStatusError = InternalErrorException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListMemberAccountsError = InternalErrorException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListDiscoveredResourcesError = InternalErrorException | InvalidInputException | InvalidOperationException | CommonError | Client.SdkError
 
-export type ListPoliciesError = InternalErrorException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListMemberAccountsError = InternalErrorException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListProtocolsListsError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListPoliciesError = InternalErrorException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListResourceSetResourcesError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListProtocolsListsError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListResourceSetsError = InternalErrorException | InvalidInputException | InvalidOperationException | Errors.CommonError | Client.SdkError
+export type ListResourceSetResourcesError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListResourceSetsError = InternalErrorException | InvalidInputException | InvalidOperationException | CommonError | Client.SdkError
 
-export type ListThirdPartyFirewallFirewallPoliciesError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutAdminAccountError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListThirdPartyFirewallFirewallPoliciesError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutAppsListError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutAdminAccountError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | CommonError | Client.SdkError
 
-export type PutNotificationChannelError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutAppsListError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutPolicyError = InternalErrorException | InvalidInputException | InvalidOperationException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutNotificationChannelError = InternalErrorException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutProtocolsListError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutPolicyError = InternalErrorException | InvalidInputException | InvalidOperationException | InvalidTypeException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutResourceSetError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type PutProtocolsListError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutResourceSetError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalErrorException | InvalidInputException | InvalidOperationException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UntagResourceError = InternalErrorException | InvalidInputException | InvalidOperationException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const associateAdminAccount: Client.Operation<AssociateAdminAccountRequest, {}, AssociateAdminAccountError, FMS> = /*#__PURE__*/ Client.operation(FMS, {model:{name:"AssociateAdminAccount",http:{method:"POST",requestUri:"/"},input:{shape:AssociateAdminAccountRequest$},errors:[InternalErrorException$,InvalidInputException$,InvalidOperationException$,LimitExceededException$,ResourceNotFoundException$]},errors:{InternalErrorException,InvalidInputException,InvalidOperationException,LimitExceededException,ResourceNotFoundException}})
 

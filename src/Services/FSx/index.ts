@@ -1950,95 +1950,98 @@ export class UnsupportedOperation extends /*#__PURE__*/ ServiceError("Unsupporte
 
 export class VolumeNotFound extends /*#__PURE__*/ ServiceError("VolumeNotFound")<{ readonly Message?: string }> {}
 
-export type AssociateFileSystemAliasesError = BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelDataRepositoryTaskError = BadRequest | DataRepositoryTaskEnded | DataRepositoryTaskNotFound | InternalServerError | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type AssociateFileSystemAliasesError = BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type CopyBackupError = BackupNotFound | BadRequest | IncompatibleParameterError | IncompatibleRegionForMultiAZ | InternalServerError | InvalidDestinationKmsKey | InvalidRegion | InvalidSourceKmsKey | ServiceLimitExceeded | SourceBackupUnavailable | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type CancelDataRepositoryTaskError = BadRequest | DataRepositoryTaskEnded | DataRepositoryTaskNotFound | InternalServerError | UnsupportedOperation | CommonError | Client.SdkError
 
-export type CopySnapshotAndUpdateVolumeError = BadRequest | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CopyBackupError = BackupNotFound | BadRequest | IncompatibleParameterError | IncompatibleRegionForMultiAZ | InternalServerError | InvalidDestinationKmsKey | InvalidRegion | InvalidSourceKmsKey | ServiceLimitExceeded | SourceBackupUnavailable | UnsupportedOperation | CommonError | Client.SdkError
 
-export type CreateBackupError = BackupInProgress | BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | UnsupportedOperation | VolumeNotFound | Errors.CommonError | Client.SdkError
+export type CopySnapshotAndUpdateVolumeError = BadRequest | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateDataRepositoryAssociationError = BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type CreateBackupError = BackupInProgress | BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | UnsupportedOperation | VolumeNotFound | CommonError | Client.SdkError
 
-export type CreateDataRepositoryTaskError = BadRequest | DataRepositoryTaskExecuting | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type CreateDataRepositoryAssociationError = BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | UnsupportedOperation | CommonError | Client.SdkError
 
-export type CreateFileCacheError = BadRequest | IncompatibleParameterError | InternalServerError | InvalidNetworkSettings | InvalidPerUnitStorageThroughput | MissingFileCacheConfiguration | ServiceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateDataRepositoryTaskError = BadRequest | DataRepositoryTaskExecuting | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | UnsupportedOperation | CommonError | Client.SdkError
 
-export type CreateFileSystemError = ActiveDirectoryError | BadRequest | IncompatibleParameterError | InternalServerError | InvalidExportPath | InvalidImportPath | InvalidNetworkSettings | InvalidPerUnitStorageThroughput | MissingFileSystemConfiguration | ServiceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateFileCacheError = BadRequest | IncompatibleParameterError | InternalServerError | InvalidNetworkSettings | InvalidPerUnitStorageThroughput | MissingFileCacheConfiguration | ServiceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateFileSystemFromBackupError = ActiveDirectoryError | BackupNotFound | BadRequest | IncompatibleParameterError | InternalServerError | InvalidNetworkSettings | InvalidPerUnitStorageThroughput | MissingFileSystemConfiguration | ServiceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateFileSystemError = ActiveDirectoryError | BadRequest | IncompatibleParameterError | InternalServerError | InvalidExportPath | InvalidImportPath | InvalidNetworkSettings | InvalidPerUnitStorageThroughput | MissingFileSystemConfiguration | ServiceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateSnapshotError = BadRequest | InternalServerError | ServiceLimitExceeded | VolumeNotFound | Errors.CommonError | Client.SdkError
+export type CreateFileSystemFromBackupError = ActiveDirectoryError | BackupNotFound | BadRequest | IncompatibleParameterError | InternalServerError | InvalidNetworkSettings | InvalidPerUnitStorageThroughput | MissingFileSystemConfiguration | ServiceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateStorageVirtualMachineError = ActiveDirectoryError | BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type CreateSnapshotError = BadRequest | InternalServerError | ServiceLimitExceeded | VolumeNotFound | CommonError | Client.SdkError
 
-export type CreateVolumeError = BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | MissingVolumeConfiguration | ServiceLimitExceeded | StorageVirtualMachineNotFound | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type CreateStorageVirtualMachineError = ActiveDirectoryError | BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | UnsupportedOperation | CommonError | Client.SdkError
 
-export type CreateVolumeFromBackupError = BackupNotFound | BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | MissingVolumeConfiguration | ServiceLimitExceeded | StorageVirtualMachineNotFound | Errors.CommonError | Client.SdkError
+export type CreateVolumeError = BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | MissingVolumeConfiguration | ServiceLimitExceeded | StorageVirtualMachineNotFound | UnsupportedOperation | CommonError | Client.SdkError
 
-export type DeleteBackupError = BackupBeingCopied | BackupInProgress | BackupNotFound | BackupRestoring | BadRequest | IncompatibleParameterError | InternalServerError | Errors.CommonError | Client.SdkError
+export type CreateVolumeFromBackupError = BackupNotFound | BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | MissingVolumeConfiguration | ServiceLimitExceeded | StorageVirtualMachineNotFound | CommonError | Client.SdkError
 
-export type DeleteDataRepositoryAssociationError = BadRequest | DataRepositoryAssociationNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | Errors.CommonError | Client.SdkError
+export type DeleteBackupError = BackupBeingCopied | BackupInProgress | BackupNotFound | BackupRestoring | BadRequest | IncompatibleParameterError | InternalServerError | CommonError | Client.SdkError
 
-export type DeleteFileCacheError = BadRequest | FileCacheNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | Errors.CommonError | Client.SdkError
+export type DeleteDataRepositoryAssociationError = BadRequest | DataRepositoryAssociationNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | CommonError | Client.SdkError
 
-export type DeleteFileSystemError = BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | Errors.CommonError | Client.SdkError
+export type DeleteFileCacheError = BadRequest | FileCacheNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | CommonError | Client.SdkError
 
-export type DeleteSnapshotError = BadRequest | InternalServerError | SnapshotNotFound | Errors.CommonError | Client.SdkError
+export type DeleteFileSystemError = BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | CommonError | Client.SdkError
 
-export type DeleteStorageVirtualMachineError = BadRequest | IncompatibleParameterError | InternalServerError | StorageVirtualMachineNotFound | Errors.CommonError | Client.SdkError
+export type DeleteSnapshotError = BadRequest | InternalServerError | SnapshotNotFound | CommonError | Client.SdkError
 
-export type DeleteVolumeError = BadRequest | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | VolumeNotFound | Errors.CommonError | Client.SdkError
+export type DeleteStorageVirtualMachineError = BadRequest | IncompatibleParameterError | InternalServerError | StorageVirtualMachineNotFound | CommonError | Client.SdkError
 
-export type DescribeBackupsError = BackupNotFound | BadRequest | FileSystemNotFound | InternalServerError | VolumeNotFound | Errors.CommonError | Client.SdkError
+export type DeleteVolumeError = BadRequest | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | VolumeNotFound | CommonError | Client.SdkError
 
-export type DescribeDataRepositoryAssociationsError = BadRequest | DataRepositoryAssociationNotFound | FileSystemNotFound | InternalServerError | InvalidDataRepositoryType | Errors.CommonError | Client.SdkError
+export type DescribeBackupsError = BackupNotFound | BadRequest | FileSystemNotFound | InternalServerError | VolumeNotFound | CommonError | Client.SdkError
 
-export type DescribeDataRepositoryTasksError = BadRequest | DataRepositoryTaskNotFound | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeDataRepositoryAssociationsError = BadRequest | DataRepositoryAssociationNotFound | FileSystemNotFound | InternalServerError | InvalidDataRepositoryType | CommonError | Client.SdkError
 
-export type DescribeFileCachesError = BadRequest | FileCacheNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeDataRepositoryTasksError = BadRequest | DataRepositoryTaskNotFound | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeFileSystemAliasesError = BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeFileCachesError = BadRequest | FileCacheNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeFileSystemsError = BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeFileSystemAliasesError = BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeSharedVpcConfigurationError = BadRequest | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeFileSystemsError = BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeSnapshotsError = BadRequest | InternalServerError | SnapshotNotFound | Errors.CommonError | Client.SdkError
+export type DescribeSharedVpcConfigurationError = BadRequest | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeStorageVirtualMachinesError = BadRequest | InternalServerError | StorageVirtualMachineNotFound | Errors.CommonError | Client.SdkError
+export type DescribeSnapshotsError = BadRequest | InternalServerError | SnapshotNotFound | CommonError | Client.SdkError
 
-export type DescribeVolumesError = BadRequest | InternalServerError | VolumeNotFound | Errors.CommonError | Client.SdkError
+export type DescribeStorageVirtualMachinesError = BadRequest | InternalServerError | StorageVirtualMachineNotFound | CommonError | Client.SdkError
 
-export type DisassociateFileSystemAliasesError = BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeVolumesError = BadRequest | InternalServerError | VolumeNotFound | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequest | InternalServerError | NotServiceResourceError | ResourceDoesNotSupportTagging | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DisassociateFileSystemAliasesError = BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type ReleaseFileSystemNfsV3LocksError = BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequest | InternalServerError | NotServiceResourceError | ResourceDoesNotSupportTagging | ResourceNotFound | CommonError | Client.SdkError
 
-export type RestoreVolumeFromSnapshotError = BadRequest | InternalServerError | VolumeNotFound | Errors.CommonError | Client.SdkError
+export type ReleaseFileSystemNfsV3LocksError = BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | CommonError | Client.SdkError
 
-export type StartMisconfiguredStateRecoveryError = BadRequest | FileSystemNotFound | InternalServerError | Errors.CommonError | Client.SdkError
+export type RestoreVolumeFromSnapshotError = BadRequest | InternalServerError | VolumeNotFound | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequest | InternalServerError | NotServiceResourceError | ResourceDoesNotSupportTagging | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StartMisconfiguredStateRecoveryError = BadRequest | FileSystemNotFound | InternalServerError | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequest | InternalServerError | NotServiceResourceError | ResourceDoesNotSupportTagging | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequest | InternalServerError | NotServiceResourceError | ResourceDoesNotSupportTagging | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateDataRepositoryAssociationError = BadRequest | DataRepositoryAssociationNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequest | InternalServerError | NotServiceResourceError | ResourceDoesNotSupportTagging | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateFileCacheError = BadRequest | FileCacheNotFound | IncompatibleParameterError | InternalServerError | MissingFileCacheConfiguration | ServiceLimitExceeded | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type UpdateDataRepositoryAssociationError = BadRequest | DataRepositoryAssociationNotFound | IncompatibleParameterError | InternalServerError | ServiceLimitExceeded | CommonError | Client.SdkError
 
-export type UpdateFileSystemError = BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | InvalidNetworkSettings | MissingFileSystemConfiguration | ServiceLimitExceeded | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type UpdateFileCacheError = BadRequest | FileCacheNotFound | IncompatibleParameterError | InternalServerError | MissingFileCacheConfiguration | ServiceLimitExceeded | UnsupportedOperation | CommonError | Client.SdkError
 
-export type UpdateSharedVpcConfigurationError = BadRequest | IncompatibleParameterError | InternalServerError | Errors.CommonError | Client.SdkError
+export type UpdateFileSystemError = BadRequest | FileSystemNotFound | IncompatibleParameterError | InternalServerError | InvalidNetworkSettings | MissingFileSystemConfiguration | ServiceLimitExceeded | UnsupportedOperation | CommonError | Client.SdkError
 
-export type UpdateSnapshotError = BadRequest | InternalServerError | SnapshotNotFound | Errors.CommonError | Client.SdkError
+export type UpdateSharedVpcConfigurationError = BadRequest | IncompatibleParameterError | InternalServerError | CommonError | Client.SdkError
 
-export type UpdateStorageVirtualMachineError = BadRequest | IncompatibleParameterError | InternalServerError | StorageVirtualMachineNotFound | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type UpdateSnapshotError = BadRequest | InternalServerError | SnapshotNotFound | CommonError | Client.SdkError
 
-export type UpdateVolumeError = BadRequest | IncompatibleParameterError | InternalServerError | MissingVolumeConfiguration | VolumeNotFound | Errors.CommonError | Client.SdkError
+export type UpdateStorageVirtualMachineError = BadRequest | IncompatibleParameterError | InternalServerError | StorageVirtualMachineNotFound | UnsupportedOperation | CommonError | Client.SdkError
+
+export type UpdateVolumeError = BadRequest | IncompatibleParameterError | InternalServerError | MissingVolumeConfiguration | VolumeNotFound | CommonError | Client.SdkError
 
 export const associateFileSystemAliases: Client.Operation<AssociateFileSystemAliasesRequest, AssociateFileSystemAliasesResponse, AssociateFileSystemAliasesError, FSx> = /*#__PURE__*/ Client.operation(FSx, {model:{name:"AssociateFileSystemAliases",http:{method:"POST",requestUri:"/"},input:{shape:AssociateFileSystemAliasesRequest$},output:{shape:AssociateFileSystemAliasesResponse$},errors:[BadRequest$,FileSystemNotFound$,InternalServerError$]},errors:{BadRequest,FileSystemNotFound,InternalServerError}})
 

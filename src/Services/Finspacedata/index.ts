@@ -678,67 +678,70 @@ export interface UpdateUserOutput {
   readonly userId?: string
 }
 
-export type AssociateUserToPermissionGroupError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateChangesetError = Errors.CommonError | Client.SdkError
+export type AssociateUserToPermissionGroupError = CommonError | Client.SdkError
 
-export type CreateDataViewError = Errors.CommonError | Client.SdkError
+export type CreateChangesetError = CommonError | Client.SdkError
 
-export type CreateDatasetError = Errors.CommonError | Client.SdkError
+export type CreateDataViewError = CommonError | Client.SdkError
 
-export type CreatePermissionGroupError = Errors.CommonError | Client.SdkError
+export type CreateDatasetError = CommonError | Client.SdkError
 
-export type CreateUserError = Errors.CommonError | Client.SdkError
+export type CreatePermissionGroupError = CommonError | Client.SdkError
 
-export type DeleteDatasetError = Errors.CommonError | Client.SdkError
+export type CreateUserError = CommonError | Client.SdkError
 
-export type DeletePermissionGroupError = Errors.CommonError | Client.SdkError
+export type DeleteDatasetError = CommonError | Client.SdkError
 
-export type DisableUserError = Errors.CommonError | Client.SdkError
+export type DeletePermissionGroupError = CommonError | Client.SdkError
 
-export type DisassociateUserFromPermissionGroupError = Errors.CommonError | Client.SdkError
+export type DisableUserError = CommonError | Client.SdkError
 
-export type EnableUserError = Errors.CommonError | Client.SdkError
+export type DisassociateUserFromPermissionGroupError = CommonError | Client.SdkError
 
-export type GetChangesetError = Errors.CommonError | Client.SdkError
+export type EnableUserError = CommonError | Client.SdkError
 
-export type GetDataViewError = Errors.CommonError | Client.SdkError
+export type GetChangesetError = CommonError | Client.SdkError
 
-export type GetDatasetError = Errors.CommonError | Client.SdkError
+export type GetDataViewError = CommonError | Client.SdkError
 
-export type GetExternalDataViewAccessDetailsError = Errors.CommonError | Client.SdkError
+export type GetDatasetError = CommonError | Client.SdkError
 
-export type GetPermissionGroupError = Errors.CommonError | Client.SdkError
+export type GetExternalDataViewAccessDetailsError = CommonError | Client.SdkError
 
-export type GetProgrammaticAccessCredentialsError = Errors.CommonError | Client.SdkError
+export type GetPermissionGroupError = CommonError | Client.SdkError
 
-export type GetUserError = Errors.CommonError | Client.SdkError
+export type GetProgrammaticAccessCredentialsError = CommonError | Client.SdkError
 
-export type GetWorkingLocationError = Errors.CommonError | Client.SdkError
+export type GetUserError = CommonError | Client.SdkError
 
-export type ListChangesetsError = Errors.CommonError | Client.SdkError
+export type GetWorkingLocationError = CommonError | Client.SdkError
 
-export type ListDataViewsError = Errors.CommonError | Client.SdkError
+export type ListChangesetsError = CommonError | Client.SdkError
 
-export type ListDatasetsError = Errors.CommonError | Client.SdkError
+export type ListDataViewsError = CommonError | Client.SdkError
 
-export type ListPermissionGroupsError = Errors.CommonError | Client.SdkError
+export type ListDatasetsError = CommonError | Client.SdkError
 
-export type ListPermissionGroupsByUserError = Errors.CommonError | Client.SdkError
+export type ListPermissionGroupsError = CommonError | Client.SdkError
 
-export type ListUsersError = Errors.CommonError | Client.SdkError
+export type ListPermissionGroupsByUserError = CommonError | Client.SdkError
 
-export type ListUsersByPermissionGroupError = Errors.CommonError | Client.SdkError
+export type ListUsersError = CommonError | Client.SdkError
 
-export type ResetUserPasswordError = Errors.CommonError | Client.SdkError
+export type ListUsersByPermissionGroupError = CommonError | Client.SdkError
 
-export type UpdateChangesetError = Errors.CommonError | Client.SdkError
+export type ResetUserPasswordError = CommonError | Client.SdkError
 
-export type UpdateDatasetError = Errors.CommonError | Client.SdkError
+export type UpdateChangesetError = CommonError | Client.SdkError
 
-export type UpdatePermissionGroupError = Errors.CommonError | Client.SdkError
+export type UpdateDatasetError = CommonError | Client.SdkError
 
-export type UpdateUserError = Errors.CommonError | Client.SdkError
+export type UpdatePermissionGroupError = CommonError | Client.SdkError
+
+export type UpdateUserError = CommonError | Client.SdkError
 
 export const associateUserToPermissionGroup: Client.Operation<AssociateUserToPermissionGroupRequest, AssociateUserToPermissionGroupOutput, AssociateUserToPermissionGroupError, Finspacedata> = /*#__PURE__*/ Client.operation(Finspacedata, {model:{name:"AssociateUserToPermissionGroup",http:{method:"POST",requestUri:"/permission-group/{permissionGroupId}/users/{userId}"},input:{shape:AssociateUserToPermissionGroupRequest$},output:{shape:AssociateUserToPermissionGroupOutput$}}})
 

@@ -1376,29 +1376,32 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException") {}
 
-export type CreateDeliveryStreamError = InvalidArgumentException | InvalidKMSResourceException | LimitExceededException | ResourceInUseException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteDeliveryStreamError = ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateDeliveryStreamError = InvalidArgumentException | InvalidKMSResourceException | LimitExceededException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DescribeDeliveryStreamError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteDeliveryStreamError = ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListDeliveryStreamsError = Errors.CommonError | Client.SdkError
+export type DescribeDeliveryStreamError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForDeliveryStreamError = InvalidArgumentException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListDeliveryStreamsError = CommonError | Client.SdkError
 
-export type PutRecordError = InvalidArgumentException | InvalidKMSResourceException | InvalidSourceException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListTagsForDeliveryStreamError = InvalidArgumentException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutRecordBatchError = InvalidArgumentException | InvalidKMSResourceException | InvalidSourceException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutRecordError = InvalidArgumentException | InvalidKMSResourceException | InvalidSourceException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartDeliveryStreamEncryptionError = InvalidArgumentException | InvalidKMSResourceException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutRecordBatchError = InvalidArgumentException | InvalidKMSResourceException | InvalidSourceException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StopDeliveryStreamEncryptionError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartDeliveryStreamEncryptionError = InvalidArgumentException | InvalidKMSResourceException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagDeliveryStreamError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopDeliveryStreamEncryptionError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagDeliveryStreamError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagDeliveryStreamError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateDestinationError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagDeliveryStreamError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateDestinationError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const createDeliveryStream: Client.Operation<CreateDeliveryStreamInput, CreateDeliveryStreamOutput, CreateDeliveryStreamError, Firehose> = /*#__PURE__*/ Client.operation(Firehose, {model:{name:"CreateDeliveryStream",http:{method:"POST",requestUri:"/"},input:{shape:CreateDeliveryStreamInput$},output:{shape:CreateDeliveryStreamOutput$},errors:[InvalidArgumentException$,InvalidKMSResourceException$,LimitExceededException$,ResourceInUseException$]},errors:{InvalidArgumentException,InvalidKMSResourceException,LimitExceededException,ResourceInUseException}})
 

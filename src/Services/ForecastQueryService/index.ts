@@ -82,9 +82,12 @@ export class ResourceInUseException extends /*#__PURE__*/ ServiceError("Resource
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type QueryForecastError = InvalidInputException | InvalidNextTokenException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type QueryWhatIfForecastError = InvalidInputException | InvalidNextTokenException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type QueryForecastError = InvalidInputException | InvalidNextTokenException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type QueryWhatIfForecastError = InvalidInputException | InvalidNextTokenException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const queryForecast: Client.Operation<QueryForecastRequest, QueryForecastResponse, QueryForecastError, ForecastQueryService> = /*#__PURE__*/ Client.operation(ForecastQueryService, {model:{name:"QueryForecast",http:{method:"POST",requestUri:"/"},input:{shape:QueryForecastRequest$},output:{shape:QueryForecastResponse$},errors:[InvalidInputException$,InvalidNextTokenException$,LimitExceededException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,InvalidNextTokenException,LimitExceededException,ResourceInUseException,ResourceNotFoundException}})
 

@@ -1594,131 +1594,134 @@ export class ResourceInUseException extends /*#__PURE__*/ ServiceError("Resource
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type CreateAutoPredictorError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateDatasetError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateAutoPredictorError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateDatasetGroupError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateDatasetError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type CreateDatasetImportJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateDatasetGroupError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateExplainabilityError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateDatasetImportJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateExplainabilityExportError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateExplainabilityError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateForecastError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateExplainabilityExportError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateForecastExportJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateForecastError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateMonitorError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateForecastExportJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreatePredictorError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateMonitorError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreatePredictorBacktestExportJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreatePredictorError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateWhatIfAnalysisError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreatePredictorBacktestExportJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateWhatIfForecastError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateWhatIfAnalysisError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateWhatIfForecastExportError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateWhatIfForecastError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteDatasetError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateWhatIfForecastExportError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteDatasetGroupError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteDatasetError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteDatasetImportJobError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteDatasetGroupError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteExplainabilityError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteDatasetImportJobError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteExplainabilityExportError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteExplainabilityError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteForecastError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteExplainabilityExportError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteForecastExportJobError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteForecastError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteMonitorError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteForecastExportJobError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeletePredictorError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteMonitorError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeletePredictorBacktestExportJobError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeletePredictorError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteResourceTreeError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeletePredictorBacktestExportJobError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteWhatIfAnalysisError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteResourceTreeError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteWhatIfForecastError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteWhatIfAnalysisError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteWhatIfForecastExportError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteWhatIfForecastError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeAutoPredictorError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteWhatIfForecastExportError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDatasetError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAutoPredictorError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDatasetGroupError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDatasetError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDatasetImportJobError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDatasetGroupError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeExplainabilityError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDatasetImportJobError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeExplainabilityExportError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeExplainabilityError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeForecastError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeExplainabilityExportError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeForecastExportJobError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeForecastError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeMonitorError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeForecastExportJobError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribePredictorError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeMonitorError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribePredictorBacktestExportJobError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribePredictorError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeWhatIfAnalysisError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribePredictorBacktestExportJobError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeWhatIfForecastError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeWhatIfAnalysisError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeWhatIfForecastExportError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeWhatIfForecastError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetAccuracyMetricsError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeWhatIfForecastExportError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListDatasetGroupsError = InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type GetAccuracyMetricsError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListDatasetImportJobsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListDatasetGroupsError = InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListDatasetsError = InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListDatasetImportJobsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListExplainabilitiesError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListDatasetsError = InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListExplainabilityExportsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListExplainabilitiesError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListForecastExportJobsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListExplainabilityExportsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListForecastsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListForecastExportJobsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListMonitorEvaluationsError = InvalidInputException | InvalidNextTokenException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListForecastsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListMonitorsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListMonitorEvaluationsError = InvalidInputException | InvalidNextTokenException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListPredictorBacktestExportJobsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListMonitorsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListPredictorsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListPredictorBacktestExportJobsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListPredictorsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListWhatIfAnalysesError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListWhatIfForecastExportsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListWhatIfAnalysesError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListWhatIfForecastsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListWhatIfForecastExportsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ResumeResourceError = InvalidInputException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListWhatIfForecastsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type StopResourceError = InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ResumeResourceError = InvalidInputException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopResourceError = InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateDatasetGroupError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateDatasetGroupError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const createAutoPredictor: Client.Operation<CreateAutoPredictorRequest, CreateAutoPredictorResponse, CreateAutoPredictorError, ForecastService> = /*#__PURE__*/ Client.operation(ForecastService, {model:{name:"CreateAutoPredictor",http:{method:"POST",requestUri:"/"},input:{shape:CreateAutoPredictorRequest$},output:{shape:CreateAutoPredictorResponse$},errors:[InvalidInputException$,LimitExceededException$,ResourceAlreadyExistsException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,LimitExceededException,ResourceAlreadyExistsException,ResourceInUseException,ResourceNotFoundException}})
 

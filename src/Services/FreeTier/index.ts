@@ -70,6 +70,9 @@ export interface GetFreeTierUsageOutputFreeTierUsagesMember {
   readonly usageType?: string
 }
 
-export type GetFreeTierUsageError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
+
+export type GetFreeTierUsageError = CommonError | Client.SdkError
 
 export const getFreeTierUsage: Paginate.Paginated<GetFreeTierUsageRequest, GetFreeTierUsageOutput, GetFreeTierUsageError, FreeTier, GetFreeTierUsageOutputFreeTierUsagesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(FreeTier, {model:{name:"GetFreeTierUsage",http:{method:"POST",requestUri:"/"},input:{shape:GetFreeTierUsageRequest$},output:{shape:GetFreeTierUsageOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["freeTierUsages"]})

@@ -2445,221 +2445,224 @@ export class UnauthorizedException extends /*#__PURE__*/ ServiceError("Unauthori
 
 export class UnsupportedRegionException extends /*#__PURE__*/ ServiceError("UnsupportedRegionException")<{ readonly Message?: string }> {}
 
-export type AcceptMatchError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ClaimGameServerError = ConflictException | InternalServiceException | InvalidRequestException | NotFoundException | OutOfCapacityException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type AcceptMatchError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type CreateAliasError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | TaggingFailedException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ClaimGameServerError = ConflictException | InternalServiceException | InvalidRequestException | NotFoundException | OutOfCapacityException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateBuildError = ConflictException | InternalServiceException | InvalidRequestException | TaggingFailedException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateAliasError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | TaggingFailedException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateContainerGroupDefinitionError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | TaggingFailedException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type CreateBuildError = ConflictException | InternalServiceException | InvalidRequestException | TaggingFailedException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateFleetError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | NotFoundException | NotReadyException | TaggingFailedException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type CreateContainerGroupDefinitionError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | TaggingFailedException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type CreateFleetLocationsError = ConflictException | InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | NotReadyException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type CreateFleetError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | NotFoundException | NotReadyException | TaggingFailedException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type CreateGameServerGroupError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateFleetLocationsError = ConflictException | InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | NotReadyException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type CreateGameSessionError = ConflictException | FleetCapacityExceededException | IdempotentParameterMismatchException | InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type CreateGameServerGroupError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateGameSessionQueueError = InternalServiceException | InvalidRequestException | LimitExceededException | NotFoundException | TaggingFailedException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateGameSessionError = ConflictException | FleetCapacityExceededException | IdempotentParameterMismatchException | InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type CreateLocationError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | TaggingFailedException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type CreateGameSessionQueueError = InternalServiceException | InvalidRequestException | LimitExceededException | NotFoundException | TaggingFailedException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateMatchmakingConfigurationError = InternalServiceException | InvalidRequestException | LimitExceededException | NotFoundException | TaggingFailedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type CreateLocationError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | TaggingFailedException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type CreateMatchmakingRuleSetError = InternalServiceException | InvalidRequestException | LimitExceededException | TaggingFailedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type CreateMatchmakingConfigurationError = InternalServiceException | InvalidRequestException | LimitExceededException | NotFoundException | TaggingFailedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type CreatePlayerSessionError = GameSessionFullException | InternalServiceException | InvalidGameSessionStatusException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateMatchmakingRuleSetError = InternalServiceException | InvalidRequestException | LimitExceededException | TaggingFailedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type CreatePlayerSessionsError = GameSessionFullException | InternalServiceException | InvalidGameSessionStatusException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreatePlayerSessionError = GameSessionFullException | InternalServiceException | InvalidGameSessionStatusException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateScriptError = ConflictException | InternalServiceException | InvalidRequestException | TaggingFailedException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreatePlayerSessionsError = GameSessionFullException | InternalServiceException | InvalidGameSessionStatusException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateVpcPeeringAuthorizationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateScriptError = ConflictException | InternalServiceException | InvalidRequestException | TaggingFailedException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateVpcPeeringConnectionError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateVpcPeeringAuthorizationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteAliasError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateVpcPeeringConnectionError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteBuildError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteAliasError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteContainerGroupDefinitionError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DeleteBuildError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteFleetError = InternalServiceException | InvalidFleetStatusException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteContainerGroupDefinitionError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DeleteFleetLocationsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DeleteFleetError = InternalServiceException | InvalidFleetStatusException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteGameServerGroupError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteFleetLocationsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DeleteGameSessionQueueError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteGameServerGroupError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteLocationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DeleteGameSessionQueueError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteMatchmakingConfigurationError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DeleteLocationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DeleteMatchmakingRuleSetError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DeleteMatchmakingConfigurationError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DeleteScalingPolicyError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DeleteMatchmakingRuleSetError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DeleteScriptError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteScalingPolicyError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DeleteVpcPeeringAuthorizationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteScriptError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteVpcPeeringConnectionError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteVpcPeeringAuthorizationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeregisterComputeError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DeleteVpcPeeringConnectionError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeregisterGameServerError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeregisterComputeError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeAliasError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeregisterGameServerError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeBuildError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeAliasError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeComputeError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeBuildError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeContainerGroupDefinitionError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeComputeError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeEC2InstanceLimitsError = InternalServiceException | InvalidRequestException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeContainerGroupDefinitionError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeFleetAttributesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeEC2InstanceLimitsError = InternalServiceException | InvalidRequestException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeFleetCapacityError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeFleetAttributesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeFleetEventsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeFleetCapacityError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeFleetLocationAttributesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeFleetEventsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeFleetLocationCapacityError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeFleetLocationAttributesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeFleetLocationUtilizationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeFleetLocationCapacityError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeFleetPortSettingsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeFleetLocationUtilizationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeFleetUtilizationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeFleetPortSettingsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeGameServerError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeFleetUtilizationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeGameServerGroupError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeGameServerError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeGameServerInstancesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeGameServerGroupError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeGameSessionDetailsError = InternalServiceException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeGameServerInstancesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeGameSessionPlacementError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeGameSessionDetailsError = InternalServiceException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeGameSessionQueuesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeGameSessionPlacementError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeGameSessionsError = InternalServiceException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeGameSessionQueuesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeInstancesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeGameSessionsError = InternalServiceException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeMatchmakingError = InternalServiceException | InvalidRequestException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeInstancesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeMatchmakingConfigurationsError = InternalServiceException | InvalidRequestException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeMatchmakingError = InternalServiceException | InvalidRequestException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeMatchmakingRuleSetsError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeMatchmakingConfigurationsError = InternalServiceException | InvalidRequestException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribePlayerSessionsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeMatchmakingRuleSetsError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeRuntimeConfigurationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribePlayerSessionsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeScalingPoliciesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeRuntimeConfigurationError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeScriptError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeScalingPoliciesError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type DescribeVpcPeeringAuthorizationsError = InternalServiceException | InvalidRequestException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeScriptError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeVpcPeeringConnectionsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeVpcPeeringAuthorizationsError = InternalServiceException | InvalidRequestException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetComputeAccessError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type DescribeVpcPeeringConnectionsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetComputeAuthTokenError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type GetComputeAccessError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type GetGameSessionLogUrlError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetComputeAuthTokenError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type GetInstanceAccessError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetGameSessionLogUrlError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListAliasesError = InternalServiceException | InvalidRequestException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetInstanceAccessError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListBuildsError = InternalServiceException | InvalidRequestException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListAliasesError = InternalServiceException | InvalidRequestException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListComputeError = InternalServiceException | InvalidRequestException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type ListBuildsError = InternalServiceException | InvalidRequestException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListContainerGroupDefinitionsError = InternalServiceException | InvalidRequestException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type ListComputeError = InternalServiceException | InvalidRequestException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type ListFleetsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListContainerGroupDefinitionsError = InternalServiceException | InvalidRequestException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type ListGameServerGroupsError = InternalServiceException | InvalidRequestException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListFleetsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListGameServersError = InternalServiceException | InvalidRequestException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListGameServerGroupsError = InternalServiceException | InvalidRequestException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListLocationsError = InternalServiceException | InvalidRequestException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListGameServersError = InternalServiceException | InvalidRequestException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListScriptsError = InternalServiceException | InvalidRequestException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListLocationsError = InternalServiceException | InvalidRequestException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type ListScriptsError = InternalServiceException | InvalidRequestException | UnauthorizedException | CommonError | Client.SdkError
 
-export type PutScalingPolicyError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type RegisterComputeError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | NotReadyException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type PutScalingPolicyError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type RegisterGameServerError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type RegisterComputeError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | NotReadyException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type RequestUploadCredentialsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type RegisterGameServerError = ConflictException | InternalServiceException | InvalidRequestException | LimitExceededException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ResolveAliasError = InternalServiceException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type RequestUploadCredentialsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ResumeGameServerGroupError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ResolveAliasError = InternalServiceException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | CommonError | Client.SdkError
 
-export type SearchGameSessionsError = InternalServiceException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type ResumeGameServerGroupError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type StartFleetActionsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type SearchGameSessionsError = InternalServiceException | InvalidRequestException | NotFoundException | TerminalRoutingStrategyException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type StartGameSessionPlacementError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type StartFleetActionsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type StartMatchBackfillError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type StartGameSessionPlacementError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type StartMatchmakingError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type StartMatchBackfillError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type StopFleetActionsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type StartMatchmakingError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type StopGameSessionPlacementError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type StopFleetActionsError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type StopMatchmakingError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type StopGameSessionPlacementError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type SuspendGameServerGroupError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type StopMatchmakingError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type SuspendGameServerGroupError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type UpdateAliasError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServiceException | InvalidRequestException | NotFoundException | TaggingFailedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type UpdateBuildError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateAliasError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateFleetAttributesError = ConflictException | InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateBuildError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateFleetCapacityError = ConflictException | InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | UnauthorizedException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type UpdateFleetAttributesError = ConflictException | InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateFleetPortSettingsError = ConflictException | InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateFleetCapacityError = ConflictException | InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | UnauthorizedException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type UpdateGameServerError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateFleetPortSettingsError = ConflictException | InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateGameServerGroupError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateGameServerError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateGameSessionError = ConflictException | InternalServiceException | InvalidGameSessionStatusException | InvalidRequestException | NotFoundException | NotReadyException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateGameServerGroupError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateGameSessionQueueError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateGameSessionError = ConflictException | InternalServiceException | InvalidGameSessionStatusException | InvalidRequestException | NotFoundException | NotReadyException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateMatchmakingConfigurationError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type UpdateGameSessionQueueError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateRuntimeConfigurationError = InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateMatchmakingConfigurationError = InternalServiceException | InvalidRequestException | NotFoundException | UnsupportedRegionException | CommonError | Client.SdkError
 
-export type UpdateScriptError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateRuntimeConfigurationError = InternalServiceException | InvalidFleetStatusException | InvalidRequestException | LimitExceededException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ValidateMatchmakingRuleSetError = InternalServiceException | InvalidRequestException | UnsupportedRegionException | Errors.CommonError | Client.SdkError
+export type UpdateScriptError = InternalServiceException | InvalidRequestException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
+
+export type ValidateMatchmakingRuleSetError = InternalServiceException | InvalidRequestException | UnsupportedRegionException | CommonError | Client.SdkError
 
 export const acceptMatch: Client.Operation<AcceptMatchInput, AcceptMatchOutput, AcceptMatchError, GameLift> = /*#__PURE__*/ Client.operation(GameLift, {model:{name:"AcceptMatch",http:{method:"POST",requestUri:"/"},input:{shape:AcceptMatchInput$},output:{shape:AcceptMatchOutput$},errors:[InternalServiceException$,InvalidRequestException$,NotFoundException$,UnsupportedRegionException$]},errors:{InternalServiceException,InvalidRequestException,NotFoundException,UnsupportedRegionException}})
 

@@ -707,71 +707,74 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException")<{ readonly type?: string }> {}
 
-export type AbortMultipartUploadError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AbortVaultLockError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type AbortMultipartUploadError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type AddTagsToVaultError = InvalidParameterValueException | LimitExceededException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type AbortVaultLockError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CompleteMultipartUploadError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type AddTagsToVaultError = InvalidParameterValueException | LimitExceededException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CompleteVaultLockError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CompleteMultipartUploadError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateVaultError = InvalidParameterValueException | LimitExceededException | MissingParameterValueException | NoLongerSupportedException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CompleteVaultLockError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteArchiveError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateVaultError = InvalidParameterValueException | LimitExceededException | MissingParameterValueException | NoLongerSupportedException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteVaultError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteArchiveError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteVaultError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeJobError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeVaultError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeJobError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetDataRetrievalPolicyError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeVaultError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetJobOutputError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetDataRetrievalPolicyError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetJobOutputError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetVaultLockError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetVaultLockError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type InitiateJobError = InsufficientCapacityException | InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | PolicyEnforcedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type InitiateMultipartUploadError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type InitiateJobError = InsufficientCapacityException | InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | PolicyEnforcedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type InitiateVaultLockError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type InitiateMultipartUploadError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListJobsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type InitiateVaultLockError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListMultipartUploadsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListJobsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListPartsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListMultipartUploadsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListProvisionedCapacityError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListPartsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListTagsForVaultError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListProvisionedCapacityError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListVaultsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListTagsForVaultError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PurchaseProvisionedCapacityError = InvalidParameterValueException | LimitExceededException | MissingParameterValueException | NoLongerSupportedException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListVaultsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type RemoveTagsFromVaultError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PurchaseProvisionedCapacityError = InvalidParameterValueException | LimitExceededException | MissingParameterValueException | NoLongerSupportedException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type SetDataRetrievalPolicyError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type RemoveTagsFromVaultError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type SetVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type SetDataRetrievalPolicyError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type SetVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type SetVaultAccessPolicyError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UploadArchiveError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | RequestTimeoutException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type SetVaultNotificationsError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UploadMultipartPartError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | RequestTimeoutException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UploadArchiveError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | RequestTimeoutException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
+
+export type UploadMultipartPartError = InvalidParameterValueException | MissingParameterValueException | NoLongerSupportedException | RequestTimeoutException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
 export const abortMultipartUpload: Client.Operation<AbortMultipartUploadInput, {}, AbortMultipartUploadError, Glacier> = /*#__PURE__*/ Client.operation(Glacier, {model:{name:"AbortMultipartUpload",http:{method:"DELETE",requestUri:"/{accountId}/vaults/{vaultName}/multipart-uploads/{uploadId}",responseCode:204},input:{shape:AbortMultipartUploadInput$},errors:[InvalidParameterValueException$,MissingParameterValueException$,NoLongerSupportedException$,ResourceNotFoundException$,ServiceUnavailableException$]},errors:{InvalidParameterValueException,MissingParameterValueException,NoLongerSupportedException,ResourceNotFoundException,ServiceUnavailableException}})
 

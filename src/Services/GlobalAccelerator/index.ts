@@ -1005,117 +1005,120 @@ export class ListenerNotFoundException extends /*#__PURE__*/ ServiceError("Liste
 
 export class TransactionInProgressException extends /*#__PURE__*/ ServiceError("TransactionInProgressException")<{ readonly Message?: string }> {}
 
-export type AddCustomRoutingEndpointsError = AccessDeniedException | ConflictException | EndpointAlreadyExistsException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddEndpointsError = AccessDeniedException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AddCustomRoutingEndpointsError = AccessDeniedException | ConflictException | EndpointAlreadyExistsException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type AdvertiseByoipCidrError = AccessDeniedException | ByoipCidrNotFoundException | IncorrectCidrStateException | InternalServiceErrorException | InvalidArgumentException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AddEndpointsError = AccessDeniedException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type AllowCustomRoutingTrafficError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type AdvertiseByoipCidrError = AccessDeniedException | ByoipCidrNotFoundException | IncorrectCidrStateException | InternalServiceErrorException | InvalidArgumentException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateAcceleratorError = AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AllowCustomRoutingTrafficError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type CreateCrossAccountAttachmentError = AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateAcceleratorError = AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateCustomRoutingAcceleratorError = AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateCrossAccountAttachmentError = AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateCustomRoutingEndpointGroupError = AcceleratorNotFoundException | AccessDeniedException | EndpointGroupAlreadyExistsException | InternalServiceErrorException | InvalidArgumentException | InvalidPortRangeException | LimitExceededException | ListenerNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateCustomRoutingAcceleratorError = AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateCustomRoutingListenerError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidPortRangeException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateCustomRoutingEndpointGroupError = AcceleratorNotFoundException | AccessDeniedException | EndpointGroupAlreadyExistsException | InternalServiceErrorException | InvalidArgumentException | InvalidPortRangeException | LimitExceededException | ListenerNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateEndpointGroupError = AcceleratorNotFoundException | AccessDeniedException | EndpointGroupAlreadyExistsException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | ListenerNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateCustomRoutingListenerError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidPortRangeException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateListenerError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidPortRangeException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateEndpointGroupError = AcceleratorNotFoundException | AccessDeniedException | EndpointGroupAlreadyExistsException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | ListenerNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteAcceleratorError = AcceleratorNotDisabledException | AcceleratorNotFoundException | AssociatedListenerFoundException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Errors.CommonError | Client.SdkError
+export type CreateListenerError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidPortRangeException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteCrossAccountAttachmentError = AccessDeniedException | AttachmentNotFoundException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteAcceleratorError = AcceleratorNotDisabledException | AcceleratorNotFoundException | AssociatedListenerFoundException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | CommonError | Client.SdkError
 
-export type DeleteCustomRoutingAcceleratorError = AcceleratorNotDisabledException | AcceleratorNotFoundException | AssociatedListenerFoundException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Errors.CommonError | Client.SdkError
+export type DeleteCrossAccountAttachmentError = AccessDeniedException | AttachmentNotFoundException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteCustomRoutingEndpointGroupError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type DeleteCustomRoutingAcceleratorError = AcceleratorNotDisabledException | AcceleratorNotFoundException | AssociatedListenerFoundException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | CommonError | Client.SdkError
 
-export type DeleteCustomRoutingListenerError = AssociatedEndpointGroupFoundException | InternalServiceErrorException | InvalidArgumentException | ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteCustomRoutingEndpointGroupError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type DeleteEndpointGroupError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type DeleteCustomRoutingListenerError = AssociatedEndpointGroupFoundException | InternalServiceErrorException | InvalidArgumentException | ListenerNotFoundException | CommonError | Client.SdkError
 
-export type DeleteListenerError = AssociatedEndpointGroupFoundException | InternalServiceErrorException | InvalidArgumentException | ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteEndpointGroupError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type DenyCustomRoutingTrafficError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type DeleteListenerError = AssociatedEndpointGroupFoundException | InternalServiceErrorException | InvalidArgumentException | ListenerNotFoundException | CommonError | Client.SdkError
 
-export type DeprovisionByoipCidrError = AccessDeniedException | ByoipCidrNotFoundException | IncorrectCidrStateException | InternalServiceErrorException | InvalidArgumentException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DenyCustomRoutingTrafficError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type DescribeAcceleratorError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type DeprovisionByoipCidrError = AccessDeniedException | ByoipCidrNotFoundException | IncorrectCidrStateException | InternalServiceErrorException | InvalidArgumentException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeAcceleratorAttributesError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type DescribeAcceleratorError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type DescribeCrossAccountAttachmentError = AccessDeniedException | AttachmentNotFoundException | InternalServiceErrorException | InvalidArgumentException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeAcceleratorAttributesError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type DescribeCustomRoutingAcceleratorError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type DescribeCrossAccountAttachmentError = AccessDeniedException | AttachmentNotFoundException | InternalServiceErrorException | InvalidArgumentException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeCustomRoutingAcceleratorAttributesError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type DescribeCustomRoutingAcceleratorError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type DescribeCustomRoutingEndpointGroupError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type DescribeCustomRoutingAcceleratorAttributesError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type DescribeCustomRoutingListenerError = InternalServiceErrorException | InvalidArgumentException | ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeCustomRoutingEndpointGroupError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type DescribeEndpointGroupError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type DescribeCustomRoutingListenerError = InternalServiceErrorException | InvalidArgumentException | ListenerNotFoundException | CommonError | Client.SdkError
 
-export type DescribeListenerError = InternalServiceErrorException | InvalidArgumentException | ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeEndpointGroupError = EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type ListAcceleratorsError = InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type DescribeListenerError = InternalServiceErrorException | InvalidArgumentException | ListenerNotFoundException | CommonError | Client.SdkError
 
-export type ListByoipCidrsError = AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListAcceleratorsError = InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListCrossAccountAttachmentsError = AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListByoipCidrsError = AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListCrossAccountResourceAccountsError = AccessDeniedException | InternalServiceErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListCrossAccountAttachmentsError = AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListCrossAccountResourcesError = AcceleratorNotFoundException | AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListCrossAccountResourceAccountsError = AccessDeniedException | InternalServiceErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListCustomRoutingAcceleratorsError = InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListCrossAccountResourcesError = AcceleratorNotFoundException | AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListCustomRoutingEndpointGroupsError = InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type ListCustomRoutingAcceleratorsError = InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListCustomRoutingListenersError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListCustomRoutingEndpointGroupsError = InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | ListenerNotFoundException | CommonError | Client.SdkError
 
-export type ListCustomRoutingPortMappingsError = AcceleratorNotFoundException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListCustomRoutingListenersError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListCustomRoutingPortMappingsByDestinationError = EndpointNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListCustomRoutingPortMappingsError = AcceleratorNotFoundException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListEndpointGroupsError = InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type ListCustomRoutingPortMappingsByDestinationError = EndpointNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListListenersError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListEndpointGroupsError = InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | ListenerNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = AcceleratorNotFoundException | AttachmentNotFoundException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type ListListenersError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ProvisionByoipCidrError = AccessDeniedException | IncorrectCidrStateException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListTagsForResourceError = AcceleratorNotFoundException | AttachmentNotFoundException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | ListenerNotFoundException | CommonError | Client.SdkError
 
-export type RemoveCustomRoutingEndpointsError = AccessDeniedException | ConflictException | EndpointGroupNotFoundException | EndpointNotFoundException | InternalServiceErrorException | InvalidArgumentException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ProvisionByoipCidrError = AccessDeniedException | IncorrectCidrStateException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RemoveEndpointsError = AccessDeniedException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RemoveCustomRoutingEndpointsError = AccessDeniedException | ConflictException | EndpointGroupNotFoundException | EndpointNotFoundException | InternalServiceErrorException | InvalidArgumentException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type TagResourceError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type RemoveEndpointsError = AccessDeniedException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UntagResourceError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type TagResourceError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type UpdateAcceleratorError = AcceleratorNotFoundException | AccessDeniedException | ConflictException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UntagResourceError = AcceleratorNotFoundException | InternalServiceErrorException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type UpdateAcceleratorAttributesError = AcceleratorNotFoundException | AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateAcceleratorError = AcceleratorNotFoundException | AccessDeniedException | ConflictException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateCrossAccountAttachmentError = AccessDeniedException | AttachmentNotFoundException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateAcceleratorAttributesError = AcceleratorNotFoundException | AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateCustomRoutingAcceleratorError = AcceleratorNotFoundException | ConflictException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Errors.CommonError | Client.SdkError
+export type UpdateCrossAccountAttachmentError = AccessDeniedException | AttachmentNotFoundException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateCustomRoutingAcceleratorAttributesError = AcceleratorNotFoundException | AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateCustomRoutingAcceleratorError = AcceleratorNotFoundException | ConflictException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | CommonError | Client.SdkError
 
-export type UpdateCustomRoutingListenerError = InternalServiceErrorException | InvalidArgumentException | InvalidPortRangeException | LimitExceededException | ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateCustomRoutingAcceleratorAttributesError = AcceleratorNotFoundException | AccessDeniedException | InternalServiceErrorException | InvalidArgumentException | TransactionInProgressException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateEndpointGroupError = AccessDeniedException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateCustomRoutingListenerError = InternalServiceErrorException | InvalidArgumentException | InvalidPortRangeException | LimitExceededException | ListenerNotFoundException | CommonError | Client.SdkError
 
-export type UpdateListenerError = InternalServiceErrorException | InvalidArgumentException | InvalidPortRangeException | LimitExceededException | ListenerNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateEndpointGroupError = AccessDeniedException | EndpointGroupNotFoundException | InternalServiceErrorException | InvalidArgumentException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type WithdrawByoipCidrError = AccessDeniedException | ByoipCidrNotFoundException | IncorrectCidrStateException | InternalServiceErrorException | InvalidArgumentException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateListenerError = InternalServiceErrorException | InvalidArgumentException | InvalidPortRangeException | LimitExceededException | ListenerNotFoundException | CommonError | Client.SdkError
+
+export type WithdrawByoipCidrError = AccessDeniedException | ByoipCidrNotFoundException | IncorrectCidrStateException | InternalServiceErrorException | InvalidArgumentException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
 export const addCustomRoutingEndpoints: Client.Operation<AddCustomRoutingEndpointsRequest, AddCustomRoutingEndpointsResponse, AddCustomRoutingEndpointsError, GlobalAccelerator> = /*#__PURE__*/ Client.operation(GlobalAccelerator, {model:{name:"AddCustomRoutingEndpoints",http:{method:"POST",requestUri:"/"},input:{shape:AddCustomRoutingEndpointsRequest$},output:{shape:AddCustomRoutingEndpointsResponse$},errors:[AccessDeniedException$,ConflictException$,EndpointAlreadyExistsException$,EndpointGroupNotFoundException$,InternalServiceErrorException$,InvalidArgumentException$,LimitExceededException$]},errors:{AccessDeniedException,ConflictException,EndpointAlreadyExistsException,EndpointGroupNotFoundException,InternalServiceErrorException,InvalidArgumentException,LimitExceededException}})
 

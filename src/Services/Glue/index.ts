@@ -7903,453 +7903,456 @@ export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationE
 
 export class VersionMismatchException extends /*#__PURE__*/ ServiceError("VersionMismatchException")<{ readonly Message?: string }> {}
 
-export type BatchCreatePartitionError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDeleteConnectionError = InternalServiceException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchCreatePartitionError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type BatchDeletePartitionError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchDeleteConnectionError = InternalServiceException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchDeleteTableError = ConcurrentModificationException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | Errors.CommonError | Client.SdkError
+export type BatchDeletePartitionError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchDeleteTableVersionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchDeleteTableError = ConcurrentModificationException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | CommonError | Client.SdkError
 
-export type BatchGetBlueprintsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchDeleteTableVersionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchGetCrawlersError = InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchGetBlueprintsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchGetCustomEntityTypesError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchGetCrawlersError = InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchGetDataQualityResultError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchGetCustomEntityTypesError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchGetDevEndpointsError = AccessDeniedException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type BatchGetDataQualityResultError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchGetJobsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchGetDevEndpointsError = AccessDeniedException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type BatchGetPartitionError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | InvalidStateException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchGetJobsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchGetTableOptimizerError_ = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type BatchGetPartitionError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | InvalidStateException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchGetTriggersError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchGetTableOptimizerError_ = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type BatchGetWorkflowsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchGetTriggersError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchPutDataQualityStatisticAnnotationError = EntityNotFoundException | InternalServiceException | InvalidInputException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type BatchGetWorkflowsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type BatchStopJobRunError_ = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchPutDataQualityStatisticAnnotationError = EntityNotFoundException | InternalServiceException | InvalidInputException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type BatchUpdatePartitionError = ConcurrentModificationException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchStopJobRunError_ = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type CancelDataQualityRuleRecommendationRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchUpdatePartitionError = ConcurrentModificationException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type CancelDataQualityRulesetEvaluationRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type CancelDataQualityRuleRecommendationRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type CancelMLTaskRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type CancelDataQualityRulesetEvaluationRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type CancelStatementError = AccessDeniedException | EntityNotFoundException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CancelMLTaskRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type CheckSchemaVersionValidityError = AccessDeniedException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CancelStatementError = AccessDeniedException | EntityNotFoundException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateBlueprintError = AlreadyExistsException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CheckSchemaVersionValidityError = AccessDeniedException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateClassifierError = AlreadyExistsException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type CreateBlueprintError = AlreadyExistsException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateConnectionError = AlreadyExistsException | GlueEncryptionException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateClassifierError = AlreadyExistsException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type CreateCrawlerError = AlreadyExistsException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateConnectionError = AlreadyExistsException | GlueEncryptionException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateCustomEntityTypeError = AccessDeniedException | AlreadyExistsException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateCrawlerError = AlreadyExistsException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateDataQualityRulesetError = AlreadyExistsException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateCustomEntityTypeError = AccessDeniedException | AlreadyExistsException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateDatabaseError = AlreadyExistsException | ConcurrentModificationException | FederatedResourceAlreadyExistsException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateDataQualityRulesetError = AlreadyExistsException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateDevEndpointError = AccessDeniedException | AlreadyExistsException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateDatabaseError = AlreadyExistsException | ConcurrentModificationException | FederatedResourceAlreadyExistsException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateJobError = AlreadyExistsException | ConcurrentModificationException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateDevEndpointError = AccessDeniedException | AlreadyExistsException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateMLTransformError = AccessDeniedException | AlreadyExistsException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateJobError = AlreadyExistsException | ConcurrentModificationException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreatePartitionError = AlreadyExistsException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateMLTransformError = AccessDeniedException | AlreadyExistsException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreatePartitionIndexError = AlreadyExistsException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreatePartitionError = AlreadyExistsException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateRegistryError = AccessDeniedException | AlreadyExistsException | ConcurrentModificationException | InternalServiceException | InvalidInputException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreatePartitionIndexError = AlreadyExistsException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateSchemaError = AccessDeniedException | AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateRegistryError = AccessDeniedException | AlreadyExistsException | ConcurrentModificationException | InternalServiceException | InvalidInputException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateScriptError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type CreateSchemaError = AccessDeniedException | AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateSecurityConfigurationError = AlreadyExistsException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateScriptError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type CreateSessionError = AccessDeniedException | AlreadyExistsException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | ResourceNumberLimitExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateSecurityConfigurationError = AlreadyExistsException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateTableError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateSessionError = AccessDeniedException | AlreadyExistsException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | ResourceNumberLimitExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateTableOptimizerError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateTableError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateTriggerError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateTableOptimizerError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateUsageProfileError = AlreadyExistsException | InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateTriggerError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateUserDefinedFunctionError = AlreadyExistsException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateUsageProfileError = AlreadyExistsException | InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type CreateWorkflowError = AlreadyExistsException | ConcurrentModificationException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateUserDefinedFunctionError = AlreadyExistsException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type DeleteBlueprintError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type CreateWorkflowError = AlreadyExistsException | ConcurrentModificationException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type DeleteClassifierError = EntityNotFoundException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteBlueprintError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteColumnStatisticsForPartitionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteClassifierError = EntityNotFoundException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteColumnStatisticsForTableError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteColumnStatisticsForPartitionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteConnectionError = EntityNotFoundException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteColumnStatisticsForTableError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteCrawlerError = CrawlerRunningException | EntityNotFoundException | OperationTimeoutException | SchedulerTransitioningException | Errors.CommonError | Client.SdkError
+export type DeleteConnectionError = EntityNotFoundException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteCustomEntityTypeError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteCrawlerError = CrawlerRunningException | EntityNotFoundException | OperationTimeoutException | SchedulerTransitioningException | CommonError | Client.SdkError
 
-export type DeleteDataQualityRulesetError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteCustomEntityTypeError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteDatabaseError = ConcurrentModificationException | EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteDataQualityRulesetError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteDevEndpointError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteDatabaseError = ConcurrentModificationException | EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteJobError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteDevEndpointError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteMLTransformError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteJobError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeletePartitionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteMLTransformError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeletePartitionIndexError = ConflictException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeletePartitionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteRegistryError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeletePartitionIndexError = ConflictException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteResourcePolicyError = ConditionCheckFailureException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteRegistryError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteSchemaError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteResourcePolicyError = ConditionCheckFailureException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteSchemaVersionsError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteSchemaError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteSecurityConfigurationError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteSchemaVersionsError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteSessionError = AccessDeniedException | ConcurrentModificationException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteSecurityConfigurationError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteTableError = ConcurrentModificationException | EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | Errors.CommonError | Client.SdkError
+export type DeleteSessionError = AccessDeniedException | ConcurrentModificationException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteTableOptimizerError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteTableError = ConcurrentModificationException | EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | CommonError | Client.SdkError
 
-export type DeleteTableVersionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteTableOptimizerError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteTriggerError = ConcurrentModificationException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteTableVersionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteUsageProfileError = InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteTriggerError = ConcurrentModificationException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteUserDefinedFunctionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteUsageProfileError = InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DeleteWorkflowError = ConcurrentModificationException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteUserDefinedFunctionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetBlueprintError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteWorkflowError = ConcurrentModificationException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetBlueprintRunError = EntityNotFoundException | InternalServiceException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetBlueprintError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetBlueprintRunsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetBlueprintRunError = EntityNotFoundException | InternalServiceException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetCatalogImportStatusError = InternalServiceException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetBlueprintRunsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetClassifierError = EntityNotFoundException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetCatalogImportStatusError = InternalServiceException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetClassifiersError = OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetClassifierError = EntityNotFoundException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetColumnStatisticsForPartitionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetClassifiersError = OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetColumnStatisticsForTableError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetColumnStatisticsForPartitionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetColumnStatisticsTaskRunError = EntityNotFoundException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetColumnStatisticsForTableError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetColumnStatisticsTaskRunsError = OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetColumnStatisticsTaskRunError = EntityNotFoundException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetConnectionError = EntityNotFoundException | GlueEncryptionException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetColumnStatisticsTaskRunsError = OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetConnectionsError = EntityNotFoundException | GlueEncryptionException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetConnectionError = EntityNotFoundException | GlueEncryptionException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetCrawlerError = EntityNotFoundException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetConnectionsError = EntityNotFoundException | GlueEncryptionException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetCrawlerMetricsError = OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetCrawlerError = EntityNotFoundException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetCrawlersError = OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetCrawlerMetricsError = OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetCustomEntityTypeError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetCrawlersError = OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDataCatalogEncryptionSettingsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetCustomEntityTypeError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetDataQualityModelError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDataCatalogEncryptionSettingsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDataQualityModelResultError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDataQualityModelError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDataQualityResultError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDataQualityModelResultError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDataQualityRuleRecommendationRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDataQualityResultError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDataQualityRulesetError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDataQualityRuleRecommendationRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDataQualityRulesetEvaluationRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDataQualityRulesetError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDatabaseError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDataQualityRulesetEvaluationRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDatabasesError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDatabaseError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDataflowGraphError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDatabasesError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDevEndpointError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDataflowGraphError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDevEndpointsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDevEndpointError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetJobError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDevEndpointsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetJobBookmarkError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetJobError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetJobRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetJobBookmarkError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetJobRunsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetJobRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetJobsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetJobRunsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetMLTaskRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetJobsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetMLTaskRunsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetMLTaskRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetMLTransformError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetMLTaskRunsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetMLTransformsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetMLTransformError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetMappingError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetMLTransformsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetPartitionError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetMappingError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetPartitionIndexesError = ConflictException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetPartitionError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetPartitionsError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | InvalidStateException | OperationTimeoutException | ResourceNotReadyException | Errors.CommonError | Client.SdkError
+export type GetPartitionIndexesError = ConflictException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetPlanError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetPartitionsError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | InvalidStateException | OperationTimeoutException | ResourceNotReadyException | CommonError | Client.SdkError
 
-export type GetRegistryError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetPlanError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetResourcePoliciesError = GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetRegistryError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetResourcePolicyError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetResourcePoliciesError = GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetSchemaError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetResourcePolicyError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetSchemaByDefinitionError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetSchemaError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetSchemaVersionError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetSchemaByDefinitionError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetSchemaVersionsDiffError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetSchemaVersionError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetSecurityConfigurationError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetSchemaVersionsDiffError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetSecurityConfigurationsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetSecurityConfigurationError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetSessionError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetSecurityConfigurationsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetStatementError = AccessDeniedException | EntityNotFoundException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetSessionError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetTableError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | Errors.CommonError | Client.SdkError
+export type GetStatementError = AccessDeniedException | EntityNotFoundException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetTableOptimizerError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type GetTableError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | CommonError | Client.SdkError
 
-export type GetTableVersionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetTableOptimizerError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetTableVersionsError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetTableVersionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetTablesError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetTableVersionsError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetTagsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetTablesError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetTriggerError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetTagsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetTriggersError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetTriggerError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetUnfilteredPartitionMetadataError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | PermissionTypeMismatchException | Errors.CommonError | Client.SdkError
+export type GetTriggersError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetUnfilteredPartitionsMetadataError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | PermissionTypeMismatchException | Errors.CommonError | Client.SdkError
+export type GetUnfilteredPartitionMetadataError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | PermissionTypeMismatchException | CommonError | Client.SdkError
 
-export type GetUnfilteredTableMetadataError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | PermissionTypeMismatchException | Errors.CommonError | Client.SdkError
+export type GetUnfilteredPartitionsMetadataError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | PermissionTypeMismatchException | CommonError | Client.SdkError
 
-export type GetUsageProfileError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetUnfilteredTableMetadataError = EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | PermissionTypeMismatchException | CommonError | Client.SdkError
 
-export type GetUserDefinedFunctionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetUsageProfileError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetUserDefinedFunctionsError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetUserDefinedFunctionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetWorkflowError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetUserDefinedFunctionsError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetWorkflowRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetWorkflowError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetWorkflowRunPropertiesError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetWorkflowRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetWorkflowRunsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetWorkflowRunPropertiesError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ImportCatalogToGlueError = InternalServiceException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetWorkflowRunsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListBlueprintsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ImportCatalogToGlueError = InternalServiceException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListColumnStatisticsTaskRunsError = OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListBlueprintsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListCrawlersError = OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListColumnStatisticsTaskRunsError = OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListCrawlsError = EntityNotFoundException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListCrawlersError = OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListCustomEntityTypesError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListCrawlsError = EntityNotFoundException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListDataQualityResultsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListCustomEntityTypesError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListDataQualityRuleRecommendationRunsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListDataQualityResultsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListDataQualityRulesetEvaluationRunsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListDataQualityRuleRecommendationRunsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListDataQualityRulesetsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListDataQualityRulesetEvaluationRunsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListDataQualityStatisticAnnotationsError = InternalServiceException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListDataQualityRulesetsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListDataQualityStatisticsError = EntityNotFoundException | InternalServiceException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListDataQualityStatisticAnnotationsError = InternalServiceException | InvalidInputException | CommonError | Client.SdkError
 
-export type ListDevEndpointsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListDataQualityStatisticsError = EntityNotFoundException | InternalServiceException | InvalidInputException | CommonError | Client.SdkError
 
-export type ListJobsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListDevEndpointsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListMLTransformsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListJobsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListRegistriesError = AccessDeniedException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListMLTransformsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListSchemaVersionsError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListRegistriesError = AccessDeniedException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListSchemasError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListSchemaVersionsError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListSessionsError = AccessDeniedException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListSchemasError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListStatementsError = AccessDeniedException | EntityNotFoundException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListSessionsError = AccessDeniedException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListTableOptimizerRunsError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListStatementsError = AccessDeniedException | EntityNotFoundException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListTriggersError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListTableOptimizerRunsError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListUsageProfilesError = InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListTriggersError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListWorkflowsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListUsageProfilesError = InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type PutDataCatalogEncryptionSettingsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListWorkflowsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type PutDataQualityProfileAnnotationError = EntityNotFoundException | InternalServiceException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type PutDataCatalogEncryptionSettingsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type PutResourcePolicyError = ConditionCheckFailureException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type PutDataQualityProfileAnnotationError = EntityNotFoundException | InternalServiceException | InvalidInputException | CommonError | Client.SdkError
 
-export type PutSchemaVersionMetadataError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InvalidInputException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutResourcePolicyError = ConditionCheckFailureException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type PutWorkflowRunPropertiesError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type PutSchemaVersionMetadataError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InvalidInputException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type QuerySchemaVersionMetadataError = AccessDeniedException | EntityNotFoundException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutWorkflowRunPropertiesError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type RegisterSchemaVersionError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type QuerySchemaVersionMetadataError = AccessDeniedException | EntityNotFoundException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RemoveSchemaVersionMetadataError = AccessDeniedException | EntityNotFoundException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RegisterSchemaVersionError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ResetJobBookmarkError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type RemoveSchemaVersionMetadataError = AccessDeniedException | EntityNotFoundException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ResumeWorkflowRunError = ConcurrentRunsExceededException | EntityNotFoundException | IllegalWorkflowStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ResetJobBookmarkError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type RunStatementError = AccessDeniedException | EntityNotFoundException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | ResourceNumberLimitExceededException | SessionBusyException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ResumeWorkflowRunError = ConcurrentRunsExceededException | EntityNotFoundException | IllegalWorkflowStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type SearchTablesError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type RunStatementError = AccessDeniedException | EntityNotFoundException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | ResourceNumberLimitExceededException | SessionBusyException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type StartBlueprintRunError = EntityNotFoundException | IllegalBlueprintStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type SearchTablesError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type StartColumnStatisticsTaskRunError = AccessDeniedException | ColumnStatisticsTaskRunningException | EntityNotFoundException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartBlueprintRunError = EntityNotFoundException | IllegalBlueprintStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type StartCrawlerError = CrawlerRunningException | EntityNotFoundException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StartColumnStatisticsTaskRunError = AccessDeniedException | ColumnStatisticsTaskRunningException | EntityNotFoundException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartCrawlerScheduleError = EntityNotFoundException | NoScheduleException | OperationTimeoutException | SchedulerRunningException | SchedulerTransitioningException | Errors.CommonError | Client.SdkError
+export type StartCrawlerError = CrawlerRunningException | EntityNotFoundException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type StartDataQualityRuleRecommendationRunError = ConflictException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StartCrawlerScheduleError = EntityNotFoundException | NoScheduleException | OperationTimeoutException | SchedulerRunningException | SchedulerTransitioningException | CommonError | Client.SdkError
 
-export type StartDataQualityRulesetEvaluationRunError = ConflictException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StartDataQualityRuleRecommendationRunError = ConflictException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type StartExportLabelsTaskRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StartDataQualityRulesetEvaluationRunError = ConflictException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type StartImportLabelsTaskRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type StartExportLabelsTaskRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type StartJobRunError = ConcurrentRunsExceededException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type StartImportLabelsTaskRunError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type StartMLEvaluationTaskRunError = ConcurrentRunsExceededException | EntityNotFoundException | InternalServiceException | InvalidInputException | MLTransformNotReadyException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StartJobRunError = ConcurrentRunsExceededException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type StartMLLabelingSetGenerationTaskRunError = ConcurrentRunsExceededException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StartMLEvaluationTaskRunError = ConcurrentRunsExceededException | EntityNotFoundException | InternalServiceException | InvalidInputException | MLTransformNotReadyException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type StartTriggerError = ConcurrentRunsExceededException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type StartMLLabelingSetGenerationTaskRunError = ConcurrentRunsExceededException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type StartWorkflowRunError = ConcurrentRunsExceededException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type StartTriggerError = ConcurrentRunsExceededException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type StopColumnStatisticsTaskRunError = ColumnStatisticsTaskNotRunningException | ColumnStatisticsTaskStoppingException | EntityNotFoundException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StartWorkflowRunError = ConcurrentRunsExceededException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type StopCrawlerError = CrawlerNotRunningException | CrawlerStoppingException | EntityNotFoundException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StopColumnStatisticsTaskRunError = ColumnStatisticsTaskNotRunningException | ColumnStatisticsTaskStoppingException | EntityNotFoundException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type StopCrawlerScheduleError = EntityNotFoundException | OperationTimeoutException | SchedulerNotRunningException | SchedulerTransitioningException | Errors.CommonError | Client.SdkError
+export type StopCrawlerError = CrawlerNotRunningException | CrawlerStoppingException | EntityNotFoundException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type StopSessionError = AccessDeniedException | ConcurrentModificationException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StopCrawlerScheduleError = EntityNotFoundException | OperationTimeoutException | SchedulerNotRunningException | SchedulerTransitioningException | CommonError | Client.SdkError
 
-export type StopTriggerError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StopSessionError = AccessDeniedException | ConcurrentModificationException | IllegalSessionStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StopWorkflowRunError = EntityNotFoundException | IllegalWorkflowStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StopTriggerError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type TagResourceError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StopWorkflowRunError = EntityNotFoundException | IllegalWorkflowStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UntagResourceError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type TagResourceError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateBlueprintError = ConcurrentModificationException | EntityNotFoundException | IllegalBlueprintStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateClassifierError = EntityNotFoundException | InvalidInputException | OperationTimeoutException | VersionMismatchException | Errors.CommonError | Client.SdkError
+export type UpdateBlueprintError = ConcurrentModificationException | EntityNotFoundException | IllegalBlueprintStateException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateColumnStatisticsForPartitionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateClassifierError = EntityNotFoundException | InvalidInputException | OperationTimeoutException | VersionMismatchException | CommonError | Client.SdkError
 
-export type UpdateColumnStatisticsForTableError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateColumnStatisticsForPartitionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateConnectionError = EntityNotFoundException | GlueEncryptionException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateColumnStatisticsForTableError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateCrawlerError = CrawlerRunningException | EntityNotFoundException | InvalidInputException | OperationTimeoutException | VersionMismatchException | Errors.CommonError | Client.SdkError
+export type UpdateConnectionError = EntityNotFoundException | GlueEncryptionException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateCrawlerScheduleError = EntityNotFoundException | InvalidInputException | OperationTimeoutException | SchedulerTransitioningException | VersionMismatchException | Errors.CommonError | Client.SdkError
+export type UpdateCrawlerError = CrawlerRunningException | EntityNotFoundException | InvalidInputException | OperationTimeoutException | VersionMismatchException | CommonError | Client.SdkError
 
-export type UpdateDataQualityRulesetError = AlreadyExistsException | EntityNotFoundException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type UpdateCrawlerScheduleError = EntityNotFoundException | InvalidInputException | OperationTimeoutException | SchedulerTransitioningException | VersionMismatchException | CommonError | Client.SdkError
 
-export type UpdateDatabaseError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateDataQualityRulesetError = AlreadyExistsException | EntityNotFoundException | IdempotentParameterMismatchException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type UpdateDevEndpointError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateDatabaseError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateJobError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateDevEndpointError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateJobFromSourceControlError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateJobError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateMLTransformError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateJobFromSourceControlError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdatePartitionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateMLTransformError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateRegistryError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdatePartitionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateSchemaError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateRegistryError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateSourceControlFromJobError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateSchemaError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateTableError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | ResourceNumberLimitExceededException | Errors.CommonError | Client.SdkError
+export type UpdateSourceControlFromJobError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateTableOptimizerError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateTableError = AlreadyExistsException | ConcurrentModificationException | EntityNotFoundException | FederationSourceException | FederationSourceRetryableException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | ResourceNumberLimitExceededException | CommonError | Client.SdkError
 
-export type UpdateTriggerError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateTableOptimizerError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateUsageProfileError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateTriggerError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateUserDefinedFunctionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateUsageProfileError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationNotSupportedException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateWorkflowError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateUserDefinedFunctionError = EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
+
+export type UpdateWorkflowError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
 export const batchCreatePartition: Client.Operation<BatchCreatePartitionRequest, BatchCreatePartitionResponse, BatchCreatePartitionError, Glue> = /*#__PURE__*/ Client.operation(Glue, {model:{name:"BatchCreatePartition",http:{method:"POST",requestUri:"/"},input:{shape:BatchCreatePartitionRequest$},output:{shape:BatchCreatePartitionResponse$},errors:[AlreadyExistsException$,ConcurrentModificationException$,EntityNotFoundException$,GlueEncryptionException$,InternalServiceException$,InvalidInputException$,OperationTimeoutException$,ResourceNumberLimitExceededException$]},errors:{AlreadyExistsException,ConcurrentModificationException,EntityNotFoundException,GlueEncryptionException,InternalServiceException,InvalidInputException,OperationTimeoutException,ResourceNumberLimitExceededException}})
 

@@ -1767,189 +1767,192 @@ export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestE
 
 export class InternalServerErrorException extends /*#__PURE__*/ ServiceError("InternalServerErrorException")<{ readonly Message?: string }> {}
 
-export type AssociateRoleToGroupError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateServiceRoleToAccountError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type AssociateRoleToGroupError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateConnectorDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type AssociateServiceRoleToAccountError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateConnectorDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateConnectorDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateCoreDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateConnectorDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateCoreDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateCoreDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateDeploymentError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateCoreDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateDeviceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateDeploymentError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateDeviceDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateDeviceDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateFunctionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateDeviceDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateFunctionDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateFunctionDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateGroupError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateFunctionDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateGroupCertificateAuthorityError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type CreateGroupError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateGroupVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateGroupCertificateAuthorityError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateLoggerDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateGroupVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateLoggerDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateLoggerDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateResourceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateLoggerDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateResourceDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateResourceDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateSoftwareUpdateJobError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type CreateResourceDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type CreateSubscriptionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateSoftwareUpdateJobError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateSubscriptionDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateSubscriptionDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type DeleteConnectorDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type CreateSubscriptionDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type DeleteCoreDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type DeleteConnectorDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type DeleteDeviceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type DeleteCoreDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type DeleteFunctionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type DeleteDeviceDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type DeleteGroupError = BadRequestException | Errors.CommonError | Client.SdkError
+export type DeleteFunctionDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type DeleteLoggerDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type DeleteGroupError = BadRequestException | CommonError | Client.SdkError
 
-export type DeleteResourceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type DeleteLoggerDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type DeleteSubscriptionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type DeleteResourceDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type DisassociateRoleFromGroupError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DeleteSubscriptionDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type DisassociateServiceRoleFromAccountError = InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DisassociateRoleFromGroupError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetAssociatedRoleError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DisassociateServiceRoleFromAccountError = InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetBulkDeploymentStatusError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetAssociatedRoleError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetConnectivityInfoError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetBulkDeploymentStatusError = BadRequestException | CommonError | Client.SdkError
 
-export type GetConnectorDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetConnectivityInfoError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetConnectorDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetConnectorDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetCoreDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetConnectorDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetCoreDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetCoreDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetDeploymentStatusError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetCoreDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetDeviceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetDeploymentStatusError = BadRequestException | CommonError | Client.SdkError
 
-export type GetDeviceDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetDeviceDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetFunctionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetDeviceDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetFunctionDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetFunctionDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetGroupError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetFunctionDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetGroupCertificateAuthorityError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetGroupError = BadRequestException | CommonError | Client.SdkError
 
-export type GetGroupCertificateConfigurationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetGroupCertificateAuthorityError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetGroupVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetGroupCertificateConfigurationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetLoggerDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetGroupVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetLoggerDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetLoggerDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetResourceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetLoggerDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetResourceDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetResourceDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetServiceRoleForAccountError = InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetResourceDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetSubscriptionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetServiceRoleForAccountError = InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetSubscriptionDefinitionVersionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetSubscriptionDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type GetThingRuntimeConfigurationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetSubscriptionDefinitionVersionError = BadRequestException | CommonError | Client.SdkError
 
-export type ListBulkDeploymentDetailedReportsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type GetThingRuntimeConfigurationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListBulkDeploymentsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListBulkDeploymentDetailedReportsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListConnectorDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListBulkDeploymentsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListConnectorDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListConnectorDefinitionVersionsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListCoreDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListConnectorDefinitionsError = CommonError | Client.SdkError
 
-export type ListCoreDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListCoreDefinitionVersionsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListDeploymentsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListCoreDefinitionsError = CommonError | Client.SdkError
 
-export type ListDeviceDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListDeploymentsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListDeviceDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListDeviceDefinitionVersionsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListFunctionDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListDeviceDefinitionsError = CommonError | Client.SdkError
 
-export type ListFunctionDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListFunctionDefinitionVersionsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListGroupCertificateAuthoritiesError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListFunctionDefinitionsError = CommonError | Client.SdkError
 
-export type ListGroupVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListGroupCertificateAuthoritiesError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListGroupsError = Errors.CommonError | Client.SdkError
+export type ListGroupVersionsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListLoggerDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListGroupsError = CommonError | Client.SdkError
 
-export type ListLoggerDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListLoggerDefinitionVersionsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListResourceDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListLoggerDefinitionsError = CommonError | Client.SdkError
 
-export type ListResourceDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListResourceDefinitionVersionsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListSubscriptionDefinitionVersionsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListResourceDefinitionsError = CommonError | Client.SdkError
 
-export type ListSubscriptionDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListSubscriptionDefinitionVersionsError = BadRequestException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListSubscriptionDefinitionsError = CommonError | Client.SdkError
 
-export type ResetDeploymentsError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | CommonError | Client.SdkError
 
-export type StartBulkDeploymentError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ResetDeploymentsError = BadRequestException | CommonError | Client.SdkError
 
-export type StopBulkDeploymentError = BadRequestException | Errors.CommonError | Client.SdkError
+export type StartBulkDeploymentError = BadRequestException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | Errors.CommonError | Client.SdkError
+export type StopBulkDeploymentError = BadRequestException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateConnectivityInfoError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateConnectorDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type UpdateConnectivityInfoError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type UpdateCoreDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type UpdateConnectorDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateDeviceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type UpdateCoreDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateFunctionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type UpdateDeviceDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateGroupError = BadRequestException | Errors.CommonError | Client.SdkError
+export type UpdateFunctionDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateGroupCertificateConfigurationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type UpdateGroupError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateLoggerDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type UpdateGroupCertificateConfigurationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type UpdateResourceDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type UpdateLoggerDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateSubscriptionDefinitionError = BadRequestException | Errors.CommonError | Client.SdkError
+export type UpdateResourceDefinitionError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateThingRuntimeConfigurationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type UpdateSubscriptionDefinitionError = BadRequestException | CommonError | Client.SdkError
+
+export type UpdateThingRuntimeConfigurationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
 export const associateRoleToGroup: Client.Operation<AssociateRoleToGroupRequest, AssociateRoleToGroupResponse, AssociateRoleToGroupError, Greengrass> = /*#__PURE__*/ Client.operation(Greengrass, {model:{name:"AssociateRoleToGroup",http:{method:"PUT",requestUri:"/greengrass/groups/{GroupId}/role",responseCode:200},input:{shape:AssociateRoleToGroupRequest$},output:{shape:AssociateRoleToGroupResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 

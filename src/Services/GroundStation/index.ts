@@ -1032,71 +1032,74 @@ export class ResourceLimitExceededException extends /*#__PURE__*/ ServiceError("
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type CancelContactError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateConfigError = DependencyException | InvalidParameterException | ResourceLimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CancelContactError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateDataflowEndpointGroupError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateConfigError = DependencyException | InvalidParameterException | ResourceLimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateDataflowEndpointGroupError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteConfigError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteDataflowEndpointGroupError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteConfigError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteDataflowEndpointGroupError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeContactError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeContactError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetAgentConfigurationError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetConfigError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetAgentConfigurationError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetDataflowEndpointGroupError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetConfigError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetMinuteUsageError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetDataflowEndpointGroupError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetMinuteUsageError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetSatelliteError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListConfigsError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetSatelliteError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListContactsError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListConfigsError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListDataflowEndpointGroupsError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListContactsError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListEphemeridesError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListDataflowEndpointGroupsError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListGroundStationsError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListEphemeridesError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListMissionProfilesError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListGroundStationsError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListSatellitesError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListMissionProfilesError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListSatellitesError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RegisterAgentError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ReserveContactError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RegisterAgentError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ReserveContactError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateAgentStatusError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateConfigError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateAgentStatusError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateConfigError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateEphemerisError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateMissionProfileError = DependencyException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const cancelContact: Client.Operation<CancelContactRequest, ContactIdResponse, CancelContactError, GroundStation> = /*#__PURE__*/ Client.operation(GroundStation, {model:{name:"CancelContact",http:{method:"DELETE",requestUri:"/contact/{contactId}",responseCode:200},input:{shape:CancelContactRequest$},output:{shape:ContactIdResponse$},errors:[DependencyException$,InvalidParameterException$,ResourceNotFoundException$],idempotent:true},errors:{DependencyException,InvalidParameterException,ResourceNotFoundException}})
 

@@ -2559,153 +2559,156 @@ export class InternalServerErrorException extends /*#__PURE__*/ ServiceError("In
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly Type?: string }> {}
 
-export type AcceptAdministratorInvitationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AcceptInvitationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type AcceptAdministratorInvitationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ArchiveFindingsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type AcceptInvitationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateDetectorError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ArchiveFindingsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateFilterError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type CreateDetectorError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateIPSetError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateFilterError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateMalwareProtectionPlanError = AccessDeniedException | BadRequestException | ConflictException | InternalServerErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateIPSetError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateMembersError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type CreateMalwareProtectionPlanError = AccessDeniedException | BadRequestException | ConflictException | InternalServerErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreatePublishingDestinationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type CreateMembersError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateSampleFindingsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type CreatePublishingDestinationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateThreatIntelSetError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateSampleFindingsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DeclineInvitationsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type CreateThreatIntelSetError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteDetectorError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DeclineInvitationsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DeleteFilterError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DeleteDetectorError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DeleteIPSetError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DeleteFilterError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DeleteInvitationsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DeleteIPSetError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DeleteMalwareProtectionPlanError = AccessDeniedException | BadRequestException | InternalServerErrorException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteInvitationsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DeleteMembersError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DeleteMalwareProtectionPlanError = AccessDeniedException | BadRequestException | InternalServerErrorException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeletePublishingDestinationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DeleteMembersError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DeleteThreatIntelSetError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DeletePublishingDestinationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DescribeMalwareScansError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DeleteThreatIntelSetError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DescribeOrganizationConfigurationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DescribeMalwareScansError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DescribePublishingDestinationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DescribeOrganizationConfigurationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DisableOrganizationAdminAccountError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DescribePublishingDestinationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DisassociateFromAdministratorAccountError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DisableOrganizationAdminAccountError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DisassociateFromMasterAccountError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DisassociateFromAdministratorAccountError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DisassociateMembersError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DisassociateFromMasterAccountError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type EnableOrganizationAdminAccountError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DisassociateMembersError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetAdministratorAccountError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type EnableOrganizationAdminAccountError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetCoverageStatisticsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetAdministratorAccountError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetDetectorError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetCoverageStatisticsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetFilterError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetDetectorError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetFindingsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetFilterError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetFindingsStatisticsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetFindingsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetIPSetError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetFindingsStatisticsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetInvitationsCountError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetIPSetError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetMalwareProtectionPlanError = AccessDeniedException | BadRequestException | InternalServerErrorException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetInvitationsCountError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetMalwareScanSettingsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetMalwareProtectionPlanError = AccessDeniedException | BadRequestException | InternalServerErrorException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetMasterAccountError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetMalwareScanSettingsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetMemberDetectorsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetMasterAccountError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetMembersError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetMemberDetectorsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetOrganizationStatisticsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetMembersError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetRemainingFreeTrialDaysError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetOrganizationStatisticsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetThreatIntelSetError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetRemainingFreeTrialDaysError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type GetUsageStatisticsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetThreatIntelSetError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type InviteMembersError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type GetUsageStatisticsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListCoverageError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type InviteMembersError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListDetectorsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListCoverageError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListFiltersError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListDetectorsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListFindingsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListFiltersError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListIPSetsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListFindingsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListInvitationsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListIPSetsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListMalwareProtectionPlansError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListInvitationsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListMembersError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListMalwareProtectionPlansError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListOrganizationAdminAccountsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListMembersError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListPublishingDestinationsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListOrganizationAdminAccountsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListPublishingDestinationsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListThreatIntelSetsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartMalwareScanError = BadRequestException | ConflictException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListThreatIntelSetsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type StartMonitoringMembersError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type StartMalwareScanError = BadRequestException | ConflictException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type StopMonitoringMembersError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type StartMonitoringMembersError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type TagResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StopMonitoringMembersError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type UnarchiveFindingsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type TagResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UntagResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UnarchiveFindingsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type UpdateDetectorError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateFilterError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type UpdateDetectorError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type UpdateFindingsFeedbackError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type UpdateFilterError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type UpdateIPSetError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateFindingsFeedbackError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type UpdateMalwareProtectionPlanError = AccessDeniedException | BadRequestException | InternalServerErrorException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateIPSetError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateMalwareScanSettingsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type UpdateMalwareProtectionPlanError = AccessDeniedException | BadRequestException | InternalServerErrorException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateMemberDetectorsError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type UpdateMalwareScanSettingsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type UpdateOrganizationConfigurationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type UpdateMemberDetectorsError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type UpdatePublishingDestinationError = BadRequestException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type UpdateOrganizationConfigurationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type UpdateThreatIntelSetError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdatePublishingDestinationError = BadRequestException | InternalServerErrorException | CommonError | Client.SdkError
+
+export type UpdateThreatIntelSetError = AccessDeniedException | BadRequestException | InternalServerErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
 export const acceptAdministratorInvitation: Client.Operation<AcceptAdministratorInvitationRequest, AcceptAdministratorInvitationResponse, AcceptAdministratorInvitationError, GuardDuty> = /*#__PURE__*/ Client.operation(GuardDuty, {model:{name:"AcceptAdministratorInvitation",http:{method:"POST",requestUri:"/detector/{detectorId}/administrator",responseCode:200},input:{shape:AcceptAdministratorInvitationRequest$},output:{shape:AcceptAdministratorInvitationResponse$},errors:[BadRequestException$,InternalServerErrorException$]},errors:{BadRequestException,InternalServerErrorException}})
 

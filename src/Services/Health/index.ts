@@ -421,33 +421,36 @@ export class InvalidPaginationToken extends /*#__PURE__*/ ServiceError("InvalidP
 
 export class UnsupportedLocale extends /*#__PURE__*/ ServiceError("UnsupportedLocale") {}
 
-export type DescribeAffectedAccountsForOrganizationError = InvalidPaginationToken | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DescribeAffectedEntitiesError = InvalidPaginationToken | UnsupportedLocale | Errors.CommonError | Client.SdkError
+export type DescribeAffectedAccountsForOrganizationError = InvalidPaginationToken | CommonError | Client.SdkError
 
-export type DescribeAffectedEntitiesForOrganizationError = InvalidPaginationToken | UnsupportedLocale | Errors.CommonError | Client.SdkError
+export type DescribeAffectedEntitiesError = InvalidPaginationToken | UnsupportedLocale | CommonError | Client.SdkError
 
-export type DescribeEntityAggregatesError = Errors.CommonError | Client.SdkError
+export type DescribeAffectedEntitiesForOrganizationError = InvalidPaginationToken | UnsupportedLocale | CommonError | Client.SdkError
 
-export type DescribeEntityAggregatesForOrganizationError = Errors.CommonError | Client.SdkError
+export type DescribeEntityAggregatesError = CommonError | Client.SdkError
 
-export type DescribeEventAggregatesError = InvalidPaginationToken | Errors.CommonError | Client.SdkError
+export type DescribeEntityAggregatesForOrganizationError = CommonError | Client.SdkError
 
-export type DescribeEventDetailsError = UnsupportedLocale | Errors.CommonError | Client.SdkError
+export type DescribeEventAggregatesError = InvalidPaginationToken | CommonError | Client.SdkError
 
-export type DescribeEventDetailsForOrganizationError = UnsupportedLocale | Errors.CommonError | Client.SdkError
+export type DescribeEventDetailsError = UnsupportedLocale | CommonError | Client.SdkError
 
-export type DescribeEventTypesError = InvalidPaginationToken | UnsupportedLocale | Errors.CommonError | Client.SdkError
+export type DescribeEventDetailsForOrganizationError = UnsupportedLocale | CommonError | Client.SdkError
 
-export type DescribeEventsError = InvalidPaginationToken | UnsupportedLocale | Errors.CommonError | Client.SdkError
+export type DescribeEventTypesError = InvalidPaginationToken | UnsupportedLocale | CommonError | Client.SdkError
 
-export type DescribeEventsForOrganizationError = InvalidPaginationToken | UnsupportedLocale | Errors.CommonError | Client.SdkError
+export type DescribeEventsError = InvalidPaginationToken | UnsupportedLocale | CommonError | Client.SdkError
 
-export type DescribeHealthServiceStatusForOrganizationError = Errors.CommonError | Client.SdkError
+export type DescribeEventsForOrganizationError = InvalidPaginationToken | UnsupportedLocale | CommonError | Client.SdkError
 
-export type DisableHealthServiceAccessForOrganizationError = ConcurrentModificationException | Errors.CommonError | Client.SdkError
+export type DescribeHealthServiceStatusForOrganizationError = CommonError | Client.SdkError
 
-export type EnableHealthServiceAccessForOrganizationError = ConcurrentModificationException | Errors.CommonError | Client.SdkError
+export type DisableHealthServiceAccessForOrganizationError = ConcurrentModificationException | CommonError | Client.SdkError
+
+export type EnableHealthServiceAccessForOrganizationError = ConcurrentModificationException | CommonError | Client.SdkError
 
 export const describeAffectedAccountsForOrganization: Paginate.Paginated<DescribeAffectedAccountsForOrganizationRequest, DescribeAffectedAccountsForOrganizationResponse, DescribeAffectedAccountsForOrganizationError, Health, string> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Health, {model:{name:"DescribeAffectedAccountsForOrganization",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAffectedAccountsForOrganizationRequest$},output:{shape:DescribeAffectedAccountsForOrganizationResponse$},errors:[InvalidPaginationToken$],idempotent:true},errors:{InvalidPaginationToken}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["affectedAccounts"]})
 

@@ -2195,323 +2195,326 @@ export class UnmodifiableEntityException extends /*#__PURE__*/ ServiceError("Unm
 
 export class UnrecognizedPublicKeyEncodingException extends /*#__PURE__*/ ServiceError("UnrecognizedPublicKeyEncodingException") {}
 
-export type AddClientIDToOpenIDConnectProviderError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddRoleToInstanceProfileError = EntityAlreadyExistsException | LimitExceededException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type AddClientIDToOpenIDConnectProviderError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type AddUserToGroupError = LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type AddRoleToInstanceProfileError = EntityAlreadyExistsException | LimitExceededException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type AttachGroupPolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | PolicyNotAttachableException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type AddUserToGroupError = LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type AttachRolePolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | PolicyNotAttachableException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type AttachGroupPolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | PolicyNotAttachableException | ServiceFailureException | CommonError | Client.SdkError
 
-export type AttachUserPolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | PolicyNotAttachableException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type AttachRolePolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | PolicyNotAttachableException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type ChangePasswordError = EntityTemporarilyUnmodifiableException | InvalidUserTypeException | LimitExceededException | NoSuchEntityException | PasswordPolicyViolationException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type AttachUserPolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | PolicyNotAttachableException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateAccessKeyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ChangePasswordError = EntityTemporarilyUnmodifiableException | InvalidUserTypeException | LimitExceededException | NoSuchEntityException | PasswordPolicyViolationException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateAccountAliasError = ConcurrentModificationException | EntityAlreadyExistsException | LimitExceededException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateAccessKeyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateGroupError = EntityAlreadyExistsException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateAccountAliasError = ConcurrentModificationException | EntityAlreadyExistsException | LimitExceededException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateInstanceProfileError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateGroupError = EntityAlreadyExistsException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateLoginProfileError = EntityAlreadyExistsException | LimitExceededException | NoSuchEntityException | PasswordPolicyViolationException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateInstanceProfileError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateOpenIDConnectProviderError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | OpenIdIdpCommunicationErrorException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateLoginProfileError = EntityAlreadyExistsException | LimitExceededException | NoSuchEntityException | PasswordPolicyViolationException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreatePolicyError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | MalformedPolicyDocumentException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateOpenIDConnectProviderError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | OpenIdIdpCommunicationErrorException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreatePolicyVersionError = InvalidInputException | LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreatePolicyError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | MalformedPolicyDocumentException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateRoleError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | MalformedPolicyDocumentException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreatePolicyVersionError = InvalidInputException | LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateSAMLProviderError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateRoleError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | MalformedPolicyDocumentException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateServiceLinkedRoleError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateSAMLProviderError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateServiceSpecificCredentialError = LimitExceededException | NoSuchEntityException | ServiceNotSupportedException | Errors.CommonError | Client.SdkError
+export type CreateServiceLinkedRoleError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type CreateUserError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateServiceSpecificCredentialError = LimitExceededException | NoSuchEntityException | ServiceNotSupportedException | CommonError | Client.SdkError
 
-export type CreateVirtualMFADeviceError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateUserError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeactivateMFADeviceError = ConcurrentModificationException | EntityTemporarilyUnmodifiableException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type CreateVirtualMFADeviceError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | LimitExceededException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteAccessKeyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeactivateMFADeviceError = ConcurrentModificationException | EntityTemporarilyUnmodifiableException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteAccountAliasError = ConcurrentModificationException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteAccessKeyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteAccountPasswordPolicyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteAccountAliasError = ConcurrentModificationException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteGroupError = DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteAccountPasswordPolicyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteGroupPolicyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteGroupError = DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteInstanceProfileError = DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteGroupPolicyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteLoginProfileError = EntityTemporarilyUnmodifiableException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteInstanceProfileError = DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteOpenIDConnectProviderError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteLoginProfileError = EntityTemporarilyUnmodifiableException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeletePolicyError = DeleteConflictException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteOpenIDConnectProviderError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeletePolicyVersionError = DeleteConflictException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeletePolicyError = DeleteConflictException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteRoleError = ConcurrentModificationException | DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type DeletePolicyVersionError = DeleteConflictException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteRolePermissionsBoundaryError = NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type DeleteRoleError = ConcurrentModificationException | DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type DeleteRolePolicyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type DeleteRolePermissionsBoundaryError = NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type DeleteSAMLProviderError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteRolePolicyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type DeleteSSHPublicKeyError = NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type DeleteSAMLProviderError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteServerCertificateError = DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteSSHPublicKeyError = NoSuchEntityException | CommonError | Client.SdkError
 
-export type DeleteServiceLinkedRoleError = LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteServerCertificateError = DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteServiceSpecificCredentialError = NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type DeleteServiceLinkedRoleError = LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteSigningCertificateError = ConcurrentModificationException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteServiceSpecificCredentialError = NoSuchEntityException | CommonError | Client.SdkError
 
-export type DeleteUserError = ConcurrentModificationException | DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteSigningCertificateError = ConcurrentModificationException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteUserPermissionsBoundaryError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteUserError = ConcurrentModificationException | DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteUserPolicyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteUserPermissionsBoundaryError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DeleteVirtualMFADeviceError = ConcurrentModificationException | DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteUserPolicyError = LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DetachGroupPolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteVirtualMFADeviceError = ConcurrentModificationException | DeleteConflictException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DetachRolePolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type DetachGroupPolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type DetachUserPolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DetachRolePolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type EnableMFADeviceError = ConcurrentModificationException | EntityAlreadyExistsException | EntityTemporarilyUnmodifiableException | InvalidAuthenticationCodeException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DetachUserPolicyError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GenerateCredentialReportError = LimitExceededException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type EnableMFADeviceError = ConcurrentModificationException | EntityAlreadyExistsException | EntityTemporarilyUnmodifiableException | InvalidAuthenticationCodeException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GenerateOrganizationsAccessReportError = ReportGenerationLimitExceededException | Errors.CommonError | Client.SdkError
+export type GenerateCredentialReportError = LimitExceededException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GenerateServiceLastAccessedDetailsError = InvalidInputException | NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type GenerateOrganizationsAccessReportError = ReportGenerationLimitExceededException | CommonError | Client.SdkError
 
-export type GetAccessKeyLastUsedError = Errors.CommonError | Client.SdkError
+export type GenerateServiceLastAccessedDetailsError = InvalidInputException | NoSuchEntityException | CommonError | Client.SdkError
 
-export type GetAccountAuthorizationDetailsError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetAccessKeyLastUsedError = CommonError | Client.SdkError
 
-export type GetAccountPasswordPolicyError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetAccountAuthorizationDetailsError = ServiceFailureException | CommonError | Client.SdkError
 
-export type GetAccountSummaryError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetAccountPasswordPolicyError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetContextKeysForCustomPolicyError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type GetAccountSummaryError = ServiceFailureException | CommonError | Client.SdkError
 
-export type GetContextKeysForPrincipalPolicyError = InvalidInputException | NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type GetContextKeysForCustomPolicyError = InvalidInputException | CommonError | Client.SdkError
 
-export type GetCredentialReportError = CredentialReportExpiredException | CredentialReportNotPresentException | CredentialReportNotReadyException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetContextKeysForPrincipalPolicyError = InvalidInputException | NoSuchEntityException | CommonError | Client.SdkError
 
-export type GetGroupError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetCredentialReportError = CredentialReportExpiredException | CredentialReportNotPresentException | CredentialReportNotReadyException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetGroupPolicyError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetGroupError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetInstanceProfileError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetGroupPolicyError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetLoginProfileError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetInstanceProfileError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetMFADeviceError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetLoginProfileError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetOpenIDConnectProviderError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetMFADeviceError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetOrganizationsAccessReportError = NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type GetOpenIDConnectProviderError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetPolicyError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetOrganizationsAccessReportError = NoSuchEntityException | CommonError | Client.SdkError
 
-export type GetPolicyVersionError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetPolicyError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetRoleError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetPolicyVersionError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetRolePolicyError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetRoleError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetSAMLProviderError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetRolePolicyError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetSSHPublicKeyError = NoSuchEntityException | UnrecognizedPublicKeyEncodingException | Errors.CommonError | Client.SdkError
+export type GetSAMLProviderError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetServerCertificateError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetSSHPublicKeyError = NoSuchEntityException | UnrecognizedPublicKeyEncodingException | CommonError | Client.SdkError
 
-export type GetServiceLastAccessedDetailsError = InvalidInputException | NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type GetServerCertificateError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetServiceLastAccessedDetailsWithEntitiesError = InvalidInputException | NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type GetServiceLastAccessedDetailsError = InvalidInputException | NoSuchEntityException | CommonError | Client.SdkError
 
-export type GetServiceLinkedRoleDeletionStatusError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetServiceLastAccessedDetailsWithEntitiesError = InvalidInputException | NoSuchEntityException | CommonError | Client.SdkError
 
-export type GetUserError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetServiceLinkedRoleDeletionStatusError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetUserPolicyError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetUserError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListAccessKeysError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetUserPolicyError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListAccountAliasesError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListAccessKeysError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListAttachedGroupPoliciesError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListAccountAliasesError = ServiceFailureException | CommonError | Client.SdkError
 
-export type ListAttachedRolePoliciesError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListAttachedGroupPoliciesError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListAttachedUserPoliciesError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListAttachedRolePoliciesError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListEntitiesForPolicyError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListAttachedUserPoliciesError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListGroupPoliciesError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListEntitiesForPolicyError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListGroupsError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListGroupPoliciesError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListGroupsForUserError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListGroupsError = ServiceFailureException | CommonError | Client.SdkError
 
-export type ListInstanceProfileTagsError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListGroupsForUserError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListInstanceProfilesError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListInstanceProfileTagsError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListInstanceProfilesForRoleError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListInstanceProfilesError = ServiceFailureException | CommonError | Client.SdkError
 
-export type ListMFADeviceTagsError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListInstanceProfilesForRoleError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListMFADevicesError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListMFADeviceTagsError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListOpenIDConnectProviderTagsError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListMFADevicesError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListOpenIDConnectProvidersError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListOpenIDConnectProviderTagsError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListPoliciesError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListOpenIDConnectProvidersError = ServiceFailureException | CommonError | Client.SdkError
 
-export type ListPoliciesGrantingServiceAccessError = InvalidInputException | NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type ListPoliciesError = ServiceFailureException | CommonError | Client.SdkError
 
-export type ListPolicyTagsError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListPoliciesGrantingServiceAccessError = InvalidInputException | NoSuchEntityException | CommonError | Client.SdkError
 
-export type ListPolicyVersionsError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListPolicyTagsError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListRolePoliciesError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListPolicyVersionsError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListRoleTagsError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListRolePoliciesError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListRolesError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListRoleTagsError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListSAMLProviderTagsError = InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListRolesError = ServiceFailureException | CommonError | Client.SdkError
 
-export type ListSAMLProvidersError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListSAMLProviderTagsError = InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListSSHPublicKeysError = NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type ListSAMLProvidersError = ServiceFailureException | CommonError | Client.SdkError
 
-export type ListServerCertificateTagsError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListSSHPublicKeysError = NoSuchEntityException | CommonError | Client.SdkError
 
-export type ListServerCertificatesError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListServerCertificateTagsError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListServiceSpecificCredentialsError = NoSuchEntityException | ServiceNotSupportedException | Errors.CommonError | Client.SdkError
+export type ListServerCertificatesError = ServiceFailureException | CommonError | Client.SdkError
 
-export type ListSigningCertificatesError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListServiceSpecificCredentialsError = NoSuchEntityException | ServiceNotSupportedException | CommonError | Client.SdkError
 
-export type ListUserPoliciesError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListSigningCertificatesError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListUserTagsError = NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListUserPoliciesError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListUsersError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListUserTagsError = NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListVirtualMFADevicesError = Errors.CommonError | Client.SdkError
+export type ListUsersError = ServiceFailureException | CommonError | Client.SdkError
 
-export type PutGroupPolicyError = LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListVirtualMFADevicesError = CommonError | Client.SdkError
 
-export type PutRolePermissionsBoundaryError = InvalidInputException | NoSuchEntityException | PolicyNotAttachableException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type PutGroupPolicyError = LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type PutRolePolicyError = LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type PutRolePermissionsBoundaryError = InvalidInputException | NoSuchEntityException | PolicyNotAttachableException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type PutUserPermissionsBoundaryError = InvalidInputException | NoSuchEntityException | PolicyNotAttachableException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type PutRolePolicyError = LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type PutUserPolicyError = LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type PutUserPermissionsBoundaryError = InvalidInputException | NoSuchEntityException | PolicyNotAttachableException | ServiceFailureException | CommonError | Client.SdkError
 
-export type RemoveClientIDFromOpenIDConnectProviderError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type PutUserPolicyError = LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type RemoveRoleFromInstanceProfileError = LimitExceededException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type RemoveClientIDFromOpenIDConnectProviderError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type RemoveUserFromGroupError = LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type RemoveRoleFromInstanceProfileError = LimitExceededException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type ResetServiceSpecificCredentialError = NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type RemoveUserFromGroupError = LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ResyncMFADeviceError = ConcurrentModificationException | InvalidAuthenticationCodeException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ResetServiceSpecificCredentialError = NoSuchEntityException | CommonError | Client.SdkError
 
-export type SetDefaultPolicyVersionError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ResyncMFADeviceError = ConcurrentModificationException | InvalidAuthenticationCodeException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type SetSecurityTokenServicePreferencesError = ServiceFailureException | Errors.CommonError | Client.SdkError
+export type SetDefaultPolicyVersionError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type SimulateCustomPolicyError = InvalidInputException | PolicyEvaluationException | Errors.CommonError | Client.SdkError
+export type SetSecurityTokenServicePreferencesError = ServiceFailureException | CommonError | Client.SdkError
 
-export type SimulatePrincipalPolicyError = InvalidInputException | NoSuchEntityException | PolicyEvaluationException | Errors.CommonError | Client.SdkError
+export type SimulateCustomPolicyError = InvalidInputException | PolicyEvaluationException | CommonError | Client.SdkError
 
-export type TagInstanceProfileError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type SimulatePrincipalPolicyError = InvalidInputException | NoSuchEntityException | PolicyEvaluationException | CommonError | Client.SdkError
 
-export type TagMFADeviceError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type TagInstanceProfileError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type TagOpenIDConnectProviderError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type TagMFADeviceError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type TagPolicyError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type TagOpenIDConnectProviderError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type TagRoleError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type TagPolicyError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type TagSAMLProviderError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type TagRoleError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type TagServerCertificateError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type TagSAMLProviderError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type TagUserError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type TagServerCertificateError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UntagInstanceProfileError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type TagUserError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UntagMFADeviceError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UntagInstanceProfileError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UntagOpenIDConnectProviderError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UntagMFADeviceError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UntagPolicyError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UntagOpenIDConnectProviderError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UntagRoleError = ConcurrentModificationException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UntagPolicyError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UntagSAMLProviderError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UntagRoleError = ConcurrentModificationException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UntagServerCertificateError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UntagSAMLProviderError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UntagUserError = ConcurrentModificationException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UntagServerCertificateError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UpdateAccessKeyError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UntagUserError = ConcurrentModificationException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UpdateAccountPasswordPolicyError = LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UpdateAccessKeyError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UpdateAssumeRolePolicyError = LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type UpdateAccountPasswordPolicyError = LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UpdateGroupError = EntityAlreadyExistsException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UpdateAssumeRolePolicyError = LimitExceededException | MalformedPolicyDocumentException | NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type UpdateLoginProfileError = EntityTemporarilyUnmodifiableException | LimitExceededException | NoSuchEntityException | PasswordPolicyViolationException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UpdateGroupError = EntityAlreadyExistsException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UpdateOpenIDConnectProviderThumbprintError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UpdateLoginProfileError = EntityTemporarilyUnmodifiableException | LimitExceededException | NoSuchEntityException | PasswordPolicyViolationException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UpdateRoleError = NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type UpdateOpenIDConnectProviderThumbprintError = ConcurrentModificationException | InvalidInputException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UpdateRoleDescriptionError = NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | Errors.CommonError | Client.SdkError
+export type UpdateRoleError = NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type UpdateSAMLProviderError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UpdateRoleDescriptionError = NoSuchEntityException | ServiceFailureException | UnmodifiableEntityException | CommonError | Client.SdkError
 
-export type UpdateSSHPublicKeyError = InvalidInputException | NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type UpdateSAMLProviderError = ConcurrentModificationException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UpdateServerCertificateError = EntityAlreadyExistsException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UpdateSSHPublicKeyError = InvalidInputException | NoSuchEntityException | CommonError | Client.SdkError
 
-export type UpdateServiceSpecificCredentialError = NoSuchEntityException | Errors.CommonError | Client.SdkError
+export type UpdateServerCertificateError = EntityAlreadyExistsException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UpdateSigningCertificateError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UpdateServiceSpecificCredentialError = NoSuchEntityException | CommonError | Client.SdkError
 
-export type UpdateUserError = ConcurrentModificationException | EntityAlreadyExistsException | EntityTemporarilyUnmodifiableException | LimitExceededException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UpdateSigningCertificateError = InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UploadSSHPublicKeyError = DuplicateSSHPublicKeyException | InvalidPublicKeyException | LimitExceededException | NoSuchEntityException | UnrecognizedPublicKeyEncodingException | Errors.CommonError | Client.SdkError
+export type UpdateUserError = ConcurrentModificationException | EntityAlreadyExistsException | EntityTemporarilyUnmodifiableException | LimitExceededException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
-export type UploadServerCertificateError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | KeyPairMismatchException | LimitExceededException | MalformedCertificateException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UploadSSHPublicKeyError = DuplicateSSHPublicKeyException | InvalidPublicKeyException | LimitExceededException | NoSuchEntityException | UnrecognizedPublicKeyEncodingException | CommonError | Client.SdkError
 
-export type UploadSigningCertificateError = ConcurrentModificationException | DuplicateCertificateException | EntityAlreadyExistsException | InvalidCertificateException | LimitExceededException | MalformedCertificateException | NoSuchEntityException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type UploadServerCertificateError = ConcurrentModificationException | EntityAlreadyExistsException | InvalidInputException | KeyPairMismatchException | LimitExceededException | MalformedCertificateException | ServiceFailureException | CommonError | Client.SdkError
+
+export type UploadSigningCertificateError = ConcurrentModificationException | DuplicateCertificateException | EntityAlreadyExistsException | InvalidCertificateException | LimitExceededException | MalformedCertificateException | NoSuchEntityException | ServiceFailureException | CommonError | Client.SdkError
 
 export const addClientIDToOpenIDConnectProvider: Client.Operation<AddClientIDToOpenIDConnectProviderRequest, {}, AddClientIDToOpenIDConnectProviderError, IAM> = /*#__PURE__*/ Client.operation(IAM, {model:{name:"AddClientIDToOpenIDConnectProvider",http:{method:"POST",requestUri:"/"},input:{shape:AddClientIDToOpenIDConnectProviderRequest$},errors:[ConcurrentModificationException$,InvalidInputException$,LimitExceededException$,NoSuchEntityException$,ServiceFailureException$]},errors:{ConcurrentModificationException,ConcurrentModification:ConcurrentModificationException,InvalidInputException,InvalidInput:InvalidInputException,LimitExceededException,LimitExceeded:LimitExceededException,NoSuchEntityException,NoSuchEntity:NoSuchEntityException,ServiceFailureException,ServiceFailure:ServiceFailureException}})
 

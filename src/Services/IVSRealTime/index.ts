@@ -772,67 +772,70 @@ export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("S
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly accessControlAllowOrigin?: string; readonly accessControlExposeHeaders?: string; readonly cacheControl?: string; readonly contentSecurityPolicy?: string; readonly strictTransportSecurity?: string; readonly xContentTypeOptions?: string; readonly xFrameOptions?: string; readonly xAmznErrorType?: string; readonly exceptionMessage?: string }> {}
 
-export type CreateEncoderConfigurationError = AccessDeniedException | ConflictException | InternalServerException | PendingVerification | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateParticipantTokenError = AccessDeniedException | PendingVerification | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateEncoderConfigurationError = AccessDeniedException | ConflictException | InternalServerException | PendingVerification | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateStageError = AccessDeniedException | PendingVerification | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateParticipantTokenError = AccessDeniedException | PendingVerification | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateStorageConfigurationError = AccessDeniedException | ConflictException | InternalServerException | PendingVerification | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateStageError = AccessDeniedException | PendingVerification | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteEncoderConfigurationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateStorageConfigurationError = AccessDeniedException | ConflictException | InternalServerException | PendingVerification | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeletePublicKeyError = AccessDeniedException | ConflictException | PendingVerification | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteEncoderConfigurationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteStageError = AccessDeniedException | ConflictException | PendingVerification | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeletePublicKeyError = AccessDeniedException | ConflictException | PendingVerification | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteStorageConfigurationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteStageError = AccessDeniedException | ConflictException | PendingVerification | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DisconnectParticipantError = AccessDeniedException | PendingVerification | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteStorageConfigurationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetCompositionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DisconnectParticipantError = AccessDeniedException | PendingVerification | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetEncoderConfigurationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetCompositionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetParticipantError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetEncoderConfigurationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetPublicKeyError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetParticipantError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetStageError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetPublicKeyError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetStageSessionError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetStageError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetStorageConfigurationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetStageSessionError = AccessDeniedException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ImportPublicKeyError = AccessDeniedException | ConflictException | PendingVerification | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetStorageConfigurationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListCompositionsError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ImportPublicKeyError = AccessDeniedException | ConflictException | PendingVerification | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListEncoderConfigurationsError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListCompositionsError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListParticipantEventsError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListEncoderConfigurationsError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListParticipantsError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListParticipantEventsError = AccessDeniedException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListPublicKeysError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListParticipantsError = AccessDeniedException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListStageSessionsError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListPublicKeysError = AccessDeniedException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListStagesError = AccessDeniedException | ConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListStageSessionsError = AccessDeniedException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListStorageConfigurationsError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListStagesError = AccessDeniedException | ConflictException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListStorageConfigurationsError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type StartCompositionError = AccessDeniedException | ConflictException | InternalServerException | PendingVerification | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StopCompositionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type StartCompositionError = AccessDeniedException | ConflictException | InternalServerException | PendingVerification | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StopCompositionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateStageError = AccessDeniedException | ConflictException | PendingVerification | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UpdateStageError = AccessDeniedException | ConflictException | PendingVerification | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
 export const createEncoderConfiguration: Client.Operation<CreateEncoderConfigurationRequest, CreateEncoderConfigurationResponse, CreateEncoderConfigurationError, IVSRealTime> = /*#__PURE__*/ Client.operation(IVSRealTime, {model:{name:"CreateEncoderConfiguration",http:{method:"POST",requestUri:"/CreateEncoderConfiguration",responseCode:200},input:{shape:CreateEncoderConfigurationRequest$},output:{shape:CreateEncoderConfigurationResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,PendingVerification$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,PendingVerification,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 

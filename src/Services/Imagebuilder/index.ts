@@ -2377,151 +2377,154 @@ export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("S
 
 export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException") {}
 
-export type CancelImageCreationError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelLifecycleExecutionError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CancelImageCreationError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateComponentError = CallRateLimitExceededException | ClientException | DryRunOperationException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | InvalidVersionNumberException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CancelLifecycleExecutionError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateContainerRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | InvalidVersionNumberException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateComponentError = CallRateLimitExceededException | ClientException | DryRunOperationException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | InvalidVersionNumberException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateDistributionConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateContainerRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | InvalidVersionNumberException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateImageError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateDistributionConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateImagePipelineError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateImageError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateImageRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | InvalidVersionNumberException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateImagePipelineError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateInfrastructureConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateImageRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | InvalidVersionNumberException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateLifecyclePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateInfrastructureConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateWorkflowError = CallRateLimitExceededException | ClientException | DryRunOperationException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | InvalidVersionNumberException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateLifecyclePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceAlreadyExistsException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteComponentError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateWorkflowError = CallRateLimitExceededException | ClientException | DryRunOperationException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | InvalidVersionNumberException | ResourceInUseException | ServiceException | ServiceQuotaExceededException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteContainerRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteComponentError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteDistributionConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteContainerRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteImageError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteDistributionConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteImagePipelineError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteImageError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteImageRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteImagePipelineError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteInfrastructureConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteImageRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteLifecyclePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteInfrastructureConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteWorkflowError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteLifecyclePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetComponentError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteWorkflowError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ResourceDependencyException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetComponentPolicyError = CallRateLimitExceededException | ForbiddenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetComponentError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetContainerRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetComponentPolicyError = CallRateLimitExceededException | ForbiddenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetContainerRecipePolicyError = CallRateLimitExceededException | ForbiddenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetContainerRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetDistributionConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetContainerRecipePolicyError = CallRateLimitExceededException | ForbiddenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetImageError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetDistributionConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetImagePipelineError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetImageError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetImagePolicyError = CallRateLimitExceededException | ForbiddenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetImagePipelineError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetImageRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetImagePolicyError = CallRateLimitExceededException | ForbiddenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetImageRecipePolicyError = CallRateLimitExceededException | ForbiddenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetImageRecipeError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetInfrastructureConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetImageRecipePolicyError = CallRateLimitExceededException | ForbiddenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetLifecycleExecutionError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetInfrastructureConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetLifecyclePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetLifecycleExecutionError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetWorkflowError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetLifecyclePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetWorkflowExecutionError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetWorkflowError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetWorkflowStepExecutionError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetWorkflowExecutionError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ImportComponentError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | InvalidVersionNumberException | ResourceInUseException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetWorkflowStepExecutionError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ImportVmImageError = ClientException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ImportComponentError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | InvalidVersionNumberException | ResourceInUseException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListComponentBuildVersionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ImportVmImageError = ClientException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListComponentsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListComponentBuildVersionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListContainerRecipesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListComponentsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListDistributionConfigurationsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListContainerRecipesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListImageBuildVersionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListDistributionConfigurationsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListImagePackagesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListImageBuildVersionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListImagePipelineImagesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListImagePackagesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListImagePipelinesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListImagePipelineImagesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListImageRecipesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListImagePipelinesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListImageScanFindingAggregationsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListImageRecipesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListImageScanFindingsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListImageScanFindingAggregationsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListImagesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListImageScanFindingsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListInfrastructureConfigurationsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListImagesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListLifecycleExecutionResourcesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListInfrastructureConfigurationsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListLifecycleExecutionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListLifecycleExecutionResourcesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListLifecyclePoliciesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListLifecycleExecutionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidParameterException | ResourceNotFoundException | ServiceException | Errors.CommonError | Client.SdkError
+export type ListLifecyclePoliciesError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListWaitingWorkflowStepsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidParameterException | ResourceNotFoundException | ServiceException | CommonError | Client.SdkError
 
-export type ListWorkflowBuildVersionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListWaitingWorkflowStepsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListWorkflowExecutionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListWorkflowBuildVersionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListWorkflowStepExecutionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListWorkflowExecutionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListWorkflowsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListWorkflowStepExecutionsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutComponentPolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidParameterValueException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListWorkflowsError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidPaginationTokenException | InvalidRequestException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutContainerRecipePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidParameterValueException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutComponentPolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidParameterValueException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutImagePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidParameterValueException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutContainerRecipePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidParameterValueException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutImageRecipePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidParameterValueException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutImagePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidParameterValueException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type SendWorkflowStepActionError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterValueException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type PutImageRecipePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | InvalidParameterValueException | InvalidRequestException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartImagePipelineExecutionError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type SendWorkflowStepActionError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterValueException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartResourceStateUpdateError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type StartImagePipelineExecutionError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidParameterException | ResourceNotFoundException | ServiceException | Errors.CommonError | Client.SdkError
+export type StartResourceStateUpdateError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UntagResourceError = InvalidParameterException | ResourceNotFoundException | ServiceException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidParameterException | ResourceNotFoundException | ServiceException | CommonError | Client.SdkError
 
-export type UpdateDistributionConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidParameterException | ResourceNotFoundException | ServiceException | CommonError | Client.SdkError
 
-export type UpdateImagePipelineError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateDistributionConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateInfrastructureConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateImagePipelineError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateLifecyclePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateInfrastructureConfigurationError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
+
+export type UpdateLifecyclePolicyError = CallRateLimitExceededException | ClientException | ForbiddenException | IdempotentParameterMismatchException | InvalidParameterCombinationException | InvalidRequestException | ResourceInUseException | ServiceException | ServiceUnavailableException | CommonError | Client.SdkError
 
 export const cancelImageCreation: Client.Operation<CancelImageCreationRequest, CancelImageCreationResponse, CancelImageCreationError, Imagebuilder> = /*#__PURE__*/ Client.operation(Imagebuilder, {model:{name:"CancelImageCreation",http:{method:"PUT",requestUri:"/CancelImageCreation"},input:{shape:CancelImageCreationRequest$},output:{shape:CancelImageCreationResponse$},errors:[CallRateLimitExceededException$,ClientException$,ForbiddenException$,IdempotentParameterMismatchException$,InvalidRequestException$,ResourceInUseException$,ServiceException$,ServiceUnavailableException$]},errors:{CallRateLimitExceededException,ClientException,ForbiddenException,IdempotentParameterMismatchException,InvalidRequestException,ResourceInUseException,ServiceException,ServiceUnavailableException}})
 

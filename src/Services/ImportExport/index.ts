@@ -150,17 +150,20 @@ export interface UpdateJobOutput {
   readonly ArtifactList?: ReadonlyArray<CreateJobOutputArtifactListMember>
 }
 
-export type CancelJobError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateJobError = Errors.CommonError | Client.SdkError
+export type CancelJobError = CommonError | Client.SdkError
 
-export type GetShippingLabelError = Errors.CommonError | Client.SdkError
+export type CreateJobError = CommonError | Client.SdkError
 
-export type GetStatusError = Errors.CommonError | Client.SdkError
+export type GetShippingLabelError = CommonError | Client.SdkError
 
-export type ListJobsError = Errors.CommonError | Client.SdkError
+export type GetStatusError = CommonError | Client.SdkError
 
-export type UpdateJobError = Errors.CommonError | Client.SdkError
+export type ListJobsError = CommonError | Client.SdkError
+
+export type UpdateJobError = CommonError | Client.SdkError
 
 export const cancelJob: Client.Operation<CancelJobRequest, CancelJobOutput, CancelJobError, ImportExport> = /*#__PURE__*/ Client.operation(ImportExport, {model:{name:"CancelJob",http:{method:"POST",requestUri:"/?Operation=CancelJob"},input:{shape:CancelJobRequest$},output:{shape:CancelJobOutput$,resultWrapper:"CancelJobResult"}}})
 

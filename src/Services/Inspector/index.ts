@@ -825,79 +825,82 @@ export class ServiceTemporarilyUnavailableException extends /*#__PURE__*/ Servic
 
 export class UnsupportedFeatureException extends /*#__PURE__*/ ServiceError("UnsupportedFeatureException")<{ readonly canRetry?: boolean }> {}
 
-export type AddAttributesToFindingsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateAssessmentTargetError = AccessDeniedException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AddAttributesToFindingsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateAssessmentTemplateError = AccessDeniedException | InternalException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateAssessmentTargetError = AccessDeniedException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateExclusionsPreviewError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | PreviewGenerationInProgressException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateAssessmentTemplateError = AccessDeniedException | InternalException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateResourceGroupError = AccessDeniedException | InternalException | InvalidInputException | LimitExceededException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateExclusionsPreviewError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | PreviewGenerationInProgressException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteAssessmentRunError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateResourceGroupError = AccessDeniedException | InternalException | InvalidInputException | LimitExceededException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteAssessmentTargetError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteAssessmentRunError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteAssessmentTemplateError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteAssessmentTargetError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeAssessmentRunsError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DeleteAssessmentTemplateError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeAssessmentTargetsError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DescribeAssessmentRunsError = InternalException | InvalidInputException | CommonError | Client.SdkError
 
-export type DescribeAssessmentTemplatesError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DescribeAssessmentTargetsError = InternalException | InvalidInputException | CommonError | Client.SdkError
 
-export type DescribeCrossAccountAccessRoleError = InternalException | Errors.CommonError | Client.SdkError
+export type DescribeAssessmentTemplatesError = InternalException | InvalidInputException | CommonError | Client.SdkError
 
-export type DescribeExclusionsError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DescribeCrossAccountAccessRoleError = InternalException | CommonError | Client.SdkError
 
-export type DescribeFindingsError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DescribeExclusionsError = InternalException | InvalidInputException | CommonError | Client.SdkError
 
-export type DescribeResourceGroupsError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DescribeFindingsError = InternalException | InvalidInputException | CommonError | Client.SdkError
 
-export type DescribeRulesPackagesError = InternalException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DescribeResourceGroupsError = InternalException | InvalidInputException | CommonError | Client.SdkError
 
-export type GetAssessmentReportError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | UnsupportedFeatureException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeRulesPackagesError = InternalException | InvalidInputException | CommonError | Client.SdkError
 
-export type GetExclusionsPreviewError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetAssessmentReportError = AccessDeniedException | AssessmentRunInProgressException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | UnsupportedFeatureException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetTelemetryMetadataError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetExclusionsPreviewError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAssessmentRunAgentsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetTelemetryMetadataError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAssessmentRunsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListAssessmentRunAgentsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAssessmentTargetsError = AccessDeniedException | InternalException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListAssessmentRunsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAssessmentTemplatesError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListAssessmentTargetsError = AccessDeniedException | InternalException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListEventSubscriptionsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListAssessmentTemplatesError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListExclusionsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListEventSubscriptionsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListFindingsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListExclusionsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListRulesPackagesError = AccessDeniedException | InternalException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListFindingsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListTagsForResourceError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListRulesPackagesError = AccessDeniedException | InternalException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PreviewAgentsError = AccessDeniedException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | NoSuchEntityException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RegisterCrossAccountAccessRoleError = AccessDeniedException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PreviewAgentsError = AccessDeniedException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | NoSuchEntityException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RemoveAttributesFromFindingsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RegisterCrossAccountAccessRoleError = AccessDeniedException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type SetTagsForResourceError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RemoveAttributesFromFindingsError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartAssessmentRunError = AccessDeniedException | AgentsAlreadyRunningAssessmentException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type SetTagsForResourceError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StopAssessmentRunError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartAssessmentRunError = AccessDeniedException | AgentsAlreadyRunningAssessmentException | InternalException | InvalidCrossAccountRoleException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type SubscribeToEventError = AccessDeniedException | InternalException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StopAssessmentRunError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UnsubscribeFromEventError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type SubscribeToEventError = AccessDeniedException | InternalException | InvalidInputException | LimitExceededException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateAssessmentTargetError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UnsubscribeFromEventError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+
+export type UpdateAssessmentTargetError = AccessDeniedException | InternalException | InvalidInputException | NoSuchEntityException | ServiceTemporarilyUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
 export const addAttributesToFindings: Client.Operation<AddAttributesToFindingsRequest, AddAttributesToFindingsResponse, AddAttributesToFindingsError, Inspector> = /*#__PURE__*/ Client.operation(Inspector, {model:{name:"AddAttributesToFindings",http:{method:"POST",requestUri:"/"},input:{shape:AddAttributesToFindingsRequest$},output:{shape:AddAttributesToFindingsResponse$},errors:[AccessDeniedException$,InternalException$,InvalidInputException$,NoSuchEntityException$,ServiceTemporarilyUnavailableException$]},errors:{AccessDeniedException,InternalException,InvalidInputException,NoSuchEntityException,ServiceTemporarilyUnavailableException}})
 

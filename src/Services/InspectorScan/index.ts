@@ -33,6 +33,9 @@ export interface ScanSbomOutput {
   readonly sbom?: unknown
 }
 
-export type ScanSbomError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
+
+export type ScanSbomError = CommonError | Client.SdkError
 
 export const scanSbom: Client.Operation<ScanSbomRequest, ScanSbomOutput, ScanSbomError, InspectorScan> = /*#__PURE__*/ Client.operation(InspectorScan, {model:{name:"ScanSbom",http:{method:"POST",requestUri:"/scan/sbom",responseCode:200},input:{shape:ScanSbomRequest$},output:{shape:ScanSbomOutput$},idempotent:true}})

@@ -489,37 +489,40 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type CreateMonitorError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteMonitorError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateMonitorError = AccessDeniedException | ConflictException | InternalServerException | LimitExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetHealthEventError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteMonitorError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetInternetEventError = Errors.CommonError | Client.SdkError
+export type GetHealthEventError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetMonitorError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetInternetEventError = CommonError | Client.SdkError
 
-export type GetQueryResultsError = Errors.CommonError | Client.SdkError
+export type GetMonitorError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetQueryStatusError = Errors.CommonError | Client.SdkError
+export type GetQueryResultsError = CommonError | Client.SdkError
 
-export type ListHealthEventsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetQueryStatusError = CommonError | Client.SdkError
 
-export type ListInternetEventsError = Errors.CommonError | Client.SdkError
+export type ListHealthEventsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListMonitorsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListInternetEventsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
+export type ListMonitorsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartQueryError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export type StopQueryError = Errors.CommonError | Client.SdkError
+export type StartQueryError = CommonError | Client.SdkError
 
-export type TagResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
+export type StopQueryError = CommonError | Client.SdkError
 
-export type UntagResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
+export type TagResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateMonitorError = AccessDeniedException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UntagResourceError = AccessDeniedException | BadRequestException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateMonitorError = AccessDeniedException | InternalServerException | LimitExceededException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export const createMonitor: Client.Operation<CreateMonitorInput, CreateMonitorOutput, CreateMonitorError, InternetMonitor> = /*#__PURE__*/ Client.operation(InternetMonitor, {model:{name:"CreateMonitor",http:{method:"POST",requestUri:"/v20210603/Monitors",responseCode:200},input:{shape:CreateMonitorInput$},output:{shape:CreateMonitorOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,LimitExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,LimitExceededException,ThrottlingException,ValidationException}})
 

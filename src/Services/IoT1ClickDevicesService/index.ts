@@ -202,31 +202,34 @@ export interface UpdateDeviceStateRequest {
 
 export type UpdateDeviceStateOutput = {}
 
-export type ClaimDevicesByClaimCodeError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DescribeDeviceError = Errors.CommonError | Client.SdkError
+export type ClaimDevicesByClaimCodeError = CommonError | Client.SdkError
 
-export type FinalizeDeviceClaimError = Errors.CommonError | Client.SdkError
+export type DescribeDeviceError = CommonError | Client.SdkError
 
-export type GetDeviceMethodsError = Errors.CommonError | Client.SdkError
+export type FinalizeDeviceClaimError = CommonError | Client.SdkError
 
-export type InitiateDeviceClaimError = Errors.CommonError | Client.SdkError
+export type GetDeviceMethodsError = CommonError | Client.SdkError
 
-export type InvokeDeviceMethodError = Errors.CommonError | Client.SdkError
+export type InitiateDeviceClaimError = CommonError | Client.SdkError
 
-export type ListDeviceEventsError = Errors.CommonError | Client.SdkError
+export type InvokeDeviceMethodError = CommonError | Client.SdkError
 
-export type ListDevicesError = Errors.CommonError | Client.SdkError
+export type ListDeviceEventsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListDevicesError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type UnclaimDeviceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type UnclaimDeviceError = CommonError | Client.SdkError
 
-export type UpdateDeviceStateError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
+
+export type UpdateDeviceStateError = CommonError | Client.SdkError
 
 export const claimDevicesByClaimCode: Client.Operation<ClaimDevicesByClaimCodeRequest, ClaimDevicesByClaimCodeOutput, ClaimDevicesByClaimCodeError, IoT1ClickDevicesService> = /*#__PURE__*/ Client.operation(IoT1ClickDevicesService, {model:{name:"ClaimDevicesByClaimCode",http:{method:"PUT",requestUri:"/claims/{claimCode}",responseCode:200},input:{shape:ClaimDevicesByClaimCodeRequest$},output:{shape:ClaimDevicesByClaimCodeOutput$}}})
 

@@ -274,37 +274,40 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException") {}
 
-export type AssociateDeviceWithPlacementError = InternalFailureException | InvalidRequestException | ResourceConflictException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreatePlacementError = InternalFailureException | InvalidRequestException | ResourceConflictException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateDeviceWithPlacementError = InternalFailureException | InvalidRequestException | ResourceConflictException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateProjectError = InternalFailureException | InvalidRequestException | ResourceConflictException | Errors.CommonError | Client.SdkError
+export type CreatePlacementError = InternalFailureException | InvalidRequestException | ResourceConflictException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeletePlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateProjectError = InternalFailureException | InvalidRequestException | ResourceConflictException | CommonError | Client.SdkError
 
-export type DeleteProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeletePlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribePlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribePlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateDeviceFromPlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetDevicesInPlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateDeviceFromPlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListPlacementsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetDevicesInPlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListProjectsError = InternalFailureException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListPlacementsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListProjectsError = InternalFailureException | InvalidRequestException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdatePlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UntagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdatePlacementError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const associateDeviceWithPlacement: Client.Operation<AssociateDeviceWithPlacementRequest, AssociateDeviceWithPlacementResponse, AssociateDeviceWithPlacementError, IoT1ClickProjects> = /*#__PURE__*/ Client.operation(IoT1ClickProjects, {model:{name:"AssociateDeviceWithPlacement",http:{method:"PUT",requestUri:"/projects/{projectName}/placements/{placementName}/devices/{deviceTemplateName}"},input:{shape:AssociateDeviceWithPlacementRequest$},output:{shape:AssociateDeviceWithPlacementResponse$},errors:[InternalFailureException$,InvalidRequestException$,ResourceConflictException$,ResourceNotFoundException$]},errors:{InternalFailureException,InvalidRequestException,ResourceConflictException,ResourceNotFoundException}})
 

@@ -450,29 +450,32 @@ export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("Ser
 
 export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type BatchAcknowledgeAlarmError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDeleteDetectorError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchAcknowledgeAlarmError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchDisableAlarmError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchDeleteDetectorError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchEnableAlarmError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchDisableAlarmError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchPutMessageError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchEnableAlarmError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchResetAlarmError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchPutMessageError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchSnoozeAlarmError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchResetAlarmError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchUpdateDetectorError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchSnoozeAlarmError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAlarmError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchUpdateDetectorError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeDetectorError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAlarmError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAlarmsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeDetectorError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListDetectorsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAlarmsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+
+export type ListDetectorsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
 export const batchAcknowledgeAlarm: Client.Operation<BatchAcknowledgeAlarmRequest, BatchAcknowledgeAlarmResponse, BatchAcknowledgeAlarmError, IoTEventsData> = /*#__PURE__*/ Client.operation(IoTEventsData, {model:{name:"BatchAcknowledgeAlarm",http:{method:"POST",requestUri:"/alarms/acknowledge",responseCode:202},input:{shape:BatchAcknowledgeAlarmRequest$},output:{shape:BatchAcknowledgeAlarmResponse$},errors:[InternalFailureException$,InvalidRequestException$,ServiceUnavailableException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,ServiceUnavailableException,ThrottlingException}})
 

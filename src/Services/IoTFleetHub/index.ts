@@ -155,21 +155,24 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type CreateApplicationError = InternalFailureException | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteApplicationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateApplicationError = InternalFailureException | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeApplicationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteApplicationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListApplicationsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeApplicationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListApplicationsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateApplicationError = ConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UntagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateApplicationError = ConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
 export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationResponse, CreateApplicationError, IoTFleetHub> = /*#__PURE__*/ Client.operation(IoTFleetHub, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/applications",responseCode:201},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationResponse$},errors:[InternalFailureException$,InvalidRequestException$,LimitExceededException$,ThrottlingException$]},errors:{InternalFailureException,InvalidRequestException,LimitExceededException,ThrottlingException}})
 

@@ -1409,109 +1409,112 @@ export interface UpdateVehicleOutput {
   readonly arn?: string
 }
 
-export type AssociateVehicleFleetError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchCreateVehicleError = Errors.CommonError | Client.SdkError
+export type AssociateVehicleFleetError = CommonError | Client.SdkError
 
-export type BatchUpdateVehicleError = Errors.CommonError | Client.SdkError
+export type BatchCreateVehicleError = CommonError | Client.SdkError
 
-export type CreateCampaignError = Errors.CommonError | Client.SdkError
+export type BatchUpdateVehicleError = CommonError | Client.SdkError
 
-export type CreateDecoderManifestError = Errors.CommonError | Client.SdkError
+export type CreateCampaignError = CommonError | Client.SdkError
 
-export type CreateFleetError = Errors.CommonError | Client.SdkError
+export type CreateDecoderManifestError = CommonError | Client.SdkError
 
-export type CreateModelManifestError = Errors.CommonError | Client.SdkError
+export type CreateFleetError = CommonError | Client.SdkError
 
-export type CreateSignalCatalogError = Errors.CommonError | Client.SdkError
+export type CreateModelManifestError = CommonError | Client.SdkError
 
-export type CreateVehicleError = Errors.CommonError | Client.SdkError
+export type CreateSignalCatalogError = CommonError | Client.SdkError
 
-export type DeleteCampaignError = Errors.CommonError | Client.SdkError
+export type CreateVehicleError = CommonError | Client.SdkError
 
-export type DeleteDecoderManifestError = Errors.CommonError | Client.SdkError
+export type DeleteCampaignError = CommonError | Client.SdkError
 
-export type DeleteFleetError = Errors.CommonError | Client.SdkError
+export type DeleteDecoderManifestError = CommonError | Client.SdkError
 
-export type DeleteModelManifestError = Errors.CommonError | Client.SdkError
+export type DeleteFleetError = CommonError | Client.SdkError
 
-export type DeleteSignalCatalogError = Errors.CommonError | Client.SdkError
+export type DeleteModelManifestError = CommonError | Client.SdkError
 
-export type DeleteVehicleError = Errors.CommonError | Client.SdkError
+export type DeleteSignalCatalogError = CommonError | Client.SdkError
 
-export type DisassociateVehicleFleetError = Errors.CommonError | Client.SdkError
+export type DeleteVehicleError = CommonError | Client.SdkError
 
-export type GetCampaignError = Errors.CommonError | Client.SdkError
+export type DisassociateVehicleFleetError = CommonError | Client.SdkError
 
-export type GetDecoderManifestError = Errors.CommonError | Client.SdkError
+export type GetCampaignError = CommonError | Client.SdkError
 
-export type GetEncryptionConfigurationError = Errors.CommonError | Client.SdkError
+export type GetDecoderManifestError = CommonError | Client.SdkError
 
-export type GetFleetError = Errors.CommonError | Client.SdkError
+export type GetEncryptionConfigurationError = CommonError | Client.SdkError
 
-export type GetLoggingOptionsError = Errors.CommonError | Client.SdkError
+export type GetFleetError = CommonError | Client.SdkError
 
-export type GetModelManifestError = Errors.CommonError | Client.SdkError
+export type GetLoggingOptionsError = CommonError | Client.SdkError
 
-export type GetRegisterAccountStatusError = Errors.CommonError | Client.SdkError
+export type GetModelManifestError = CommonError | Client.SdkError
 
-export type GetSignalCatalogError = Errors.CommonError | Client.SdkError
+export type GetRegisterAccountStatusError = CommonError | Client.SdkError
 
-export type GetVehicleError = Errors.CommonError | Client.SdkError
+export type GetSignalCatalogError = CommonError | Client.SdkError
 
-export type GetVehicleStatusError = Errors.CommonError | Client.SdkError
+export type GetVehicleError = CommonError | Client.SdkError
 
-export type ImportDecoderManifestError = Errors.CommonError | Client.SdkError
+export type GetVehicleStatusError = CommonError | Client.SdkError
 
-export type ImportSignalCatalogError = Errors.CommonError | Client.SdkError
+export type ImportDecoderManifestError = CommonError | Client.SdkError
 
-export type ListCampaignsError = Errors.CommonError | Client.SdkError
+export type ImportSignalCatalogError = CommonError | Client.SdkError
 
-export type ListDecoderManifestNetworkInterfacesError = Errors.CommonError | Client.SdkError
+export type ListCampaignsError = CommonError | Client.SdkError
 
-export type ListDecoderManifestSignalsError = Errors.CommonError | Client.SdkError
+export type ListDecoderManifestNetworkInterfacesError = CommonError | Client.SdkError
 
-export type ListDecoderManifestsError = Errors.CommonError | Client.SdkError
+export type ListDecoderManifestSignalsError = CommonError | Client.SdkError
 
-export type ListFleetsError = Errors.CommonError | Client.SdkError
+export type ListDecoderManifestsError = CommonError | Client.SdkError
 
-export type ListFleetsForVehicleError = Errors.CommonError | Client.SdkError
+export type ListFleetsError = CommonError | Client.SdkError
 
-export type ListModelManifestNodesError = Errors.CommonError | Client.SdkError
+export type ListFleetsForVehicleError = CommonError | Client.SdkError
 
-export type ListModelManifestsError = Errors.CommonError | Client.SdkError
+export type ListModelManifestNodesError = CommonError | Client.SdkError
 
-export type ListSignalCatalogNodesError = Errors.CommonError | Client.SdkError
+export type ListModelManifestsError = CommonError | Client.SdkError
 
-export type ListSignalCatalogsError = Errors.CommonError | Client.SdkError
+export type ListSignalCatalogNodesError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListSignalCatalogsError = CommonError | Client.SdkError
 
-export type ListVehiclesError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type ListVehiclesInFleetError = Errors.CommonError | Client.SdkError
+export type ListVehiclesError = CommonError | Client.SdkError
 
-export type PutEncryptionConfigurationError = Errors.CommonError | Client.SdkError
+export type ListVehiclesInFleetError = CommonError | Client.SdkError
 
-export type PutLoggingOptionsError = Errors.CommonError | Client.SdkError
+export type PutEncryptionConfigurationError = CommonError | Client.SdkError
 
-export type RegisterAccountError = Errors.CommonError | Client.SdkError
+export type PutLoggingOptionsError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type RegisterAccountError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateCampaignError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateDecoderManifestError = Errors.CommonError | Client.SdkError
+export type UpdateCampaignError = CommonError | Client.SdkError
 
-export type UpdateFleetError = Errors.CommonError | Client.SdkError
+export type UpdateDecoderManifestError = CommonError | Client.SdkError
 
-export type UpdateModelManifestError = Errors.CommonError | Client.SdkError
+export type UpdateFleetError = CommonError | Client.SdkError
 
-export type UpdateSignalCatalogError = Errors.CommonError | Client.SdkError
+export type UpdateModelManifestError = CommonError | Client.SdkError
 
-export type UpdateVehicleError = Errors.CommonError | Client.SdkError
+export type UpdateSignalCatalogError = CommonError | Client.SdkError
+
+export type UpdateVehicleError = CommonError | Client.SdkError
 
 export const associateVehicleFleet: Client.Operation<AssociateVehicleFleetRequest, AssociateVehicleFleetOutput, AssociateVehicleFleetError, IoTFleetWise> = /*#__PURE__*/ Client.operation(IoTFleetWise, {model:{name:"AssociateVehicleFleet",http:{method:"POST",requestUri:"/"},input:{shape:AssociateVehicleFleetRequest$},output:{shape:AssociateVehicleFleetOutput$}}})
 

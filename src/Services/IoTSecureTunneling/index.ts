@@ -196,21 +196,24 @@ export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExc
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type CloseTunnelError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DescribeTunnelError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CloseTunnelError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTunnelError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTunnelsError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type OpenTunnelError = LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListTunnelsError = CommonError | Client.SdkError
 
-export type RotateTunnelAccessTokenError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type OpenTunnelError = LimitExceededException | CommonError | Client.SdkError
 
-export type TagResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RotateTunnelAccessTokenError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UntagResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
 export const closeTunnel: Client.Operation<CloseTunnelRequest, CloseTunnelResponse, CloseTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"CloseTunnel",http:{method:"POST",requestUri:"/"},input:{shape:CloseTunnelRequest$},output:{shape:CloseTunnelResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 

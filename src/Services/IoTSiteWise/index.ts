@@ -2507,173 +2507,176 @@ export class UnauthorizedException extends /*#__PURE__*/ ServiceError("Unauthori
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type AssociateAssetsError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateTimeSeriesToAssetPropertyError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AssociateAssetsError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchAssociateProjectAssetsError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AssociateTimeSeriesToAssetPropertyError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchDisassociateProjectAssetsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchAssociateProjectAssetsError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchGetAssetPropertyAggregatesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchDisassociateProjectAssetsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchGetAssetPropertyValueError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchGetAssetPropertyAggregatesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchGetAssetPropertyValueHistoryError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchGetAssetPropertyValueError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type BatchPutAssetPropertyValueError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchGetAssetPropertyValueHistoryError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateAccessPolicyError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchPutAssetPropertyValueError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateAssetError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateAccessPolicyError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateAssetModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateAssetError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateAssetModelCompositeModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | PreconditionFailedException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateAssetModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateBulkImportJobError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateAssetModelCompositeModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | PreconditionFailedException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateDashboardError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateBulkImportJobError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateGatewayError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateDashboardError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreatePortalError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateGatewayError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateProjectError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreatePortalError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteAccessPolicyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateProjectError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteAssetError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteAccessPolicyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteAssetModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | PreconditionFailedException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteAssetError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteAssetModelCompositeModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | PreconditionFailedException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteAssetModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | PreconditionFailedException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteDashboardError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteAssetModelCompositeModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | PreconditionFailedException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteGatewayError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteDashboardError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeletePortalError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteGatewayError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeletePortalError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteTimeSeriesError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAccessPolicyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteTimeSeriesError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeActionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAccessPolicyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAssetError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeActionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAssetCompositeModelError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAssetError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAssetModelError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAssetCompositeModelError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAssetModelCompositeModelError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAssetModelError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAssetPropertyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAssetModelCompositeModelError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeBulkImportJobError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAssetPropertyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeDashboardError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeBulkImportJobError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeDefaultEncryptionConfigurationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeDashboardError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeGatewayError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeDefaultEncryptionConfigurationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeGatewayCapabilityConfigurationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeGatewayError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeLoggingOptionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeGatewayCapabilityConfigurationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribePortalError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeLoggingOptionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribePortalError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeStorageConfigurationError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeTimeSeriesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeStorageConfigurationError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DisassociateAssetsError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeTimeSeriesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DisassociateTimeSeriesFromAssetPropertyError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DisassociateAssetsError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ExecuteActionError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DisassociateTimeSeriesFromAssetPropertyError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ExecuteQueryError = AccessDeniedException | InternalFailureException | InvalidRequestException | QueryTimeoutException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ExecuteActionError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetAssetPropertyAggregatesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ExecuteQueryError = AccessDeniedException | InternalFailureException | InvalidRequestException | QueryTimeoutException | ServiceUnavailableException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetAssetPropertyValueError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetAssetPropertyAggregatesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetAssetPropertyValueHistoryError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetAssetPropertyValueError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetInterpolatedAssetPropertyValuesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetAssetPropertyValueHistoryError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAccessPoliciesError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetInterpolatedAssetPropertyValuesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListActionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAccessPoliciesError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAssetModelCompositeModelsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListActionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAssetModelPropertiesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAssetModelCompositeModelsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAssetModelsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAssetModelPropertiesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAssetPropertiesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAssetModelsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAssetRelationshipsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAssetPropertiesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAssetsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAssetRelationshipsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAssociatedAssetsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAssetsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListBulkImportJobsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAssociatedAssetsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListCompositionRelationshipsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListBulkImportJobsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListDashboardsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListCompositionRelationshipsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListGatewaysError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListDashboardsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListPortalsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListGatewaysError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListProjectAssetsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListPortalsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListProjectsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListProjectAssetsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListProjectsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTimeSeriesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListTagsForResourceError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type PutDefaultEncryptionConfigurationError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListTimeSeriesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type PutLoggingOptionsError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type PutDefaultEncryptionConfigurationError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type PutStorageConfigurationError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type PutLoggingOptionsError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | TooManyTagsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type PutStorageConfigurationError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type TagResourceError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | TooManyTagsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateAccessPolicyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UntagResourceError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateAssetError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAccessPolicyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateAssetModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | PreconditionFailedException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAssetError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateAssetModelCompositeModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | PreconditionFailedException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAssetModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | PreconditionFailedException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateAssetPropertyError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAssetModelCompositeModelError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | PreconditionFailedException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateDashboardError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAssetPropertyError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateGatewayError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateDashboardError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateGatewayCapabilityConfigurationError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateGatewayError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdatePortalError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateGatewayCapabilityConfigurationError = ConflictingOperationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdatePortalError = ConflictingOperationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+
+export type UpdateProjectError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
 export const associateAssets: Client.Operation<AssociateAssetsRequest, {}, AssociateAssetsError, IoTSiteWise> = /*#__PURE__*/ Client.operation(IoTSiteWise, {model:{name:"AssociateAssets",http:{method:"POST",requestUri:"/assets/{assetId}/associate"},input:{shape:AssociateAssetsRequest$},errors:[ConflictingOperationException$,InternalFailureException$,InvalidRequestException$,LimitExceededException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,ThrottlingException$],endpoint:{hostPrefix:"api."}},errors:{ConflictingOperationException,InternalFailureException,InvalidRequestException,LimitExceededException,ResourceAlreadyExistsException,ResourceNotFoundException,ThrottlingException}})
 

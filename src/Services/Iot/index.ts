@@ -5880,515 +5880,518 @@ export class VersionConflictException extends /*#__PURE__*/ ServiceError("Versio
 
 export class VersionsLimitExceededException extends /*#__PURE__*/ ServiceError("VersionsLimitExceededException") {}
 
-export type AcceptCertificateTransferError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | TransferAlreadyCompletedException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddThingToBillingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AcceptCertificateTransferError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | TransferAlreadyCompletedException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type AddThingToThingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AddThingToBillingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type AssociateTargetsWithJobError = InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AddThingToThingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type AttachPolicyError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AssociateTargetsWithJobError = InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type AttachPrincipalPolicyError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AttachPolicyError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type AttachSecurityProfileError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AttachPrincipalPolicyError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type AttachThingPrincipalError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AttachSecurityProfileError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelAuditMitigationActionsTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AttachThingPrincipalError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelAuditTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelAuditMitigationActionsTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelCertificateTransferError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | TransferAlreadyCompletedException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelAuditTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelDetectMitigationActionsTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelCertificateTransferError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | TransferAlreadyCompletedException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelJobError = InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelDetectMitigationActionsTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelJobExecutionError = InvalidRequestException | InvalidStateTransitionException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelJobError = InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ClearDefaultAuthorizerError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelJobExecutionError = InvalidRequestException | InvalidStateTransitionException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ConfirmTopicRuleDestinationError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ClearDefaultAuthorizerError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateAuditSuppressionError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ConfirmTopicRuleDestinationError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateAuthorizerError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateAuditSuppressionError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateBillingGroupError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateAuthorizerError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateCertificateFromCsrError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateBillingGroupError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateCertificateProviderError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateCertificateFromCsrError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateCustomMetricError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateCertificateProviderError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateDimensionError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateCustomMetricError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateDomainConfigurationError = CertificateValidationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateDimensionError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateDynamicThingGroupError = InternalFailureException | InvalidQueryException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateDomainConfigurationError = CertificateValidationException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateFleetMetricError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateDynamicThingGroupError = InternalFailureException | InvalidQueryException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateJobError = InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateFleetMetricError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateJobTemplateError = ConflictException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateJobError = InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateKeysAndCertificateError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateJobTemplateError = ConflictException | InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateMitigationActionError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateKeysAndCertificateError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateOTAUpdateError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateMitigationActionError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreatePackageError = ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateOTAUpdateError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreatePackageVersionError = ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreatePackageError = ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreatePolicyError = InternalFailureException | InvalidRequestException | MalformedPolicyException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreatePackageVersionError = ConflictException | InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreatePolicyVersionError = InternalFailureException | InvalidRequestException | MalformedPolicyException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionsLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreatePolicyError = InternalFailureException | InvalidRequestException | MalformedPolicyException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateProvisioningClaimError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreatePolicyVersionError = InternalFailureException | InvalidRequestException | MalformedPolicyException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionsLimitExceededException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateProvisioningTemplateError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateProvisioningClaimError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateProvisioningTemplateVersionError = ConflictingResourceUpdateException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | VersionsLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateProvisioningTemplateError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateRoleAliasError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateProvisioningTemplateVersionError = ConflictingResourceUpdateException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | VersionsLimitExceededException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateScheduledAuditError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateRoleAliasError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateSecurityProfileError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateScheduledAuditError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateStreamError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateSecurityProfileError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateThingError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateStreamError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateThingGroupError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateThingError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateThingTypeError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateThingGroupError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateTopicRuleError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ResourceAlreadyExistsException | ServiceUnavailableException | SqlParseException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateThingTypeError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateTopicRuleDestinationError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ResourceAlreadyExistsException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateTopicRuleError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ResourceAlreadyExistsException | ServiceUnavailableException | SqlParseException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteAccountAuditConfigurationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateTopicRuleDestinationError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ResourceAlreadyExistsException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteAuditSuppressionError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteAccountAuditConfigurationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteAuthorizerError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteAuditSuppressionError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteBillingGroupError = InternalFailureException | InvalidRequestException | ThrottlingException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteAuthorizerError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteCACertificateError = CertificateStateException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteBillingGroupError = InternalFailureException | InvalidRequestException | ThrottlingException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteCertificateError = CertificateStateException | DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteCACertificateError = CertificateStateException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteCertificateProviderError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteCertificateError = CertificateStateException | DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteCustomMetricError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteCertificateProviderError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteDimensionError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteCustomMetricError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteDomainConfigurationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteDimensionError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteDynamicThingGroupError = InternalFailureException | InvalidRequestException | ThrottlingException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteDomainConfigurationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteFleetMetricError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteDynamicThingGroupError = InternalFailureException | InvalidRequestException | ThrottlingException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteJobError = InvalidRequestException | InvalidStateTransitionException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteFleetMetricError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteJobExecutionError = InvalidRequestException | InvalidStateTransitionException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteJobError = InvalidRequestException | InvalidStateTransitionException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteJobTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteJobExecutionError = InvalidRequestException | InvalidStateTransitionException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteMitigationActionError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteJobTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteOTAUpdateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteMitigationActionError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeletePackageError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteOTAUpdateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeletePackageVersionError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeletePackageError = InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeletePolicyError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeletePackageVersionError = InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeletePolicyVersionError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeletePolicyError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteProvisioningTemplateError = ConflictingResourceUpdateException | DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeletePolicyVersionError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteProvisioningTemplateVersionError = ConflictingResourceUpdateException | DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteProvisioningTemplateError = ConflictingResourceUpdateException | DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteRegistrationCodeError = InternalFailureException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteProvisioningTemplateVersionError = ConflictingResourceUpdateException | DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteRoleAliasError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteRegistrationCodeError = InternalFailureException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteScheduledAuditError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteRoleAliasError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteSecurityProfileError = InternalFailureException | InvalidRequestException | ThrottlingException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteScheduledAuditError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteStreamError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteSecurityProfileError = InternalFailureException | InvalidRequestException | ThrottlingException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteStreamError = DeleteConflictException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteThingGroupError = InternalFailureException | InvalidRequestException | ThrottlingException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteThingTypeError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteThingGroupError = InternalFailureException | InvalidRequestException | ThrottlingException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteTopicRuleError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteThingTypeError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteTopicRuleDestinationError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteTopicRuleError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteV2LoggingLevelError = InternalException | InvalidRequestException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteTopicRuleDestinationError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeprecateThingTypeError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteV2LoggingLevelError = InternalException | InvalidRequestException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeAccountAuditConfigurationError = InternalFailureException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeprecateThingTypeError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAuditFindingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAccountAuditConfigurationError = InternalFailureException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAuditMitigationActionsTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAuditFindingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAuditSuppressionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAuditMitigationActionsTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAuditTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAuditSuppressionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeAuthorizerError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAuditTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeBillingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeAuthorizerError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeCACertificateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeBillingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeCertificateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeCACertificateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeCertificateProviderError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeCertificateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeCustomMetricError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeCertificateProviderError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeDefaultAuthorizerError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeCustomMetricError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeDetectMitigationActionsTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeDefaultAuthorizerError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeDimensionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeDetectMitigationActionsTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeDomainConfigurationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeDimensionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeEndpointError = InternalFailureException | InvalidRequestException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeDomainConfigurationError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeEventConfigurationsError = InternalFailureException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeEndpointError = InternalFailureException | InvalidRequestException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeFleetMetricError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeEventConfigurationsError = InternalFailureException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeIndexError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeFleetMetricError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeJobError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeIndexError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeJobExecutionError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeJobError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeJobTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeJobExecutionError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeManagedJobTemplateError = InternalServerException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeJobTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeMitigationActionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeManagedJobTemplateError = InternalServerException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeProvisioningTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeMitigationActionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeProvisioningTemplateVersionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeProvisioningTemplateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeRoleAliasError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeProvisioningTemplateVersionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeScheduledAuditError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeRoleAliasError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSecurityProfileError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeScheduledAuditError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeStreamError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeSecurityProfileError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeStreamError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeThingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeThingRegistrationTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeThingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeThingTypeError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeThingRegistrationTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DetachPolicyError = InternalFailureException | InvalidRequestException | LimitExceededException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeThingTypeError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DetachPrincipalPolicyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DetachPolicyError = InternalFailureException | InvalidRequestException | LimitExceededException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DetachSecurityProfileError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DetachPrincipalPolicyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DetachThingPrincipalError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DetachSecurityProfileError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DisableTopicRuleError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DetachThingPrincipalError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type EnableTopicRuleError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DisableTopicRuleError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetBehaviorModelTrainingSummariesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type EnableTopicRuleError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetBucketsAggregationError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetBehaviorModelTrainingSummariesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetCardinalityError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetBucketsAggregationError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetEffectivePoliciesError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetCardinalityError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetIndexingConfigurationError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetEffectivePoliciesError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetJobDocumentError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetIndexingConfigurationError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetLoggingOptionsError = InternalException | InvalidRequestException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetJobDocumentError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetOTAUpdateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetLoggingOptionsError = InternalException | InvalidRequestException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type GetPackageError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetOTAUpdateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetPackageConfigurationError = InternalServerException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetPackageError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetPackageVersionError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetPackageConfigurationError = InternalServerException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetPercentilesError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetPackageVersionError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetPolicyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetPercentilesError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetPolicyVersionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetPolicyError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetRegistrationCodeError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetPolicyVersionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetStatisticsError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetRegistrationCodeError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetTopicRuleError = InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetStatisticsError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetTopicRuleDestinationError = InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetTopicRuleError = InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetV2LoggingOptionsError = InternalException | NotConfiguredException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type GetTopicRuleDestinationError = InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListActiveViolationsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetV2LoggingOptionsError = InternalException | NotConfiguredException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListAttachedPoliciesError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListActiveViolationsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAuditFindingsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAttachedPoliciesError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAuditMitigationActionsExecutionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAuditFindingsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAuditMitigationActionsTasksError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAuditMitigationActionsExecutionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAuditSuppressionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAuditMitigationActionsTasksError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAuditTasksError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAuditSuppressionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAuthorizersError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAuditTasksError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListBillingGroupsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListAuthorizersError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListCACertificatesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListBillingGroupsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListCertificateProvidersError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListCACertificatesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListCertificatesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListCertificateProvidersError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListCertificatesByCAError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListCertificatesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListCustomMetricsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListCertificatesByCAError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListDetectMitigationActionsExecutionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListCustomMetricsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListDetectMitigationActionsTasksError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListDetectMitigationActionsExecutionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListDimensionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListDetectMitigationActionsTasksError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListDomainConfigurationsError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListDimensionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListFleetMetricsError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListDomainConfigurationsError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListIndicesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListFleetMetricsError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListJobExecutionsForJobError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListIndicesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListJobExecutionsForThingError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListJobExecutionsForJobError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListJobTemplatesError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListJobExecutionsForThingError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListJobsError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListJobTemplatesError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListManagedJobTemplatesError = InternalServerException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListJobsError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListMetricValuesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListManagedJobTemplatesError = InternalServerException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListMitigationActionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListMetricValuesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListOTAUpdatesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListMitigationActionsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListOutgoingCertificatesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListOTAUpdatesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListPackageVersionsError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListOutgoingCertificatesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListPackagesError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListPackageVersionsError = InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPoliciesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListPackagesError = InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListPolicyPrincipalsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListPoliciesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListPolicyVersionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListPolicyPrincipalsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListPrincipalPoliciesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListPolicyVersionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListPrincipalThingsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListPrincipalPoliciesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListProvisioningTemplateVersionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListPrincipalThingsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListProvisioningTemplatesError = InternalFailureException | InvalidRequestException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListProvisioningTemplateVersionsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListRelatedResourcesForAuditFindingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListProvisioningTemplatesError = InternalFailureException | InvalidRequestException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListRoleAliasesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListRelatedResourcesForAuditFindingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListScheduledAuditsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListRoleAliasesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListSecurityProfilesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListScheduledAuditsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListSecurityProfilesForTargetError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListSecurityProfilesError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListStreamsError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListSecurityProfilesForTargetError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListStreamsError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTargetsForPolicyError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTargetsForSecurityProfileError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListTargetsForPolicyError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListThingGroupsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListTargetsForSecurityProfileError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListThingGroupsForThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListThingGroupsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListThingPrincipalsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListThingGroupsForThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListThingRegistrationTaskReportsError = InternalFailureException | InvalidRequestException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListThingPrincipalsError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListThingRegistrationTasksError = InternalFailureException | InvalidRequestException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListThingRegistrationTaskReportsError = InternalFailureException | InvalidRequestException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListThingTypesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListThingRegistrationTasksError = InternalFailureException | InvalidRequestException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListThingsError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListThingTypesError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListThingsInBillingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListThingsError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListThingsInThingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListThingsInBillingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTopicRuleDestinationsError = InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListThingsInThingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTopicRulesError = InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListTopicRuleDestinationsError = InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListV2LoggingLevelsError = InternalException | InvalidRequestException | NotConfiguredException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListTopicRulesError = InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListViolationEventsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListV2LoggingLevelsError = InternalException | InvalidRequestException | NotConfiguredException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type PutVerificationStateOnViolationError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListViolationEventsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RegisterCACertificateError = CertificateValidationException | InternalFailureException | InvalidRequestException | LimitExceededException | RegistrationCodeValidationException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type PutVerificationStateOnViolationError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RegisterCertificateError = CertificateConflictException | CertificateStateException | CertificateValidationException | InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type RegisterCACertificateError = CertificateValidationException | InternalFailureException | InvalidRequestException | LimitExceededException | RegistrationCodeValidationException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RegisterCertificateWithoutCAError = CertificateStateException | CertificateValidationException | InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type RegisterCertificateError = CertificateConflictException | CertificateStateException | CertificateValidationException | InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RegisterThingError = ConflictingResourceUpdateException | InternalFailureException | InvalidRequestException | ResourceRegistrationFailureException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type RegisterCertificateWithoutCAError = CertificateStateException | CertificateValidationException | InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RejectCertificateTransferError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | TransferAlreadyCompletedException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type RegisterThingError = ConflictingResourceUpdateException | InternalFailureException | InvalidRequestException | ResourceRegistrationFailureException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RemoveThingFromBillingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type RejectCertificateTransferError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | TransferAlreadyCompletedException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RemoveThingFromThingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type RemoveThingFromBillingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ReplaceTopicRuleError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | SqlParseException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type RemoveThingFromThingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SearchIndexError = IndexNotReadyException | InternalFailureException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ReplaceTopicRuleError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | SqlParseException | UnauthorizedException | CommonError | Client.SdkError
 
-export type SetDefaultAuthorizerError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type SearchIndexError = IndexNotReadyException | InternalFailureException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SetDefaultPolicyVersionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type SetDefaultAuthorizerError = InternalFailureException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SetLoggingOptionsError = InternalException | InvalidRequestException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type SetDefaultPolicyVersionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SetV2LoggingLevelError = InternalException | InvalidRequestException | LimitExceededException | NotConfiguredException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type SetLoggingOptionsError = InternalException | InvalidRequestException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type SetV2LoggingOptionsError = InternalException | InvalidRequestException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type SetV2LoggingLevelError = InternalException | InvalidRequestException | LimitExceededException | NotConfiguredException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartAuditMitigationActionsTaskError = InternalFailureException | InvalidRequestException | LimitExceededException | TaskAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type SetV2LoggingOptionsError = InternalException | InvalidRequestException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartDetectMitigationActionsTaskError = InternalFailureException | InvalidRequestException | LimitExceededException | TaskAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StartAuditMitigationActionsTaskError = InternalFailureException | InvalidRequestException | LimitExceededException | TaskAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type StartOnDemandAuditTaskError = InternalFailureException | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StartDetectMitigationActionsTaskError = InternalFailureException | InvalidRequestException | LimitExceededException | TaskAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type StartThingRegistrationTaskError = InternalFailureException | InvalidRequestException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StartOnDemandAuditTaskError = InternalFailureException | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type StopThingRegistrationTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StartThingRegistrationTaskError = InternalFailureException | InvalidRequestException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StopThingRegistrationTaskError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TestAuthorizationError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type TagResourceError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TestInvokeAuthorizerError = InternalFailureException | InvalidRequestException | InvalidResponseException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type TestAuthorizationError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TransferCertificateError = CertificateStateException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | TransferConflictException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type TestInvokeAuthorizerError = InternalFailureException | InvalidRequestException | InvalidResponseException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type TransferCertificateError = CertificateStateException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | TransferConflictException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateAccountAuditConfigurationError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UntagResourceError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateAuditSuppressionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAccountAuditConfigurationError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateAuthorizerError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAuditSuppressionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateBillingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAuthorizerError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateCACertificateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateBillingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateCertificateError = CertificateStateException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateCACertificateError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateCertificateProviderError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateCertificateError = CertificateStateException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateCustomMetricError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateCertificateProviderError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateDimensionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateCustomMetricError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateDomainConfigurationError = CertificateValidationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateDimensionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateDynamicThingGroupError = InternalFailureException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateDomainConfigurationError = CertificateValidationException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateEventConfigurationsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateDynamicThingGroupError = InternalFailureException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateFleetMetricError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateEventConfigurationsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateIndexingConfigurationError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateFleetMetricError = IndexNotReadyException | InternalFailureException | InvalidAggregationException | InvalidQueryException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateJobError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateIndexingConfigurationError = InternalFailureException | InvalidRequestException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateMitigationActionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateJobError = InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdatePackageError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateMitigationActionError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdatePackageConfigurationError = ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdatePackageError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdatePackageVersionError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdatePackageConfigurationError = ConflictException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateProvisioningTemplateError = ConflictingResourceUpdateException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdatePackageVersionError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateRoleAliasError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateProvisioningTemplateError = ConflictingResourceUpdateException | InternalFailureException | InvalidRequestException | ResourceNotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateScheduledAuditError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateRoleAliasError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateSecurityProfileError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateScheduledAuditError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateStreamError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateSecurityProfileError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateStreamError = InternalFailureException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateThingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | VersionConflictException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | UnauthorizedException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateThingGroupsForThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateThingGroupError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | VersionConflictException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateTopicRuleDestinationError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateThingGroupsForThingError = InternalFailureException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ValidateSecurityProfileBehaviorsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateTopicRuleDestinationError = ConflictingResourceUpdateException | InternalException | InvalidRequestException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
+
+export type ValidateSecurityProfileBehaviorsError = InternalFailureException | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
 export const acceptCertificateTransfer: Client.Operation<AcceptCertificateTransferRequest, {}, AcceptCertificateTransferError, Iot> = /*#__PURE__*/ Client.operation(Iot, {model:{name:"AcceptCertificateTransfer",http:{method:"PATCH",requestUri:"/accept-certificate-transfer/{certificateId}"},input:{shape:AcceptCertificateTransferRequest$},errors:[InternalFailureException$,InvalidRequestException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$,TransferAlreadyCompletedException$,UnauthorizedException$]},errors:{InternalFailureException,InvalidRequestException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException,TransferAlreadyCompletedException,UnauthorizedException}})
 

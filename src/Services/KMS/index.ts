@@ -1030,111 +1030,114 @@ export class XksProxyVpcEndpointServiceInvalidConfigurationException extends /*#
 
 export class XksProxyVpcEndpointServiceNotFoundException extends /*#__PURE__*/ ServiceError("XksProxyVpcEndpointServiceNotFoundException") {}
 
-export type CancelKeyDeletionError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ConnectCustomKeyStoreError = CloudHsmClusterInvalidConfigurationException | CloudHsmClusterNotActiveException | CustomKeyStoreInvalidStateException | CustomKeyStoreNotFoundException | KMSInternalException | Errors.CommonError | Client.SdkError
+export type CancelKeyDeletionError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type CreateAliasError = AlreadyExistsException | DependencyTimeoutException | InvalidAliasNameException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ConnectCustomKeyStoreError = CloudHsmClusterInvalidConfigurationException | CloudHsmClusterNotActiveException | CustomKeyStoreInvalidStateException | CustomKeyStoreNotFoundException | KMSInternalException | CommonError | Client.SdkError
 
-export type CreateCustomKeyStoreError = CloudHsmClusterInUseException | CloudHsmClusterInvalidConfigurationException | CloudHsmClusterNotActiveException | CloudHsmClusterNotFoundException | CustomKeyStoreNameInUseException | IncorrectTrustAnchorException | KMSInternalException | LimitExceededException | XksProxyIncorrectAuthenticationCredentialException | XksProxyInvalidConfigurationException | XksProxyInvalidResponseException | XksProxyUriEndpointInUseException | XksProxyUriInUseException | XksProxyUriUnreachableException | XksProxyVpcEndpointServiceInUseException | XksProxyVpcEndpointServiceInvalidConfigurationException | XksProxyVpcEndpointServiceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateAliasError = AlreadyExistsException | DependencyTimeoutException | InvalidAliasNameException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type CreateGrantError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidArnException | InvalidGrantTokenException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type CreateCustomKeyStoreError = CloudHsmClusterInUseException | CloudHsmClusterInvalidConfigurationException | CloudHsmClusterNotActiveException | CloudHsmClusterNotFoundException | CustomKeyStoreNameInUseException | IncorrectTrustAnchorException | KMSInternalException | LimitExceededException | XksProxyIncorrectAuthenticationCredentialException | XksProxyInvalidConfigurationException | XksProxyInvalidResponseException | XksProxyUriEndpointInUseException | XksProxyUriInUseException | XksProxyUriUnreachableException | XksProxyVpcEndpointServiceInUseException | XksProxyVpcEndpointServiceInvalidConfigurationException | XksProxyVpcEndpointServiceNotFoundException | CommonError | Client.SdkError
 
-export type CreateKeyError = CloudHsmClusterInvalidConfigurationException | CustomKeyStoreInvalidStateException | CustomKeyStoreNotFoundException | DependencyTimeoutException | InvalidArnException | KMSInternalException | LimitExceededException | MalformedPolicyDocumentException | TagException | UnsupportedOperationException | XksKeyAlreadyInUseException | XksKeyInvalidConfigurationException | XksKeyNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateGrantError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidArnException | InvalidGrantTokenException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type DecryptError = DependencyTimeoutException | DisabledException | DryRunOperationException | IncorrectKeyException | InvalidCiphertextException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type CreateKeyError = CloudHsmClusterInvalidConfigurationException | CustomKeyStoreInvalidStateException | CustomKeyStoreNotFoundException | DependencyTimeoutException | InvalidArnException | KMSInternalException | LimitExceededException | MalformedPolicyDocumentException | TagException | UnsupportedOperationException | XksKeyAlreadyInUseException | XksKeyInvalidConfigurationException | XksKeyNotFoundException | CommonError | Client.SdkError
 
-export type DeleteAliasError = DependencyTimeoutException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DecryptError = DependencyTimeoutException | DisabledException | DryRunOperationException | IncorrectKeyException | InvalidCiphertextException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteCustomKeyStoreError = CustomKeyStoreHasCMKsException | CustomKeyStoreInvalidStateException | CustomKeyStoreNotFoundException | KMSInternalException | Errors.CommonError | Client.SdkError
+export type DeleteAliasError = DependencyTimeoutException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteImportedKeyMaterialError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteCustomKeyStoreError = CustomKeyStoreHasCMKsException | CustomKeyStoreInvalidStateException | CustomKeyStoreNotFoundException | KMSInternalException | CommonError | Client.SdkError
 
-export type DeriveSharedSecretError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteImportedKeyMaterialError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeCustomKeyStoresError = CustomKeyStoreNotFoundException | InvalidMarkerException | KMSInternalException | Errors.CommonError | Client.SdkError
+export type DeriveSharedSecretError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type DescribeKeyError = DependencyTimeoutException | InvalidArnException | KMSInternalException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeCustomKeyStoresError = CustomKeyStoreNotFoundException | InvalidMarkerException | KMSInternalException | CommonError | Client.SdkError
 
-export type DisableKeyError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeKeyError = DependencyTimeoutException | InvalidArnException | KMSInternalException | NotFoundException | CommonError | Client.SdkError
 
-export type DisableKeyRotationError = DependencyTimeoutException | DisabledException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DisableKeyError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type DisconnectCustomKeyStoreError = CustomKeyStoreInvalidStateException | CustomKeyStoreNotFoundException | KMSInternalException | Errors.CommonError | Client.SdkError
+export type DisableKeyRotationError = DependencyTimeoutException | DisabledException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type EnableKeyError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DisconnectCustomKeyStoreError = CustomKeyStoreInvalidStateException | CustomKeyStoreNotFoundException | KMSInternalException | CommonError | Client.SdkError
 
-export type EnableKeyRotationError = DependencyTimeoutException | DisabledException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type EnableKeyError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type EncryptError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type EnableKeyRotationError = DependencyTimeoutException | DisabledException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type GenerateDataKeyError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type EncryptError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type GenerateDataKeyPairError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type GenerateDataKeyError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type GenerateDataKeyPairWithoutPlaintextError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type GenerateDataKeyPairError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type GenerateDataKeyWithoutPlaintextError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GenerateDataKeyPairWithoutPlaintextError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type GenerateMacError = DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GenerateDataKeyWithoutPlaintextError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type GenerateRandomError = CustomKeyStoreInvalidStateException | CustomKeyStoreNotFoundException | DependencyTimeoutException | KMSInternalException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type GenerateMacError = DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type GetKeyPolicyError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GenerateRandomError = CustomKeyStoreInvalidStateException | CustomKeyStoreNotFoundException | DependencyTimeoutException | KMSInternalException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type GetKeyRotationStatusError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type GetKeyPolicyError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type GetParametersForImportError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type GetKeyRotationStatusError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type GetPublicKeyError = DependencyTimeoutException | DisabledException | InvalidArnException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type GetParametersForImportError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ImportKeyMaterialError = DependencyTimeoutException | ExpiredImportTokenException | IncorrectKeyMaterialException | InvalidArnException | InvalidCiphertextException | InvalidImportTokenException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type GetPublicKeyError = DependencyTimeoutException | DisabledException | InvalidArnException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListAliasesError = DependencyTimeoutException | InvalidArnException | InvalidMarkerException | KMSInternalException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ImportKeyMaterialError = DependencyTimeoutException | ExpiredImportTokenException | IncorrectKeyMaterialException | InvalidArnException | InvalidCiphertextException | InvalidImportTokenException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListGrantsError = DependencyTimeoutException | InvalidArnException | InvalidGrantIdException | InvalidMarkerException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListAliasesError = DependencyTimeoutException | InvalidArnException | InvalidMarkerException | KMSInternalException | NotFoundException | CommonError | Client.SdkError
 
-export type ListKeyPoliciesError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListGrantsError = DependencyTimeoutException | InvalidArnException | InvalidGrantIdException | InvalidMarkerException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type ListKeyRotationsError = InvalidArnException | InvalidMarkerException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type ListKeyPoliciesError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type ListKeysError = DependencyTimeoutException | InvalidMarkerException | KMSInternalException | Errors.CommonError | Client.SdkError
+export type ListKeyRotationsError = InvalidArnException | InvalidMarkerException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListResourceTagsError = InvalidArnException | InvalidMarkerException | KMSInternalException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListKeysError = DependencyTimeoutException | InvalidMarkerException | KMSInternalException | CommonError | Client.SdkError
 
-export type ListRetirableGrantsError = DependencyTimeoutException | InvalidArnException | InvalidMarkerException | KMSInternalException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListResourceTagsError = InvalidArnException | InvalidMarkerException | KMSInternalException | NotFoundException | CommonError | Client.SdkError
 
-export type PutKeyPolicyError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | LimitExceededException | MalformedPolicyDocumentException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type ListRetirableGrantsError = DependencyTimeoutException | InvalidArnException | InvalidMarkerException | KMSInternalException | NotFoundException | CommonError | Client.SdkError
 
-export type ReEncryptError = DependencyTimeoutException | DisabledException | DryRunOperationException | IncorrectKeyException | InvalidCiphertextException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type PutKeyPolicyError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | LimitExceededException | MalformedPolicyDocumentException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ReplicateKeyError = AlreadyExistsException | DisabledException | InvalidArnException | KMSInternalException | KMSInvalidStateException | LimitExceededException | MalformedPolicyDocumentException | NotFoundException | TagException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type ReEncryptError = DependencyTimeoutException | DisabledException | DryRunOperationException | IncorrectKeyException | InvalidCiphertextException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type RetireGrantError = DependencyTimeoutException | DryRunOperationException | InvalidArnException | InvalidGrantIdException | InvalidGrantTokenException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ReplicateKeyError = AlreadyExistsException | DisabledException | InvalidArnException | KMSInternalException | KMSInvalidStateException | LimitExceededException | MalformedPolicyDocumentException | NotFoundException | TagException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type RevokeGrantError = DependencyTimeoutException | DryRunOperationException | InvalidArnException | InvalidGrantIdException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type RetireGrantError = DependencyTimeoutException | DryRunOperationException | InvalidArnException | InvalidGrantIdException | InvalidGrantTokenException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type RotateKeyOnDemandError = ConflictException | DependencyTimeoutException | DisabledException | InvalidArnException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type RevokeGrantError = DependencyTimeoutException | DryRunOperationException | InvalidArnException | InvalidGrantIdException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type ScheduleKeyDeletionError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type RotateKeyOnDemandError = ConflictException | DependencyTimeoutException | DisabledException | InvalidArnException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type SignError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ScheduleKeyDeletionError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidArnException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | TagException | Errors.CommonError | Client.SdkError
+export type SignError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | TagException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidArnException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | TagException | CommonError | Client.SdkError
 
-export type UpdateAliasError = DependencyTimeoutException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | TagException | CommonError | Client.SdkError
 
-export type UpdateCustomKeyStoreError = CloudHsmClusterInvalidConfigurationException | CloudHsmClusterNotActiveException | CloudHsmClusterNotFoundException | CloudHsmClusterNotRelatedException | CustomKeyStoreInvalidStateException | CustomKeyStoreNameInUseException | CustomKeyStoreNotFoundException | KMSInternalException | XksProxyIncorrectAuthenticationCredentialException | XksProxyInvalidConfigurationException | XksProxyInvalidResponseException | XksProxyUriEndpointInUseException | XksProxyUriInUseException | XksProxyUriUnreachableException | XksProxyVpcEndpointServiceInUseException | XksProxyVpcEndpointServiceInvalidConfigurationException | XksProxyVpcEndpointServiceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateAliasError = DependencyTimeoutException | KMSInternalException | KMSInvalidStateException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateKeyDescriptionError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateCustomKeyStoreError = CloudHsmClusterInvalidConfigurationException | CloudHsmClusterNotActiveException | CloudHsmClusterNotFoundException | CloudHsmClusterNotRelatedException | CustomKeyStoreInvalidStateException | CustomKeyStoreNameInUseException | CustomKeyStoreNotFoundException | KMSInternalException | XksProxyIncorrectAuthenticationCredentialException | XksProxyInvalidConfigurationException | XksProxyInvalidResponseException | XksProxyUriEndpointInUseException | XksProxyUriInUseException | XksProxyUriUnreachableException | XksProxyVpcEndpointServiceInUseException | XksProxyVpcEndpointServiceInvalidConfigurationException | XksProxyVpcEndpointServiceNotFoundException | CommonError | Client.SdkError
 
-export type UpdatePrimaryRegionError = DisabledException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UpdateKeyDescriptionError = DependencyTimeoutException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
-export type VerifyError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidSignatureException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UpdatePrimaryRegionError = DisabledException | InvalidArnException | KMSInternalException | KMSInvalidStateException | NotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type VerifyMacError = DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidMacException | KMSInvalidStateException | NotFoundException | Errors.CommonError | Client.SdkError
+export type VerifyError = DependencyTimeoutException | DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidSignatureException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
+
+export type VerifyMacError = DisabledException | DryRunOperationException | InvalidGrantTokenException | InvalidKeyUsageException | KeyUnavailableException | KMSInternalException | KMSInvalidMacException | KMSInvalidStateException | NotFoundException | CommonError | Client.SdkError
 
 export const cancelKeyDeletion: Client.Operation<CancelKeyDeletionRequest, CancelKeyDeletionResponse, CancelKeyDeletionError, KMS> = /*#__PURE__*/ Client.operation(KMS, {model:{name:"CancelKeyDeletion",http:{method:"POST",requestUri:"/"},input:{shape:CancelKeyDeletionRequest$},output:{shape:CancelKeyDeletionResponse$},errors:[DependencyTimeoutException$,InvalidArnException$,KMSInternalException$,KMSInvalidStateException$,NotFoundException$]},errors:{DependencyTimeoutException,DependencyTimeout:DependencyTimeoutException,InvalidArnException,InvalidArn:InvalidArnException,KMSInternalException,KMSInternal:KMSInternalException,KMSInvalidStateException,NotFoundException,NotFound:NotFoundException}})
 

@@ -1632,109 +1632,112 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException")<{ readonly InvalidParameter?: string; readonly Message?: string }> {}
 
-export type BatchAssociateScramSecretError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDisassociateScramSecretError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type BatchAssociateScramSecretError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateClusterError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type BatchDisassociateScramSecretError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateClusterV2Error = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateClusterError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateConfigurationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateClusterV2Error = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateReplicatorError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateConfigurationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateVpcConnectionError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateReplicatorError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteClusterError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type CreateVpcConnectionError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteClusterPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteClusterError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteConfigurationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteClusterPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteReplicatorError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteConfigurationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteVpcConnectionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteReplicatorError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeClusterError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteVpcConnectionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DescribeClusterOperationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeClusterError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeClusterOperationV2Error = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeClusterOperationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeClusterV2Error = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeClusterOperationV2Error = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeConfigurationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeClusterV2Error = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeConfigurationRevisionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeConfigurationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeReplicatorError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeConfigurationRevisionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeVpcConnectionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeReplicatorError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetBootstrapBrokersError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeVpcConnectionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetClusterPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetBootstrapBrokersError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetCompatibleKafkaVersionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetClusterPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type ListClientVpcConnectionsError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetCompatibleKafkaVersionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListClusterOperationsError = BadRequestException | ForbiddenException | InternalServerErrorException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListClientVpcConnectionsError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListClusterOperationsV2Error = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListClusterOperationsError = BadRequestException | ForbiddenException | InternalServerErrorException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListClustersError = BadRequestException | ForbiddenException | InternalServerErrorException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListClusterOperationsV2Error = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListClustersV2Error = BadRequestException | ForbiddenException | InternalServerErrorException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListClustersError = BadRequestException | ForbiddenException | InternalServerErrorException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListConfigurationRevisionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListClustersV2Error = BadRequestException | ForbiddenException | InternalServerErrorException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListConfigurationsError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListConfigurationRevisionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListKafkaVersionsError = BadRequestException | ForbiddenException | InternalServerErrorException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListConfigurationsError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListNodesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListKafkaVersionsError = BadRequestException | ForbiddenException | InternalServerErrorException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListReplicatorsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListNodesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type ListScramSecretsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListReplicatorsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListScramSecretsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListVpcConnectionsError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type PutClusterPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListVpcConnectionsError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type RebootBrokerError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type PutClusterPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type RejectClientVpcConnectionError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type RebootBrokerError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = BadRequestException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type RejectClientVpcConnectionError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateBrokerCountError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateBrokerStorageError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateBrokerCountError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateBrokerTypeError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateBrokerStorageError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateClusterConfigurationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateBrokerTypeError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateClusterKafkaVersionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateClusterConfigurationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateConfigurationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateClusterKafkaVersionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateConnectivityError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateConfigurationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateMonitoringError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateConnectivityError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateReplicationInfoError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateMonitoringError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateSecurityError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateReplicationInfoError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateStorageError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateSecurityError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateStorageError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const batchAssociateScramSecret: Client.Operation<BatchAssociateScramSecretRequest, BatchAssociateScramSecretResponse, BatchAssociateScramSecretError, Kafka> = /*#__PURE__*/ Client.operation(Kafka, {model:{name:"BatchAssociateScramSecret",http:{method:"POST",requestUri:"/v1/clusters/{clusterArn}/scram-secrets",responseCode:200},input:{shape:BatchAssociateScramSecretRequest$},output:{shape:BatchAssociateScramSecretResponse$},errors:[BadRequestException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnauthorizedException$]},errors:{BadRequestException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnauthorizedException}})
 

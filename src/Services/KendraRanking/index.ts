@@ -177,23 +177,26 @@ export interface UpdateRescoreExecutionPlanRequest {
   readonly CapacityUnits?: CreateRescoreExecutionPlanRequestCapacityUnits | undefined
 }
 
-export type CreateRescoreExecutionPlanError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteRescoreExecutionPlanError = Errors.CommonError | Client.SdkError
+export type CreateRescoreExecutionPlanError = CommonError | Client.SdkError
 
-export type DescribeRescoreExecutionPlanError = Errors.CommonError | Client.SdkError
+export type DeleteRescoreExecutionPlanError = CommonError | Client.SdkError
 
-export type ListRescoreExecutionPlansError = Errors.CommonError | Client.SdkError
+export type DescribeRescoreExecutionPlanError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListRescoreExecutionPlansError = CommonError | Client.SdkError
 
-export type RescoreError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type RescoreError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateRescoreExecutionPlanError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
+
+export type UpdateRescoreExecutionPlanError = CommonError | Client.SdkError
 
 export const createRescoreExecutionPlan: Client.Operation<CreateRescoreExecutionPlanRequest, CreateRescoreExecutionPlanOutput, CreateRescoreExecutionPlanError, KendraRanking> = /*#__PURE__*/ Client.operation(KendraRanking, {model:{name:"CreateRescoreExecutionPlan",http:{method:"POST",requestUri:"/"},input:{shape:CreateRescoreExecutionPlanRequest$},output:{shape:CreateRescoreExecutionPlanOutput$}}})
 

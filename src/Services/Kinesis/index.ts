@@ -571,67 +571,70 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type AddTagsToStreamError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.ProvisionedThroughputExceededException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateStreamError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type AddTagsToStreamError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DecreaseStreamRetentionPeriodError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateStreamError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteResourcePolicyError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DecreaseStreamRetentionPeriodError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteStreamError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteResourcePolicyError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeregisterStreamConsumerError = InvalidArgumentException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteStreamError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeLimitsError = LimitExceededException | Errors.CommonError | Client.SdkError
+export type DeregisterStreamConsumerError = InvalidArgumentException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeStreamError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeLimitsError = LimitExceededException | CommonError | Client.SdkError
 
-export type DescribeStreamConsumerError = InvalidArgumentException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeStreamError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeStreamSummaryError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeStreamConsumerError = InvalidArgumentException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisableEnhancedMonitoringError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeStreamSummaryError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type EnableEnhancedMonitoringError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DisableEnhancedMonitoringError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetRecordsError = AccessDeniedException | DryRunOperationException | ExpiredIteratorException | InternalFailureException | InvalidArgumentException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | ProvisionedThroughputExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ProvisionedThroughputExceededException" }> | Client.SdkError
+export type EnableEnhancedMonitoringError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetResourcePolicyError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetRecordsError = AccessDeniedException | DryRunOperationException | ExpiredIteratorException | InternalFailureException | InvalidArgumentException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | ProvisionedThroughputExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ProvisionedThroughputExceededException" }> | Client.SdkError
 
-export type GetShardIteratorError = AccessDeniedException | DryRunOperationException | InternalFailureException | InvalidArgumentException | ProvisionedThroughputExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ProvisionedThroughputExceededException" }> | Client.SdkError
+export type GetResourcePolicyError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type IncreaseStreamRetentionPeriodError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetShardIteratorError = AccessDeniedException | DryRunOperationException | InternalFailureException | InvalidArgumentException | ProvisionedThroughputExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ProvisionedThroughputExceededException" }> | Client.SdkError
 
-export type ListShardsError = AccessDeniedException | ExpiredNextTokenException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type IncreaseStreamRetentionPeriodError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListStreamConsumersError = ExpiredNextTokenException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListShardsError = AccessDeniedException | ExpiredNextTokenException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListStreamsError = ExpiredNextTokenException | InvalidArgumentException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListStreamConsumersError = ExpiredNextTokenException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForStreamError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListStreamsError = ExpiredNextTokenException | InvalidArgumentException | LimitExceededException | CommonError | Client.SdkError
 
-export type MergeShardsError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForStreamError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PutRecordError = AccessDeniedException | DryRunOperationException | InternalFailureException | InvalidArgumentException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | ProvisionedThroughputExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ProvisionedThroughputExceededException" }> | Client.SdkError
+export type MergeShardsError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type PutRecordsError = AccessDeniedException | DryRunOperationException | InternalFailureException | InvalidArgumentException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | ProvisionedThroughputExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ProvisionedThroughputExceededException" }> | Client.SdkError
+export type PutRecordError = AccessDeniedException | DryRunOperationException | InternalFailureException | InvalidArgumentException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | ProvisionedThroughputExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ProvisionedThroughputExceededException" }> | Client.SdkError
 
-export type PutResourcePolicyError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutRecordsError = AccessDeniedException | DryRunOperationException | InternalFailureException | InvalidArgumentException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | ProvisionedThroughputExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ProvisionedThroughputExceededException" }> | Client.SdkError
 
-export type RegisterStreamConsumerError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutResourcePolicyError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RemoveTagsFromStreamError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RegisterStreamConsumerError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type SplitShardError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type RemoveTagsFromStreamError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartStreamEncryptionError = AccessDeniedException | InvalidArgumentException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type SplitShardError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type StopStreamEncryptionError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartStreamEncryptionError = AccessDeniedException | InvalidArgumentException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateShardCountError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type StopStreamEncryptionError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateStreamModeError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateShardCountError = AccessDeniedException | InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+
+export type UpdateStreamModeError = InvalidArgumentException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const addTagsToStream: Client.Operation<AddTagsToStreamInput, {}, AddTagsToStreamError, Kinesis> = /*#__PURE__*/ Client.operation(Kinesis, {model:{name:"AddTagsToStream",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsToStreamInput$},errors:[AccessDeniedException$,InvalidArgumentException$,LimitExceededException$,ResourceInUseException$,ResourceNotFoundException$],staticContextParams:{OperationType:{value:"control"}},contextParams:{StreamId:"StreamId"}},errors:{AccessDeniedException,InvalidArgumentException,LimitExceededException,ResourceInUseException,ResourceNotFoundException}})
 

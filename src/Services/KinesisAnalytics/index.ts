@@ -716,45 +716,48 @@ export class UnableToDetectSchemaException extends /*#__PURE__*/ ServiceError("U
 
 export class UnsupportedOperationException extends /*#__PURE__*/ ServiceError("UnsupportedOperationException") {}
 
-export type AddApplicationCloudWatchLoggingOptionError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddApplicationInputError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type AddApplicationCloudWatchLoggingOptionError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type AddApplicationInputProcessingConfigurationError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type AddApplicationInputError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type AddApplicationOutputError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type AddApplicationInputProcessingConfigurationError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type AddApplicationReferenceDataSourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type AddApplicationOutputError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type CreateApplicationError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | LimitExceededException | ResourceInUseException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type AddApplicationReferenceDataSourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteApplicationError = ConcurrentModificationException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateApplicationError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | LimitExceededException | ResourceInUseException | TooManyTagsException | CommonError | Client.SdkError
 
-export type DeleteApplicationCloudWatchLoggingOptionError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = ConcurrentModificationException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteApplicationInputProcessingConfigurationError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationCloudWatchLoggingOptionError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteApplicationOutputError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationInputProcessingConfigurationError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteApplicationReferenceDataSourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationOutputError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeApplicationError = ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationReferenceDataSourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DiscoverInputSchemaError = InvalidArgumentException | ResourceProvisionedThroughputExceededException | ServiceUnavailableException | UnableToDetectSchemaException | Errors.CommonError | Client.SdkError
+export type DescribeApplicationError = ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListApplicationsError = Errors.CommonError | Client.SdkError
+export type DiscoverInputSchemaError = InvalidArgumentException | ResourceProvisionedThroughputExceededException | ServiceUnavailableException | UnableToDetectSchemaException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListApplicationsError = CommonError | Client.SdkError
 
-export type StartApplicationError = InvalidApplicationConfigurationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopApplicationError = ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type StartApplicationError = InvalidApplicationConfigurationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type TagResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type StopApplicationError = ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type UntagResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type TagResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateApplicationError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
+
+export type UpdateApplicationError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
 export const addApplicationCloudWatchLoggingOption: Client.Operation<AddApplicationCloudWatchLoggingOptionRequest, AddApplicationCloudWatchLoggingOptionResponse, AddApplicationCloudWatchLoggingOptionError, KinesisAnalytics> = /*#__PURE__*/ Client.operation(KinesisAnalytics, {model:{name:"AddApplicationCloudWatchLoggingOption",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationCloudWatchLoggingOptionRequest$},output:{shape:AddApplicationCloudWatchLoggingOptionResponse$},errors:[ConcurrentModificationException$,InvalidArgumentException$,ResourceInUseException$,ResourceNotFoundException$,UnsupportedOperationException$]},errors:{ConcurrentModificationException,InvalidArgumentException,ResourceInUseException,ResourceNotFoundException,UnsupportedOperationException}})
 

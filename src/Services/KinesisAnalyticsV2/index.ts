@@ -1476,71 +1476,74 @@ export class UnableToDetectSchemaException extends /*#__PURE__*/ ServiceError("U
 
 export class UnsupportedOperationException extends /*#__PURE__*/ ServiceError("UnsupportedOperationException")<{ readonly Message?: string }> {}
 
-export type AddApplicationCloudWatchLoggingOptionError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddApplicationInputError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AddApplicationCloudWatchLoggingOptionError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AddApplicationInputProcessingConfigurationError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AddApplicationInputError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AddApplicationOutputError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AddApplicationInputProcessingConfigurationError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AddApplicationReferenceDataSourceError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AddApplicationOutputError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AddApplicationVpcConfigurationError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AddApplicationReferenceDataSourceError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateApplicationError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | LimitExceededException | ResourceInUseException | TooManyTagsException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type AddApplicationVpcConfigurationError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateApplicationPresignedUrlError = InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateApplicationError = CodeValidationException | ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | LimitExceededException | ResourceInUseException | TooManyTagsException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type CreateApplicationSnapshotError = InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateApplicationPresignedUrlError = InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteApplicationError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateApplicationSnapshotError = InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteApplicationCloudWatchLoggingOptionError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteApplicationInputProcessingConfigurationError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationCloudWatchLoggingOptionError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteApplicationOutputError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationInputProcessingConfigurationError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteApplicationReferenceDataSourceError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationOutputError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteApplicationSnapshotError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationReferenceDataSourceError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteApplicationVpcConfigurationError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationSnapshotError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeApplicationError = InvalidArgumentException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteApplicationVpcConfigurationError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeApplicationOperationError = InvalidArgumentException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeApplicationError = InvalidArgumentException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeApplicationSnapshotError = InvalidArgumentException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeApplicationOperationError = InvalidArgumentException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DescribeApplicationVersionError = InvalidArgumentException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeApplicationSnapshotError = InvalidArgumentException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DiscoverInputSchemaError = InvalidArgumentException | InvalidRequestException | ResourceProvisionedThroughputExceededException | ServiceUnavailableException | UnableToDetectSchemaException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeApplicationVersionError = InvalidArgumentException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListApplicationOperationsError = InvalidArgumentException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DiscoverInputSchemaError = InvalidArgumentException | InvalidRequestException | ResourceProvisionedThroughputExceededException | ServiceUnavailableException | UnableToDetectSchemaException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListApplicationSnapshotsError = InvalidArgumentException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type ListApplicationOperationsError = InvalidArgumentException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListApplicationVersionsError = InvalidArgumentException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type ListApplicationSnapshotsError = InvalidArgumentException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListApplicationsError = InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListApplicationVersionsError = InvalidArgumentException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListApplicationsError = InvalidRequestException | CommonError | Client.SdkError
 
-export type RollbackApplicationError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartApplicationError = InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RollbackApplicationError = ConcurrentModificationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type StopApplicationError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartApplicationError = InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type StopApplicationError = ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type TagResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateApplicationError = CodeValidationException | ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateApplicationMaintenanceConfigurationError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UpdateApplicationError = CodeValidationException | ConcurrentModificationException | InvalidApplicationConfigurationException | InvalidArgumentException | InvalidRequestException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateApplicationMaintenanceConfigurationError = ConcurrentModificationException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | UnsupportedOperationException | CommonError | Client.SdkError
 
 export const addApplicationCloudWatchLoggingOption: Client.Operation<AddApplicationCloudWatchLoggingOptionRequest, AddApplicationCloudWatchLoggingOptionResponse, AddApplicationCloudWatchLoggingOptionError, KinesisAnalyticsV2> = /*#__PURE__*/ Client.operation(KinesisAnalyticsV2, {model:{name:"AddApplicationCloudWatchLoggingOption",http:{method:"POST",requestUri:"/"},input:{shape:AddApplicationCloudWatchLoggingOptionRequest$},output:{shape:AddApplicationCloudWatchLoggingOptionResponse$},errors:[ConcurrentModificationException$,InvalidApplicationConfigurationException$,InvalidArgumentException$,InvalidRequestException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{ConcurrentModificationException,InvalidApplicationConfigurationException,InvalidArgumentException,InvalidRequestException,ResourceInUseException,ResourceNotFoundException}})
 

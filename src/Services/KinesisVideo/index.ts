@@ -712,65 +712,68 @@ export class TagsPerResourceExceededLimitException extends /*#__PURE__*/ Service
 
 export class VersionMismatchException extends /*#__PURE__*/ ServiceError("VersionMismatchException")<{ readonly Message?: string }> {}
 
-export type CreateSignalingChannelError = AccessDeniedException | AccountChannelLimitExceededException | ClientLimitExceededException | InvalidArgumentException | ResourceInUseException | TagsPerResourceExceededLimitException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateStreamError = AccountStreamLimitExceededException | ClientLimitExceededException | DeviceStreamLimitExceededException | InvalidArgumentException | InvalidDeviceException | ResourceInUseException | TagsPerResourceExceededLimitException | Errors.CommonError | Client.SdkError
+export type CreateSignalingChannelError = AccessDeniedException | AccountChannelLimitExceededException | ClientLimitExceededException | InvalidArgumentException | ResourceInUseException | TagsPerResourceExceededLimitException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteEdgeConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | StreamEdgeConfigurationNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateStreamError = AccountStreamLimitExceededException | ClientLimitExceededException | DeviceStreamLimitExceededException | InvalidArgumentException | InvalidDeviceException | ResourceInUseException | TagsPerResourceExceededLimitException | CommonError | Client.SdkError
 
-export type DeleteSignalingChannelError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | VersionMismatchException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteEdgeConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | StreamEdgeConfigurationNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteStreamError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceInUseException | ResourceNotFoundException | VersionMismatchException | Errors.CommonError | Client.SdkError
+export type DeleteSignalingChannelError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | VersionMismatchException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeEdgeConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | StreamEdgeConfigurationNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteStreamError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceInUseException | ResourceNotFoundException | VersionMismatchException | CommonError | Client.SdkError
 
-export type DescribeImageGenerationConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeEdgeConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | StreamEdgeConfigurationNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeMappedResourceConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeImageGenerationConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeMediaStorageConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeMappedResourceConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeNotificationConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeMediaStorageConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeSignalingChannelError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeNotificationConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeStreamError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeSignalingChannelError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetDataEndpointError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeStreamError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetSignalingChannelEndpointError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetDataEndpointError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListEdgeAgentConfigurationsError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type GetSignalingChannelEndpointError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListSignalingChannelsError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListEdgeAgentConfigurationsError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type ListStreamsError = ClientLimitExceededException | InvalidArgumentException | Errors.CommonError | Client.SdkError
+export type ListSignalingChannelsError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListTagsForResourceError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListStreamsError = ClientLimitExceededException | InvalidArgumentException | CommonError | Client.SdkError
 
-export type ListTagsForStreamError = ClientLimitExceededException | InvalidArgumentException | InvalidResourceFormatException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartEdgeConfigurationUpdateError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | NoDataRetentionException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListTagsForStreamError = ClientLimitExceededException | InvalidArgumentException | InvalidResourceFormatException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | TagsPerResourceExceededLimitException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartEdgeConfigurationUpdateError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | NoDataRetentionException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type TagStreamError = ClientLimitExceededException | InvalidArgumentException | InvalidResourceFormatException | NotAuthorizedException | ResourceNotFoundException | TagsPerResourceExceededLimitException | Errors.CommonError | Client.SdkError
+export type TagResourceError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | TagsPerResourceExceededLimitException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UntagResourceError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type TagStreamError = ClientLimitExceededException | InvalidArgumentException | InvalidResourceFormatException | NotAuthorizedException | ResourceNotFoundException | TagsPerResourceExceededLimitException | CommonError | Client.SdkError
 
-export type UntagStreamError = ClientLimitExceededException | InvalidArgumentException | InvalidResourceFormatException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateDataRetentionError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceInUseException | ResourceNotFoundException | VersionMismatchException | Errors.CommonError | Client.SdkError
+export type UntagStreamError = ClientLimitExceededException | InvalidArgumentException | InvalidResourceFormatException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateImageGenerationConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | NoDataRetentionException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateDataRetentionError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceInUseException | ResourceNotFoundException | VersionMismatchException | CommonError | Client.SdkError
 
-export type UpdateMediaStorageConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | NoDataRetentionException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateImageGenerationConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | NoDataRetentionException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateNotificationConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | NoDataRetentionException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateMediaStorageConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | NoDataRetentionException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateSignalingChannelError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | VersionMismatchException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateNotificationConfigurationError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | NoDataRetentionException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateStreamError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceInUseException | ResourceNotFoundException | VersionMismatchException | Errors.CommonError | Client.SdkError
+export type UpdateSignalingChannelError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceInUseException | ResourceNotFoundException | VersionMismatchException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+
+export type UpdateStreamError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceInUseException | ResourceNotFoundException | VersionMismatchException | CommonError | Client.SdkError
 
 export const createSignalingChannel: Client.Operation<CreateSignalingChannelInput, CreateSignalingChannelOutput, CreateSignalingChannelError, KinesisVideo> = /*#__PURE__*/ Client.operation(KinesisVideo, {model:{name:"CreateSignalingChannel",http:{method:"POST",requestUri:"/createSignalingChannel"},input:{shape:CreateSignalingChannelInput$},output:{shape:CreateSignalingChannelOutput$},errors:[AccessDeniedException$,AccountChannelLimitExceededException$,ClientLimitExceededException$,InvalidArgumentException$,ResourceInUseException$,TagsPerResourceExceededLimitException$]},errors:{AccessDeniedException,AccountChannelLimitExceededException,ClientLimitExceededException,InvalidArgumentException,ResourceInUseException,TagsPerResourceExceededLimitException}})
 

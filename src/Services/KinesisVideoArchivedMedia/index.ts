@@ -252,17 +252,20 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class UnsupportedStreamMediaTypeException extends /*#__PURE__*/ ServiceError("UnsupportedStreamMediaTypeException")<{ readonly Message?: string }> {}
 
-export type GetClipError = ClientLimitExceededException | InvalidArgumentException | InvalidCodecPrivateDataException | InvalidMediaFrameException | MissingCodecPrivateDataException | NoDataRetentionException | NotAuthorizedException | ResourceNotFoundException | UnsupportedStreamMediaTypeException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetDASHStreamingSessionURLError = ClientLimitExceededException | InvalidArgumentException | InvalidCodecPrivateDataException | MissingCodecPrivateDataException | NoDataRetentionException | NotAuthorizedException | ResourceNotFoundException | UnsupportedStreamMediaTypeException | Errors.CommonError | Client.SdkError
+export type GetClipError = ClientLimitExceededException | InvalidArgumentException | InvalidCodecPrivateDataException | InvalidMediaFrameException | MissingCodecPrivateDataException | NoDataRetentionException | NotAuthorizedException | ResourceNotFoundException | UnsupportedStreamMediaTypeException | CommonError | Client.SdkError
 
-export type GetHLSStreamingSessionURLError = ClientLimitExceededException | InvalidArgumentException | InvalidCodecPrivateDataException | MissingCodecPrivateDataException | NoDataRetentionException | NotAuthorizedException | ResourceNotFoundException | UnsupportedStreamMediaTypeException | Errors.CommonError | Client.SdkError
+export type GetDASHStreamingSessionURLError = ClientLimitExceededException | InvalidArgumentException | InvalidCodecPrivateDataException | MissingCodecPrivateDataException | NoDataRetentionException | NotAuthorizedException | ResourceNotFoundException | UnsupportedStreamMediaTypeException | CommonError | Client.SdkError
 
-export type GetImagesError = ClientLimitExceededException | InvalidArgumentException | NoDataRetentionException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetHLSStreamingSessionURLError = ClientLimitExceededException | InvalidArgumentException | InvalidCodecPrivateDataException | MissingCodecPrivateDataException | NoDataRetentionException | NotAuthorizedException | ResourceNotFoundException | UnsupportedStreamMediaTypeException | CommonError | Client.SdkError
 
-export type GetMediaForFragmentListError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetImagesError = ClientLimitExceededException | InvalidArgumentException | NoDataRetentionException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListFragmentsError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetMediaForFragmentListError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type ListFragmentsError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const getClip: Client.Operation<GetClipInput, GetClipOutput, GetClipError, KinesisVideoArchivedMedia | Scope.Scope> = /*#__PURE__*/ Client.operation(KinesisVideoArchivedMedia, {model:{name:"GetClip",http:{method:"POST",requestUri:"/getClip"},input:{shape:GetClipInput$},output:{shape:GetClipOutput$,payload:"Payload"},errors:[ClientLimitExceededException$,InvalidArgumentException$,InvalidCodecPrivateDataException$,InvalidMediaFrameException$,MissingCodecPrivateDataException$,NoDataRetentionException$,NotAuthorizedException$,ResourceNotFoundException$,UnsupportedStreamMediaTypeException$]},errors:{ClientLimitExceededException,InvalidArgumentException,InvalidCodecPrivateDataException,InvalidMediaFrameException,MissingCodecPrivateDataException,NoDataRetentionException,NotAuthorizedException,ResourceNotFoundException,UnsupportedStreamMediaTypeException}})
 

@@ -69,6 +69,9 @@ export class NotAuthorizedException extends /*#__PURE__*/ ServiceError("NotAutho
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type GetMediaError = ClientLimitExceededException | ConnectionLimitExceededException | InvalidArgumentException | InvalidEndpointException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
+
+export type GetMediaError = ClientLimitExceededException | ConnectionLimitExceededException | InvalidArgumentException | InvalidEndpointException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const getMedia: Client.Operation<GetMediaInput, GetMediaOutput, GetMediaError, KinesisVideoMedia | Scope.Scope> = /*#__PURE__*/ Client.operation(KinesisVideoMedia, {model:{name:"GetMedia",http:{method:"POST",requestUri:"/getMedia"},input:{shape:GetMediaInput$},output:{shape:GetMediaOutput$,payload:"Payload"},errors:[ClientLimitExceededException$,ConnectionLimitExceededException$,InvalidArgumentException$,InvalidEndpointException$,NotAuthorizedException$,ResourceNotFoundException$]},errors:{ClientLimitExceededException,ConnectionLimitExceededException,InvalidArgumentException,InvalidEndpointException,NotAuthorizedException,ResourceNotFoundException}})

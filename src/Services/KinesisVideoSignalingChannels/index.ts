@@ -80,9 +80,12 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class SessionExpiredException extends /*#__PURE__*/ ServiceError("SessionExpiredException") {}
 
-export type GetIceServerConfigError = ClientLimitExceededException | InvalidArgumentException | InvalidClientException | NotAuthorizedException | ResourceNotFoundException | SessionExpiredException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type SendAlexaOfferToMasterError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetIceServerConfigError = ClientLimitExceededException | InvalidArgumentException | InvalidClientException | NotAuthorizedException | ResourceNotFoundException | SessionExpiredException | CommonError | Client.SdkError
+
+export type SendAlexaOfferToMasterError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const getIceServerConfig: Client.Operation<GetIceServerConfigRequest, GetIceServerConfigResponse, GetIceServerConfigError, KinesisVideoSignalingChannels> = /*#__PURE__*/ Client.operation(KinesisVideoSignalingChannels, {model:{name:"GetIceServerConfig",http:{method:"POST",requestUri:"/v1/get-ice-server-config"},input:{shape:GetIceServerConfigRequest$},output:{shape:GetIceServerConfigResponse$},errors:[ClientLimitExceededException$,InvalidArgumentException$,InvalidClientException$,NotAuthorizedException$,ResourceNotFoundException$,SessionExpiredException$]},errors:{ClientLimitExceededException,InvalidArgumentException,InvalidClientException,NotAuthorizedException,ResourceNotFoundException,SessionExpiredException}})
 

@@ -47,9 +47,12 @@ export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("Invali
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type JoinStorageSessionError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type JoinStorageSessionAsViewerError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type JoinStorageSessionError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+
+export type JoinStorageSessionAsViewerError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
 export const joinStorageSession: Client.Operation<JoinStorageSessionInput, {}, JoinStorageSessionError, KinesisVideoWebRTCStorage> = /*#__PURE__*/ Client.operation(KinesisVideoWebRTCStorage, {model:{name:"JoinStorageSession",http:{method:"POST",requestUri:"/joinStorageSession",responseCode:200},input:{shape:JoinStorageSessionInput$},errors:[AccessDeniedException$,ClientLimitExceededException$,InvalidArgumentException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ClientLimitExceededException,InvalidArgumentException,ResourceNotFoundException}})
 

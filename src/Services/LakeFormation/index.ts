@@ -1268,115 +1268,118 @@ export class TransactionCommittedException extends /*#__PURE__*/ ServiceError("T
 
 export class WorkUnitsNotReadyYetException extends /*#__PURE__*/ ServiceError("WorkUnitsNotReadyYetException")<{ readonly Message?: string }> {}
 
-export type AddLFTagsToResourceError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssumeDecoratedRoleWithSAMLError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AddLFTagsToResourceError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type BatchGrantPermissionsError = InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type AssumeDecoratedRoleWithSAMLError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type BatchRevokePermissionsError = InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type BatchGrantPermissionsError = InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type CancelTransactionError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | TransactionCommitInProgressException | TransactionCommittedException | Errors.CommonError | Client.SdkError
+export type BatchRevokePermissionsError = InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type CommitTransactionError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | TransactionCanceledException | Errors.CommonError | Client.SdkError
+export type CancelTransactionError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | TransactionCommitInProgressException | TransactionCommittedException | CommonError | Client.SdkError
 
-export type CreateDataCellsFilterError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CommitTransactionError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | TransactionCanceledException | CommonError | Client.SdkError
 
-export type CreateLFTagError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateDataCellsFilterError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateLakeFormationIdentityCenterConfigurationError = AccessDeniedException | AlreadyExistsException | ConcurrentModificationException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateLFTagError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateLakeFormationOptInError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateLakeFormationIdentityCenterConfigurationError = AccessDeniedException | AlreadyExistsException | ConcurrentModificationException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteDataCellsFilterError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateLakeFormationOptInError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteLFTagError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteDataCellsFilterError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteLakeFormationIdentityCenterConfigurationError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteLFTagError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteLakeFormationOptInError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteLakeFormationIdentityCenterConfigurationError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteObjectsOnCancelError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | TransactionCanceledException | TransactionCommittedException | Errors.CommonError | Client.SdkError
+export type DeleteLakeFormationOptInError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeregisterResourceError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DeleteObjectsOnCancelError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | TransactionCanceledException | TransactionCommittedException | CommonError | Client.SdkError
 
-export type DescribeLakeFormationIdentityCenterConfigurationError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeregisterResourceError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type DescribeResourceError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DescribeLakeFormationIdentityCenterConfigurationError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeTransactionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type DescribeResourceError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ExtendTransactionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | TransactionCanceledException | TransactionCommitInProgressException | TransactionCommittedException | Errors.CommonError | Client.SdkError
+export type DescribeTransactionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetDataCellsFilterError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ExtendTransactionError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | TransactionCanceledException | TransactionCommitInProgressException | TransactionCommittedException | CommonError | Client.SdkError
 
-export type GetDataLakePrincipalError = AccessDeniedException | InternalServiceException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetDataCellsFilterError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetDataLakeSettingsError = EntityNotFoundException | InternalServiceException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type GetDataLakePrincipalError = AccessDeniedException | InternalServiceException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetEffectivePermissionsForPathError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type GetDataLakeSettingsError = EntityNotFoundException | InternalServiceException | InvalidInputException | CommonError | Client.SdkError
 
-export type GetLFTagError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetEffectivePermissionsForPathError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type GetQueryStateError = AccessDeniedException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetLFTagError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetQueryStatisticsError = AccessDeniedException | ExpiredException | InternalServiceException | InvalidInputException | StatisticsNotReadyYetException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottledException" }> | Client.SdkError
+export type GetQueryStateError = AccessDeniedException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetResourceLFTagsError = AccessDeniedException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetQueryStatisticsError = AccessDeniedException | ExpiredException | InternalServiceException | InvalidInputException | StatisticsNotReadyYetException | ThrottledException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottledException" }> | Client.SdkError
 
-export type GetTableObjectsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | TransactionCanceledException | TransactionCommittedException | Errors.CommonError | Client.SdkError
+export type GetResourceLFTagsError = AccessDeniedException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetTemporaryGluePartitionCredentialsError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | PermissionTypeMismatchException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetTableObjectsError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | TransactionCanceledException | TransactionCommittedException | CommonError | Client.SdkError
 
-export type GetTemporaryGlueTableCredentialsError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | PermissionTypeMismatchException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetTemporaryGluePartitionCredentialsError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | PermissionTypeMismatchException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetWorkUnitResultsError = AccessDeniedException | ExpiredException | InternalServiceException | InvalidInputException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottledException" }> | Client.SdkError
+export type GetTemporaryGlueTableCredentialsError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | PermissionTypeMismatchException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetWorkUnitsError = AccessDeniedException | ExpiredException | InternalServiceException | InvalidInputException | WorkUnitsNotReadyYetException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetWorkUnitResultsError = AccessDeniedException | ExpiredException | InternalServiceException | InvalidInputException | ThrottledException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottledException" }> | Client.SdkError
 
-export type GrantPermissionsError = ConcurrentModificationException | EntityNotFoundException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type GetWorkUnitsError = AccessDeniedException | ExpiredException | InternalServiceException | InvalidInputException | WorkUnitsNotReadyYetException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListDataCellsFilterError = AccessDeniedException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GrantPermissionsError = ConcurrentModificationException | EntityNotFoundException | InvalidInputException | CommonError | Client.SdkError
 
-export type ListLFTagsError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListDataCellsFilterError = AccessDeniedException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListLakeFormationOptInsError = AccessDeniedException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListLFTagsError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListPermissionsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListLakeFormationOptInsError = AccessDeniedException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListResourcesError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListPermissionsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListTableStorageOptimizersError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListResourcesError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type ListTransactionsError = InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type ListTableStorageOptimizersError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type PutDataLakeSettingsError = InternalServiceException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type ListTransactionsError = InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type RegisterResourceError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type PutDataLakeSettingsError = InternalServiceException | InvalidInputException | CommonError | Client.SdkError
 
-export type RemoveLFTagsFromResourceError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RegisterResourceError = AccessDeniedException | AlreadyExistsException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNumberLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RevokePermissionsError = ConcurrentModificationException | EntityNotFoundException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type RemoveLFTagsFromResourceError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type SearchDatabasesByLFTagsError = AccessDeniedException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RevokePermissionsError = ConcurrentModificationException | EntityNotFoundException | InvalidInputException | CommonError | Client.SdkError
 
-export type SearchTablesByLFTagsError = AccessDeniedException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type SearchDatabasesByLFTagsError = AccessDeniedException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartQueryPlanningError = AccessDeniedException | InternalServiceException | InvalidInputException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottledException" }> | Client.SdkError
+export type SearchTablesByLFTagsError = AccessDeniedException | EntityNotFoundException | GlueEncryptionException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartTransactionError = InternalServiceException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type StartQueryPlanningError = AccessDeniedException | InternalServiceException | InvalidInputException | ThrottledException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottledException" }> | Client.SdkError
 
-export type UpdateDataCellsFilterError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartTransactionError = InternalServiceException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateLFTagError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateDataCellsFilterError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateLakeFormationIdentityCenterConfigurationError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateLFTagError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateResourceError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Errors.CommonError | Client.SdkError
+export type UpdateLakeFormationIdentityCenterConfigurationError = AccessDeniedException | ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateTableObjectsError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | TransactionCanceledException | TransactionCommitInProgressException | TransactionCommittedException | Errors.CommonError | Client.SdkError
+export type UpdateResourceError = EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | CommonError | Client.SdkError
 
-export type UpdateTableStorageOptimizerError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateTableObjectsError = ConcurrentModificationException | EntityNotFoundException | InternalServiceException | InvalidInputException | OperationTimeoutException | ResourceNotReadyException | TransactionCanceledException | TransactionCommitInProgressException | TransactionCommittedException | CommonError | Client.SdkError
+
+export type UpdateTableStorageOptimizerError = AccessDeniedException | EntityNotFoundException | InternalServiceException | InvalidInputException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
 export const addLFTagsToResource: Client.Operation<AddLFTagsToResourceRequest, AddLFTagsToResourceResponse, AddLFTagsToResourceError, LakeFormation> = /*#__PURE__*/ Client.operation(LakeFormation, {model:{name:"AddLFTagsToResource",http:{method:"POST",requestUri:"/AddLFTagsToResource"},input:{shape:AddLFTagsToResourceRequest$},output:{shape:AddLFTagsToResourceResponse$},errors:[AccessDeniedException$,ConcurrentModificationException$,EntityNotFoundException$,InternalServiceException$,InvalidInputException$,OperationTimeoutException$]},errors:{AccessDeniedException,ConcurrentModificationException,EntityNotFoundException,InternalServiceException,InvalidInputException,OperationTimeoutException}})
 

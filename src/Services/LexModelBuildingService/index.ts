@@ -1154,89 +1154,92 @@ export class PreconditionFailedException extends /*#__PURE__*/ ServiceError("Pre
 
 export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException")<{ readonly referenceType?: string; readonly exampleReference?: ResourceReference }> {}
 
-export type CreateBotVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | PreconditionFailedException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateIntentVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | PreconditionFailedException | Errors.CommonError | Client.SdkError
+export type CreateBotVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | PreconditionFailedException | CommonError | Client.SdkError
 
-export type CreateSlotTypeVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | PreconditionFailedException | Errors.CommonError | Client.SdkError
+export type CreateIntentVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | PreconditionFailedException | CommonError | Client.SdkError
 
-export type DeleteBotError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type CreateSlotTypeVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | PreconditionFailedException | CommonError | Client.SdkError
 
-export type DeleteBotAliasError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteBotError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteBotChannelAssociationError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteBotAliasError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteBotVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteBotChannelAssociationError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteIntentError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteBotVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteIntentVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteIntentError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteSlotTypeError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteIntentVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteSlotTypeVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteSlotTypeError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteUtterancesError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteSlotTypeVersionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | ResourceInUseException | CommonError | Client.SdkError
 
-export type GetBotError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteUtterancesError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetBotAliasError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetBotError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetBotAliasesError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetBotAliasError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetBotChannelAssociationError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetBotAliasesError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetBotChannelAssociationsError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetBotChannelAssociationError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetBotVersionsError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetBotChannelAssociationsError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetBotsError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetBotVersionsError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetBuiltinIntentError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetBotsError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetBuiltinIntentsError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetBuiltinIntentError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetBuiltinSlotTypesError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetBuiltinIntentsError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetExportError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetBuiltinSlotTypesError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetImportError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetExportError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetIntentError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetImportError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetIntentVersionsError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetIntentError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetIntentsError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetIntentVersionsError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetMigrationError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetIntentsError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetMigrationsError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetMigrationError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetSlotTypeError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetMigrationsError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetSlotTypeVersionsError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetSlotTypeError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetSlotTypesError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetSlotTypeVersionsError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetUtterancesViewError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetSlotTypesError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetUtterancesViewError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type PutBotError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | PreconditionFailedException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type PutBotAliasError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | PreconditionFailedException | Errors.CommonError | Client.SdkError
+export type PutBotError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | PreconditionFailedException | CommonError | Client.SdkError
 
-export type PutIntentError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | PreconditionFailedException | Errors.CommonError | Client.SdkError
+export type PutBotAliasError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | PreconditionFailedException | CommonError | Client.SdkError
 
-export type PutSlotTypeError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | PreconditionFailedException | Errors.CommonError | Client.SdkError
+export type PutIntentError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | PreconditionFailedException | CommonError | Client.SdkError
 
-export type StartImportError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type PutSlotTypeError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | PreconditionFailedException | CommonError | Client.SdkError
 
-export type StartMigrationError = AccessDeniedException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartImportError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type StartMigrationError = AccessDeniedException | BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UntagResourceError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
+
+export type UntagResourceError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
 export const createBotVersion: Client.Operation<CreateBotVersionRequest, CreateBotVersionResponse, CreateBotVersionError, LexModelBuildingService> = /*#__PURE__*/ Client.operation(LexModelBuildingService, {model:{name:"CreateBotVersion",http:{method:"POST",requestUri:"/bots/{name}/versions",responseCode:201},input:{shape:CreateBotVersionRequest$},output:{shape:CreateBotVersionResponse$},errors:[BadRequestException$,ConflictException$,InternalFailureException$,LimitExceededException$,NotFoundException$,PreconditionFailedException$]},errors:{BadRequestException,ConflictException,InternalFailureException,LimitExceededException,NotFoundException,PreconditionFailedException}})
 

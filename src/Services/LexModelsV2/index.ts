@@ -4727,209 +4727,212 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type BatchCreateCustomVocabularyItemError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDeleteCustomVocabularyItemError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type BatchCreateCustomVocabularyItemError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type BatchUpdateCustomVocabularyItemError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type BatchDeleteCustomVocabularyItemError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type BuildBotLocaleError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type BatchUpdateCustomVocabularyItemError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateBotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type BuildBotLocaleError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateBotAliasError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateBotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateBotLocaleError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateBotAliasError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateBotReplicaError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateBotLocaleError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateBotVersionError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateBotReplicaError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateExportError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateBotVersionError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateIntentError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateExportError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateResourcePolicyError = InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateIntentError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateResourcePolicyStatementError = ConflictException | InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateResourcePolicyError = InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateSlotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateResourcePolicyStatementError = ConflictException | InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateSlotTypeError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateSlotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateTestSetDiscrepancyReportError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateSlotTypeError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateUploadUrlError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateTestSetDiscrepancyReportError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteBotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateUploadUrlError = ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteBotAliasError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteBotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteBotLocaleError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteBotAliasError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteBotReplicaError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteBotLocaleError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteBotVersionError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteBotReplicaError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteCustomVocabularyError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteBotVersionError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteExportError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteCustomVocabularyError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteImportError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteExportError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteIntentError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteImportError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteResourcePolicyError = InternalServerException | PreconditionFailedException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteIntentError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteResourcePolicyStatementError = InternalServerException | PreconditionFailedException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteResourcePolicyError = InternalServerException | PreconditionFailedException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteSlotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteResourcePolicyStatementError = InternalServerException | PreconditionFailedException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteSlotTypeError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteSlotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteTestSetError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteSlotTypeError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteUtterancesError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteTestSetError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeBotError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteUtterancesError = InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeBotAliasError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeBotError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeBotLocaleError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeBotAliasError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeBotRecommendationError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeBotLocaleError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeBotReplicaError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeBotRecommendationError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeBotResourceGenerationError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeBotReplicaError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeBotVersionError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeBotResourceGenerationError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeCustomVocabularyMetadataError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeBotVersionError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeExportError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeCustomVocabularyMetadataError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeImportError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeExportError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeIntentError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeImportError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeResourcePolicyError = InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeIntentError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeSlotError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeResourcePolicyError = InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSlotTypeError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeSlotError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeTestExecutionError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeSlotTypeError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeTestSetError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeTestExecutionError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeTestSetDiscrepancyReportError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeTestSetError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeTestSetGenerationError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeTestSetDiscrepancyReportError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GenerateBotElementError = ConflictException | InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeTestSetGenerationError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetTestExecutionArtifactsUrlError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GenerateBotElementError = ConflictException | InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAggregatedUtterancesError = InternalServerException | PreconditionFailedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetTestExecutionArtifactsUrlError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBotAliasReplicasError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListAggregatedUtterancesError = InternalServerException | PreconditionFailedException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBotAliasesError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBotAliasReplicasError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBotLocalesError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBotAliasesError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBotRecommendationsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBotLocalesError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBotReplicasError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBotRecommendationsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBotResourceGenerationsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBotReplicasError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBotVersionReplicasError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBotResourceGenerationsError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBotVersionsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBotVersionReplicasError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBotsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBotVersionsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBuiltInIntentsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBotsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListBuiltInSlotTypesError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBuiltInIntentsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListCustomVocabularyItemsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListBuiltInSlotTypesError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListExportsError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListCustomVocabularyItemsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListImportsError = InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListExportsError = InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListIntentMetricsError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListImportsError = InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListIntentPathsError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListIntentMetricsError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListIntentStageMetricsError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListIntentPathsError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListIntentsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListIntentStageMetricsError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRecommendedIntentsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListIntentsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSessionAnalyticsDataError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListRecommendedIntentsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSessionMetricsError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListSessionAnalyticsDataError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSlotTypesError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListSessionMetricsError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListSlotsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListSlotTypesError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListSlotsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTestExecutionResultItemsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTestExecutionsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTestExecutionResultItemsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTestSetRecordsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTestExecutionsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTestSetsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTestSetRecordsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListUtteranceAnalyticsDataError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTestSetsError = InternalServerException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListUtteranceMetricsError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListUtteranceAnalyticsDataError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type SearchAssociatedTranscriptsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListUtteranceMetricsError = InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartBotRecommendationError = ConflictException | InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type SearchAssociatedTranscriptsError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartBotResourceGenerationError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type StartBotRecommendationError = ConflictException | InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartImportError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type StartBotResourceGenerationError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartTestExecutionError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type StartImportError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StartTestSetGenerationError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type StartTestExecutionError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopBotRecommendationError = ConflictException | InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type StartTestSetGenerationError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type StopBotRecommendationError = ConflictException | InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateBotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateBotAliasError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateBotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateBotLocaleError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateBotAliasError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateBotRecommendationError = ConflictException | InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateBotLocaleError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateExportError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateBotRecommendationError = ConflictException | InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateIntentError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateExportError = ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateResourcePolicyError = InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateIntentError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSlotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateResourcePolicyError = InternalServerException | PreconditionFailedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSlotTypeError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateSlotError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateTestSetError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateSlotTypeError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type UpdateTestSetError = ConflictException | InternalServerException | PreconditionFailedException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export const batchCreateCustomVocabularyItem: Client.Operation<BatchCreateCustomVocabularyItemRequest, BatchCreateCustomVocabularyItemResponse, BatchCreateCustomVocabularyItemError, LexModelsV2> = /*#__PURE__*/ Client.operation(LexModelsV2, {model:{name:"BatchCreateCustomVocabularyItem",http:{method:"PUT",requestUri:"/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/customvocabulary/DEFAULT/batchcreate",responseCode:200},input:{shape:BatchCreateCustomVocabularyItemRequest$},output:{shape:BatchCreateCustomVocabularyItemResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 

@@ -312,15 +312,18 @@ export class RequestTimeoutException extends /*#__PURE__*/ ServiceError("Request
 
 export class UnsupportedMediaTypeException extends /*#__PURE__*/ ServiceError("UnsupportedMediaTypeException") {}
 
-export type DeleteSessionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetSessionError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteSessionError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type PostContentError = BadGatewayException | BadRequestException | ConflictException | DependencyFailedException | InternalFailureException | LimitExceededException | LoopDetectedException | NotAcceptableException | NotFoundException | RequestTimeoutException | UnsupportedMediaTypeException | Errors.CommonError | Client.SdkError
+export type GetSessionError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type PostTextError = BadGatewayException | BadRequestException | ConflictException | DependencyFailedException | InternalFailureException | LimitExceededException | LoopDetectedException | NotFoundException | Errors.CommonError | Client.SdkError
+export type PostContentError = BadGatewayException | BadRequestException | ConflictException | DependencyFailedException | InternalFailureException | LimitExceededException | LoopDetectedException | NotAcceptableException | NotFoundException | RequestTimeoutException | UnsupportedMediaTypeException | CommonError | Client.SdkError
 
-export type PutSessionError = BadGatewayException | BadRequestException | ConflictException | DependencyFailedException | InternalFailureException | LimitExceededException | NotAcceptableException | NotFoundException | Errors.CommonError | Client.SdkError
+export type PostTextError = BadGatewayException | BadRequestException | ConflictException | DependencyFailedException | InternalFailureException | LimitExceededException | LoopDetectedException | NotFoundException | CommonError | Client.SdkError
+
+export type PutSessionError = BadGatewayException | BadRequestException | ConflictException | DependencyFailedException | InternalFailureException | LimitExceededException | NotAcceptableException | NotFoundException | CommonError | Client.SdkError
 
 export const deleteSession: Client.Operation<DeleteSessionRequest, DeleteSessionResponse, DeleteSessionError, LexRuntime> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"DeleteSession",http:{method:"DELETE",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/session"},input:{shape:DeleteSessionRequest$},output:{shape:DeleteSessionResponse$},errors:[BadRequestException$,ConflictException$,InternalFailureException$,LimitExceededException$,NotFoundException$]},errors:{BadRequestException,ConflictException,InternalFailureException,LimitExceededException,NotFoundException}})
 

@@ -221,27 +221,30 @@ export interface UpdateServiceSettingsOutput {
   readonly StatusMessage?: Readonly<Record<string, string>>
 }
 
-export type DeregisterSubscriptionProviderError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetRegisteredSubscriptionProviderError = Errors.CommonError | Client.SdkError
+export type DeregisterSubscriptionProviderError = CommonError | Client.SdkError
 
-export type GetServiceSettingsError = Errors.CommonError | Client.SdkError
+export type GetRegisteredSubscriptionProviderError = CommonError | Client.SdkError
 
-export type ListLinuxSubscriptionInstancesError = Errors.CommonError | Client.SdkError
+export type GetServiceSettingsError = CommonError | Client.SdkError
 
-export type ListLinuxSubscriptionsError = Errors.CommonError | Client.SdkError
+export type ListLinuxSubscriptionInstancesError = CommonError | Client.SdkError
 
-export type ListRegisteredSubscriptionProvidersError = Errors.CommonError | Client.SdkError
+export type ListLinuxSubscriptionsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListRegisteredSubscriptionProvidersError = CommonError | Client.SdkError
 
-export type RegisterSubscriptionProviderError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type RegisterSubscriptionProviderError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateServiceSettingsError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
+
+export type UpdateServiceSettingsError = CommonError | Client.SdkError
 
 export const deregisterSubscriptionProvider: Client.Operation<DeregisterSubscriptionProviderRequest, DeregisterSubscriptionProviderOutput, DeregisterSubscriptionProviderError, LicenseManagerLinuxSubscriptions> = /*#__PURE__*/ Client.operation(LicenseManagerLinuxSubscriptions, {model:{name:"DeregisterSubscriptionProvider",http:{method:"POST",requestUri:"/subscription/DeregisterSubscriptionProvider",responseCode:200},input:{shape:DeregisterSubscriptionProviderRequest$},output:{shape:DeregisterSubscriptionProviderOutput$},idempotent:true}})
 

@@ -258,27 +258,30 @@ export interface UpdateIdentityProviderSettingsOutput {
   readonly IdentityProviderSummary?: DeregisterIdentityProviderOutputIdentityProviderSummary
 }
 
-export type AssociateUserError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeregisterIdentityProviderError = Errors.CommonError | Client.SdkError
+export type AssociateUserError = CommonError | Client.SdkError
 
-export type DisassociateUserError = Errors.CommonError | Client.SdkError
+export type DeregisterIdentityProviderError = CommonError | Client.SdkError
 
-export type ListIdentityProvidersError = Errors.CommonError | Client.SdkError
+export type DisassociateUserError = CommonError | Client.SdkError
 
-export type ListInstancesError = Errors.CommonError | Client.SdkError
+export type ListIdentityProvidersError = CommonError | Client.SdkError
 
-export type ListProductSubscriptionsError = Errors.CommonError | Client.SdkError
+export type ListInstancesError = CommonError | Client.SdkError
 
-export type ListUserAssociationsError = Errors.CommonError | Client.SdkError
+export type ListProductSubscriptionsError = CommonError | Client.SdkError
 
-export type RegisterIdentityProviderError = Errors.CommonError | Client.SdkError
+export type ListUserAssociationsError = CommonError | Client.SdkError
 
-export type StartProductSubscriptionError = Errors.CommonError | Client.SdkError
+export type RegisterIdentityProviderError = CommonError | Client.SdkError
 
-export type StopProductSubscriptionError = Errors.CommonError | Client.SdkError
+export type StartProductSubscriptionError = CommonError | Client.SdkError
 
-export type UpdateIdentityProviderSettingsError = Errors.CommonError | Client.SdkError
+export type StopProductSubscriptionError = CommonError | Client.SdkError
+
+export type UpdateIdentityProviderSettingsError = CommonError | Client.SdkError
 
 export const associateUser: Client.Operation<AssociateUserRequest, AssociateUserOutput, AssociateUserError, LicenseManagerUserSubscriptions> = /*#__PURE__*/ Client.operation(LicenseManagerUserSubscriptions, {model:{name:"AssociateUser",http:{method:"POST",requestUri:"/user/AssociateUser",responseCode:200},input:{shape:AssociateUserRequest$},output:{shape:AssociateUserOutput$},idempotent:true}})
 

@@ -654,51 +654,54 @@ export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundExcep
 
 export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException")<{ readonly ErrorAttribute?: string; readonly Message?: string }> {}
 
-export type CreateBrokerError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | UnauthorizedException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateConfigurationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type CreateBrokerError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateTagsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type CreateConfigurationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type CreateUserError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type CreateTagsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteBrokerError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type CreateUserError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteTagsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteBrokerError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteUserError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteTagsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DescribeBrokerError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteUserError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DescribeBrokerEngineTypesError = BadRequestException | ForbiddenException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DescribeBrokerError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DescribeBrokerInstanceOptionsError = BadRequestException | ForbiddenException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DescribeBrokerEngineTypesError = BadRequestException | ForbiddenException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DescribeConfigurationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeBrokerInstanceOptionsError = BadRequestException | ForbiddenException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type DescribeConfigurationRevisionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeConfigurationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DescribeUserError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeConfigurationRevisionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type ListBrokersError = BadRequestException | ForbiddenException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type DescribeUserError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type ListConfigurationRevisionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListBrokersError = BadRequestException | ForbiddenException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListConfigurationsError = BadRequestException | ForbiddenException | InternalServerErrorException | Errors.CommonError | Client.SdkError
+export type ListConfigurationRevisionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type ListTagsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListConfigurationsError = BadRequestException | ForbiddenException | InternalServerErrorException | CommonError | Client.SdkError
 
-export type ListUsersError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type PromoteError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListUsersError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type RebootBrokerError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type PromoteError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateBrokerError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type RebootBrokerError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateConfigurationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateBrokerError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateUserError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateConfigurationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
+
+export type UpdateUserError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
 export const createBroker: Client.Operation<CreateBrokerRequest, CreateBrokerResponse, CreateBrokerError, MQ> = /*#__PURE__*/ Client.operation(MQ, {model:{name:"CreateBroker",http:{method:"POST",requestUri:"/v1/brokers",responseCode:200},input:{shape:CreateBrokerRequest$},output:{shape:CreateBrokerResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,UnauthorizedException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,UnauthorizedException}})
 

@@ -768,83 +768,86 @@ export class RequestError extends /*#__PURE__*/ ServiceError("RequestError")<{ r
 
 export class ServiceFault extends /*#__PURE__*/ ServiceError("ServiceFault")<{ readonly Message?: string; readonly TurkErrorCode?: string }> {}
 
-export type AcceptQualificationRequestError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ApproveAssignmentError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type AcceptQualificationRequestError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type AssociateQualificationWithWorkerError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ApproveAssignmentError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type CreateAdditionalAssignmentsForHITError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type AssociateQualificationWithWorkerError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type CreateHITError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type CreateAdditionalAssignmentsForHITError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type CreateHITTypeError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type CreateHITError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type CreateHITWithHITTypeError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type CreateHITTypeError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type CreateQualificationTypeError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type CreateHITWithHITTypeError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type CreateWorkerBlockError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type CreateQualificationTypeError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type DeleteHITError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type CreateWorkerBlockError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type DeleteQualificationTypeError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type DeleteHITError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type DeleteWorkerBlockError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type DeleteQualificationTypeError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type DisassociateQualificationFromWorkerError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type DeleteWorkerBlockError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type GetAccountBalanceError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type DisassociateQualificationFromWorkerError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type GetAssignmentError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type GetAccountBalanceError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type GetFileUploadURLError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type GetAssignmentError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type GetHITError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type GetFileUploadURLError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type GetQualificationScoreError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type GetHITError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type GetQualificationTypeError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type GetQualificationScoreError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type ListAssignmentsForHITError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type GetQualificationTypeError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type ListBonusPaymentsError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ListAssignmentsForHITError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type ListHITsError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ListBonusPaymentsError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type ListHITsForQualificationTypeError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ListHITsError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type ListQualificationRequestsError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ListHITsForQualificationTypeError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type ListQualificationTypesError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ListQualificationRequestsError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type ListReviewPolicyResultsForHITError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ListQualificationTypesError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type ListReviewableHITsError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ListReviewPolicyResultsForHITError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type ListWorkerBlocksError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ListReviewableHITsError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type ListWorkersWithQualificationTypeError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ListWorkerBlocksError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type NotifyWorkersError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type ListWorkersWithQualificationTypeError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type RejectAssignmentError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type NotifyWorkersError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type RejectQualificationRequestError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type RejectAssignmentError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type SendBonusError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type RejectQualificationRequestError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type SendTestEventNotificationError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type SendBonusError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type UpdateExpirationForHITError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type SendTestEventNotificationError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type UpdateHITReviewStatusError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type UpdateExpirationForHITError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type UpdateHITTypeOfHITError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type UpdateHITReviewStatusError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type UpdateNotificationSettingsError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type UpdateHITTypeOfHITError = RequestError | ServiceFault | CommonError | Client.SdkError
 
-export type UpdateQualificationTypeError = RequestError | ServiceFault | Errors.CommonError | Client.SdkError
+export type UpdateNotificationSettingsError = RequestError | ServiceFault | CommonError | Client.SdkError
+
+export type UpdateQualificationTypeError = RequestError | ServiceFault | CommonError | Client.SdkError
 
 export const acceptQualificationRequest: Client.Operation<AcceptQualificationRequestRequest, AcceptQualificationRequestResponse, AcceptQualificationRequestError, MTurk> = /*#__PURE__*/ Client.operation(MTurk, {model:{name:"AcceptQualificationRequest",http:{method:"POST",requestUri:"/"},input:{shape:AcceptQualificationRequestRequest$},output:{shape:AcceptQualificationRequestResponse$},errors:[RequestError$,ServiceFault$]},errors:{RequestError,ServiceFault}})
 

@@ -728,61 +728,64 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class TagLimitExceededException extends /*#__PURE__*/ ServiceError("TagLimitExceededException") {}
 
-export type AddTagsError = InternalServerException | InvalidInputException | InvalidTagException | ResourceNotFoundException | TagLimitExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateBatchPredictionError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type AddTagsError = InternalServerException | InvalidInputException | InvalidTagException | ResourceNotFoundException | TagLimitExceededException | CommonError | Client.SdkError
 
-export type CreateDataSourceFromRDSError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type CreateBatchPredictionError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | CommonError | Client.SdkError
 
-export type CreateDataSourceFromRedshiftError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type CreateDataSourceFromRDSError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | CommonError | Client.SdkError
 
-export type CreateDataSourceFromS3Error = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type CreateDataSourceFromRedshiftError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | CommonError | Client.SdkError
 
-export type CreateEvaluationError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type CreateDataSourceFromS3Error = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | CommonError | Client.SdkError
 
-export type CreateMLModelError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type CreateEvaluationError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | CommonError | Client.SdkError
 
-export type CreateRealtimeEndpointError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateMLModelError = IdempotentParameterMismatchException | InternalServerException | InvalidInputException | CommonError | Client.SdkError
 
-export type DeleteBatchPredictionError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateRealtimeEndpointError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteDataSourceError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteBatchPredictionError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteEvaluationError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteDataSourceError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteMLModelError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteEvaluationError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteRealtimeEndpointError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteMLModelError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteTagsError = InternalServerException | InvalidInputException | InvalidTagException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteRealtimeEndpointError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeBatchPredictionsError = InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DeleteTagsError = InternalServerException | InvalidInputException | InvalidTagException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDataSourcesError = InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DescribeBatchPredictionsError = InternalServerException | InvalidInputException | CommonError | Client.SdkError
 
-export type DescribeEvaluationsError = InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DescribeDataSourcesError = InternalServerException | InvalidInputException | CommonError | Client.SdkError
 
-export type DescribeMLModelsError = InternalServerException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DescribeEvaluationsError = InternalServerException | InvalidInputException | CommonError | Client.SdkError
 
-export type DescribeTagsError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeMLModelsError = InternalServerException | InvalidInputException | CommonError | Client.SdkError
 
-export type GetBatchPredictionError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTagsError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetDataSourceError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetBatchPredictionError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetEvaluationError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetDataSourceError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetMLModelError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetEvaluationError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PredictError = InternalServerException | InvalidInputException | LimitExceededException | PredictorNotMountedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetMLModelError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateBatchPredictionError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PredictError = InternalServerException | InvalidInputException | LimitExceededException | PredictorNotMountedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateDataSourceError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateBatchPredictionError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateEvaluationError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateDataSourceError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateMLModelError = InternalServerException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateEvaluationError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateMLModelError = InternalServerException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const addTags: Client.Operation<AddTagsInput, AddTagsOutput, AddTagsError, MachineLearning> = /*#__PURE__*/ Client.operation(MachineLearning, {model:{name:"AddTags",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsInput$},output:{shape:AddTagsOutput$},errors:[InternalServerException$,InvalidInputException$,InvalidTagException$,ResourceNotFoundException$,TagLimitExceededException$]},errors:{InternalServerException,InvalidInputException,InvalidTagException,ResourceNotFoundException,TagLimitExceededException}})
 

@@ -1330,99 +1330,102 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type CreateAddonInstanceError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateAddonSubscriptionError = ConflictException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateAddonInstanceError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateArchiveError = AccessDeniedException | ConflictException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateAddonSubscriptionError = ConflictException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateIngressPointError = ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateArchiveError = AccessDeniedException | ConflictException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateRelayError = ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateIngressPointError = ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateRuleSetError = ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateRelayError = ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateTrafficPolicyError = ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateRuleSetError = ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteAddonInstanceError = ConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateTrafficPolicyError = ConflictException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteAddonSubscriptionError = ConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteAddonInstanceError = ConflictException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteArchiveError = AccessDeniedException | ConflictException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteAddonSubscriptionError = ConflictException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteIngressPointError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteArchiveError = AccessDeniedException | ConflictException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteRelayError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteIngressPointError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteRuleSetError = ConflictException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteRelayError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteTrafficPolicyError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteRuleSetError = ConflictException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetAddonInstanceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteTrafficPolicyError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetAddonSubscriptionError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetAddonInstanceError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetArchiveError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetAddonSubscriptionError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetArchiveExportError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetArchiveError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetArchiveMessageError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetArchiveExportError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetArchiveMessageContentError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetArchiveMessageError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetArchiveSearchError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetArchiveMessageContentError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetArchiveSearchResultsError = AccessDeniedException | ConflictException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetArchiveSearchError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetIngressPointError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetArchiveSearchResultsError = AccessDeniedException | ConflictException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetRelayError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetIngressPointError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetRuleSetError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetRelayError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetTrafficPolicyError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetRuleSetError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListAddonInstancesError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetTrafficPolicyError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListAddonSubscriptionsError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListAddonInstancesError = ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListArchiveExportsError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListAddonSubscriptionsError = ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListArchiveSearchesError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListArchiveExportsError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListArchivesError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListArchiveSearchesError = AccessDeniedException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListIngressPointsError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListArchivesError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRelaysError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListIngressPointsError = ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListRuleSetsError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListRelaysError = ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListRuleSetsError = ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTrafficPoliciesError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartArchiveExportError = AccessDeniedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTrafficPoliciesError = ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartArchiveSearchError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type StartArchiveExportError = AccessDeniedException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopArchiveExportError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type StartArchiveSearchError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type StopArchiveSearchError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type StopArchiveExportError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StopArchiveSearchError = AccessDeniedException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateArchiveError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UntagResourceError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateIngressPointError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateArchiveError = AccessDeniedException | ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateRelayError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateIngressPointError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateRuleSetError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateRelayError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateTrafficPolicyError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateRuleSetError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UpdateTrafficPolicyError = ConflictException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const createAddonInstance: Client.Operation<CreateAddonInstanceRequest, CreateAddonInstanceResponse, CreateAddonInstanceError, MailManager> = /*#__PURE__*/ Client.operation(MailManager, {model:{name:"CreateAddonInstance",http:{method:"POST",requestUri:"/"},input:{shape:CreateAddonInstanceRequest$},output:{shape:CreateAddonInstanceResponse$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$],idempotent:true},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 

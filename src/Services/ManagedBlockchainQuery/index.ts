@@ -361,23 +361,26 @@ export interface ListTransactionsOutputTransactionsMember {
   readonly confirmationStatus?: string
 }
 
-export type BatchGetTokenBalanceError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetAssetContractError = Errors.CommonError | Client.SdkError
+export type BatchGetTokenBalanceError = CommonError | Client.SdkError
 
-export type GetTokenBalanceError = Errors.CommonError | Client.SdkError
+export type GetAssetContractError = CommonError | Client.SdkError
 
-export type GetTransactionError = Errors.CommonError | Client.SdkError
+export type GetTokenBalanceError = CommonError | Client.SdkError
 
-export type ListAssetContractsError = Errors.CommonError | Client.SdkError
+export type GetTransactionError = CommonError | Client.SdkError
 
-export type ListFilteredTransactionEventsError = Errors.CommonError | Client.SdkError
+export type ListAssetContractsError = CommonError | Client.SdkError
 
-export type ListTokenBalancesError = Errors.CommonError | Client.SdkError
+export type ListFilteredTransactionEventsError = CommonError | Client.SdkError
 
-export type ListTransactionEventsError = Errors.CommonError | Client.SdkError
+export type ListTokenBalancesError = CommonError | Client.SdkError
 
-export type ListTransactionsError = Errors.CommonError | Client.SdkError
+export type ListTransactionEventsError = CommonError | Client.SdkError
+
+export type ListTransactionsError = CommonError | Client.SdkError
 
 export const batchGetTokenBalance: Client.Operation<BatchGetTokenBalanceRequest, BatchGetTokenBalanceOutput, BatchGetTokenBalanceError, ManagedBlockchainQuery> = /*#__PURE__*/ Client.operation(ManagedBlockchainQuery, {model:{name:"BatchGetTokenBalance",http:{method:"POST",requestUri:"/batch-get-token-balance",responseCode:200},input:{shape:BatchGetTokenBalanceRequest$},output:{shape:BatchGetTokenBalanceOutput$}}})
 

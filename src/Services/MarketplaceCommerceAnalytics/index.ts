@@ -65,9 +65,12 @@ export interface StartSupportDataExportResult {
 
 export class MarketplaceCommerceAnalyticsException extends /*#__PURE__*/ ServiceError("MarketplaceCommerceAnalyticsException") {}
 
-export type GenerateDataSetError = MarketplaceCommerceAnalyticsException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type StartSupportDataExportError = MarketplaceCommerceAnalyticsException | Errors.CommonError | Client.SdkError
+export type GenerateDataSetError = MarketplaceCommerceAnalyticsException | CommonError | Client.SdkError
+
+export type StartSupportDataExportError = MarketplaceCommerceAnalyticsException | CommonError | Client.SdkError
 
 export const generateDataSet: Client.Operation<GenerateDataSetRequest, GenerateDataSetResult, GenerateDataSetError, MarketplaceCommerceAnalytics> = /*#__PURE__*/ Client.operation(MarketplaceCommerceAnalytics, {model:{name:"GenerateDataSet",http:{method:"POST",requestUri:"/"},input:{shape:GenerateDataSetRequest$},output:{shape:GenerateDataSetResult$},errors:[MarketplaceCommerceAnalyticsException$]},errors:{MarketplaceCommerceAnalyticsException}})
 

@@ -78,13 +78,16 @@ export interface UntagResourceRequest {
 
 export type UntagResourceOutput = {}
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type PutDeploymentParameterError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type PutDeploymentParameterError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
+
+export type UntagResourceError = CommonError | Client.SdkError
 
 export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, MarketplaceDeployment> = /*#__PURE__*/ Client.operation(MarketplaceDeployment, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{resourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
 

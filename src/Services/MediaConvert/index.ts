@@ -4825,63 +4825,66 @@ export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("S
 
 export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly Message?: string }> {}
 
-export type AssociateCertificateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelJobError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type AssociateCertificateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateJobError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CancelJobError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateJobTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateJobError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreatePresetError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateJobTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateQueueError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreatePresetError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteJobTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateQueueError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeletePolicyError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteJobTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeletePresetError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeletePolicyError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteQueueError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeletePresetError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeEndpointsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteQueueError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DisassociateCertificateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeEndpointsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetJobError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DisassociateCertificateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetJobTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetJobError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetPolicyError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetJobTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetPresetError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetPolicyError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetQueueError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetPresetError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListJobTemplatesError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetQueueError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListJobsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListJobTemplatesError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListPresetsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListJobsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListQueuesError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListPresetsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListQueuesError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutPolicyError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type SearchJobsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type PutPolicyError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type SearchJobsError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UntagResourceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type TagResourceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateJobTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UntagResourceError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdatePresetError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateJobTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateQueueError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdatePresetError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateQueueError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceQuotaExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const associateCertificate: Client.Operation<AssociateCertificateRequest, AssociateCertificateResponse, AssociateCertificateError, MediaConvert> = /*#__PURE__*/ Client.operation(MediaConvert, {model:{name:"AssociateCertificate",http:{method:"POST",requestUri:"/2017-08-29/certificates",responseCode:201},input:{shape:AssociateCertificateRequest$},output:{shape:AssociateCertificateResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceQuotaExceededException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,NotFoundException,ServiceQuotaExceededException,TooManyRequestsException}})
 

@@ -5864,189 +5864,192 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class UnprocessableEntityException extends /*#__PURE__*/ ServiceError("UnprocessableEntityException")<{ readonly Message?: string; readonly ValidationErrors?: ReadonlyArray<ValidationError> }> {}
 
-export type AcceptInputDeviceTransferError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDeleteError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type AcceptInputDeviceTransferError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type BatchStartError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type BatchDeleteError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type BatchStopError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type BatchStartError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type BatchUpdateScheduleError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type BatchStopError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CancelInputDeviceTransferError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type BatchUpdateScheduleError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ClaimDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CancelInputDeviceTransferError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateChannelError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ClaimDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateCloudWatchAlarmTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateChannelError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateCloudWatchAlarmTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateCloudWatchAlarmTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateEventBridgeRuleTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateCloudWatchAlarmTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateEventBridgeRuleTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateEventBridgeRuleTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateInputError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateEventBridgeRuleTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateInputSecurityGroupError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateInputError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateMultiplexError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateInputSecurityGroupError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateMultiplexProgramError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateMultiplexError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreatePartnerInputError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateMultiplexProgramError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateSignalMapError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreatePartnerInputError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateTagsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type CreateSignalMapError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteChannelError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateTagsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteCloudWatchAlarmTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteChannelError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteCloudWatchAlarmTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteCloudWatchAlarmTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteEventBridgeRuleTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteCloudWatchAlarmTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteEventBridgeRuleTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteEventBridgeRuleTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteInputError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteEventBridgeRuleTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteInputSecurityGroupError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteInputError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteMultiplexError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteInputSecurityGroupError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteMultiplexProgramError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteMultiplexError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteReservationError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteMultiplexProgramError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteScheduleError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteReservationError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteSignalMapError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteScheduleError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteTagsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteSignalMapError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeAccountConfigurationError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteTagsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type DescribeChannelError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeAccountConfigurationError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeInputError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeChannelError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeInputDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeInputError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeInputDeviceThumbnailError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeInputDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeInputSecurityGroupError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeInputDeviceThumbnailError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeMultiplexError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeInputSecurityGroupError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeMultiplexProgramError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeMultiplexError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeOfferingError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeMultiplexProgramError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeReservationError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeOfferingError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeScheduleError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeReservationError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeThumbnailsError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeScheduleError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetCloudWatchAlarmTemplateError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeThumbnailsError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetCloudWatchAlarmTemplateGroupError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetCloudWatchAlarmTemplateError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetEventBridgeRuleTemplateError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetCloudWatchAlarmTemplateGroupError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetEventBridgeRuleTemplateGroupError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetEventBridgeRuleTemplateError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetSignalMapError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetEventBridgeRuleTemplateGroupError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListChannelsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetSignalMapError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListCloudWatchAlarmTemplateGroupsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListChannelsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListCloudWatchAlarmTemplatesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListCloudWatchAlarmTemplateGroupsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEventBridgeRuleTemplateGroupsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListCloudWatchAlarmTemplatesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListEventBridgeRuleTemplatesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListEventBridgeRuleTemplateGroupsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListInputDeviceTransfersError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListEventBridgeRuleTemplatesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListInputDevicesError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListInputDeviceTransfersError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListInputSecurityGroupsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListInputDevicesError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListInputsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListInputSecurityGroupsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListMultiplexProgramsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListInputsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListMultiplexesError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListMultiplexProgramsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListOfferingsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListMultiplexesError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListReservationsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListOfferingsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListSignalMapsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListReservationsError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListSignalMapsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PurchaseOfferingError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type RebootInputDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type PurchaseOfferingError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RejectInputDeviceTransferError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type RebootInputDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RestartChannelPipelinesError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type RejectInputDeviceTransferError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartChannelError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type RestartChannelPipelinesError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartDeleteMonitorDeploymentError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartChannelError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartInputDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartDeleteMonitorDeploymentError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartInputDeviceMaintenanceWindowError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartInputDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartMonitorDeploymentError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartInputDeviceMaintenanceWindowError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartMultiplexError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartMonitorDeploymentError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartUpdateSignalMapError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartMultiplexError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopChannelError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartUpdateSignalMapError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopInputDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StopChannelError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopMultiplexError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StopInputDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TransferInputDeviceError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StopMultiplexError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateAccountConfigurationError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type TransferInputDeviceError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateChannelError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | UnprocessableEntityException | Errors.CommonError | Client.SdkError
+export type UpdateAccountConfigurationError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateChannelClassError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateChannelError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | UnprocessableEntityException | CommonError | Client.SdkError
 
-export type UpdateCloudWatchAlarmTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateChannelClassError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateCloudWatchAlarmTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateCloudWatchAlarmTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateEventBridgeRuleTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateCloudWatchAlarmTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateEventBridgeRuleTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateEventBridgeRuleTemplateError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateInputError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateEventBridgeRuleTemplateGroupError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateInputDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateInputError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateInputSecurityGroupError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateInputDeviceError = BadGatewayException | BadRequestException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateMultiplexError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | UnprocessableEntityException | Errors.CommonError | Client.SdkError
+export type UpdateInputSecurityGroupError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateMultiplexProgramError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | UnprocessableEntityException | Errors.CommonError | Client.SdkError
+export type UpdateMultiplexError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | UnprocessableEntityException | CommonError | Client.SdkError
 
-export type UpdateReservationError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateMultiplexProgramError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | UnprocessableEntityException | CommonError | Client.SdkError
+
+export type UpdateReservationError = BadGatewayException | BadRequestException | ConflictException | ForbiddenException | GatewayTimeoutException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const acceptInputDeviceTransfer: Client.Operation<AcceptInputDeviceTransferRequest, AcceptInputDeviceTransferResponse, AcceptInputDeviceTransferError, MediaLive> = /*#__PURE__*/ Client.operation(MediaLive, {model:{name:"AcceptInputDeviceTransfer",http:{method:"POST",requestUri:"/prod/inputDevices/{inputDeviceId}/accept",responseCode:200},input:{shape:AcceptInputDeviceTransferRequest$},output:{shape:AcceptInputDeviceTransferResponse$},errors:[BadGatewayException$,BadRequestException$,ConflictException$,ForbiddenException$,GatewayTimeoutException$,InternalServerErrorException$,NotFoundException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{BadGatewayException,BadRequestException,ConflictException,ForbiddenException,GatewayTimeoutException,InternalServerErrorException,NotFoundException,TooManyRequestsException,UnprocessableEntityException}})
 

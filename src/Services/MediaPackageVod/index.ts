@@ -574,39 +574,42 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class UnprocessableEntityException extends /*#__PURE__*/ ServiceError("UnprocessableEntityException")<{ readonly Message?: string }> {}
 
-export type ConfigureLogsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateAssetError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ConfigureLogsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreatePackagingConfigurationError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateAssetError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreatePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreatePackagingConfigurationError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteAssetError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreatePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeletePackagingConfigurationError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteAssetError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeletePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeletePackagingConfigurationError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeAssetError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeletePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribePackagingConfigurationError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeAssetError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribePackagingConfigurationError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListAssetsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListPackagingConfigurationsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListAssetsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListPackagingGroupsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListPackagingConfigurationsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListPackagingGroupsError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdatePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
+
+export type UpdatePackagingGroupError = ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnprocessableEntityException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const configureLogs: Client.Operation<ConfigureLogsRequest, ConfigureLogsResponse, ConfigureLogsError, MediaPackageVod> = /*#__PURE__*/ Client.operation(MediaPackageVod, {model:{name:"ConfigureLogs",http:{method:"PUT",requestUri:"/packaging_groups/{id}/configure_logs",responseCode:200},input:{shape:ConfigureLogsRequest$},output:{shape:ConfigureLogsResponse$},errors:[ForbiddenException$,InternalServerErrorException$,NotFoundException$,ServiceUnavailableException$,TooManyRequestsException$,UnprocessableEntityException$]},errors:{ForbiddenException,InternalServerErrorException,NotFoundException,ServiceUnavailableException,TooManyRequestsException,UnprocessableEntityException}})
 

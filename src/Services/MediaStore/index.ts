@@ -312,47 +312,50 @@ export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExc
 
 export class PolicyNotFoundException extends /*#__PURE__*/ ServiceError("PolicyNotFoundException")<{ readonly Message?: string }> {}
 
-export type CreateContainerError = ContainerInUseException | InternalServerError | LimitExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteContainerError = ContainerInUseException | ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type CreateContainerError = ContainerInUseException | InternalServerError | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteContainerPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteContainerError = ContainerInUseException | ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type DeleteCorsPolicyError = ContainerInUseException | ContainerNotFoundException | CorsPolicyNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DeleteContainerPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | CommonError | Client.SdkError
 
-export type DeleteLifecyclePolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteCorsPolicyError = ContainerInUseException | ContainerNotFoundException | CorsPolicyNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type DeleteMetricPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteLifecyclePolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | CommonError | Client.SdkError
 
-export type DescribeContainerError = ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DeleteMetricPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | CommonError | Client.SdkError
 
-export type GetContainerPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeContainerError = ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type GetCorsPolicyError = ContainerInUseException | ContainerNotFoundException | CorsPolicyNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type GetContainerPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | CommonError | Client.SdkError
 
-export type GetLifecyclePolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type GetCorsPolicyError = ContainerInUseException | ContainerNotFoundException | CorsPolicyNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type GetMetricPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type GetLifecyclePolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | CommonError | Client.SdkError
 
-export type ListContainersError = InternalServerError | Errors.CommonError | Client.SdkError
+export type GetMetricPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | PolicyNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = ContainerInUseException | ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type ListContainersError = InternalServerError | CommonError | Client.SdkError
 
-export type PutContainerPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ContainerInUseException | ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type PutCorsPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type PutContainerPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type PutLifecyclePolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type PutCorsPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type PutMetricPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type PutLifecyclePolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type StartAccessLoggingError = ContainerInUseException | ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type PutMetricPolicyError = ContainerInUseException | ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type StopAccessLoggingError = ContainerInUseException | ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type StartAccessLoggingError = ContainerInUseException | ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type TagResourceError = ContainerInUseException | ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type StopAccessLoggingError = ContainerInUseException | ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type UntagResourceError = ContainerInUseException | ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type TagResourceError = ContainerInUseException | ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
+
+export type UntagResourceError = ContainerInUseException | ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
 export const createContainer: Client.Operation<CreateContainerInput, CreateContainerOutput, CreateContainerError, MediaStore> = /*#__PURE__*/ Client.operation(MediaStore, {model:{name:"CreateContainer",http:{method:"POST",requestUri:"/"},input:{shape:CreateContainerInput$},output:{shape:CreateContainerOutput$},errors:[ContainerInUseException$,InternalServerError$,LimitExceededException$]},errors:{ContainerInUseException,InternalServerError,LimitExceededException}})
 

@@ -130,15 +130,18 @@ export class ObjectNotFoundException extends /*#__PURE__*/ ServiceError("ObjectN
 
 export class RequestedRangeNotSatisfiableException extends /*#__PURE__*/ ServiceError("RequestedRangeNotSatisfiableException")<{ readonly Message?: string }> {}
 
-export type DeleteObjectError = ContainerNotFoundException | InternalServerError | ObjectNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DescribeObjectError = ContainerNotFoundException | InternalServerError | ObjectNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteObjectError = ContainerNotFoundException | InternalServerError | ObjectNotFoundException | CommonError | Client.SdkError
 
-export type GetObjectError = ContainerNotFoundException | InternalServerError | ObjectNotFoundException | RequestedRangeNotSatisfiableException | Errors.CommonError | Client.SdkError
+export type DescribeObjectError = ContainerNotFoundException | InternalServerError | ObjectNotFoundException | CommonError | Client.SdkError
 
-export type ListItemsError = ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type GetObjectError = ContainerNotFoundException | InternalServerError | ObjectNotFoundException | RequestedRangeNotSatisfiableException | CommonError | Client.SdkError
 
-export type PutObjectError = ContainerNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type ListItemsError = ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
+
+export type PutObjectError = ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
 export const deleteObject: Client.Operation<DeleteObjectRequest, DeleteObjectResponse, DeleteObjectError, MediaStoreData> = /*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"DeleteObject",http:{method:"DELETE",requestUri:"/{Path+}"},input:{shape:DeleteObjectRequest$},output:{shape:DeleteObjectResponse$},errors:[ContainerNotFoundException$,InternalServerError$,ObjectNotFoundException$]},errors:{ContainerNotFoundException,InternalServerError,ObjectNotFoundException}})
 

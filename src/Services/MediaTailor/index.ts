@@ -1301,93 +1301,96 @@ export interface UpdateVodSourceResponse {
 
 export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string }> {}
 
-export type ConfigureLogsForChannelError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ConfigureLogsForPlaybackConfigurationError = Errors.CommonError | Client.SdkError
+export type ConfigureLogsForChannelError = CommonError | Client.SdkError
 
-export type CreateChannelError = Errors.CommonError | Client.SdkError
+export type ConfigureLogsForPlaybackConfigurationError = CommonError | Client.SdkError
 
-export type CreateLiveSourceError = Errors.CommonError | Client.SdkError
+export type CreateChannelError = CommonError | Client.SdkError
 
-export type CreatePrefetchScheduleError = Errors.CommonError | Client.SdkError
+export type CreateLiveSourceError = CommonError | Client.SdkError
 
-export type CreateProgramError = Errors.CommonError | Client.SdkError
+export type CreatePrefetchScheduleError = CommonError | Client.SdkError
 
-export type CreateSourceLocationError = Errors.CommonError | Client.SdkError
+export type CreateProgramError = CommonError | Client.SdkError
 
-export type CreateVodSourceError = Errors.CommonError | Client.SdkError
+export type CreateSourceLocationError = CommonError | Client.SdkError
 
-export type DeleteChannelError = Errors.CommonError | Client.SdkError
+export type CreateVodSourceError = CommonError | Client.SdkError
 
-export type DeleteChannelPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteChannelError = CommonError | Client.SdkError
 
-export type DeleteLiveSourceError = Errors.CommonError | Client.SdkError
+export type DeleteChannelPolicyError = CommonError | Client.SdkError
 
-export type DeletePlaybackConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteLiveSourceError = CommonError | Client.SdkError
 
-export type DeletePrefetchScheduleError = Errors.CommonError | Client.SdkError
+export type DeletePlaybackConfigurationError = CommonError | Client.SdkError
 
-export type DeleteProgramError = Errors.CommonError | Client.SdkError
+export type DeletePrefetchScheduleError = CommonError | Client.SdkError
 
-export type DeleteSourceLocationError = Errors.CommonError | Client.SdkError
+export type DeleteProgramError = CommonError | Client.SdkError
 
-export type DeleteVodSourceError = Errors.CommonError | Client.SdkError
+export type DeleteSourceLocationError = CommonError | Client.SdkError
 
-export type DescribeChannelError = Errors.CommonError | Client.SdkError
+export type DeleteVodSourceError = CommonError | Client.SdkError
 
-export type DescribeLiveSourceError = Errors.CommonError | Client.SdkError
+export type DescribeChannelError = CommonError | Client.SdkError
 
-export type DescribeProgramError = Errors.CommonError | Client.SdkError
+export type DescribeLiveSourceError = CommonError | Client.SdkError
 
-export type DescribeSourceLocationError = Errors.CommonError | Client.SdkError
+export type DescribeProgramError = CommonError | Client.SdkError
 
-export type DescribeVodSourceError = Errors.CommonError | Client.SdkError
+export type DescribeSourceLocationError = CommonError | Client.SdkError
 
-export type GetChannelPolicyError = Errors.CommonError | Client.SdkError
+export type DescribeVodSourceError = CommonError | Client.SdkError
 
-export type GetChannelScheduleError = Errors.CommonError | Client.SdkError
+export type GetChannelPolicyError = CommonError | Client.SdkError
 
-export type GetPlaybackConfigurationError = Errors.CommonError | Client.SdkError
+export type GetChannelScheduleError = CommonError | Client.SdkError
 
-export type GetPrefetchScheduleError = Errors.CommonError | Client.SdkError
+export type GetPlaybackConfigurationError = CommonError | Client.SdkError
 
-export type ListAlertsError = Errors.CommonError | Client.SdkError
+export type GetPrefetchScheduleError = CommonError | Client.SdkError
 
-export type ListChannelsError = Errors.CommonError | Client.SdkError
+export type ListAlertsError = CommonError | Client.SdkError
 
-export type ListLiveSourcesError = Errors.CommonError | Client.SdkError
+export type ListChannelsError = CommonError | Client.SdkError
 
-export type ListPlaybackConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListLiveSourcesError = CommonError | Client.SdkError
 
-export type ListPrefetchSchedulesError = Errors.CommonError | Client.SdkError
+export type ListPlaybackConfigurationsError = CommonError | Client.SdkError
 
-export type ListSourceLocationsError = Errors.CommonError | Client.SdkError
+export type ListPrefetchSchedulesError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | Errors.CommonError | Client.SdkError
+export type ListSourceLocationsError = CommonError | Client.SdkError
 
-export type ListVodSourcesError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | CommonError | Client.SdkError
 
-export type PutChannelPolicyError = Errors.CommonError | Client.SdkError
+export type ListVodSourcesError = CommonError | Client.SdkError
 
-export type PutPlaybackConfigurationError = Errors.CommonError | Client.SdkError
+export type PutChannelPolicyError = CommonError | Client.SdkError
 
-export type StartChannelError = Errors.CommonError | Client.SdkError
+export type PutPlaybackConfigurationError = CommonError | Client.SdkError
 
-export type StopChannelError = Errors.CommonError | Client.SdkError
+export type StartChannelError = CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | Errors.CommonError | Client.SdkError
+export type StopChannelError = CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateChannelError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | CommonError | Client.SdkError
 
-export type UpdateLiveSourceError = Errors.CommonError | Client.SdkError
+export type UpdateChannelError = CommonError | Client.SdkError
 
-export type UpdateProgramError = Errors.CommonError | Client.SdkError
+export type UpdateLiveSourceError = CommonError | Client.SdkError
 
-export type UpdateSourceLocationError = Errors.CommonError | Client.SdkError
+export type UpdateProgramError = CommonError | Client.SdkError
 
-export type UpdateVodSourceError = Errors.CommonError | Client.SdkError
+export type UpdateSourceLocationError = CommonError | Client.SdkError
+
+export type UpdateVodSourceError = CommonError | Client.SdkError
 
 export const configureLogsForChannel: Client.Operation<ConfigureLogsForChannelRequest, ConfigureLogsForChannelResponse, ConfigureLogsForChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ConfigureLogsForChannel",http:{method:"PUT",requestUri:"/configureLogs/channel",responseCode:200},input:{shape:ConfigureLogsForChannelRequest$},output:{shape:ConfigureLogsForChannelResponse$}}})
 

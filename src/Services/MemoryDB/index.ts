@@ -1067,81 +1067,84 @@ export class UserNotFoundFault extends /*#__PURE__*/ ServiceError("UserNotFoundF
 
 export class UserQuotaExceededFault extends /*#__PURE__*/ ServiceError("UserQuotaExceededFault") {}
 
-export type BatchUpdateClusterError = InvalidParameterValueException | ServiceUpdateNotFoundFault | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CopySnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidSnapshotStateFault | ServiceLinkedRoleNotFoundFault | SnapshotAlreadyExistsFault | SnapshotNotFoundFault | SnapshotQuotaExceededFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type BatchUpdateClusterError = InvalidParameterValueException | ServiceUpdateNotFoundFault | CommonError | Client.SdkError
 
-export type CreateACLError = ACLAlreadyExistsFault | ACLQuotaExceededFault | DefaultUserRequired | DuplicateUserNameFault | InvalidParameterValueException | TagQuotaPerResourceExceeded | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type CopySnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidSnapshotStateFault | ServiceLinkedRoleNotFoundFault | SnapshotAlreadyExistsFault | SnapshotNotFoundFault | SnapshotQuotaExceededFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateClusterError = ACLNotFoundFault | ClusterAlreadyExistsFault | ClusterQuotaForCustomerExceededFault | InsufficientClusterCapacityFault | InvalidACLStateFault | InvalidCredentialsException | InvalidMultiRegionClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidVPCNetworkStateFault | MultiRegionClusterNotFoundFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | ShardsPerClusterQuotaExceededFault | SubnetGroupNotFoundFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CreateACLError = ACLAlreadyExistsFault | ACLQuotaExceededFault | DefaultUserRequired | DuplicateUserNameFault | InvalidParameterValueException | TagQuotaPerResourceExceeded | UserNotFoundFault | CommonError | Client.SdkError
 
-export type CreateParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupAlreadyExistsFault | ParameterGroupQuotaExceededFault | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CreateClusterError = ACLNotFoundFault | ClusterAlreadyExistsFault | ClusterQuotaForCustomerExceededFault | InsufficientClusterCapacityFault | InvalidACLStateFault | InvalidCredentialsException | InvalidMultiRegionClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidVPCNetworkStateFault | MultiRegionClusterNotFoundFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | ShardsPerClusterQuotaExceededFault | SubnetGroupNotFoundFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateSnapshotError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | SnapshotAlreadyExistsFault | SnapshotQuotaExceededFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CreateParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupAlreadyExistsFault | ParameterGroupQuotaExceededFault | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateSubnetGroupError = InvalidSubnet | ServiceLinkedRoleNotFoundFault | SubnetGroupAlreadyExistsFault | SubnetGroupQuotaExceededFault | SubnetNotAllowedFault | SubnetQuotaExceededFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type CreateSnapshotError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | SnapshotAlreadyExistsFault | SnapshotQuotaExceededFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type CreateUserError = DuplicateUserNameFault | InvalidParameterCombinationException | InvalidParameterValueException | TagQuotaPerResourceExceeded | UserAlreadyExistsFault | UserQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateSubnetGroupError = InvalidSubnet | ServiceLinkedRoleNotFoundFault | SubnetGroupAlreadyExistsFault | SubnetGroupQuotaExceededFault | SubnetNotAllowedFault | SubnetQuotaExceededFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type DeleteACLError = ACLNotFoundFault | InvalidACLStateFault | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type CreateUserError = DuplicateUserNameFault | InvalidParameterCombinationException | InvalidParameterValueException | TagQuotaPerResourceExceeded | UserAlreadyExistsFault | UserQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteClusterError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | SnapshotAlreadyExistsFault | Errors.CommonError | Client.SdkError
+export type DeleteACLError = ACLNotFoundFault | InvalidACLStateFault | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DeleteParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteClusterError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | SnapshotAlreadyExistsFault | CommonError | Client.SdkError
 
-export type DeleteSnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidSnapshotStateFault | ServiceLinkedRoleNotFoundFault | SnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteSubnetGroupError = ServiceLinkedRoleNotFoundFault | SubnetGroupInUseFault | SubnetGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteSnapshotError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidSnapshotStateFault | ServiceLinkedRoleNotFoundFault | SnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteUserError = InvalidParameterValueException | InvalidUserStateFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteSubnetGroupError = ServiceLinkedRoleNotFoundFault | SubnetGroupInUseFault | SubnetGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeACLsError = ACLNotFoundFault | InvalidParameterCombinationException | Errors.CommonError | Client.SdkError
+export type DeleteUserError = InvalidParameterValueException | InvalidUserStateFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeClustersError = ClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeACLsError = ACLNotFoundFault | InvalidParameterCombinationException | CommonError | Client.SdkError
 
-export type DescribeEngineVersionsError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeClustersError = ClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeEventsError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeEngineVersionsError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeParameterGroupsError = InvalidParameterCombinationException | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeEventsError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeParametersError = InvalidParameterCombinationException | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeParameterGroupsError = InvalidParameterCombinationException | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReservedNodesError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedNodeNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeParametersError = InvalidParameterCombinationException | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReservedNodesOfferingsError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedNodesOfferingNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReservedNodesError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedNodeNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeServiceUpdatesError = InvalidParameterCombinationException | InvalidParameterValueException | Errors.CommonError | Client.SdkError
+export type DescribeReservedNodesOfferingsError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedNodesOfferingNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeSnapshotsError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | SnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeServiceUpdatesError = InvalidParameterCombinationException | InvalidParameterValueException | CommonError | Client.SdkError
 
-export type DescribeSubnetGroupsError = ServiceLinkedRoleNotFoundFault | SubnetGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeSnapshotsError = InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | SnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeUsersError = InvalidParameterCombinationException | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeSubnetGroupsError = ServiceLinkedRoleNotFoundFault | SubnetGroupNotFoundFault | CommonError | Client.SdkError
 
-export type FailoverShardError = APICallRateForCustomerExceededFault | ClusterNotFoundFault | InvalidClusterStateFault | InvalidKMSKeyFault | InvalidParameterCombinationException | InvalidParameterValueException | ShardNotFoundFault | TestFailoverNotAvailableFault | Errors.CommonError | Client.SdkError
+export type DescribeUsersError = InvalidParameterCombinationException | UserNotFoundFault | CommonError | Client.SdkError
 
-export type ListAllowedNodeTypeUpdatesError = ClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type FailoverShardError = APICallRateForCustomerExceededFault | ClusterNotFoundFault | InvalidClusterStateFault | InvalidKMSKeyFault | InvalidParameterCombinationException | InvalidParameterValueException | ShardNotFoundFault | TestFailoverNotAvailableFault | CommonError | Client.SdkError
 
-export type ListTagsError = ACLNotFoundFault | ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | MultiRegionClusterNotFoundFault | MultiRegionParameterGroupNotFoundFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | SnapshotNotFoundFault | SubnetGroupNotFoundFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type ListAllowedNodeTypeUpdatesError = ClusterNotFoundFault | InvalidParameterCombinationException | InvalidParameterValueException | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type PurchaseReservedNodesOfferingError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedNodeAlreadyExistsFault | ReservedNodeQuotaExceededFault | ReservedNodesOfferingNotFoundFault | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | Errors.CommonError | Client.SdkError
+export type ListTagsError = ACLNotFoundFault | ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | MultiRegionClusterNotFoundFault | MultiRegionParameterGroupNotFoundFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | SnapshotNotFoundFault | SubnetGroupNotFoundFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type ResetParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type PurchaseReservedNodesOfferingError = InvalidParameterCombinationException | InvalidParameterValueException | ReservedNodeAlreadyExistsFault | ReservedNodeQuotaExceededFault | ReservedNodesOfferingNotFoundFault | ServiceLinkedRoleNotFoundFault | TagQuotaPerResourceExceeded | CommonError | Client.SdkError
 
-export type TagResourceError = ACLNotFoundFault | ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | InvalidParameterValueException | MultiRegionClusterNotFoundFault | MultiRegionParameterGroupNotFoundFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | SnapshotNotFoundFault | SubnetGroupNotFoundFault | TagQuotaPerResourceExceeded | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type ResetParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type UntagResourceError = ACLNotFoundFault | ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | InvalidParameterValueException | MultiRegionClusterNotFoundFault | MultiRegionParameterGroupNotFoundFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | SnapshotNotFoundFault | SubnetGroupNotFoundFault | TagNotFoundFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type TagResourceError = ACLNotFoundFault | ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | InvalidParameterValueException | MultiRegionClusterNotFoundFault | MultiRegionParameterGroupNotFoundFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | SnapshotNotFoundFault | SubnetGroupNotFoundFault | TagQuotaPerResourceExceeded | UserNotFoundFault | CommonError | Client.SdkError
 
-export type UpdateACLError = ACLNotFoundFault | DefaultUserRequired | DuplicateUserNameFault | InvalidACLStateFault | InvalidParameterCombinationException | InvalidParameterValueException | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ACLNotFoundFault | ClusterNotFoundFault | InvalidARNFault | InvalidClusterStateFault | InvalidParameterValueException | MultiRegionClusterNotFoundFault | MultiRegionParameterGroupNotFoundFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | SnapshotNotFoundFault | SubnetGroupNotFoundFault | TagNotFoundFault | UserNotFoundFault | CommonError | Client.SdkError
 
-export type UpdateClusterError = ACLNotFoundFault | ClusterNotFoundFault | ClusterQuotaForCustomerExceededFault | InvalidACLStateFault | InvalidClusterStateFault | InvalidKMSKeyFault | InvalidNodeStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | NoOperationFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | ShardsPerClusterQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type UpdateACLError = ACLNotFoundFault | DefaultUserRequired | DuplicateUserNameFault | InvalidACLStateFault | InvalidParameterCombinationException | InvalidParameterValueException | UserNotFoundFault | CommonError | Client.SdkError
 
-export type UpdateParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | Errors.CommonError | Client.SdkError
+export type UpdateClusterError = ACLNotFoundFault | ClusterNotFoundFault | ClusterQuotaForCustomerExceededFault | InvalidACLStateFault | InvalidClusterStateFault | InvalidKMSKeyFault | InvalidNodeStateFault | InvalidParameterCombinationException | InvalidParameterValueException | InvalidVPCNetworkStateFault | NodeQuotaForClusterExceededFault | NodeQuotaForCustomerExceededFault | NoOperationFault | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | ShardsPerClusterQuotaExceededFault | CommonError | Client.SdkError
 
-export type UpdateSubnetGroupError = InvalidSubnet | ServiceLinkedRoleNotFoundFault | SubnetGroupNotFoundFault | SubnetInUse | SubnetNotAllowedFault | SubnetQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type UpdateParameterGroupError = InvalidParameterCombinationException | InvalidParameterGroupStateFault | InvalidParameterValueException | ParameterGroupNotFoundFault | ServiceLinkedRoleNotFoundFault | CommonError | Client.SdkError
 
-export type UpdateUserError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidUserStateFault | UserNotFoundFault | Errors.CommonError | Client.SdkError
+export type UpdateSubnetGroupError = InvalidSubnet | ServiceLinkedRoleNotFoundFault | SubnetGroupNotFoundFault | SubnetInUse | SubnetNotAllowedFault | SubnetQuotaExceededFault | CommonError | Client.SdkError
+
+export type UpdateUserError = InvalidParameterCombinationException | InvalidParameterValueException | InvalidUserStateFault | UserNotFoundFault | CommonError | Client.SdkError
 
 export const batchUpdateCluster: Client.Operation<BatchUpdateClusterRequest, BatchUpdateClusterResponse, BatchUpdateClusterError, MemoryDB> = /*#__PURE__*/ Client.operation(MemoryDB, {model:{name:"BatchUpdateCluster",http:{method:"POST",requestUri:"/"},input:{shape:BatchUpdateClusterRequest$},output:{shape:BatchUpdateClusterResponse$},errors:[InvalidParameterValueException$,ServiceUpdateNotFoundFault$]},errors:{InvalidParameterValueException,InvalidParameterValue:InvalidParameterValueException,ServiceUpdateNotFoundFault}})
 

@@ -1567,145 +1567,148 @@ export class UninitializedAccountException extends /*#__PURE__*/ ServiceError("U
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly reason?: string }> {}
 
-export type ArchiveApplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ArchiveWaveError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type ArchiveApplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type AssociateApplicationsError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type ArchiveWaveError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type AssociateSourceServersError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type AssociateApplicationsError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type ChangeServerLifeCycleStateError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type AssociateSourceServersError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type CreateApplicationError = ConflictException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type ChangeServerLifeCycleStateError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateConnectorError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateApplicationError = ConflictException | ServiceQuotaExceededException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type CreateLaunchConfigurationTemplateError = AccessDeniedException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateConnectorError = UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type CreateReplicationConfigurationTemplateError = AccessDeniedException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateLaunchConfigurationTemplateError = AccessDeniedException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateWaveError = ConflictException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type CreateReplicationConfigurationTemplateError = AccessDeniedException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteApplicationError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type CreateWaveError = ConflictException | ServiceQuotaExceededException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type DeleteConnectorError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteApplicationError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type DeleteJobError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type DeleteConnectorError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteLaunchConfigurationTemplateError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type DeleteJobError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type DeleteReplicationConfigurationTemplateError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type DeleteLaunchConfigurationTemplateError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type DeleteSourceServerError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type DeleteReplicationConfigurationTemplateError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type DeleteVcenterClientError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteSourceServerError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type DeleteWaveError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type DeleteVcenterClientError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeJobLogItemsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteWaveError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type DescribeJobsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeJobLogItemsError = UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeLaunchConfigurationTemplatesError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeJobsError = UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeReplicationConfigurationTemplatesError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeLaunchConfigurationTemplatesError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeSourceServersError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeReplicationConfigurationTemplatesError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeVcenterClientsError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeSourceServersError = UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DisassociateApplicationsError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type DescribeVcenterClientsError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DisassociateSourceServersError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type DisassociateApplicationsError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type DisconnectFromServiceError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type DisassociateSourceServersError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type FinalizeCutoverError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DisconnectFromServiceError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type GetLaunchConfigurationError = ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type FinalizeCutoverError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetReplicationConfigurationError = ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type GetLaunchConfigurationError = ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type InitializeServiceError = AccessDeniedException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetReplicationConfigurationError = ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type ListApplicationsError = UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type InitializeServiceError = AccessDeniedException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListConnectorsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListApplicationsError = UninitializedAccountException | CommonError | Client.SdkError
 
-export type ListExportErrorsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListConnectorsError = UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListExportsError = UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type ListExportErrorsError = UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListImportErrorsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListExportsError = UninitializedAccountException | CommonError | Client.SdkError
 
-export type ListImportsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListImportErrorsError = UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListManagedAccountsError = UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListImportsError = UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListSourceServerActionsError = ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type ListManagedAccountsError = UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListSourceServerActionsError = ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type ListTemplateActionsError = ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListWavesError = UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type ListTemplateActionsError = ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type MarkAsArchivedError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type ListWavesError = UninitializedAccountException | CommonError | Client.SdkError
 
-export type PauseReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type MarkAsArchivedError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type PutSourceServerActionError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PauseReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutTemplateActionError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutSourceServerActionError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RemoveSourceServerActionError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutTemplateActionError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RemoveTemplateActionError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type RemoveSourceServerActionError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ResumeReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type RemoveTemplateActionError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RetryDataReplicationError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ResumeReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartCutoverError = ConflictException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type RetryDataReplicationError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartExportError = ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StartCutoverError = ConflictException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartImportError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StartExportError = ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StartImportError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartTestError = ConflictException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StartReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StopReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StartTestError = ConflictException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type StopReplicationError = ConflictException | ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TerminateTargetInstancesError = ConflictException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UnarchiveApplicationError = ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type TerminateTargetInstancesError = ConflictException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UnarchiveWaveError = ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type UnarchiveApplicationError = ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type UntagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UnarchiveWaveError = ResourceNotFoundException | ServiceQuotaExceededException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type UpdateApplicationError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateConnectorError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateApplicationError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type UpdateLaunchConfigurationError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateConnectorError = ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateLaunchConfigurationTemplateError = AccessDeniedException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateLaunchConfigurationError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateReplicationConfigurationError = AccessDeniedException | ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateLaunchConfigurationTemplateError = AccessDeniedException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateReplicationConfigurationTemplateError = AccessDeniedException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateReplicationConfigurationError = AccessDeniedException | ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSourceServerError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type UpdateReplicationConfigurationTemplateError = AccessDeniedException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSourceServerReplicationTypeError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateSourceServerError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
-export type UpdateWaveError = ConflictException | ResourceNotFoundException | UninitializedAccountException | Errors.CommonError | Client.SdkError
+export type UpdateSourceServerReplicationTypeError = ConflictException | ResourceNotFoundException | UninitializedAccountException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UpdateWaveError = ConflictException | ResourceNotFoundException | UninitializedAccountException | CommonError | Client.SdkError
 
 export const archiveApplication: Client.Operation<ArchiveApplicationRequest, Application, ArchiveApplicationError, Mgn> = /*#__PURE__*/ Client.operation(Mgn, {model:{name:"ArchiveApplication",http:{method:"POST",requestUri:"/ArchiveApplication",responseCode:200},input:{shape:ArchiveApplicationRequest$},output:{shape:Application$},errors:[ConflictException$,ResourceNotFoundException$,ServiceQuotaExceededException$,UninitializedAccountException$]},errors:{ConflictException,ResourceNotFoundException,ServiceQuotaExceededException,UninitializedAccountException}})
 

@@ -112,13 +112,16 @@ export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("Ser
 
 export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string; readonly RetryAfterSeconds?: number }> {}
 
-export type CreateHomeRegionControlError = AccessDeniedException | DryRunOperation | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteHomeRegionControlError = AccessDeniedException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateHomeRegionControlError = AccessDeniedException | DryRunOperation | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DescribeHomeRegionControlsError = AccessDeniedException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteHomeRegionControlError = AccessDeniedException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetHomeRegionError = AccessDeniedException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DescribeHomeRegionControlsError = AccessDeniedException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+
+export type GetHomeRegionError = AccessDeniedException | InternalServerError | InvalidInputException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
 export const createHomeRegionControl: Client.Operation<CreateHomeRegionControlRequest, CreateHomeRegionControlResult, CreateHomeRegionControlError, MigrationHubConfig> = /*#__PURE__*/ Client.operation(MigrationHubConfig, {model:{name:"CreateHomeRegionControl",http:{method:"POST",requestUri:"/"},input:{shape:CreateHomeRegionControlRequest$},output:{shape:CreateHomeRegionControlResult$},errors:[AccessDeniedException$,DryRunOperation$,InternalServerError$,InvalidInputException$,ServiceUnavailableException$,ThrottlingException$]},errors:{AccessDeniedException,DryRunOperation,InternalServerError,InvalidInputException,ServiceUnavailableException,ThrottlingException}})
 

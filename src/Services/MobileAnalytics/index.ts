@@ -51,6 +51,9 @@ export interface PutEventsRequestEventsMemberSession {
   readonly stopTimestamp?: string | undefined
 }
 
-export type PutEventsError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
+
+export type PutEventsError = CommonError | Client.SdkError
 
 export const putEvents: Client.Operation<PutEventsRequest, {}, PutEventsError, MobileAnalytics> = /*#__PURE__*/ Client.operation(MobileAnalytics, {model:{name:"PutEvents",http:{method:"POST",requestUri:"/2014-06-05/events",responseCode:202},input:{shape:PutEventsRequest$}}})

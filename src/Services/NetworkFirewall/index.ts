@@ -1272,77 +1272,80 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class UnsupportedOperationException extends /*#__PURE__*/ ServiceError("UnsupportedOperationException")<{ readonly Message?: string }> {}
 
-export type AssociateFirewallPolicyError = InternalServerError | InvalidOperationException | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateSubnetsError = InsufficientCapacityException | InternalServerError | InvalidOperationException | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AssociateFirewallPolicyError = InternalServerError | InvalidOperationException | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateFirewallError = InsufficientCapacityException | InternalServerError | InvalidOperationException | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type AssociateSubnetsError = InsufficientCapacityException | InternalServerError | InvalidOperationException | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateFirewallPolicyError = InsufficientCapacityException | InternalServerError | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateFirewallError = InsufficientCapacityException | InternalServerError | InvalidOperationException | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateRuleGroupError = InsufficientCapacityException | InternalServerError | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateFirewallPolicyError = InsufficientCapacityException | InternalServerError | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateTLSInspectionConfigurationError = InsufficientCapacityException | InternalServerError | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateRuleGroupError = InsufficientCapacityException | InternalServerError | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteFirewallError = InternalServerError | InvalidOperationException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateTLSInspectionConfigurationError = InsufficientCapacityException | InternalServerError | InvalidRequestException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteFirewallPolicyError = InternalServerError | InvalidOperationException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteFirewallError = InternalServerError | InvalidOperationException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteResourcePolicyError = InternalServerError | InvalidRequestException | InvalidResourcePolicyException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteFirewallPolicyError = InternalServerError | InvalidOperationException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteRuleGroupError = InternalServerError | InvalidOperationException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnsupportedOperationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteResourcePolicyError = InternalServerError | InvalidRequestException | InvalidResourcePolicyException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteTLSInspectionConfigurationError = InternalServerError | InvalidOperationException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteRuleGroupError = InternalServerError | InvalidOperationException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | UnsupportedOperationException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeFirewallError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteTLSInspectionConfigurationError = InternalServerError | InvalidOperationException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeFirewallPolicyError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeFirewallError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeLoggingConfigurationError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeFirewallPolicyError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeResourcePolicyError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeLoggingConfigurationError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeRuleGroupError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeResourcePolicyError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeRuleGroupMetadataError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeRuleGroupError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeTLSInspectionConfigurationError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeRuleGroupMetadataError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DisassociateSubnetsError = InternalServerError | InvalidOperationException | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeTLSInspectionConfigurationError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListFirewallPoliciesError = InternalServerError | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DisassociateSubnetsError = InternalServerError | InvalidOperationException | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListFirewallsError = InternalServerError | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListFirewallPoliciesError = InternalServerError | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListRuleGroupsError = InternalServerError | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListFirewallsError = InternalServerError | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTLSInspectionConfigurationsError = InternalServerError | InvalidRequestException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListRuleGroupsError = InternalServerError | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListTLSInspectionConfigurationsError = InternalServerError | InvalidRequestException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type PutResourcePolicyError = InternalServerError | InvalidRequestException | InvalidResourcePolicyException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type PutResourcePolicyError = InternalServerError | InvalidRequestException | InvalidResourcePolicyException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type TagResourceError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateFirewallDeleteProtectionError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ResourceOwnerCheckException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UntagResourceError = InternalServerError | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateFirewallDescriptionError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateFirewallDeleteProtectionError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ResourceOwnerCheckException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateFirewallEncryptionConfigurationError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ResourceOwnerCheckException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateFirewallDescriptionError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateFirewallPolicyError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateFirewallEncryptionConfigurationError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ResourceOwnerCheckException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateFirewallPolicyChangeProtectionError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ResourceOwnerCheckException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateFirewallPolicyError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateLoggingConfigurationError = InternalServerError | InvalidRequestException | InvalidTokenException | LogDestinationPermissionException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateFirewallPolicyChangeProtectionError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ResourceOwnerCheckException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateRuleGroupError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateLoggingConfigurationError = InternalServerError | InvalidRequestException | InvalidTokenException | LogDestinationPermissionException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateSubnetChangeProtectionError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ResourceOwnerCheckException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateRuleGroupError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateTLSInspectionConfigurationError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateSubnetChangeProtectionError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ResourceOwnerCheckException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+
+export type UpdateTLSInspectionConfigurationError = InternalServerError | InvalidRequestException | InvalidTokenException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
 export const associateFirewallPolicy: Client.Operation<AssociateFirewallPolicyRequest, AssociateFirewallPolicyResponse, AssociateFirewallPolicyError, NetworkFirewall> = /*#__PURE__*/ Client.operation(NetworkFirewall, {model:{name:"AssociateFirewallPolicy",http:{method:"POST",requestUri:"/"},input:{shape:AssociateFirewallPolicyRequest$},output:{shape:AssociateFirewallPolicyResponse$},errors:[InternalServerError$,InvalidOperationException$,InvalidRequestException$,InvalidTokenException$,ResourceNotFoundException$,ThrottlingException$]},errors:{InternalServerError,InvalidOperationException,InvalidRequestException,InvalidTokenException,ResourceNotFoundException,ThrottlingException}})
 

@@ -260,29 +260,32 @@ export interface UpdateProbeOutput {
   readonly tags?: Readonly<Record<string, string>>
 }
 
-export type CreateMonitorError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateProbeError = Errors.CommonError | Client.SdkError
+export type CreateMonitorError = CommonError | Client.SdkError
 
-export type DeleteMonitorError = Errors.CommonError | Client.SdkError
+export type CreateProbeError = CommonError | Client.SdkError
 
-export type DeleteProbeError = Errors.CommonError | Client.SdkError
+export type DeleteMonitorError = CommonError | Client.SdkError
 
-export type GetMonitorError = Errors.CommonError | Client.SdkError
+export type DeleteProbeError = CommonError | Client.SdkError
 
-export type GetProbeError = Errors.CommonError | Client.SdkError
+export type GetMonitorError = CommonError | Client.SdkError
 
-export type ListMonitorsError = Errors.CommonError | Client.SdkError
+export type GetProbeError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListMonitorsError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateMonitorError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateProbeError = Errors.CommonError | Client.SdkError
+export type UpdateMonitorError = CommonError | Client.SdkError
+
+export type UpdateProbeError = CommonError | Client.SdkError
 
 export const createMonitor: Client.Operation<CreateMonitorRequest, CreateMonitorOutput, CreateMonitorError, NetworkMonitor> = /*#__PURE__*/ Client.operation(NetworkMonitor, {model:{name:"CreateMonitor",http:{method:"POST",requestUri:"/monitors",responseCode:200},input:{shape:CreateMonitorRequest$},output:{shape:CreateMonitorOutput$},idempotent:true}})
 

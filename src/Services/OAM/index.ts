@@ -302,35 +302,38 @@ export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTag
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type CreateLinkError = ConflictException | InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateSinkError = ConflictException | InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ServiceQuotaExceededException | Errors.CommonError | Client.SdkError
+export type CreateLinkError = ConflictException | InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type DeleteLinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateSinkError = ConflictException | InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ServiceQuotaExceededException | CommonError | Client.SdkError
 
-export type DeleteSinkError = ConflictException | InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteLinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetLinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteSinkError = ConflictException | InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetSinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetLinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetSinkPolicyError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetSinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAttachedLinksError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetSinkPolicyError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListLinksError = InternalServiceFault | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListAttachedLinksError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListSinksError = InternalServiceFault | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListLinksError = InternalServiceFault | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListSinksError = InternalServiceFault | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutSinkPolicyError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = ResourceNotFoundException | TooManyTagsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutSinkPolicyError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = ResourceNotFoundException | TooManyTagsException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateLinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UpdateLinkError = InternalServiceFault | InvalidParameterException | MissingRequiredParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const createLink: Client.Operation<CreateLinkInput, CreateLinkOutput, CreateLinkError, OAM> = /*#__PURE__*/ Client.operation(OAM, {model:{name:"CreateLink",http:{method:"POST",requestUri:"/CreateLink",responseCode:200},input:{shape:CreateLinkInput$},output:{shape:CreateLinkOutput$},errors:[ConflictException$,InternalServiceFault$,InvalidParameterException$,MissingRequiredParameterException$,ServiceQuotaExceededException$]},errors:{ConflictException,InternalServiceFault,InvalidParameterException,MissingRequiredParameterException,ServiceQuotaExceededException}})
 

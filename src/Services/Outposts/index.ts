@@ -744,67 +744,70 @@ export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("S
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type CancelCapacityTaskError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelOrderError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CancelCapacityTaskError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateOrderError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CancelOrderError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateOutpostError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateOrderError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateSiteError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateOutpostError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteOutpostError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateSiteError = AccessDeniedException | ConflictException | InternalServerException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteSiteError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteOutpostError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetCapacityTaskError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DeleteSiteError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetCatalogItemError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetCapacityTaskError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetConnectionError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetCatalogItemError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetOrderError = InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetConnectionError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetOutpostError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetOrderError = InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetOutpostInstanceTypesError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetOutpostError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetOutpostSupportedInstanceTypesError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetOutpostInstanceTypesError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetSiteError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetOutpostSupportedInstanceTypesError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type GetSiteAddressError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetSiteError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListAssetsError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type GetSiteAddressError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListCapacityTasksError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListAssetsError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListCatalogItemsError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListCapacityTasksError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListOrdersError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListCatalogItemsError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListOutpostsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListOrdersError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListSitesError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListOutpostsError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListSitesError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type StartCapacityTaskError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StartConnectionError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type StartCapacityTaskError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StartConnectionError = AccessDeniedException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateOutpostError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UntagResourceError = InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateSiteError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateOutpostError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSiteAddressError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateSiteError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type UpdateSiteRackPhysicalPropertiesError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type UpdateSiteAddressError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+
+export type UpdateSiteRackPhysicalPropertiesError = AccessDeniedException | ConflictException | InternalServerException | NotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
 export const cancelCapacityTask: Client.Operation<CancelCapacityTaskInput, CancelCapacityTaskOutput, CancelCapacityTaskError, Outposts> = /*#__PURE__*/ Client.operation(Outposts, {model:{name:"CancelCapacityTask",http:{method:"POST",requestUri:"/outposts/{OutpostId}/capacity/{CapacityTaskId}"},input:{shape:CancelCapacityTaskInput$},output:{shape:CancelCapacityTaskOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,NotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,NotFoundException,ValidationException}})
 

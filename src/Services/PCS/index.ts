@@ -472,41 +472,44 @@ export interface UpdateQueueOutput {
   readonly queue?: CreateQueueOutputQueue
 }
 
-export type CreateClusterError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateComputeNodeGroupError = Errors.CommonError | Client.SdkError
+export type CreateClusterError = CommonError | Client.SdkError
 
-export type CreateQueueError = Errors.CommonError | Client.SdkError
+export type CreateComputeNodeGroupError = CommonError | Client.SdkError
 
-export type DeleteClusterError = Errors.CommonError | Client.SdkError
+export type CreateQueueError = CommonError | Client.SdkError
 
-export type DeleteComputeNodeGroupError = Errors.CommonError | Client.SdkError
+export type DeleteClusterError = CommonError | Client.SdkError
 
-export type DeleteQueueError = Errors.CommonError | Client.SdkError
+export type DeleteComputeNodeGroupError = CommonError | Client.SdkError
 
-export type GetClusterError = Errors.CommonError | Client.SdkError
+export type DeleteQueueError = CommonError | Client.SdkError
 
-export type GetComputeNodeGroupError = Errors.CommonError | Client.SdkError
+export type GetClusterError = CommonError | Client.SdkError
 
-export type GetQueueError = Errors.CommonError | Client.SdkError
+export type GetComputeNodeGroupError = CommonError | Client.SdkError
 
-export type ListClustersError = Errors.CommonError | Client.SdkError
+export type GetQueueError = CommonError | Client.SdkError
 
-export type ListComputeNodeGroupsError = Errors.CommonError | Client.SdkError
+export type ListClustersError = CommonError | Client.SdkError
 
-export type ListQueuesError = Errors.CommonError | Client.SdkError
+export type ListComputeNodeGroupsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListQueuesError = CommonError | Client.SdkError
 
-export type RegisterComputeNodeGroupInstanceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type RegisterComputeNodeGroupInstanceError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateComputeNodeGroupError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateQueueError = Errors.CommonError | Client.SdkError
+export type UpdateComputeNodeGroupError = CommonError | Client.SdkError
+
+export type UpdateQueueError = CommonError | Client.SdkError
 
 export const createCluster: Client.Operation<CreateClusterRequest, CreateClusterOutput, CreateClusterError, PCS> = /*#__PURE__*/ Client.operation(PCS, {model:{name:"CreateCluster",http:{method:"POST",requestUri:"/"},input:{shape:CreateClusterRequest$},output:{shape:CreateClusterOutput$},idempotent:true}})
 

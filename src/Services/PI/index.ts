@@ -420,31 +420,34 @@ export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("Invali
 
 export class NotAuthorizedException extends /*#__PURE__*/ ServiceError("NotAuthorizedException")<{ readonly Message?: string }> {}
 
-export type CreatePerformanceAnalysisReportError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeletePerformanceAnalysisReportError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type CreatePerformanceAnalysisReportError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type DescribeDimensionKeysError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type DeletePerformanceAnalysisReportError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type GetDimensionKeyDetailsError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeDimensionKeysError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type GetPerformanceAnalysisReportError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type GetDimensionKeyDetailsError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type GetResourceMetadataError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type GetPerformanceAnalysisReportError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type GetResourceMetricsError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type GetResourceMetadataError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type ListAvailableResourceDimensionsError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type GetResourceMetricsError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type ListAvailableResourceMetricsError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type ListAvailableResourceDimensionsError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type ListPerformanceAnalysisReportsError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type ListAvailableResourceMetricsError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type ListPerformanceAnalysisReportsError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
+
+export type UntagResourceError = InternalServiceError | InvalidArgumentException | NotAuthorizedException | CommonError | Client.SdkError
 
 export const createPerformanceAnalysisReport: Client.Operation<CreatePerformanceAnalysisReportRequest, CreatePerformanceAnalysisReportResponse, CreatePerformanceAnalysisReportError, PI> = /*#__PURE__*/ Client.operation(PI, {model:{name:"CreatePerformanceAnalysisReport",http:{method:"POST",requestUri:"/"},input:{shape:CreatePerformanceAnalysisReportRequest$},output:{shape:CreatePerformanceAnalysisReportResponse$},errors:[InternalServiceError$,InvalidArgumentException$,NotAuthorizedException$]},errors:{InternalServiceError,InvalidArgumentException,NotAuthorizedException}})
 

@@ -534,27 +534,30 @@ export interface VerifyPinDataOutput {
   readonly EncryptionKeyCheckValue?: string
 }
 
-export type DecryptDataError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type EncryptDataError = Errors.CommonError | Client.SdkError
+export type DecryptDataError = CommonError | Client.SdkError
 
-export type GenerateCardValidationDataError = Errors.CommonError | Client.SdkError
+export type EncryptDataError = CommonError | Client.SdkError
 
-export type GenerateMacError = Errors.CommonError | Client.SdkError
+export type GenerateCardValidationDataError = CommonError | Client.SdkError
 
-export type GeneratePinDataError = Errors.CommonError | Client.SdkError
+export type GenerateMacError = CommonError | Client.SdkError
 
-export type ReEncryptDataError = Errors.CommonError | Client.SdkError
+export type GeneratePinDataError = CommonError | Client.SdkError
 
-export type TranslatePinDataError = Errors.CommonError | Client.SdkError
+export type ReEncryptDataError = CommonError | Client.SdkError
 
-export type VerifyAuthRequestCryptogramError = Errors.CommonError | Client.SdkError
+export type TranslatePinDataError = CommonError | Client.SdkError
 
-export type VerifyCardValidationDataError = Errors.CommonError | Client.SdkError
+export type VerifyAuthRequestCryptogramError = CommonError | Client.SdkError
 
-export type VerifyMacError = Errors.CommonError | Client.SdkError
+export type VerifyCardValidationDataError = CommonError | Client.SdkError
 
-export type VerifyPinDataError = Errors.CommonError | Client.SdkError
+export type VerifyMacError = CommonError | Client.SdkError
+
+export type VerifyPinDataError = CommonError | Client.SdkError
 
 export const decryptData: Client.Operation<DecryptDataRequest, DecryptDataOutput, DecryptDataError, PaymentCryptographyData> = /*#__PURE__*/ Client.operation(PaymentCryptographyData, {model:{name:"DecryptData",http:{method:"POST",requestUri:"/keys/{KeyIdentifier}/decrypt",responseCode:200},input:{shape:DecryptDataRequest$},output:{shape:DecryptDataOutput$}}})
 

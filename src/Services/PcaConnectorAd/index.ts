@@ -886,55 +886,58 @@ export interface UpdateTemplateGroupAccessControlEntryRequest {
   readonly TemplateArn: string
 }
 
-export type CreateConnectorError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateDirectoryRegistrationError = Errors.CommonError | Client.SdkError
+export type CreateConnectorError = CommonError | Client.SdkError
 
-export type CreateServicePrincipalNameError = Errors.CommonError | Client.SdkError
+export type CreateDirectoryRegistrationError = CommonError | Client.SdkError
 
-export type CreateTemplateError = Errors.CommonError | Client.SdkError
+export type CreateServicePrincipalNameError = CommonError | Client.SdkError
 
-export type CreateTemplateGroupAccessControlEntryError = Errors.CommonError | Client.SdkError
+export type CreateTemplateError = CommonError | Client.SdkError
 
-export type DeleteConnectorError = Errors.CommonError | Client.SdkError
+export type CreateTemplateGroupAccessControlEntryError = CommonError | Client.SdkError
 
-export type DeleteDirectoryRegistrationError = Errors.CommonError | Client.SdkError
+export type DeleteConnectorError = CommonError | Client.SdkError
 
-export type DeleteServicePrincipalNameError = Errors.CommonError | Client.SdkError
+export type DeleteDirectoryRegistrationError = CommonError | Client.SdkError
 
-export type DeleteTemplateError = Errors.CommonError | Client.SdkError
+export type DeleteServicePrincipalNameError = CommonError | Client.SdkError
 
-export type DeleteTemplateGroupAccessControlEntryError = Errors.CommonError | Client.SdkError
+export type DeleteTemplateError = CommonError | Client.SdkError
 
-export type GetConnectorError = Errors.CommonError | Client.SdkError
+export type DeleteTemplateGroupAccessControlEntryError = CommonError | Client.SdkError
 
-export type GetDirectoryRegistrationError = Errors.CommonError | Client.SdkError
+export type GetConnectorError = CommonError | Client.SdkError
 
-export type GetServicePrincipalNameError = Errors.CommonError | Client.SdkError
+export type GetDirectoryRegistrationError = CommonError | Client.SdkError
 
-export type GetTemplateError = Errors.CommonError | Client.SdkError
+export type GetServicePrincipalNameError = CommonError | Client.SdkError
 
-export type GetTemplateGroupAccessControlEntryError = Errors.CommonError | Client.SdkError
+export type GetTemplateError = CommonError | Client.SdkError
 
-export type ListConnectorsError = Errors.CommonError | Client.SdkError
+export type GetTemplateGroupAccessControlEntryError = CommonError | Client.SdkError
 
-export type ListDirectoryRegistrationsError = Errors.CommonError | Client.SdkError
+export type ListConnectorsError = CommonError | Client.SdkError
 
-export type ListServicePrincipalNamesError = Errors.CommonError | Client.SdkError
+export type ListDirectoryRegistrationsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListServicePrincipalNamesError = CommonError | Client.SdkError
 
-export type ListTemplateGroupAccessControlEntriesError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type ListTemplatesError = Errors.CommonError | Client.SdkError
+export type ListTemplateGroupAccessControlEntriesError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTemplatesError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateTemplateError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateTemplateGroupAccessControlEntryError = Errors.CommonError | Client.SdkError
+export type UpdateTemplateError = CommonError | Client.SdkError
+
+export type UpdateTemplateGroupAccessControlEntryError = CommonError | Client.SdkError
 
 export const createConnector: Client.Operation<CreateConnectorRequest, CreateConnectorOutput, CreateConnectorError, PcaConnectorAd> = /*#__PURE__*/ Client.operation(PcaConnectorAd, {model:{name:"CreateConnector",http:{method:"POST",requestUri:"/connectors",responseCode:202},input:{shape:CreateConnectorRequest$},output:{shape:CreateConnectorOutput$}}})
 

@@ -220,29 +220,32 @@ export interface UntagResourceRequest {
   readonly TagKeys: ReadonlyArray<string>
 }
 
-export type CreateChallengeError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateConnectorError = Errors.CommonError | Client.SdkError
+export type CreateChallengeError = CommonError | Client.SdkError
 
-export type DeleteChallengeError = Errors.CommonError | Client.SdkError
+export type CreateConnectorError = CommonError | Client.SdkError
 
-export type DeleteConnectorError = Errors.CommonError | Client.SdkError
+export type DeleteChallengeError = CommonError | Client.SdkError
 
-export type GetChallengeMetadataError = Errors.CommonError | Client.SdkError
+export type DeleteConnectorError = CommonError | Client.SdkError
 
-export type GetChallengePasswordError = Errors.CommonError | Client.SdkError
+export type GetChallengeMetadataError = CommonError | Client.SdkError
 
-export type GetConnectorError = Errors.CommonError | Client.SdkError
+export type GetChallengePasswordError = CommonError | Client.SdkError
 
-export type ListChallengeMetadataError = Errors.CommonError | Client.SdkError
+export type GetConnectorError = CommonError | Client.SdkError
 
-export type ListConnectorsError = Errors.CommonError | Client.SdkError
+export type ListChallengeMetadataError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListConnectorsError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
+
+export type UntagResourceError = CommonError | Client.SdkError
 
 export const createChallenge: Client.Operation<CreateChallengeRequest, CreateChallengeOutput, CreateChallengeError, PcaConnectorScep> = /*#__PURE__*/ Client.operation(PcaConnectorScep, {model:{name:"CreateChallenge",http:{method:"POST",requestUri:"/challenges",responseCode:202},input:{shape:CreateChallengeRequest$},output:{shape:CreateChallengeOutput$}}})
 

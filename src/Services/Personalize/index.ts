@@ -1718,147 +1718,150 @@ export class TooManyTagKeysException extends /*#__PURE__*/ ServiceError("TooMany
 
 export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException") {}
 
-export type CreateBatchInferenceJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateBatchSegmentJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateBatchInferenceJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateCampaignError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateBatchSegmentJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateDataDeletionJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateCampaignError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateDatasetError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateDataDeletionJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateDatasetExportJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateDatasetError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateDatasetGroupError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateDatasetExportJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateDatasetImportJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateDatasetGroupError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateEventTrackerError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateDatasetImportJobError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateFilterError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateEventTrackerError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateMetricAttributionError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateFilterError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateRecommenderError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateMetricAttributionError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateSchemaError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateRecommenderError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateSolutionError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateSchemaError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type CreateSolutionVersionError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateSolutionError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type DeleteCampaignError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateSolutionVersionError = InvalidInputException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type DeleteDatasetError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteCampaignError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteDatasetGroupError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteDatasetError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteEventTrackerError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteDatasetGroupError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteFilterError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteEventTrackerError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteMetricAttributionError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteFilterError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteRecommenderError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteMetricAttributionError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteSchemaError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteRecommenderError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteSolutionError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteSchemaError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeAlgorithmError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteSolutionError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeBatchInferenceJobError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAlgorithmError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeBatchSegmentJobError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeBatchInferenceJobError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeCampaignError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeBatchSegmentJobError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDataDeletionJobError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeCampaignError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDatasetError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDataDeletionJobError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDatasetExportJobError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDatasetError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDatasetGroupError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDatasetExportJobError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeDatasetImportJobError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDatasetGroupError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeEventTrackerError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDatasetImportJobError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeFeatureTransformationError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeEventTrackerError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeFilterError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeFeatureTransformationError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeMetricAttributionError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeFilterError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeRecipeError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeMetricAttributionError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeRecommenderError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeRecipeError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeSchemaError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeRecommenderError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeSolutionError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeSchemaError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeSolutionVersionError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeSolutionError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetSolutionMetricsError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeSolutionVersionError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListBatchInferenceJobsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type GetSolutionMetricsError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListBatchSegmentJobsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListBatchInferenceJobsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListCampaignsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListBatchSegmentJobsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListDataDeletionJobsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListCampaignsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListDatasetExportJobsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListDataDeletionJobsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListDatasetGroupsError = InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListDatasetExportJobsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListDatasetImportJobsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListDatasetGroupsError = InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListDatasetsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListDatasetImportJobsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListEventTrackersError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListDatasetsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListFiltersError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListEventTrackersError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListMetricAttributionMetricsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListFiltersError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListMetricAttributionsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListMetricAttributionMetricsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListRecipesError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListMetricAttributionsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListRecommendersError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListRecipesError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListSchemasError = InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListRecommendersError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListSolutionVersionsError = InvalidInputException | InvalidNextTokenException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListSchemasError = InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListSolutionsError = InvalidInputException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListSolutionVersionsError = InvalidInputException | InvalidNextTokenException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListSolutionsError = InvalidInputException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type StartRecommenderError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopRecommenderError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartRecommenderError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopSolutionVersionCreationError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopRecommenderError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidInputException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type StopSolutionVersionCreationError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | TooManyTagKeysException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidInputException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateCampaignError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | TooManyTagKeysException | CommonError | Client.SdkError
 
-export type UpdateDatasetError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateCampaignError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateMetricAttributionError = InvalidInputException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateDatasetError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateRecommenderError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateMetricAttributionError = InvalidInputException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateSolutionError = InvalidInputException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateRecommenderError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateSolutionError = InvalidInputException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const createBatchInferenceJob: Client.Operation<CreateBatchInferenceJobRequest, CreateBatchInferenceJobResponse, CreateBatchInferenceJobError, Personalize> = /*#__PURE__*/ Client.operation(Personalize, {model:{name:"CreateBatchInferenceJob",http:{method:"POST",requestUri:"/"},input:{shape:CreateBatchInferenceJobRequest$},output:{shape:CreateBatchInferenceJobResponse$},errors:[InvalidInputException$,LimitExceededException$,ResourceAlreadyExistsException$,ResourceInUseException$,ResourceNotFoundException$,TooManyTagsException$]},errors:{InvalidInputException,LimitExceededException,ResourceAlreadyExistsException,ResourceInUseException,ResourceNotFoundException,TooManyTagsException}})
 

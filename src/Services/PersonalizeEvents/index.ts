@@ -124,15 +124,18 @@ export class ResourceInUseException extends /*#__PURE__*/ ServiceError("Resource
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type PutActionInteractionsError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type PutActionsError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutActionInteractionsError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutEventsError = InvalidInputException | Errors.CommonError | Client.SdkError
+export type PutActionsError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutItemsError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutEventsError = InvalidInputException | CommonError | Client.SdkError
 
-export type PutUsersError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutItemsError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type PutUsersError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const putActionInteractions: Client.Operation<PutActionInteractionsRequest, {}, PutActionInteractionsError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutActionInteractions",http:{method:"POST",requestUri:"/action-interactions"},input:{shape:PutActionInteractionsRequest$},errors:[InvalidInputException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,ResourceInUseException,ResourceNotFoundException}})
 

@@ -117,11 +117,14 @@ export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidIn
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type GetActionRecommendationsError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetPersonalizedRankingError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetActionRecommendationsError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetRecommendationsError = InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetPersonalizedRankingError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type GetRecommendationsError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const getActionRecommendations: Client.Operation<GetActionRecommendationsRequest, GetActionRecommendationsResponse, GetActionRecommendationsError, PersonalizeRuntime> = /*#__PURE__*/ Client.operation(PersonalizeRuntime, {model:{name:"GetActionRecommendations",http:{method:"POST",requestUri:"/action-recommendations"},input:{shape:GetActionRecommendationsRequest$},output:{shape:GetActionRecommendationsResponse$},errors:[InvalidInputException$,ResourceNotFoundException$],idempotent:true},errors:{InvalidInputException,ResourceNotFoundException}})
 

@@ -205,21 +205,24 @@ export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundExcep
 
 export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly Message?: string }> {}
 
-export type CreateConfigurationSetError = AlreadyExistsException | BadRequestException | InternalServiceErrorException | LimitExceededException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateConfigurationSetEventDestinationError = AlreadyExistsException | BadRequestException | InternalServiceErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateConfigurationSetError = AlreadyExistsException | BadRequestException | InternalServiceErrorException | LimitExceededException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteConfigurationSetError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateConfigurationSetEventDestinationError = AlreadyExistsException | BadRequestException | InternalServiceErrorException | LimitExceededException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteConfigurationSetEventDestinationError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteConfigurationSetError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetConfigurationSetEventDestinationsError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteConfigurationSetEventDestinationError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListConfigurationSetsError = BadRequestException | InternalServiceErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetConfigurationSetEventDestinationsError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type SendVoiceMessageError = BadRequestException | InternalServiceErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListConfigurationSetsError = BadRequestException | InternalServiceErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateConfigurationSetEventDestinationError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type SendVoiceMessageError = BadRequestException | InternalServiceErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateConfigurationSetEventDestinationError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const createConfigurationSet: Client.Operation<CreateConfigurationSetRequest, CreateConfigurationSetResponse, CreateConfigurationSetError, PinpointSMSVoice> = /*#__PURE__*/ Client.operation(PinpointSMSVoice, {model:{name:"CreateConfigurationSet",http:{method:"POST",requestUri:"/v1/sms-voice/configuration-sets",responseCode:200},input:{shape:CreateConfigurationSetRequest$},output:{shape:CreateConfigurationSetResponse$},errors:[AlreadyExistsException$,BadRequestException$,InternalServiceErrorException$,LimitExceededException$,TooManyRequestsException$]},errors:{AlreadyExistsException,BadRequestException,InternalServiceErrorException,LimitExceededException,TooManyRequestsException}})
 

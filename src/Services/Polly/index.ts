@@ -284,23 +284,26 @@ export class UnsupportedPlsAlphabetException extends /*#__PURE__*/ ServiceError(
 
 export class UnsupportedPlsLanguageException extends /*#__PURE__*/ ServiceError("UnsupportedPlsLanguageException") {}
 
-export type DeleteLexiconError = LexiconNotFoundException | ServiceFailureException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DescribeVoicesError = InvalidNextTokenException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DeleteLexiconError = LexiconNotFoundException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetLexiconError = LexiconNotFoundException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type DescribeVoicesError = InvalidNextTokenException | ServiceFailureException | CommonError | Client.SdkError
 
-export type GetSpeechSynthesisTaskError = InvalidTaskIdException | ServiceFailureException | SynthesisTaskNotFoundException | Errors.CommonError | Client.SdkError
+export type GetLexiconError = LexiconNotFoundException | ServiceFailureException | CommonError | Client.SdkError
 
-export type ListLexiconsError = InvalidNextTokenException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type GetSpeechSynthesisTaskError = InvalidTaskIdException | ServiceFailureException | SynthesisTaskNotFoundException | CommonError | Client.SdkError
 
-export type ListSpeechSynthesisTasksError = InvalidNextTokenException | ServiceFailureException | Errors.CommonError | Client.SdkError
+export type ListLexiconsError = InvalidNextTokenException | ServiceFailureException | CommonError | Client.SdkError
 
-export type PutLexiconError = InvalidLexiconException | LexiconSizeExceededException | MaxLexemeLengthExceededException | MaxLexiconsNumberExceededException | ServiceFailureException | UnsupportedPlsAlphabetException | UnsupportedPlsLanguageException | Errors.CommonError | Client.SdkError
+export type ListSpeechSynthesisTasksError = InvalidNextTokenException | ServiceFailureException | CommonError | Client.SdkError
 
-export type StartSpeechSynthesisTaskError = EngineNotSupportedException | InvalidS3BucketException | InvalidS3KeyException | InvalidSampleRateException | InvalidSnsTopicArnException | InvalidSsmlException | LanguageNotSupportedException | LexiconNotFoundException | MarksNotSupportedForFormatException | ServiceFailureException | SsmlMarksNotSupportedForTextTypeException | TextLengthExceededException | Errors.CommonError | Client.SdkError
+export type PutLexiconError = InvalidLexiconException | LexiconSizeExceededException | MaxLexemeLengthExceededException | MaxLexiconsNumberExceededException | ServiceFailureException | UnsupportedPlsAlphabetException | UnsupportedPlsLanguageException | CommonError | Client.SdkError
 
-export type SynthesizeSpeechError = EngineNotSupportedException | InvalidSampleRateException | InvalidSsmlException | LanguageNotSupportedException | LexiconNotFoundException | MarksNotSupportedForFormatException | ServiceFailureException | SsmlMarksNotSupportedForTextTypeException | TextLengthExceededException | Errors.CommonError | Client.SdkError
+export type StartSpeechSynthesisTaskError = EngineNotSupportedException | InvalidS3BucketException | InvalidS3KeyException | InvalidSampleRateException | InvalidSnsTopicArnException | InvalidSsmlException | LanguageNotSupportedException | LexiconNotFoundException | MarksNotSupportedForFormatException | ServiceFailureException | SsmlMarksNotSupportedForTextTypeException | TextLengthExceededException | CommonError | Client.SdkError
+
+export type SynthesizeSpeechError = EngineNotSupportedException | InvalidSampleRateException | InvalidSsmlException | LanguageNotSupportedException | LexiconNotFoundException | MarksNotSupportedForFormatException | ServiceFailureException | SsmlMarksNotSupportedForTextTypeException | TextLengthExceededException | CommonError | Client.SdkError
 
 export const deleteLexicon: Client.Operation<DeleteLexiconInput, DeleteLexiconOutput, DeleteLexiconError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"DeleteLexicon",http:{method:"DELETE",requestUri:"/v1/lexicons/{LexiconName}",responseCode:200},input:{shape:DeleteLexiconInput$},output:{shape:DeleteLexiconOutput$},errors:[LexiconNotFoundException$,ServiceFailureException$]},errors:{LexiconNotFoundException,ServiceFailureException}})
 

@@ -544,57 +544,60 @@ export interface UpdateNetworkSitePlanRequest {
   readonly pendingPlan: ActivateNetworkSiteOutputNetworkSiteCurrentPlan
 }
 
-export type AcknowledgeOrderReceiptError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ActivateDeviceIdentifierError = Errors.CommonError | Client.SdkError
+export type AcknowledgeOrderReceiptError = CommonError | Client.SdkError
 
-export type ActivateNetworkSiteError = Errors.CommonError | Client.SdkError
+export type ActivateDeviceIdentifierError = CommonError | Client.SdkError
 
-export type ConfigureAccessPointError = Errors.CommonError | Client.SdkError
+export type ActivateNetworkSiteError = CommonError | Client.SdkError
 
-export type CreateNetworkError = Errors.CommonError | Client.SdkError
+export type ConfigureAccessPointError = CommonError | Client.SdkError
 
-export type CreateNetworkSiteError = Errors.CommonError | Client.SdkError
+export type CreateNetworkError = CommonError | Client.SdkError
 
-export type DeactivateDeviceIdentifierError = Errors.CommonError | Client.SdkError
+export type CreateNetworkSiteError = CommonError | Client.SdkError
 
-export type DeleteNetworkError = Errors.CommonError | Client.SdkError
+export type DeactivateDeviceIdentifierError = CommonError | Client.SdkError
 
-export type DeleteNetworkSiteError = Errors.CommonError | Client.SdkError
+export type DeleteNetworkError = CommonError | Client.SdkError
 
-export type GetDeviceIdentifierError = Errors.CommonError | Client.SdkError
+export type DeleteNetworkSiteError = CommonError | Client.SdkError
 
-export type GetNetworkError = Errors.CommonError | Client.SdkError
+export type GetDeviceIdentifierError = CommonError | Client.SdkError
 
-export type GetNetworkResourceError = Errors.CommonError | Client.SdkError
+export type GetNetworkError = CommonError | Client.SdkError
 
-export type GetNetworkSiteError = Errors.CommonError | Client.SdkError
+export type GetNetworkResourceError = CommonError | Client.SdkError
 
-export type GetOrderError = Errors.CommonError | Client.SdkError
+export type GetNetworkSiteError = CommonError | Client.SdkError
 
-export type ListDeviceIdentifiersError = Errors.CommonError | Client.SdkError
+export type GetOrderError = CommonError | Client.SdkError
 
-export type ListNetworkResourcesError = Errors.CommonError | Client.SdkError
+export type ListDeviceIdentifiersError = CommonError | Client.SdkError
 
-export type ListNetworkSitesError = Errors.CommonError | Client.SdkError
+export type ListNetworkResourcesError = CommonError | Client.SdkError
 
-export type ListNetworksError = Errors.CommonError | Client.SdkError
+export type ListNetworkSitesError = CommonError | Client.SdkError
 
-export type ListOrdersError = Errors.CommonError | Client.SdkError
+export type ListNetworksError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListOrdersError = CommonError | Client.SdkError
 
-export type PingError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type StartNetworkResourceUpdateError = Errors.CommonError | Client.SdkError
+export type PingError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type StartNetworkResourceUpdateError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateNetworkSiteError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateNetworkSitePlanError = Errors.CommonError | Client.SdkError
+export type UpdateNetworkSiteError = CommonError | Client.SdkError
+
+export type UpdateNetworkSitePlanError = CommonError | Client.SdkError
 
 export const acknowledgeOrderReceipt: Client.Operation<AcknowledgeOrderReceiptRequest, AcknowledgeOrderReceiptOutput, AcknowledgeOrderReceiptError, PrivateNetworks> = /*#__PURE__*/ Client.operation(PrivateNetworks, {model:{name:"AcknowledgeOrderReceipt",http:{method:"POST",requestUri:"/v1/orders/acknowledge",responseCode:200},input:{shape:AcknowledgeOrderReceiptRequest$},output:{shape:AcknowledgeOrderReceiptOutput$}}})
 

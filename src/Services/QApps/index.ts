@@ -634,53 +634,56 @@ export interface UpdateQAppSessionOutput {
   readonly sessionArn?: string
 }
 
-export type AssociateLibraryItemReviewError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateQAppWithUserError = Errors.CommonError | Client.SdkError
+export type AssociateLibraryItemReviewError = CommonError | Client.SdkError
 
-export type CreateLibraryItemError = Errors.CommonError | Client.SdkError
+export type AssociateQAppWithUserError = CommonError | Client.SdkError
 
-export type CreateQAppError = Errors.CommonError | Client.SdkError
+export type CreateLibraryItemError = CommonError | Client.SdkError
 
-export type DeleteLibraryItemError = Errors.CommonError | Client.SdkError
+export type CreateQAppError = CommonError | Client.SdkError
 
-export type DeleteQAppError = Errors.CommonError | Client.SdkError
+export type DeleteLibraryItemError = CommonError | Client.SdkError
 
-export type DisassociateLibraryItemReviewError = Errors.CommonError | Client.SdkError
+export type DeleteQAppError = CommonError | Client.SdkError
 
-export type DisassociateQAppFromUserError = Errors.CommonError | Client.SdkError
+export type DisassociateLibraryItemReviewError = CommonError | Client.SdkError
 
-export type GetLibraryItemError = Errors.CommonError | Client.SdkError
+export type DisassociateQAppFromUserError = CommonError | Client.SdkError
 
-export type GetQAppError = Errors.CommonError | Client.SdkError
+export type GetLibraryItemError = CommonError | Client.SdkError
 
-export type GetQAppSessionError = Errors.CommonError | Client.SdkError
+export type GetQAppError = CommonError | Client.SdkError
 
-export type ImportDocumentError = Errors.CommonError | Client.SdkError
+export type GetQAppSessionError = CommonError | Client.SdkError
 
-export type ListLibraryItemsError = Errors.CommonError | Client.SdkError
+export type ImportDocumentError = CommonError | Client.SdkError
 
-export type ListQAppsError = Errors.CommonError | Client.SdkError
+export type ListLibraryItemsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListQAppsError = CommonError | Client.SdkError
 
-export type PredictQAppError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type StartQAppSessionError = Errors.CommonError | Client.SdkError
+export type PredictQAppError = CommonError | Client.SdkError
 
-export type StopQAppSessionError = Errors.CommonError | Client.SdkError
+export type StartQAppSessionError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type StopQAppSessionError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateLibraryItemError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateLibraryItemMetadataError = Errors.CommonError | Client.SdkError
+export type UpdateLibraryItemError = CommonError | Client.SdkError
 
-export type UpdateQAppError = Errors.CommonError | Client.SdkError
+export type UpdateLibraryItemMetadataError = CommonError | Client.SdkError
 
-export type UpdateQAppSessionError = Errors.CommonError | Client.SdkError
+export type UpdateQAppError = CommonError | Client.SdkError
+
+export type UpdateQAppSessionError = CommonError | Client.SdkError
 
 export const associateLibraryItemReview: Client.Operation<AssociateLibraryItemReviewRequest, {}, AssociateLibraryItemReviewError, QApps> = /*#__PURE__*/ Client.operation(QApps, {model:{name:"AssociateLibraryItemReview",http:{method:"POST",requestUri:"/catalog.associateItemRating",responseCode:200},input:{shape:AssociateLibraryItemReviewRequest$}}})
 

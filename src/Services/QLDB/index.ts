@@ -405,45 +405,48 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ResourcePreconditionNotMetException extends /*#__PURE__*/ ServiceError("ResourcePreconditionNotMetException")<{ readonly Message?: string; readonly ResourceType?: string; readonly ResourceName?: string }> {}
 
-export type CancelJournalKinesisStreamError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateLedgerError = InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type CancelJournalKinesisStreamError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | CommonError | Client.SdkError
 
-export type DeleteLedgerError = InvalidParameterException | ResourceInUseException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+export type CreateLedgerError = InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ResourceInUseException | CommonError | Client.SdkError
 
-export type DescribeJournalKinesisStreamError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+export type DeleteLedgerError = InvalidParameterException | ResourceInUseException | ResourceNotFoundException | ResourcePreconditionNotMetException | CommonError | Client.SdkError
 
-export type DescribeJournalS3ExportError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeJournalKinesisStreamError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | CommonError | Client.SdkError
 
-export type DescribeLedgerError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeJournalS3ExportError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ExportJournalToS3Error = ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+export type DescribeLedgerError = InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetBlockError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+export type ExportJournalToS3Error = ResourceNotFoundException | ResourcePreconditionNotMetException | CommonError | Client.SdkError
 
-export type GetDigestError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+export type GetBlockError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | CommonError | Client.SdkError
 
-export type GetRevisionError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+export type GetDigestError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | CommonError | Client.SdkError
 
-export type ListJournalKinesisStreamsForLedgerError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+export type GetRevisionError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | CommonError | Client.SdkError
 
-export type ListJournalS3ExportsError = Errors.CommonError | Client.SdkError
+export type ListJournalKinesisStreamsForLedgerError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | CommonError | Client.SdkError
 
-export type ListJournalS3ExportsForLedgerError = Errors.CommonError | Client.SdkError
+export type ListJournalS3ExportsError = CommonError | Client.SdkError
 
-export type ListLedgersError = Errors.CommonError | Client.SdkError
+export type ListJournalS3ExportsForLedgerError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListLedgersError = CommonError | Client.SdkError
 
-export type StreamJournalToKinesisError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StreamJournalToKinesisError = InvalidParameterException | ResourceNotFoundException | ResourcePreconditionNotMetException | CommonError | Client.SdkError
 
-export type UntagResourceError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateLedgerError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateLedgerPermissionsModeError = InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateLedgerError = InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateLedgerPermissionsModeError = InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const cancelJournalKinesisStream: Client.Operation<CancelJournalKinesisStreamRequest, CancelJournalKinesisStreamResponse, CancelJournalKinesisStreamError, QLDB> = /*#__PURE__*/ Client.operation(QLDB, {model:{name:"CancelJournalKinesisStream",http:{method:"DELETE",requestUri:"/ledgers/{name}/journal-kinesis-streams/{streamId}"},input:{shape:CancelJournalKinesisStreamRequest$},output:{shape:CancelJournalKinesisStreamResponse$},errors:[InvalidParameterException$,ResourceNotFoundException$,ResourcePreconditionNotMetException$]},errors:{InvalidParameterException,ResourceNotFoundException,ResourcePreconditionNotMetException}})
 

@@ -174,6 +174,9 @@ export class OccConflictException extends /*#__PURE__*/ ServiceError("OccConflic
 
 export class RateExceededException extends /*#__PURE__*/ ServiceError("RateExceededException")<{ readonly Message?: string }> {}
 
-export type SendCommandError = BadRequestException | CapacityExceededException | InvalidSessionException | LimitExceededException | OccConflictException | RateExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
+
+export type SendCommandError = BadRequestException | CapacityExceededException | InvalidSessionException | LimitExceededException | OccConflictException | RateExceededException | CommonError | Client.SdkError
 
 export const sendCommand: Client.Operation<SendCommandRequest, SendCommandResult, SendCommandError, QLDBSession> = /*#__PURE__*/ Client.operation(QLDBSession, {model:{name:"SendCommand",http:{method:"POST",requestUri:"/"},input:{shape:SendCommandRequest$},output:{shape:SendCommandResult$},errors:[BadRequestException$,CapacityExceededException$,InvalidSessionException$,LimitExceededException$,OccConflictException$,RateExceededException$]},errors:{BadRequestException,CapacityExceededException,InvalidSessionException,LimitExceededException,OccConflictException,RateExceededException}})

@@ -4552,329 +4552,332 @@ export class UnsupportedDBEngineVersionFault extends /*#__PURE__*/ ServiceError(
 
 export class VpcEncryptionControlViolationException extends /*#__PURE__*/ ServiceError("VpcEncryptionControlViolationException") {}
 
-export type AddRoleToDBClusterError = DBClusterNotFoundFault | DBClusterRoleAlreadyExistsFault | DBClusterRoleQuotaExceededFault | InvalidDBClusterStateFault | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddRoleToDBInstanceError = DBInstanceNotFoundFault | DBInstanceRoleAlreadyExistsFault | DBInstanceRoleQuotaExceededFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type AddRoleToDBClusterError = DBClusterNotFoundFault | DBClusterRoleAlreadyExistsFault | DBClusterRoleQuotaExceededFault | InvalidDBClusterStateFault | CommonError | Client.SdkError
 
-export type AddSourceIdentifierToSubscriptionError = SourceNotFoundFault | SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type AddRoleToDBInstanceError = DBInstanceNotFoundFault | DBInstanceRoleAlreadyExistsFault | DBInstanceRoleQuotaExceededFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type AddTagsToResourceError = BlueGreenDeploymentNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceNotFoundFault | DBProxyEndpointNotFoundFault | DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | DBShardGroupNotFoundFault | DBSnapshotNotFoundFault | DBSnapshotTenantDatabaseNotFoundFault | IntegrationNotFoundFault | InvalidDBClusterEndpointStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | TenantDatabaseNotFoundFault | Errors.CommonError | Client.SdkError
+export type AddSourceIdentifierToSubscriptionError = SourceNotFoundFault | SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type ApplyPendingMaintenanceActionError = InvalidDBClusterStateFault | InvalidDBInstanceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type AddTagsToResourceError = BlueGreenDeploymentNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceNotFoundFault | DBProxyEndpointNotFoundFault | DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | DBShardGroupNotFoundFault | DBSnapshotNotFoundFault | DBSnapshotTenantDatabaseNotFoundFault | IntegrationNotFoundFault | InvalidDBClusterEndpointStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | TenantDatabaseNotFoundFault | CommonError | Client.SdkError
 
-export type AuthorizeDBSecurityGroupIngressError = AuthorizationAlreadyExistsFault | AuthorizationQuotaExceededFault | DBSecurityGroupNotFoundFault | InvalidDBSecurityGroupStateFault | Errors.CommonError | Client.SdkError
+export type ApplyPendingMaintenanceActionError = InvalidDBClusterStateFault | InvalidDBInstanceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type BacktrackDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | Errors.CommonError | Client.SdkError
+export type AuthorizeDBSecurityGroupIngressError = AuthorizationAlreadyExistsFault | AuthorizationQuotaExceededFault | DBSecurityGroupNotFoundFault | InvalidDBSecurityGroupStateFault | CommonError | Client.SdkError
 
-export type CancelExportTaskError = ExportTaskNotFoundFault | InvalidExportTaskStateFault | Errors.CommonError | Client.SdkError
+export type BacktrackDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | CommonError | Client.SdkError
 
-export type CopyDBClusterParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupNotFoundFault | DBParameterGroupQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CancelExportTaskError = ExportTaskNotFoundFault | InvalidExportTaskStateFault | CommonError | Client.SdkError
 
-export type CopyDBClusterSnapshotError = DBClusterSnapshotAlreadyExistsFault | DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | KMSKeyNotAccessibleFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CopyDBClusterParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupNotFoundFault | DBParameterGroupQuotaExceededFault | CommonError | Client.SdkError
 
-export type CopyDBParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupNotFoundFault | DBParameterGroupQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CopyDBClusterSnapshotError = DBClusterSnapshotAlreadyExistsFault | DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | KMSKeyNotAccessibleFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type CopyDBSnapshotError = CustomAvailabilityZoneNotFoundFault | DBSnapshotAlreadyExistsFault | DBSnapshotNotFoundFault | InvalidDBSnapshotStateFault | KMSKeyNotAccessibleFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CopyDBParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupNotFoundFault | DBParameterGroupQuotaExceededFault | CommonError | Client.SdkError
 
-export type CopyOptionGroupError = OptionGroupAlreadyExistsFault | OptionGroupNotFoundFault | OptionGroupQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CopyDBSnapshotError = CustomAvailabilityZoneNotFoundFault | DBSnapshotAlreadyExistsFault | DBSnapshotNotFoundFault | InvalidDBSnapshotStateFault | KMSKeyNotAccessibleFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateBlueGreenDeploymentError = BlueGreenDeploymentAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBInstanceNotFoundFault | DBParameterGroupNotFoundFault | InstanceQuotaExceededFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | SourceClusterNotSupportedFault | SourceDatabaseNotSupportedFault | StorageQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CopyOptionGroupError = OptionGroupAlreadyExistsFault | OptionGroupNotFoundFault | OptionGroupQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateCustomDBEngineVersionError = CreateCustomDBEngineVersionFault | CustomDBEngineVersionAlreadyExistsFault | CustomDBEngineVersionNotFoundFault | CustomDBEngineVersionQuotaExceededFault | Ec2ImagePropertiesNotSupportedFault | InvalidCustomDBEngineVersionStateFault | KMSKeyNotAccessibleFault | Errors.CommonError | Client.SdkError
+export type CreateBlueGreenDeploymentError = BlueGreenDeploymentAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBInstanceNotFoundFault | DBParameterGroupNotFoundFault | InstanceQuotaExceededFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | SourceClusterNotSupportedFault | SourceDatabaseNotSupportedFault | StorageQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateDBClusterError = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBClusterRoleQuotaExceededFault | DBInstanceNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DomainNotFoundFault | GlobalClusterNotFoundFault | InsufficientDBInstanceCapacityFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSubnetGroupFault | InvalidDBSubnetGroupStateFault | InvalidGlobalClusterStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type CreateCustomDBEngineVersionError = CreateCustomDBEngineVersionFault | CustomDBEngineVersionAlreadyExistsFault | CustomDBEngineVersionNotFoundFault | CustomDBEngineVersionQuotaExceededFault | Ec2ImagePropertiesNotSupportedFault | InvalidCustomDBEngineVersionStateFault | KMSKeyNotAccessibleFault | CommonError | Client.SdkError
 
-export type CreateDBClusterEndpointError = DBClusterEndpointAlreadyExistsFault | DBClusterEndpointQuotaExceededFault | DBClusterNotFoundFault | DBInstanceNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type CreateDBClusterError = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBClusterRoleQuotaExceededFault | DBInstanceNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DomainNotFoundFault | GlobalClusterNotFoundFault | InsufficientDBInstanceCapacityFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSubnetGroupFault | InvalidDBSubnetGroupStateFault | InvalidGlobalClusterStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type CreateDBClusterParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateDBClusterEndpointError = DBClusterEndpointAlreadyExistsFault | DBClusterEndpointQuotaExceededFault | DBClusterNotFoundFault | DBInstanceNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type CreateDBClusterSnapshotError = DBClusterNotFoundFault | DBClusterSnapshotAlreadyExistsFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateDBClusterParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateDBInstanceError = AuthorizationNotFoundFault | BackupPolicyNotFoundFault | CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceAlreadyExistsFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBClusterStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | TenantDatabaseQuotaExceededFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type CreateDBClusterSnapshotError = DBClusterNotFoundFault | DBClusterSnapshotAlreadyExistsFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateDBInstanceReadReplicaError = CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceAlreadyExistsFault | DBInstanceNotFoundFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotAllowedFault | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSubnetGroupFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | TenantDatabaseQuotaExceededFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type CreateDBInstanceError = AuthorizationNotFoundFault | BackupPolicyNotFoundFault | CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceAlreadyExistsFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBClusterStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | TenantDatabaseQuotaExceededFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type CreateDBParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateDBInstanceReadReplicaError = CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceAlreadyExistsFault | DBInstanceNotFoundFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotAllowedFault | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSubnetGroupFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | TenantDatabaseQuotaExceededFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type CreateDBProxyError = DBProxyAlreadyExistsFault | DBProxyQuotaExceededFault | InvalidSubnet | Errors.CommonError | Client.SdkError
+export type CreateDBParameterGroupError = DBParameterGroupAlreadyExistsFault | DBParameterGroupQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateDBProxyEndpointError = DBProxyEndpointAlreadyExistsFault | DBProxyEndpointQuotaExceededFault | DBProxyNotFoundFault | InvalidDBProxyStateFault | InvalidSubnet | Errors.CommonError | Client.SdkError
+export type CreateDBProxyError = DBProxyAlreadyExistsFault | DBProxyQuotaExceededFault | InvalidSubnet | CommonError | Client.SdkError
 
-export type CreateDBSecurityGroupError = DBSecurityGroupAlreadyExistsFault | DBSecurityGroupNotSupportedFault | DBSecurityGroupQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateDBProxyEndpointError = DBProxyEndpointAlreadyExistsFault | DBProxyEndpointQuotaExceededFault | DBProxyNotFoundFault | InvalidDBProxyStateFault | InvalidSubnet | CommonError | Client.SdkError
 
-export type CreateDBShardGroupError = DBClusterNotFoundFault | DBShardGroupAlreadyExistsFault | InvalidDBClusterStateFault | InvalidVPCNetworkStateFault | MaxDBShardGroupLimitReached | NetworkTypeNotSupported | UnsupportedDBEngineVersionFault | Errors.CommonError | Client.SdkError
+export type CreateDBSecurityGroupError = DBSecurityGroupAlreadyExistsFault | DBSecurityGroupNotSupportedFault | DBSecurityGroupQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateDBSnapshotError = DBInstanceNotFoundFault | DBSnapshotAlreadyExistsFault | InvalidDBInstanceStateFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateDBShardGroupError = DBClusterNotFoundFault | DBShardGroupAlreadyExistsFault | InvalidDBClusterStateFault | InvalidVPCNetworkStateFault | MaxDBShardGroupLimitReached | NetworkTypeNotSupported | UnsupportedDBEngineVersionFault | CommonError | Client.SdkError
 
-export type CreateDBSubnetGroupError = DBSubnetGroupAlreadyExistsFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupQuotaExceededFault | DBSubnetQuotaExceededFault | InvalidSubnet | Errors.CommonError | Client.SdkError
+export type CreateDBSnapshotError = DBInstanceNotFoundFault | DBSnapshotAlreadyExistsFault | InvalidDBInstanceStateFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type CreateEventSubscriptionError = EventSubscriptionQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SourceNotFoundFault | SubscriptionAlreadyExistFault | SubscriptionCategoryNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateDBSubnetGroupError = DBSubnetGroupAlreadyExistsFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupQuotaExceededFault | DBSubnetQuotaExceededFault | InvalidSubnet | CommonError | Client.SdkError
 
-export type CreateGlobalClusterError = DBClusterNotFoundFault | GlobalClusterAlreadyExistsFault | GlobalClusterQuotaExceededFault | InvalidDBClusterStateFault | InvalidDBShardGroupStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type CreateEventSubscriptionError = EventSubscriptionQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SourceNotFoundFault | SubscriptionAlreadyExistFault | SubscriptionCategoryNotFoundFault | CommonError | Client.SdkError
 
-export type CreateIntegrationError = DBClusterNotFoundFault | DBInstanceNotFoundFault | IntegrationAlreadyExistsFault | IntegrationConflictOperationFault | IntegrationQuotaExceededFault | KMSKeyNotAccessibleFault | Errors.CommonError | Client.SdkError
+export type CreateGlobalClusterError = DBClusterNotFoundFault | GlobalClusterAlreadyExistsFault | GlobalClusterQuotaExceededFault | InvalidDBClusterStateFault | InvalidDBShardGroupStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type CreateOptionGroupError = OptionGroupAlreadyExistsFault | OptionGroupQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateIntegrationError = DBClusterNotFoundFault | DBInstanceNotFoundFault | IntegrationAlreadyExistsFault | IntegrationConflictOperationFault | IntegrationQuotaExceededFault | KMSKeyNotAccessibleFault | CommonError | Client.SdkError
 
-export type CreateTenantDatabaseError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | TenantDatabaseAlreadyExistsFault | TenantDatabaseQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type CreateOptionGroupError = OptionGroupAlreadyExistsFault | OptionGroupQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteBlueGreenDeploymentError = BlueGreenDeploymentNotFoundFault | InvalidBlueGreenDeploymentStateFault | Errors.CommonError | Client.SdkError
+export type CreateTenantDatabaseError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | TenantDatabaseAlreadyExistsFault | TenantDatabaseQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteCustomDBEngineVersionError = CustomDBEngineVersionNotFoundFault | InvalidCustomDBEngineVersionStateFault | Errors.CommonError | Client.SdkError
+export type DeleteBlueGreenDeploymentError = BlueGreenDeploymentNotFoundFault | InvalidBlueGreenDeploymentStateFault | CommonError | Client.SdkError
 
-export type DeleteDBClusterError = DBClusterAutomatedBackupQuotaExceededFault | DBClusterNotFoundFault | DBClusterSnapshotAlreadyExistsFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | KMSKeyNotAccessibleFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type DeleteCustomDBEngineVersionError = CustomDBEngineVersionNotFoundFault | InvalidCustomDBEngineVersionStateFault | CommonError | Client.SdkError
 
-export type DeleteDBClusterAutomatedBackupError = DBClusterAutomatedBackupNotFoundFault | InvalidDBClusterAutomatedBackupStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBClusterError = DBClusterAutomatedBackupQuotaExceededFault | DBClusterNotFoundFault | DBClusterSnapshotAlreadyExistsFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | KMSKeyNotAccessibleFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteDBClusterEndpointError = DBClusterEndpointNotFoundFault | InvalidDBClusterEndpointStateFault | InvalidDBClusterStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBClusterAutomatedBackupError = DBClusterAutomatedBackupNotFoundFault | InvalidDBClusterAutomatedBackupStateFault | CommonError | Client.SdkError
 
-export type DeleteDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBClusterEndpointError = DBClusterEndpointNotFoundFault | InvalidDBClusterEndpointStateFault | InvalidDBClusterStateFault | CommonError | Client.SdkError
 
-export type DeleteDBClusterSnapshotError = DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | CommonError | Client.SdkError
 
-export type DeleteDBInstanceError = DBInstanceAutomatedBackupQuotaExceededFault | DBInstanceNotFoundFault | DBSnapshotAlreadyExistsFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type DeleteDBClusterSnapshotError = DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | CommonError | Client.SdkError
 
-export type DeleteDBInstanceAutomatedBackupError = DBInstanceAutomatedBackupNotFoundFault | InvalidDBInstanceAutomatedBackupStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBInstanceError = DBInstanceAutomatedBackupQuotaExceededFault | DBInstanceNotFoundFault | DBSnapshotAlreadyExistsFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type DeleteDBParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBInstanceAutomatedBackupError = DBInstanceAutomatedBackupNotFoundFault | InvalidDBInstanceAutomatedBackupStateFault | CommonError | Client.SdkError
 
-export type DeleteDBProxyError = DBProxyNotFoundFault | InvalidDBProxyStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | CommonError | Client.SdkError
 
-export type DeleteDBProxyEndpointError = DBProxyEndpointNotFoundFault | InvalidDBProxyEndpointStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBProxyError = DBProxyNotFoundFault | InvalidDBProxyStateFault | CommonError | Client.SdkError
 
-export type DeleteDBSecurityGroupError = DBSecurityGroupNotFoundFault | InvalidDBSecurityGroupStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBProxyEndpointError = DBProxyEndpointNotFoundFault | InvalidDBProxyEndpointStateFault | CommonError | Client.SdkError
 
-export type DeleteDBShardGroupError = DBShardGroupNotFoundFault | InvalidDBClusterStateFault | InvalidDBShardGroupStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBSecurityGroupError = DBSecurityGroupNotFoundFault | InvalidDBSecurityGroupStateFault | CommonError | Client.SdkError
 
-export type DeleteDBSnapshotError = DBSnapshotNotFoundFault | InvalidDBSnapshotStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBShardGroupError = DBShardGroupNotFoundFault | InvalidDBClusterStateFault | InvalidDBShardGroupStateFault | CommonError | Client.SdkError
 
-export type DeleteDBSubnetGroupError = DBSubnetGroupNotFoundFault | InvalidDBSubnetGroupStateFault | InvalidDBSubnetStateFault | Errors.CommonError | Client.SdkError
+export type DeleteDBSnapshotError = DBSnapshotNotFoundFault | InvalidDBSnapshotStateFault | CommonError | Client.SdkError
 
-export type DeleteEventSubscriptionError = InvalidEventSubscriptionStateFault | SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteDBSubnetGroupError = DBSubnetGroupNotFoundFault | InvalidDBSubnetGroupStateFault | InvalidDBSubnetStateFault | CommonError | Client.SdkError
 
-export type DeleteGlobalClusterError = GlobalClusterNotFoundFault | InvalidGlobalClusterStateFault | Errors.CommonError | Client.SdkError
+export type DeleteEventSubscriptionError = InvalidEventSubscriptionStateFault | SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteIntegrationError = IntegrationConflictOperationFault | IntegrationNotFoundFault | InvalidIntegrationStateFault | Errors.CommonError | Client.SdkError
+export type DeleteGlobalClusterError = GlobalClusterNotFoundFault | InvalidGlobalClusterStateFault | CommonError | Client.SdkError
 
-export type DeleteOptionGroupError = InvalidOptionGroupStateFault | OptionGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteIntegrationError = IntegrationConflictOperationFault | IntegrationNotFoundFault | InvalidIntegrationStateFault | CommonError | Client.SdkError
 
-export type DeleteTenantDatabaseError = DBInstanceNotFoundFault | DBSnapshotAlreadyExistsFault | InvalidDBInstanceStateFault | TenantDatabaseNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteOptionGroupError = InvalidOptionGroupStateFault | OptionGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DeregisterDBProxyTargetsError = DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | DBProxyTargetNotFoundFault | InvalidDBProxyStateFault | Errors.CommonError | Client.SdkError
+export type DeleteTenantDatabaseError = DBInstanceNotFoundFault | DBSnapshotAlreadyExistsFault | InvalidDBInstanceStateFault | TenantDatabaseNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeAccountAttributesError = Errors.CommonError | Client.SdkError
+export type DeregisterDBProxyTargetsError = DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | DBProxyTargetNotFoundFault | InvalidDBProxyStateFault | CommonError | Client.SdkError
 
-export type DescribeBlueGreenDeploymentsError = BlueGreenDeploymentNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeAccountAttributesError = CommonError | Client.SdkError
 
-export type DescribeCertificatesError = CertificateNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeBlueGreenDeploymentsError = BlueGreenDeploymentNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterAutomatedBackupsError = DBClusterAutomatedBackupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeCertificatesError = CertificateNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterBacktracksError = DBClusterBacktrackNotFoundFault | DBClusterNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterAutomatedBackupsError = DBClusterAutomatedBackupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterEndpointsError = DBClusterNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterBacktracksError = DBClusterBacktrackNotFoundFault | DBClusterNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterParameterGroupsError = DBParameterGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterEndpointsError = DBClusterNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterParametersError = DBParameterGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterParameterGroupsError = DBParameterGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterSnapshotAttributesError = DBClusterSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterParametersError = DBParameterGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClusterSnapshotsError = DBClusterSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterSnapshotAttributesError = DBClusterSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBClustersError = DBClusterNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBClusterSnapshotsError = DBClusterSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBEngineVersionsError = Errors.CommonError | Client.SdkError
+export type DescribeDBClustersError = DBClusterNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBInstanceAutomatedBackupsError = DBInstanceAutomatedBackupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBEngineVersionsError = CommonError | Client.SdkError
 
-export type DescribeDBInstancesError = DBInstanceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBInstanceAutomatedBackupsError = DBInstanceAutomatedBackupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBLogFilesError = DBInstanceNotFoundFault | DBInstanceNotReadyFault | Errors.CommonError | Client.SdkError
+export type DescribeDBInstancesError = DBInstanceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBParameterGroupsError = DBParameterGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBLogFilesError = DBInstanceNotFoundFault | DBInstanceNotReadyFault | CommonError | Client.SdkError
 
-export type DescribeDBParametersError = DBParameterGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBParameterGroupsError = DBParameterGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBProxiesError = DBProxyNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBParametersError = DBParameterGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBProxyEndpointsError = DBProxyEndpointNotFoundFault | DBProxyNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBProxiesError = DBProxyNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBProxyTargetGroupsError = DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | InvalidDBProxyStateFault | Errors.CommonError | Client.SdkError
+export type DescribeDBProxyEndpointsError = DBProxyEndpointNotFoundFault | DBProxyNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBProxyTargetsError = DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | DBProxyTargetNotFoundFault | InvalidDBProxyStateFault | Errors.CommonError | Client.SdkError
+export type DescribeDBProxyTargetGroupsError = DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | InvalidDBProxyStateFault | CommonError | Client.SdkError
 
-export type DescribeDBRecommendationsError = Errors.CommonError | Client.SdkError
+export type DescribeDBProxyTargetsError = DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | DBProxyTargetNotFoundFault | InvalidDBProxyStateFault | CommonError | Client.SdkError
 
-export type DescribeDBSecurityGroupsError = DBSecurityGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBRecommendationsError = CommonError | Client.SdkError
 
-export type DescribeDBShardGroupsError = DBClusterNotFoundFault | DBShardGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBSecurityGroupsError = DBSecurityGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBSnapshotAttributesError = DBSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBShardGroupsError = DBClusterNotFoundFault | DBShardGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBSnapshotTenantDatabasesError = DBSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBSnapshotAttributesError = DBSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBSnapshotsError = DBSnapshotNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBSnapshotTenantDatabasesError = DBSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeDBSubnetGroupsError = DBSubnetGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeDBSnapshotsError = DBSnapshotNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeEngineDefaultClusterParametersError = Errors.CommonError | Client.SdkError
+export type DescribeDBSubnetGroupsError = DBSubnetGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeEngineDefaultParametersError = Errors.CommonError | Client.SdkError
+export type DescribeEngineDefaultClusterParametersError = CommonError | Client.SdkError
 
-export type DescribeEventCategoriesError = Errors.CommonError | Client.SdkError
+export type DescribeEngineDefaultParametersError = CommonError | Client.SdkError
 
-export type DescribeEventSubscriptionsError = SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeEventCategoriesError = CommonError | Client.SdkError
 
-export type DescribeEventsError = Errors.CommonError | Client.SdkError
+export type DescribeEventSubscriptionsError = SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeExportTasksError = ExportTaskNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeEventsError = CommonError | Client.SdkError
 
-export type DescribeGlobalClustersError = GlobalClusterNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeExportTasksError = ExportTaskNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeIntegrationsError = IntegrationNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeGlobalClustersError = GlobalClusterNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeOptionGroupOptionsError = Errors.CommonError | Client.SdkError
+export type DescribeIntegrationsError = IntegrationNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeOptionGroupsError = OptionGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeOptionGroupOptionsError = CommonError | Client.SdkError
 
-export type DescribeOrderableDBInstanceOptionsError = Errors.CommonError | Client.SdkError
+export type DescribeOptionGroupsError = OptionGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribePendingMaintenanceActionsError = ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeOrderableDBInstanceOptionsError = CommonError | Client.SdkError
 
-export type DescribeReservedDBInstancesError = ReservedDBInstanceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribePendingMaintenanceActionsError = ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeReservedDBInstancesOfferingsError = ReservedDBInstancesOfferingNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReservedDBInstancesError = ReservedDBInstanceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeSourceRegionsError = Errors.CommonError | Client.SdkError
+export type DescribeReservedDBInstancesOfferingsError = ReservedDBInstancesOfferingNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeTenantDatabasesError = DBInstanceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeSourceRegionsError = CommonError | Client.SdkError
 
-export type DescribeValidDBInstanceModificationsError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type DescribeTenantDatabasesError = DBInstanceNotFoundFault | CommonError | Client.SdkError
 
-export type DisableHttpEndpointError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeValidDBInstanceModificationsError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type DownloadDBLogFilePortionError = DBInstanceNotFoundFault | DBInstanceNotReadyFault | DBLogFileNotFoundFault | Errors.CommonError | Client.SdkError
+export type DisableHttpEndpointError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type EnableHttpEndpointError = InvalidResourceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DownloadDBLogFilePortionError = DBInstanceNotFoundFault | DBInstanceNotReadyFault | DBLogFileNotFoundFault | CommonError | Client.SdkError
 
-export type FailoverDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type EnableHttpEndpointError = InvalidResourceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type FailoverGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | Errors.CommonError | Client.SdkError
+export type FailoverDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BlueGreenDeploymentNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceNotFoundFault | DBProxyEndpointNotFoundFault | DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | DBShardGroupNotFoundFault | DBSnapshotNotFoundFault | DBSnapshotTenantDatabaseNotFoundFault | IntegrationNotFoundFault | TenantDatabaseNotFoundFault | Errors.CommonError | Client.SdkError
+export type FailoverGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | CommonError | Client.SdkError
 
-export type ModifyActivityStreamError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BlueGreenDeploymentNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceNotFoundFault | DBProxyEndpointNotFoundFault | DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | DBShardGroupNotFoundFault | DBSnapshotNotFoundFault | DBSnapshotTenantDatabaseNotFoundFault | IntegrationNotFoundFault | TenantDatabaseNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyCertificatesError = CertificateNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyActivityStreamError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyCurrentDBClusterCapacityError = DBClusterNotFoundFault | InvalidDBClusterCapacityFault | InvalidDBClusterStateFault | Errors.CommonError | Client.SdkError
+export type ModifyCertificatesError = CertificateNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyCustomDBEngineVersionError = CustomDBEngineVersionNotFoundFault | InvalidCustomDBEngineVersionStateFault | Errors.CommonError | Client.SdkError
+export type ModifyCurrentDBClusterCapacityError = DBClusterNotFoundFault | InvalidDBClusterCapacityFault | InvalidDBClusterStateFault | CommonError | Client.SdkError
 
-export type ModifyDBClusterError = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBInstanceAlreadyExistsFault | DBParameterGroupNotFoundFault | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSecurityGroupStateFault | InvalidDBSubnetGroupStateFault | InvalidGlobalClusterStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | StorageQuotaExceededFault | StorageTypeNotAvailableFault | StorageTypeNotSupportedFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type ModifyCustomDBEngineVersionError = CustomDBEngineVersionNotFoundFault | InvalidCustomDBEngineVersionStateFault | CommonError | Client.SdkError
 
-export type ModifyDBClusterEndpointError = DBClusterEndpointNotFoundFault | DBInstanceNotFoundFault | InvalidDBClusterEndpointStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type ModifyDBClusterError = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBInstanceAlreadyExistsFault | DBParameterGroupNotFoundFault | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSecurityGroupStateFault | InvalidDBSubnetGroupStateFault | InvalidGlobalClusterStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | StorageQuotaExceededFault | StorageTypeNotAvailableFault | StorageTypeNotSupportedFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type ModifyDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type ModifyDBClusterEndpointError = DBClusterEndpointNotFoundFault | DBInstanceNotFoundFault | InvalidDBClusterEndpointStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type ModifyDBClusterSnapshotAttributeError = DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | SharedSnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type ModifyDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | CommonError | Client.SdkError
 
-export type ModifyDBInstanceError = AuthorizationNotFoundFault | BackupPolicyNotFoundFault | CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBInstanceAlreadyExistsFault | DBInstanceNotFoundFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBUpgradeDependencyFailureFault | DomainNotFoundFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSecurityGroupStateFault | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | TenantDatabaseQuotaExceededFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type ModifyDBClusterSnapshotAttributeError = DBClusterSnapshotNotFoundFault | InvalidDBClusterSnapshotStateFault | SharedSnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type ModifyDBParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type ModifyDBInstanceError = AuthorizationNotFoundFault | BackupPolicyNotFoundFault | CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBInstanceAlreadyExistsFault | DBInstanceNotFoundFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBUpgradeDependencyFailureFault | DomainNotFoundFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBSecurityGroupStateFault | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | TenantDatabaseQuotaExceededFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type ModifyDBProxyError = DBProxyAlreadyExistsFault | DBProxyNotFoundFault | InvalidDBProxyStateFault | Errors.CommonError | Client.SdkError
+export type ModifyDBParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | CommonError | Client.SdkError
 
-export type ModifyDBProxyEndpointError = DBProxyEndpointAlreadyExistsFault | DBProxyEndpointNotFoundFault | InvalidDBProxyEndpointStateFault | InvalidDBProxyStateFault | Errors.CommonError | Client.SdkError
+export type ModifyDBProxyError = DBProxyAlreadyExistsFault | DBProxyNotFoundFault | InvalidDBProxyStateFault | CommonError | Client.SdkError
 
-export type ModifyDBProxyTargetGroupError = DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | InvalidDBProxyStateFault | Errors.CommonError | Client.SdkError
+export type ModifyDBProxyEndpointError = DBProxyEndpointAlreadyExistsFault | DBProxyEndpointNotFoundFault | InvalidDBProxyEndpointStateFault | InvalidDBProxyStateFault | CommonError | Client.SdkError
 
-export type ModifyDBRecommendationError = Errors.CommonError | Client.SdkError
+export type ModifyDBProxyTargetGroupError = DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | InvalidDBProxyStateFault | CommonError | Client.SdkError
 
-export type ModifyDBShardGroupError = DBShardGroupAlreadyExistsFault | DBShardGroupNotFoundFault | InvalidDBClusterStateFault | Errors.CommonError | Client.SdkError
+export type ModifyDBRecommendationError = CommonError | Client.SdkError
 
-export type ModifyDBSnapshotError = DBSnapshotNotFoundFault | InvalidDBSnapshotStateFault | KMSKeyNotAccessibleFault | Errors.CommonError | Client.SdkError
+export type ModifyDBShardGroupError = DBShardGroupAlreadyExistsFault | DBShardGroupNotFoundFault | InvalidDBClusterStateFault | CommonError | Client.SdkError
 
-export type ModifyDBSnapshotAttributeError = DBSnapshotNotFoundFault | InvalidDBSnapshotStateFault | SharedSnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type ModifyDBSnapshotError = DBSnapshotNotFoundFault | InvalidDBSnapshotStateFault | KMSKeyNotAccessibleFault | CommonError | Client.SdkError
 
-export type ModifyDBSubnetGroupError = DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DBSubnetQuotaExceededFault | InvalidDBSubnetGroupStateFault | InvalidSubnet | SubnetAlreadyInUse | Errors.CommonError | Client.SdkError
+export type ModifyDBSnapshotAttributeError = DBSnapshotNotFoundFault | InvalidDBSnapshotStateFault | SharedSnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type ModifyEventSubscriptionError = EventSubscriptionQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SubscriptionCategoryNotFoundFault | SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyDBSubnetGroupError = DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DBSubnetQuotaExceededFault | InvalidDBSubnetGroupStateFault | InvalidSubnet | SubnetAlreadyInUse | CommonError | Client.SdkError
 
-export type ModifyGlobalClusterError = GlobalClusterAlreadyExistsFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidGlobalClusterStateFault | Errors.CommonError | Client.SdkError
+export type ModifyEventSubscriptionError = EventSubscriptionQuotaExceededFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SubscriptionCategoryNotFoundFault | SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyIntegrationError = IntegrationConflictOperationFault | IntegrationNotFoundFault | InvalidIntegrationStateFault | Errors.CommonError | Client.SdkError
+export type ModifyGlobalClusterError = GlobalClusterAlreadyExistsFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidGlobalClusterStateFault | CommonError | Client.SdkError
 
-export type ModifyOptionGroupError = InvalidOptionGroupStateFault | OptionGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyIntegrationError = IntegrationConflictOperationFault | IntegrationNotFoundFault | InvalidIntegrationStateFault | CommonError | Client.SdkError
 
-export type ModifyTenantDatabaseError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | TenantDatabaseAlreadyExistsFault | TenantDatabaseNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyOptionGroupError = InvalidOptionGroupStateFault | OptionGroupNotFoundFault | CommonError | Client.SdkError
 
-export type PromoteReadReplicaError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type ModifyTenantDatabaseError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | TenantDatabaseAlreadyExistsFault | TenantDatabaseNotFoundFault | CommonError | Client.SdkError
 
-export type PromoteReadReplicaDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | Errors.CommonError | Client.SdkError
+export type PromoteReadReplicaError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type PurchaseReservedDBInstancesOfferingError = ReservedDBInstanceAlreadyExistsFault | ReservedDBInstanceQuotaExceededFault | ReservedDBInstancesOfferingNotFoundFault | Errors.CommonError | Client.SdkError
+export type PromoteReadReplicaDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | CommonError | Client.SdkError
 
-export type RebootDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type PurchaseReservedDBInstancesOfferingError = ReservedDBInstanceAlreadyExistsFault | ReservedDBInstanceQuotaExceededFault | ReservedDBInstancesOfferingNotFoundFault | CommonError | Client.SdkError
 
-export type RebootDBInstanceError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | Errors.CommonError | Client.SdkError
+export type RebootDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type RebootDBShardGroupError = DBShardGroupNotFoundFault | InvalidDBShardGroupStateFault | Errors.CommonError | Client.SdkError
+export type RebootDBInstanceError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | CommonError | Client.SdkError
 
-export type RegisterDBProxyTargetsError = DBClusterNotFoundFault | DBInstanceNotFoundFault | DBProxyNotFoundFault | DBProxyTargetAlreadyRegisteredFault | DBProxyTargetGroupNotFoundFault | InsufficientAvailableIPsInSubnetFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBProxyStateFault | Errors.CommonError | Client.SdkError
+export type RebootDBShardGroupError = DBShardGroupNotFoundFault | InvalidDBShardGroupStateFault | CommonError | Client.SdkError
 
-export type RemoveFromGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | Errors.CommonError | Client.SdkError
+export type RegisterDBProxyTargetsError = DBClusterNotFoundFault | DBInstanceNotFoundFault | DBProxyNotFoundFault | DBProxyTargetAlreadyRegisteredFault | DBProxyTargetGroupNotFoundFault | InsufficientAvailableIPsInSubnetFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBProxyStateFault | CommonError | Client.SdkError
 
-export type RemoveRoleFromDBClusterError = DBClusterNotFoundFault | DBClusterRoleNotFoundFault | InvalidDBClusterStateFault | Errors.CommonError | Client.SdkError
+export type RemoveFromGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | CommonError | Client.SdkError
 
-export type RemoveRoleFromDBInstanceError = DBInstanceNotFoundFault | DBInstanceRoleNotFoundFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type RemoveRoleFromDBClusterError = DBClusterNotFoundFault | DBClusterRoleNotFoundFault | InvalidDBClusterStateFault | CommonError | Client.SdkError
 
-export type RemoveSourceIdentifierFromSubscriptionError = SourceNotFoundFault | SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type RemoveRoleFromDBInstanceError = DBInstanceNotFoundFault | DBInstanceRoleNotFoundFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type RemoveTagsFromResourceError = BlueGreenDeploymentNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceNotFoundFault | DBProxyEndpointNotFoundFault | DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | DBShardGroupNotFoundFault | DBSnapshotNotFoundFault | DBSnapshotTenantDatabaseNotFoundFault | IntegrationNotFoundFault | InvalidDBClusterEndpointStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | TenantDatabaseNotFoundFault | Errors.CommonError | Client.SdkError
+export type RemoveSourceIdentifierFromSubscriptionError = SourceNotFoundFault | SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type ResetDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type RemoveTagsFromResourceError = BlueGreenDeploymentNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceNotFoundFault | DBProxyEndpointNotFoundFault | DBProxyNotFoundFault | DBProxyTargetGroupNotFoundFault | DBShardGroupNotFoundFault | DBSnapshotNotFoundFault | DBSnapshotTenantDatabaseNotFoundFault | IntegrationNotFoundFault | InvalidDBClusterEndpointStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | TenantDatabaseNotFoundFault | CommonError | Client.SdkError
 
-export type ResetDBParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type ResetDBClusterParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | CommonError | Client.SdkError
 
-export type RestoreDBClusterFromS3Error = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBClusterRoleQuotaExceededFault | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterStateFault | InvalidDBSubnetGroupStateFault | InvalidS3BucketFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | StorageQuotaExceededFault | StorageTypeNotSupportedFault | Errors.CommonError | Client.SdkError
+export type ResetDBParameterGroupError = DBParameterGroupNotFoundFault | InvalidDBParameterGroupStateFault | CommonError | Client.SdkError
 
-export type RestoreDBClusterFromSnapshotError = DBClusterAlreadyExistsFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBClusterRoleQuotaExceededFault | DBClusterSnapshotNotFoundFault | DBSnapshotNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InsufficientDBClusterCapacityFault | InsufficientDBInstanceCapacityFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterSnapshotStateFault | InvalidDBInstanceStateFault | InvalidDBSnapshotStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type RestoreDBClusterFromS3Error = DBClusterAlreadyExistsFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBClusterRoleQuotaExceededFault | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterStateFault | InvalidDBSubnetGroupStateFault | InvalidS3BucketFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | StorageQuotaExceededFault | StorageTypeNotSupportedFault | CommonError | Client.SdkError
 
-export type RestoreDBClusterToPointInTimeError = DBClusterAlreadyExistsFault | DBClusterAutomatedBackupNotFoundFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBClusterRoleQuotaExceededFault | DBClusterSnapshotNotFoundFault | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InsufficientDBClusterCapacityFault | InsufficientDBInstanceCapacityFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | InvalidDBSnapshotStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type RestoreDBClusterFromSnapshotError = DBClusterAlreadyExistsFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBClusterRoleQuotaExceededFault | DBClusterSnapshotNotFoundFault | DBSnapshotNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InsufficientDBClusterCapacityFault | InsufficientDBInstanceCapacityFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterSnapshotStateFault | InvalidDBInstanceStateFault | InvalidDBSnapshotStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type RestoreDBInstanceFromDBSnapshotError = AuthorizationNotFoundFault | BackupPolicyNotFoundFault | CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterSnapshotNotFoundFault | DBInstanceAlreadyExistsFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSnapshotNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBSnapshotStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | TenantDatabaseQuotaExceededFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type RestoreDBClusterToPointInTimeError = DBClusterAlreadyExistsFault | DBClusterAutomatedBackupNotFoundFault | DBClusterNotFoundFault | DBClusterParameterGroupNotFoundFault | DBClusterQuotaExceededFault | DBClusterRoleQuotaExceededFault | DBClusterSnapshotNotFoundFault | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InsufficientDBClusterCapacityFault | InsufficientDBInstanceCapacityFault | InsufficientStorageClusterCapacityFault | InvalidDBClusterSnapshotStateFault | InvalidDBClusterStateFault | InvalidDBSnapshotStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type RestoreDBInstanceFromS3Error = AuthorizationNotFoundFault | BackupPolicyNotFoundFault | CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBInstanceAlreadyExistsFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidS3BucketFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type RestoreDBInstanceFromDBSnapshotError = AuthorizationNotFoundFault | BackupPolicyNotFoundFault | CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterSnapshotNotFoundFault | DBInstanceAlreadyExistsFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSnapshotNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBSnapshotStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | TenantDatabaseQuotaExceededFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type RestoreDBInstanceToPointInTimeError = AuthorizationNotFoundFault | BackupPolicyNotFoundFault | CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBInstanceAlreadyExistsFault | DBInstanceAutomatedBackupNotFoundFault | DBInstanceNotFoundFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBInstanceStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | PointInTimeRestoreNotEnabledFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | TenantDatabaseQuotaExceededFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type RestoreDBInstanceFromS3Error = AuthorizationNotFoundFault | BackupPolicyNotFoundFault | CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBInstanceAlreadyExistsFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidS3BucketFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type RevokeDBSecurityGroupIngressError = AuthorizationNotFoundFault | DBSecurityGroupNotFoundFault | InvalidDBSecurityGroupStateFault | Errors.CommonError | Client.SdkError
+export type RestoreDBInstanceToPointInTimeError = AuthorizationNotFoundFault | BackupPolicyNotFoundFault | CertificateNotFoundFault | DBCapacityReservationNotFoundFault | DBInstanceAlreadyExistsFault | DBInstanceAutomatedBackupNotFoundFault | DBInstanceNotFoundFault | DBParameterGroupNotFoundFault | DBSecurityGroupNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | DomainNotFoundFault | InstanceQuotaExceededFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBInstanceStateFault | InvalidRestoreFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | NetworkTypeNotSupported | OptionGroupNotFoundFault | PointInTimeRestoreNotEnabledFault | ProvisionedIopsNotAvailableInAZFault | StorageQuotaExceededFault | StorageTypeNotSupportedFault | TenantDatabaseQuotaExceededFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type StartActivityStreamError = DBClusterNotFoundFault | DBInstanceNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type RevokeDBSecurityGroupIngressError = AuthorizationNotFoundFault | DBSecurityGroupNotFoundFault | InvalidDBSecurityGroupStateFault | CommonError | Client.SdkError
 
-export type StartDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBShardGroupStateFault | KMSKeyNotAccessibleFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type StartActivityStreamError = DBClusterNotFoundFault | DBInstanceNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StartDBInstanceError = AuthorizationNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | VpcEncryptionControlViolationException | Errors.CommonError | Client.SdkError
+export type StartDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBShardGroupStateFault | KMSKeyNotAccessibleFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type StartDBInstanceAutomatedBackupsReplicationError = DBInstanceAutomatedBackupQuotaExceededFault | DBInstanceNotFoundFault | InvalidDBInstanceAutomatedBackupStateFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | StorageTypeNotSupportedFault | Errors.CommonError | Client.SdkError
+export type StartDBInstanceError = AuthorizationNotFoundFault | DBCapacityReservationNotFoundFault | DBClusterNotFoundFault | DBInstanceNotFoundFault | DBSubnetGroupDoesNotCoverEnoughAZs | DBSubnetGroupNotFoundFault | InsufficientDBInstanceCapacityFault | InvalidDBCapacityReservationStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidSubnet | InvalidVPCNetworkStateFault | KMSKeyNotAccessibleFault | VpcEncryptionControlViolationException | CommonError | Client.SdkError
 
-export type StartExportTaskError = DBClusterNotFoundFault | DBClusterSnapshotNotFoundFault | DBSnapshotNotFoundFault | ExportTaskAlreadyExistsFault | IamRoleMissingPermissionsFault | IamRoleNotFoundFault | InvalidExportOnlyFault | InvalidExportSourceStateFault | InvalidS3BucketFault | KMSKeyNotAccessibleFault | Errors.CommonError | Client.SdkError
+export type StartDBInstanceAutomatedBackupsReplicationError = DBInstanceAutomatedBackupQuotaExceededFault | DBInstanceNotFoundFault | InvalidDBInstanceAutomatedBackupStateFault | InvalidDBInstanceStateFault | KMSKeyNotAccessibleFault | StorageTypeNotSupportedFault | CommonError | Client.SdkError
 
-export type StopActivityStreamError = DBClusterNotFoundFault | DBInstanceNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type StartExportTaskError = DBClusterNotFoundFault | DBClusterSnapshotNotFoundFault | DBSnapshotNotFoundFault | ExportTaskAlreadyExistsFault | IamRoleMissingPermissionsFault | IamRoleNotFoundFault | InvalidExportOnlyFault | InvalidExportSourceStateFault | InvalidS3BucketFault | KMSKeyNotAccessibleFault | CommonError | Client.SdkError
 
-export type StopDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBShardGroupStateFault | Errors.CommonError | Client.SdkError
+export type StopActivityStreamError = DBClusterNotFoundFault | DBInstanceNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type StopDBInstanceError = DBInstanceNotFoundFault | DBSnapshotAlreadyExistsFault | InvalidDBCapacityReservationStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | SnapshotQuotaExceededFault | Errors.CommonError | Client.SdkError
+export type StopDBClusterError = DBClusterNotFoundFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | InvalidDBShardGroupStateFault | CommonError | Client.SdkError
 
-export type StopDBInstanceAutomatedBackupsReplicationError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type StopDBInstanceError = DBInstanceNotFoundFault | DBSnapshotAlreadyExistsFault | InvalidDBCapacityReservationStateFault | InvalidDBClusterStateFault | InvalidDBInstanceStateFault | SnapshotQuotaExceededFault | CommonError | Client.SdkError
 
-export type SwitchoverBlueGreenDeploymentError = BlueGreenDeploymentNotFoundFault | InvalidBlueGreenDeploymentStateFault | Errors.CommonError | Client.SdkError
+export type StopDBInstanceAutomatedBackupsReplicationError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
-export type SwitchoverGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | Errors.CommonError | Client.SdkError
+export type SwitchoverBlueGreenDeploymentError = BlueGreenDeploymentNotFoundFault | InvalidBlueGreenDeploymentStateFault | CommonError | Client.SdkError
 
-export type SwitchoverReadReplicaError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | Errors.CommonError | Client.SdkError
+export type SwitchoverGlobalClusterError = DBClusterNotFoundFault | GlobalClusterNotFoundFault | InvalidDBClusterStateFault | InvalidGlobalClusterStateFault | CommonError | Client.SdkError
+
+export type SwitchoverReadReplicaError = DBInstanceNotFoundFault | InvalidDBInstanceStateFault | CommonError | Client.SdkError
 
 export const addRoleToDBCluster: Client.Operation<AddRoleToDBClusterMessage, {}, AddRoleToDBClusterError, RDS> = /*#__PURE__*/ Client.operation(RDS, {model:{name:"AddRoleToDBCluster",http:{method:"POST",requestUri:"/"},input:{shape:AddRoleToDBClusterMessage$},errors:[DBClusterNotFoundFault$,DBClusterRoleAlreadyExistsFault$,DBClusterRoleQuotaExceededFault$,InvalidDBClusterStateFault$]},errors:{DBClusterNotFoundFault,DBClusterRoleAlreadyExistsFault,DBClusterRoleAlreadyExists:DBClusterRoleAlreadyExistsFault,DBClusterRoleQuotaExceededFault,DBClusterRoleQuotaExceeded:DBClusterRoleQuotaExceededFault,InvalidDBClusterStateFault}})
 

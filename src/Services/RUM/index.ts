@@ -430,39 +430,42 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type BatchCreateRumMetricDefinitionsError_ = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDeleteRumMetricDefinitionsError_ = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type BatchCreateRumMetricDefinitionsError_ = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type BatchGetRumMetricDefinitionsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type BatchDeleteRumMetricDefinitionsError_ = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type CreateAppMonitorError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type BatchGetRumMetricDefinitionsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteAppMonitorError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateAppMonitorError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteRumMetricsDestinationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteAppMonitorError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetAppMonitorError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DeleteRumMetricsDestinationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type GetAppMonitorDataError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetAppMonitorError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListAppMonitorsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type GetAppMonitorDataError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListRumMetricsDestinationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ListAppMonitorsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListRumMetricsDestinationsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type PutRumEventsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutRumMetricsDestinationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type PutRumEventsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PutRumMetricsDestinationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateAppMonitorError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateRumMetricDefinitionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type UpdateAppMonitorError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+
+export type UpdateRumMetricDefinitionError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
 export const batchCreateRumMetricDefinitions: Client.Operation<BatchCreateRumMetricDefinitionsRequest, BatchCreateRumMetricDefinitionsResponse, BatchCreateRumMetricDefinitionsError_, RUM> = /*#__PURE__*/ Client.operation(RUM, {model:{name:"BatchCreateRumMetricDefinitions",http:{method:"POST",requestUri:"/rummetrics/{AppMonitorName}/metrics",responseCode:200},input:{shape:BatchCreateRumMetricDefinitionsRequest$},output:{shape:BatchCreateRumMetricDefinitionsResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$],idempotent:true},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
 

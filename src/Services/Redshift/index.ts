@@ -3084,271 +3084,274 @@ export class UsageLimitAlreadyExistsFault extends /*#__PURE__*/ ServiceError("Us
 
 export class UsageLimitNotFoundFault extends /*#__PURE__*/ ServiceError("UsageLimitNotFoundFault") {}
 
-export type AcceptReservedNodeExchangeError = DependentServiceUnavailableFault | InvalidReservedNodeStateFault | ReservedNodeAlreadyExistsFault | ReservedNodeAlreadyMigratedFault | ReservedNodeNotFoundFault | ReservedNodeOfferingNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddPartnerError = ClusterNotFoundFault | PartnerNotFoundFault | UnauthorizedPartnerIntegrationFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type AcceptReservedNodeExchangeError = DependentServiceUnavailableFault | InvalidReservedNodeStateFault | ReservedNodeAlreadyExistsFault | ReservedNodeAlreadyMigratedFault | ReservedNodeNotFoundFault | ReservedNodeOfferingNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type AssociateDataShareConsumerError = InvalidDataShareFault | InvalidNamespaceFault | Errors.CommonError | Client.SdkError
+export type AddPartnerError = ClusterNotFoundFault | PartnerNotFoundFault | UnauthorizedPartnerIntegrationFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type AuthorizeClusterSecurityGroupIngressError = AuthorizationAlreadyExistsFault | AuthorizationQuotaExceededFault | ClusterSecurityGroupNotFoundFault | InvalidClusterSecurityGroupStateFault | Errors.CommonError | Client.SdkError
+export type AssociateDataShareConsumerError = InvalidDataShareFault | InvalidNamespaceFault | CommonError | Client.SdkError
 
-export type AuthorizeDataShareError = InvalidDataShareFault | Errors.CommonError | Client.SdkError
+export type AuthorizeClusterSecurityGroupIngressError = AuthorizationAlreadyExistsFault | AuthorizationQuotaExceededFault | ClusterSecurityGroupNotFoundFault | InvalidClusterSecurityGroupStateFault | CommonError | Client.SdkError
 
-export type AuthorizeEndpointAccessError = ClusterNotFoundFault | EndpointAuthorizationAlreadyExistsFault | EndpointAuthorizationsPerClusterLimitExceededFault | InvalidAuthorizationStateFault | InvalidClusterStateFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type AuthorizeDataShareError = InvalidDataShareFault | CommonError | Client.SdkError
 
-export type AuthorizeSnapshotAccessError = AuthorizationAlreadyExistsFault | AuthorizationQuotaExceededFault | ClusterSnapshotNotFoundFault | DependentServiceRequestThrottlingFault | InvalidClusterSnapshotStateFault | LimitExceededFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type AuthorizeEndpointAccessError = ClusterNotFoundFault | EndpointAuthorizationAlreadyExistsFault | EndpointAuthorizationsPerClusterLimitExceededFault | InvalidAuthorizationStateFault | InvalidClusterStateFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type BatchDeleteClusterSnapshotsError = BatchDeleteRequestSizeExceededFault | Errors.CommonError | Client.SdkError
+export type AuthorizeSnapshotAccessError = AuthorizationAlreadyExistsFault | AuthorizationQuotaExceededFault | ClusterSnapshotNotFoundFault | DependentServiceRequestThrottlingFault | InvalidClusterSnapshotStateFault | LimitExceededFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type BatchModifyClusterSnapshotsError = BatchModifyClusterSnapshotsLimitExceededFault | InvalidRetentionPeriodFault | Errors.CommonError | Client.SdkError
+export type BatchDeleteClusterSnapshotsError = BatchDeleteRequestSizeExceededFault | CommonError | Client.SdkError
 
-export type CancelResizeError = ClusterNotFoundFault | InvalidClusterStateFault | ResizeNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type BatchModifyClusterSnapshotsError = BatchModifyClusterSnapshotsLimitExceededFault | InvalidRetentionPeriodFault | CommonError | Client.SdkError
 
-export type CopyClusterSnapshotError = ClusterNotFoundFault | ClusterSnapshotAlreadyExistsFault | ClusterSnapshotNotFoundFault | ClusterSnapshotQuotaExceededFault | InvalidClusterSnapshotStateFault | InvalidRetentionPeriodFault | Errors.CommonError | Client.SdkError
+export type CancelResizeError = ClusterNotFoundFault | InvalidClusterStateFault | ResizeNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type CreateAuthenticationProfileError = AuthenticationProfileAlreadyExistsFault | AuthenticationProfileQuotaExceededFault | InvalidAuthenticationProfileRequestFault | Errors.CommonError | Client.SdkError
+export type CopyClusterSnapshotError = ClusterNotFoundFault | ClusterSnapshotAlreadyExistsFault | ClusterSnapshotNotFoundFault | ClusterSnapshotQuotaExceededFault | InvalidClusterSnapshotStateFault | InvalidRetentionPeriodFault | CommonError | Client.SdkError
 
-export type CreateClusterError = ClusterAlreadyExistsFault | ClusterParameterGroupNotFoundFault | ClusterQuotaExceededFault | ClusterSecurityGroupNotFoundFault | ClusterSubnetGroupNotFoundFault | DependentServiceAccessDeniedFault | DependentServiceRequestThrottlingFault | DependentServiceUnavailableFault | HsmClientCertificateNotFoundFault | HsmConfigurationNotFoundFault | InsufficientClusterCapacityFault | InvalidClusterSubnetGroupStateFault | InvalidClusterTrackFault | InvalidElasticIpFault | InvalidRetentionPeriodFault | InvalidSubnet | InvalidTagFault | InvalidVPCNetworkStateFault | Ipv6CidrBlockNotFoundFault | LimitExceededFault | NumberOfNodesPerClusterLimitExceededFault | NumberOfNodesQuotaExceededFault | RedshiftIdcApplicationNotExistsFault | SnapshotScheduleNotFoundFault | TagLimitExceededFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type CreateAuthenticationProfileError = AuthenticationProfileAlreadyExistsFault | AuthenticationProfileQuotaExceededFault | InvalidAuthenticationProfileRequestFault | CommonError | Client.SdkError
 
-export type CreateClusterParameterGroupError = ClusterParameterGroupAlreadyExistsFault | ClusterParameterGroupQuotaExceededFault | InvalidTagFault | TagLimitExceededFault | Errors.CommonError | Client.SdkError
+export type CreateClusterError = ClusterAlreadyExistsFault | ClusterParameterGroupNotFoundFault | ClusterQuotaExceededFault | ClusterSecurityGroupNotFoundFault | ClusterSubnetGroupNotFoundFault | DependentServiceAccessDeniedFault | DependentServiceRequestThrottlingFault | DependentServiceUnavailableFault | HsmClientCertificateNotFoundFault | HsmConfigurationNotFoundFault | InsufficientClusterCapacityFault | InvalidClusterSubnetGroupStateFault | InvalidClusterTrackFault | InvalidElasticIpFault | InvalidRetentionPeriodFault | InvalidSubnet | InvalidTagFault | InvalidVPCNetworkStateFault | Ipv6CidrBlockNotFoundFault | LimitExceededFault | NumberOfNodesPerClusterLimitExceededFault | NumberOfNodesQuotaExceededFault | RedshiftIdcApplicationNotExistsFault | SnapshotScheduleNotFoundFault | TagLimitExceededFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type CreateClusterSecurityGroupError = ClusterSecurityGroupAlreadyExistsFault | ClusterSecurityGroupQuotaExceededFault | InvalidTagFault | TagLimitExceededFault | Errors.CommonError | Client.SdkError
+export type CreateClusterParameterGroupError = ClusterParameterGroupAlreadyExistsFault | ClusterParameterGroupQuotaExceededFault | InvalidTagFault | TagLimitExceededFault | CommonError | Client.SdkError
 
-export type CreateClusterSnapshotError = ClusterNotFoundFault | ClusterSnapshotAlreadyExistsFault | ClusterSnapshotQuotaExceededFault | InvalidClusterStateFault | InvalidRetentionPeriodFault | InvalidTagFault | TagLimitExceededFault | Errors.CommonError | Client.SdkError
+export type CreateClusterSecurityGroupError = ClusterSecurityGroupAlreadyExistsFault | ClusterSecurityGroupQuotaExceededFault | InvalidTagFault | TagLimitExceededFault | CommonError | Client.SdkError
 
-export type CreateClusterSubnetGroupError = ClusterSubnetGroupAlreadyExistsFault | ClusterSubnetGroupQuotaExceededFault | ClusterSubnetQuotaExceededFault | DependentServiceRequestThrottlingFault | InvalidSubnet | InvalidTagFault | TagLimitExceededFault | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type CreateClusterSnapshotError = ClusterNotFoundFault | ClusterSnapshotAlreadyExistsFault | ClusterSnapshotQuotaExceededFault | InvalidClusterStateFault | InvalidRetentionPeriodFault | InvalidTagFault | TagLimitExceededFault | CommonError | Client.SdkError
 
-export type CreateCustomDomainAssociationError = ClusterNotFoundFault | CustomCnameAssociationFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type CreateClusterSubnetGroupError = ClusterSubnetGroupAlreadyExistsFault | ClusterSubnetGroupQuotaExceededFault | ClusterSubnetQuotaExceededFault | DependentServiceRequestThrottlingFault | InvalidSubnet | InvalidTagFault | TagLimitExceededFault | UnauthorizedOperation | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type CreateEndpointAccessError = AccessToClusterDeniedFault | ClusterNotFoundFault | ClusterSubnetGroupNotFoundFault | EndpointAlreadyExistsFault | EndpointsPerAuthorizationLimitExceededFault | EndpointsPerClusterLimitExceededFault | InvalidClusterSecurityGroupStateFault | InvalidClusterStateFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type CreateCustomDomainAssociationError = ClusterNotFoundFault | CustomCnameAssociationFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type CreateEventSubscriptionError = EventSubscriptionQuotaExceededFault | InvalidTagFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SourceNotFoundFault | SubscriptionAlreadyExistFault | SubscriptionCategoryNotFoundFault | SubscriptionEventIdNotFoundFault | SubscriptionSeverityNotFoundFault | TagLimitExceededFault | Errors.CommonError | Client.SdkError
+export type CreateEndpointAccessError = AccessToClusterDeniedFault | ClusterNotFoundFault | ClusterSubnetGroupNotFoundFault | EndpointAlreadyExistsFault | EndpointsPerAuthorizationLimitExceededFault | EndpointsPerClusterLimitExceededFault | InvalidClusterSecurityGroupStateFault | InvalidClusterStateFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type CreateHsmClientCertificateError = HsmClientCertificateAlreadyExistsFault | HsmClientCertificateQuotaExceededFault | InvalidTagFault | TagLimitExceededFault | Errors.CommonError | Client.SdkError
+export type CreateEventSubscriptionError = EventSubscriptionQuotaExceededFault | InvalidTagFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SourceNotFoundFault | SubscriptionAlreadyExistFault | SubscriptionCategoryNotFoundFault | SubscriptionEventIdNotFoundFault | SubscriptionSeverityNotFoundFault | TagLimitExceededFault | CommonError | Client.SdkError
 
-export type CreateHsmConfigurationError = HsmConfigurationAlreadyExistsFault | HsmConfigurationQuotaExceededFault | InvalidTagFault | TagLimitExceededFault | Errors.CommonError | Client.SdkError
+export type CreateHsmClientCertificateError = HsmClientCertificateAlreadyExistsFault | HsmClientCertificateQuotaExceededFault | InvalidTagFault | TagLimitExceededFault | CommonError | Client.SdkError
 
-export type CreateRedshiftIdcApplicationError = DependentServiceAccessDeniedFault | DependentServiceUnavailableFault | InvalidTagFault | RedshiftIdcApplicationAlreadyExistsFault | RedshiftIdcApplicationQuotaExceededFault | TagLimitExceededFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type CreateHsmConfigurationError = HsmConfigurationAlreadyExistsFault | HsmConfigurationQuotaExceededFault | InvalidTagFault | TagLimitExceededFault | CommonError | Client.SdkError
 
-export type CreateScheduledActionError = ClusterNotFoundFault | InvalidScheduledActionFault | InvalidScheduleFault | ScheduledActionAlreadyExistsFault | ScheduledActionQuotaExceededFault | ScheduledActionTypeUnsupportedFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type CreateRedshiftIdcApplicationError = DependentServiceAccessDeniedFault | DependentServiceUnavailableFault | InvalidTagFault | RedshiftIdcApplicationAlreadyExistsFault | RedshiftIdcApplicationQuotaExceededFault | TagLimitExceededFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type CreateSnapshotCopyGrantError = DependentServiceRequestThrottlingFault | InvalidTagFault | LimitExceededFault | SnapshotCopyGrantAlreadyExistsFault | SnapshotCopyGrantQuotaExceededFault | TagLimitExceededFault | Errors.CommonError | Client.SdkError
+export type CreateScheduledActionError = ClusterNotFoundFault | InvalidScheduledActionFault | InvalidScheduleFault | ScheduledActionAlreadyExistsFault | ScheduledActionQuotaExceededFault | ScheduledActionTypeUnsupportedFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type CreateSnapshotScheduleError = InvalidScheduleFault | InvalidTagFault | ScheduleDefinitionTypeUnsupportedFault | SnapshotScheduleAlreadyExistsFault | SnapshotScheduleQuotaExceededFault | TagLimitExceededFault | Errors.CommonError | Client.SdkError
+export type CreateSnapshotCopyGrantError = DependentServiceRequestThrottlingFault | InvalidTagFault | LimitExceededFault | SnapshotCopyGrantAlreadyExistsFault | SnapshotCopyGrantQuotaExceededFault | TagLimitExceededFault | CommonError | Client.SdkError
 
-export type CreateTagsError = InvalidClusterStateFault | InvalidTagFault | ResourceNotFoundFault | TagLimitExceededFault | Errors.CommonError | Client.SdkError
+export type CreateSnapshotScheduleError = InvalidScheduleFault | InvalidTagFault | ScheduleDefinitionTypeUnsupportedFault | SnapshotScheduleAlreadyExistsFault | SnapshotScheduleQuotaExceededFault | TagLimitExceededFault | CommonError | Client.SdkError
 
-export type CreateUsageLimitError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidUsageLimitFault | LimitExceededFault | TagLimitExceededFault | UnsupportedOperationFault | UsageLimitAlreadyExistsFault | Errors.CommonError | Client.SdkError
+export type CreateTagsError = InvalidClusterStateFault | InvalidTagFault | ResourceNotFoundFault | TagLimitExceededFault | CommonError | Client.SdkError
 
-export type DeauthorizeDataShareError = InvalidDataShareFault | Errors.CommonError | Client.SdkError
+export type CreateUsageLimitError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidUsageLimitFault | LimitExceededFault | TagLimitExceededFault | UnsupportedOperationFault | UsageLimitAlreadyExistsFault | CommonError | Client.SdkError
 
-export type DeleteAuthenticationProfileError = AuthenticationProfileNotFoundFault | InvalidAuthenticationProfileRequestFault | Errors.CommonError | Client.SdkError
+export type DeauthorizeDataShareError = InvalidDataShareFault | CommonError | Client.SdkError
 
-export type DeleteClusterError = ClusterNotFoundFault | ClusterSnapshotAlreadyExistsFault | ClusterSnapshotQuotaExceededFault | InvalidClusterStateFault | InvalidRetentionPeriodFault | Errors.CommonError | Client.SdkError
+export type DeleteAuthenticationProfileError = AuthenticationProfileNotFoundFault | InvalidAuthenticationProfileRequestFault | CommonError | Client.SdkError
 
-export type DeleteClusterParameterGroupError = ClusterParameterGroupNotFoundFault | InvalidClusterParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type DeleteClusterError = ClusterNotFoundFault | ClusterSnapshotAlreadyExistsFault | ClusterSnapshotQuotaExceededFault | InvalidClusterStateFault | InvalidRetentionPeriodFault | CommonError | Client.SdkError
 
-export type DeleteClusterSecurityGroupError = ClusterSecurityGroupNotFoundFault | InvalidClusterSecurityGroupStateFault | Errors.CommonError | Client.SdkError
+export type DeleteClusterParameterGroupError = ClusterParameterGroupNotFoundFault | InvalidClusterParameterGroupStateFault | CommonError | Client.SdkError
 
-export type DeleteClusterSnapshotError = ClusterSnapshotNotFoundFault | InvalidClusterSnapshotStateFault | Errors.CommonError | Client.SdkError
+export type DeleteClusterSecurityGroupError = ClusterSecurityGroupNotFoundFault | InvalidClusterSecurityGroupStateFault | CommonError | Client.SdkError
 
-export type DeleteClusterSubnetGroupError = ClusterSubnetGroupNotFoundFault | InvalidClusterSubnetGroupStateFault | InvalidClusterSubnetStateFault | Errors.CommonError | Client.SdkError
+export type DeleteClusterSnapshotError = ClusterSnapshotNotFoundFault | InvalidClusterSnapshotStateFault | CommonError | Client.SdkError
 
-export type DeleteCustomDomainAssociationError = ClusterNotFoundFault | CustomCnameAssociationFault | CustomDomainAssociationNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DeleteClusterSubnetGroupError = ClusterSubnetGroupNotFoundFault | InvalidClusterSubnetGroupStateFault | InvalidClusterSubnetStateFault | CommonError | Client.SdkError
 
-export type DeleteEndpointAccessError = ClusterNotFoundFault | EndpointNotFoundFault | InvalidClusterSecurityGroupStateFault | InvalidClusterStateFault | InvalidEndpointStateFault | Errors.CommonError | Client.SdkError
+export type DeleteCustomDomainAssociationError = ClusterNotFoundFault | CustomCnameAssociationFault | CustomDomainAssociationNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DeleteEventSubscriptionError = InvalidSubscriptionStateFault | SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteEndpointAccessError = ClusterNotFoundFault | EndpointNotFoundFault | InvalidClusterSecurityGroupStateFault | InvalidClusterStateFault | InvalidEndpointStateFault | CommonError | Client.SdkError
 
-export type DeleteHsmClientCertificateError = HsmClientCertificateNotFoundFault | InvalidHsmClientCertificateStateFault | Errors.CommonError | Client.SdkError
+export type DeleteEventSubscriptionError = InvalidSubscriptionStateFault | SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteHsmConfigurationError = HsmConfigurationNotFoundFault | InvalidHsmConfigurationStateFault | Errors.CommonError | Client.SdkError
+export type DeleteHsmClientCertificateError = HsmClientCertificateNotFoundFault | InvalidHsmClientCertificateStateFault | CommonError | Client.SdkError
 
-export type DeletePartnerError = ClusterNotFoundFault | PartnerNotFoundFault | UnauthorizedPartnerIntegrationFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DeleteHsmConfigurationError = HsmConfigurationNotFoundFault | InvalidHsmConfigurationStateFault | CommonError | Client.SdkError
 
-export type DeleteRedshiftIdcApplicationError = DependentServiceAccessDeniedFault | DependentServiceUnavailableFault | RedshiftIdcApplicationNotExistsFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DeletePartnerError = ClusterNotFoundFault | PartnerNotFoundFault | UnauthorizedPartnerIntegrationFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DeleteResourcePolicyError = ResourceNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DeleteRedshiftIdcApplicationError = DependentServiceAccessDeniedFault | DependentServiceUnavailableFault | RedshiftIdcApplicationNotExistsFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DeleteScheduledActionError = ScheduledActionNotFoundFault | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type DeleteResourcePolicyError = ResourceNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DeleteSnapshotCopyGrantError = InvalidSnapshotCopyGrantStateFault | SnapshotCopyGrantNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteScheduledActionError = ScheduledActionNotFoundFault | UnauthorizedOperation | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type DeleteSnapshotScheduleError = InvalidClusterSnapshotScheduleStateFault | SnapshotScheduleNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteSnapshotCopyGrantError = InvalidSnapshotCopyGrantStateFault | SnapshotCopyGrantNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteTagsError = InvalidTagFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteSnapshotScheduleError = InvalidClusterSnapshotScheduleStateFault | SnapshotScheduleNotFoundFault | CommonError | Client.SdkError
 
-export type DeleteUsageLimitError = UnsupportedOperationFault | UsageLimitNotFoundFault | Errors.CommonError | Client.SdkError
+export type DeleteTagsError = InvalidTagFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeAccountAttributesError = Errors.CommonError | Client.SdkError
+export type DeleteUsageLimitError = UnsupportedOperationFault | UsageLimitNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeAuthenticationProfilesError = AuthenticationProfileNotFoundFault | InvalidAuthenticationProfileRequestFault | Errors.CommonError | Client.SdkError
+export type DescribeAccountAttributesError = CommonError | Client.SdkError
 
-export type DescribeClusterDbRevisionsError = ClusterNotFoundFault | InvalidClusterStateFault | Errors.CommonError | Client.SdkError
+export type DescribeAuthenticationProfilesError = AuthenticationProfileNotFoundFault | InvalidAuthenticationProfileRequestFault | CommonError | Client.SdkError
 
-export type DescribeClusterParameterGroupsError = ClusterParameterGroupNotFoundFault | InvalidTagFault | Errors.CommonError | Client.SdkError
+export type DescribeClusterDbRevisionsError = ClusterNotFoundFault | InvalidClusterStateFault | CommonError | Client.SdkError
 
-export type DescribeClusterParametersError = ClusterParameterGroupNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeClusterParameterGroupsError = ClusterParameterGroupNotFoundFault | InvalidTagFault | CommonError | Client.SdkError
 
-export type DescribeClusterSecurityGroupsError = ClusterSecurityGroupNotFoundFault | InvalidTagFault | Errors.CommonError | Client.SdkError
+export type DescribeClusterParametersError = ClusterParameterGroupNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeClusterSnapshotsError = ClusterNotFoundFault | ClusterSnapshotNotFoundFault | InvalidTagFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeClusterSecurityGroupsError = ClusterSecurityGroupNotFoundFault | InvalidTagFault | CommonError | Client.SdkError
 
-export type DescribeClusterSubnetGroupsError = ClusterSubnetGroupNotFoundFault | InvalidTagFault | Errors.CommonError | Client.SdkError
+export type DescribeClusterSnapshotsError = ClusterNotFoundFault | ClusterSnapshotNotFoundFault | InvalidTagFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribeClusterTracksError = InvalidClusterTrackFault | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type DescribeClusterSubnetGroupsError = ClusterSubnetGroupNotFoundFault | InvalidTagFault | CommonError | Client.SdkError
 
-export type DescribeClusterVersionsError = Errors.CommonError | Client.SdkError
+export type DescribeClusterTracksError = InvalidClusterTrackFault | UnauthorizedOperation | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type DescribeClustersError = ClusterNotFoundFault | InvalidTagFault | Errors.CommonError | Client.SdkError
+export type DescribeClusterVersionsError = CommonError | Client.SdkError
 
-export type DescribeCustomDomainAssociationsError = CustomDomainAssociationNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeClustersError = ClusterNotFoundFault | InvalidTagFault | CommonError | Client.SdkError
 
-export type DescribeDataSharesError = InvalidDataShareFault | Errors.CommonError | Client.SdkError
+export type DescribeCustomDomainAssociationsError = CustomDomainAssociationNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribeDataSharesForConsumerError = InvalidNamespaceFault | Errors.CommonError | Client.SdkError
+export type DescribeDataSharesError = InvalidDataShareFault | CommonError | Client.SdkError
 
-export type DescribeDataSharesForProducerError = InvalidNamespaceFault | Errors.CommonError | Client.SdkError
+export type DescribeDataSharesForConsumerError = InvalidNamespaceFault | CommonError | Client.SdkError
 
-export type DescribeDefaultClusterParametersError = Errors.CommonError | Client.SdkError
+export type DescribeDataSharesForProducerError = InvalidNamespaceFault | CommonError | Client.SdkError
 
-export type DescribeEndpointAccessError = ClusterNotFoundFault | EndpointNotFoundFault | InvalidClusterStateFault | Errors.CommonError | Client.SdkError
+export type DescribeDefaultClusterParametersError = CommonError | Client.SdkError
 
-export type DescribeEndpointAuthorizationError = ClusterNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeEndpointAccessError = ClusterNotFoundFault | EndpointNotFoundFault | InvalidClusterStateFault | CommonError | Client.SdkError
 
-export type DescribeEventCategoriesError = Errors.CommonError | Client.SdkError
+export type DescribeEndpointAuthorizationError = ClusterNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribeEventSubscriptionsError = InvalidTagFault | SubscriptionNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeEventCategoriesError = CommonError | Client.SdkError
 
-export type DescribeEventsError = Errors.CommonError | Client.SdkError
+export type DescribeEventSubscriptionsError = InvalidTagFault | SubscriptionNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeHsmClientCertificatesError = HsmClientCertificateNotFoundFault | InvalidTagFault | Errors.CommonError | Client.SdkError
+export type DescribeEventsError = CommonError | Client.SdkError
 
-export type DescribeHsmConfigurationsError = HsmConfigurationNotFoundFault | InvalidTagFault | Errors.CommonError | Client.SdkError
+export type DescribeHsmClientCertificatesError = HsmClientCertificateNotFoundFault | InvalidTagFault | CommonError | Client.SdkError
 
-export type DescribeInboundIntegrationsError = IntegrationNotFoundFault | InvalidNamespaceFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeHsmConfigurationsError = HsmConfigurationNotFoundFault | InvalidTagFault | CommonError | Client.SdkError
 
-export type DescribeLoggingStatusError = ClusterNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeInboundIntegrationsError = IntegrationNotFoundFault | InvalidNamespaceFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribeNodeConfigurationOptionsError = AccessToSnapshotDeniedFault | ClusterNotFoundFault | ClusterSnapshotNotFoundFault | InvalidClusterSnapshotStateFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeLoggingStatusError = ClusterNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribeOrderableClusterOptionsError = Errors.CommonError | Client.SdkError
+export type DescribeNodeConfigurationOptionsError = AccessToSnapshotDeniedFault | ClusterNotFoundFault | ClusterSnapshotNotFoundFault | InvalidClusterSnapshotStateFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribePartnersError = ClusterNotFoundFault | UnauthorizedPartnerIntegrationFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeOrderableClusterOptionsError = CommonError | Client.SdkError
 
-export type DescribeRedshiftIdcApplicationsError = DependentServiceAccessDeniedFault | DependentServiceUnavailableFault | RedshiftIdcApplicationNotExistsFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribePartnersError = ClusterNotFoundFault | UnauthorizedPartnerIntegrationFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribeReservedNodeExchangeStatusError = ReservedNodeExchangeNotFoundFault | ReservedNodeNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeRedshiftIdcApplicationsError = DependentServiceAccessDeniedFault | DependentServiceUnavailableFault | RedshiftIdcApplicationNotExistsFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribeReservedNodeOfferingsError = DependentServiceUnavailableFault | ReservedNodeOfferingNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeReservedNodeExchangeStatusError = ReservedNodeExchangeNotFoundFault | ReservedNodeNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribeReservedNodesError = DependentServiceUnavailableFault | ReservedNodeNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeReservedNodeOfferingsError = DependentServiceUnavailableFault | ReservedNodeOfferingNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribeResizeError = ClusterNotFoundFault | ResizeNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeReservedNodesError = DependentServiceUnavailableFault | ReservedNodeNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeScheduledActionsError = ScheduledActionNotFoundFault | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type DescribeResizeError = ClusterNotFoundFault | ResizeNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DescribeSnapshotCopyGrantsError = InvalidTagFault | SnapshotCopyGrantNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeScheduledActionsError = ScheduledActionNotFoundFault | UnauthorizedOperation | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type DescribeSnapshotSchedulesError = Errors.CommonError | Client.SdkError
+export type DescribeSnapshotCopyGrantsError = InvalidTagFault | SnapshotCopyGrantNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeStorageError = Errors.CommonError | Client.SdkError
+export type DescribeSnapshotSchedulesError = CommonError | Client.SdkError
 
-export type DescribeTableRestoreStatusError = ClusterNotFoundFault | TableRestoreNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeStorageError = CommonError | Client.SdkError
 
-export type DescribeTagsError = InvalidTagFault | ResourceNotFoundFault | Errors.CommonError | Client.SdkError
+export type DescribeTableRestoreStatusError = ClusterNotFoundFault | TableRestoreNotFoundFault | CommonError | Client.SdkError
 
-export type DescribeUsageLimitsError = ClusterNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeTagsError = InvalidTagFault | ResourceNotFoundFault | CommonError | Client.SdkError
 
-export type DisableLoggingError = ClusterNotFoundFault | InvalidClusterStateFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DescribeUsageLimitsError = ClusterNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DisableSnapshotCopyError = ClusterNotFoundFault | InvalidClusterStateFault | SnapshotCopyAlreadyDisabledFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type DisableLoggingError = ClusterNotFoundFault | InvalidClusterStateFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type DisassociateDataShareConsumerError = InvalidDataShareFault | InvalidNamespaceFault | Errors.CommonError | Client.SdkError
+export type DisableSnapshotCopyError = ClusterNotFoundFault | InvalidClusterStateFault | SnapshotCopyAlreadyDisabledFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type EnableLoggingError = BucketNotFoundFault | ClusterNotFoundFault | InsufficientS3BucketPolicyFault | InvalidClusterStateFault | InvalidS3BucketNameFault | InvalidS3KeyPrefixFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type DisassociateDataShareConsumerError = InvalidDataShareFault | InvalidNamespaceFault | CommonError | Client.SdkError
 
-export type EnableSnapshotCopyError = ClusterNotFoundFault | CopyToRegionDisabledFault | DependentServiceRequestThrottlingFault | IncompatibleOrderableOptions | InvalidClusterStateFault | InvalidRetentionPeriodFault | LimitExceededFault | SnapshotCopyAlreadyEnabledFault | SnapshotCopyGrantNotFoundFault | UnauthorizedOperation | UnknownSnapshotCopyRegionFault | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type EnableLoggingError = BucketNotFoundFault | ClusterNotFoundFault | InsufficientS3BucketPolicyFault | InvalidClusterStateFault | InvalidS3BucketNameFault | InvalidS3KeyPrefixFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type FailoverPrimaryComputeError = ClusterNotFoundFault | InvalidClusterStateFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type EnableSnapshotCopyError = ClusterNotFoundFault | CopyToRegionDisabledFault | DependentServiceRequestThrottlingFault | IncompatibleOrderableOptions | InvalidClusterStateFault | InvalidRetentionPeriodFault | LimitExceededFault | SnapshotCopyAlreadyEnabledFault | SnapshotCopyGrantNotFoundFault | UnauthorizedOperation | UnknownSnapshotCopyRegionFault | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type GetClusterCredentialsError = ClusterNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type FailoverPrimaryComputeError = ClusterNotFoundFault | InvalidClusterStateFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type GetClusterCredentialsWithIAMError = ClusterNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type GetClusterCredentialsError = ClusterNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type GetReservedNodeExchangeConfigurationOptionsError = ClusterNotFoundFault | ClusterSnapshotNotFoundFault | DependentServiceUnavailableFault | InvalidReservedNodeStateFault | ReservedNodeAlreadyMigratedFault | ReservedNodeNotFoundFault | ReservedNodeOfferingNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type GetClusterCredentialsWithIAMError = ClusterNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type GetReservedNodeExchangeOfferingsError = DependentServiceUnavailableFault | InvalidReservedNodeStateFault | ReservedNodeAlreadyMigratedFault | ReservedNodeNotFoundFault | ReservedNodeOfferingNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type GetReservedNodeExchangeConfigurationOptionsError = ClusterNotFoundFault | ClusterSnapshotNotFoundFault | DependentServiceUnavailableFault | InvalidReservedNodeStateFault | ReservedNodeAlreadyMigratedFault | ReservedNodeNotFoundFault | ReservedNodeOfferingNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type GetResourcePolicyError = InvalidPolicyFault | ResourceNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type GetReservedNodeExchangeOfferingsError = DependentServiceUnavailableFault | InvalidReservedNodeStateFault | ReservedNodeAlreadyMigratedFault | ReservedNodeNotFoundFault | ReservedNodeOfferingNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type ListRecommendationsError = ClusterNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type GetResourcePolicyError = InvalidPolicyFault | ResourceNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type ModifyAquaConfigurationError = ClusterNotFoundFault | InvalidClusterStateFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type ListRecommendationsError = ClusterNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type ModifyAuthenticationProfileError = AuthenticationProfileNotFoundFault | AuthenticationProfileQuotaExceededFault | InvalidAuthenticationProfileRequestFault | Errors.CommonError | Client.SdkError
+export type ModifyAquaConfigurationError = ClusterNotFoundFault | InvalidClusterStateFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type ModifyClusterError = ClusterAlreadyExistsFault | ClusterNotFoundFault | ClusterParameterGroupNotFoundFault | ClusterSecurityGroupNotFoundFault | CustomCnameAssociationFault | DependentServiceRequestThrottlingFault | HsmClientCertificateNotFoundFault | HsmConfigurationNotFoundFault | InsufficientClusterCapacityFault | InvalidClusterSecurityGroupStateFault | InvalidClusterStateFault | InvalidClusterTrackFault | InvalidElasticIpFault | InvalidRetentionPeriodFault | Ipv6CidrBlockNotFoundFault | LimitExceededFault | NumberOfNodesPerClusterLimitExceededFault | NumberOfNodesQuotaExceededFault | TableLimitExceededFault | UnauthorizedOperation | UnsupportedOperationFault | UnsupportedOptionFault | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type ModifyAuthenticationProfileError = AuthenticationProfileNotFoundFault | AuthenticationProfileQuotaExceededFault | InvalidAuthenticationProfileRequestFault | CommonError | Client.SdkError
 
-export type ModifyClusterDbRevisionError = ClusterNotFoundFault | ClusterOnLatestRevisionFault | InvalidClusterStateFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type ModifyClusterError = ClusterAlreadyExistsFault | ClusterNotFoundFault | ClusterParameterGroupNotFoundFault | ClusterSecurityGroupNotFoundFault | CustomCnameAssociationFault | DependentServiceRequestThrottlingFault | HsmClientCertificateNotFoundFault | HsmConfigurationNotFoundFault | InsufficientClusterCapacityFault | InvalidClusterSecurityGroupStateFault | InvalidClusterStateFault | InvalidClusterTrackFault | InvalidElasticIpFault | InvalidRetentionPeriodFault | Ipv6CidrBlockNotFoundFault | LimitExceededFault | NumberOfNodesPerClusterLimitExceededFault | NumberOfNodesQuotaExceededFault | TableLimitExceededFault | UnauthorizedOperation | UnsupportedOperationFault | UnsupportedOptionFault | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type ModifyClusterIamRolesError = ClusterNotFoundFault | InvalidClusterStateFault | Errors.CommonError | Client.SdkError
+export type ModifyClusterDbRevisionError = ClusterNotFoundFault | ClusterOnLatestRevisionFault | InvalidClusterStateFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type ModifyClusterMaintenanceError = ClusterNotFoundFault | InvalidClusterStateFault | Errors.CommonError | Client.SdkError
+export type ModifyClusterIamRolesError = ClusterNotFoundFault | InvalidClusterStateFault | CommonError | Client.SdkError
 
-export type ModifyClusterParameterGroupError = ClusterParameterGroupNotFoundFault | InvalidClusterParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type ModifyClusterMaintenanceError = ClusterNotFoundFault | InvalidClusterStateFault | CommonError | Client.SdkError
 
-export type ModifyClusterSnapshotError = ClusterSnapshotNotFoundFault | InvalidClusterSnapshotStateFault | InvalidRetentionPeriodFault | Errors.CommonError | Client.SdkError
+export type ModifyClusterParameterGroupError = ClusterParameterGroupNotFoundFault | InvalidClusterParameterGroupStateFault | CommonError | Client.SdkError
 
-export type ModifyClusterSnapshotScheduleError = ClusterNotFoundFault | InvalidClusterSnapshotScheduleStateFault | SnapshotScheduleNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyClusterSnapshotError = ClusterSnapshotNotFoundFault | InvalidClusterSnapshotStateFault | InvalidRetentionPeriodFault | CommonError | Client.SdkError
 
-export type ModifyClusterSubnetGroupError = ClusterSubnetGroupNotFoundFault | ClusterSubnetQuotaExceededFault | DependentServiceRequestThrottlingFault | InvalidSubnet | SubnetAlreadyInUse | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type ModifyClusterSnapshotScheduleError = ClusterNotFoundFault | InvalidClusterSnapshotScheduleStateFault | SnapshotScheduleNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyCustomDomainAssociationError = ClusterNotFoundFault | CustomCnameAssociationFault | CustomDomainAssociationNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type ModifyClusterSubnetGroupError = ClusterSubnetGroupNotFoundFault | ClusterSubnetQuotaExceededFault | DependentServiceRequestThrottlingFault | InvalidSubnet | SubnetAlreadyInUse | UnauthorizedOperation | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type ModifyEndpointAccessError = ClusterNotFoundFault | EndpointNotFoundFault | InvalidClusterSecurityGroupStateFault | InvalidClusterStateFault | InvalidEndpointStateFault | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type ModifyCustomDomainAssociationError = ClusterNotFoundFault | CustomCnameAssociationFault | CustomDomainAssociationNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type ModifyEventSubscriptionError = InvalidSubscriptionStateFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SourceNotFoundFault | SubscriptionCategoryNotFoundFault | SubscriptionEventIdNotFoundFault | SubscriptionNotFoundFault | SubscriptionSeverityNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifyEndpointAccessError = ClusterNotFoundFault | EndpointNotFoundFault | InvalidClusterSecurityGroupStateFault | InvalidClusterStateFault | InvalidEndpointStateFault | UnauthorizedOperation | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type ModifyRedshiftIdcApplicationError = DependentServiceAccessDeniedFault | DependentServiceUnavailableFault | RedshiftIdcApplicationNotExistsFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type ModifyEventSubscriptionError = InvalidSubscriptionStateFault | SNSInvalidTopicFault | SNSNoAuthorizationFault | SNSTopicArnNotFoundFault | SourceNotFoundFault | SubscriptionCategoryNotFoundFault | SubscriptionEventIdNotFoundFault | SubscriptionNotFoundFault | SubscriptionSeverityNotFoundFault | CommonError | Client.SdkError
 
-export type ModifyScheduledActionError = ClusterNotFoundFault | InvalidScheduledActionFault | InvalidScheduleFault | ScheduledActionNotFoundFault | ScheduledActionTypeUnsupportedFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type ModifyRedshiftIdcApplicationError = DependentServiceAccessDeniedFault | DependentServiceUnavailableFault | RedshiftIdcApplicationNotExistsFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type ModifySnapshotCopyRetentionPeriodError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidRetentionPeriodFault | SnapshotCopyDisabledFault | UnauthorizedOperation | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type ModifyScheduledActionError = ClusterNotFoundFault | InvalidScheduledActionFault | InvalidScheduleFault | ScheduledActionNotFoundFault | ScheduledActionTypeUnsupportedFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type ModifySnapshotScheduleError = InvalidScheduleFault | SnapshotScheduleNotFoundFault | SnapshotScheduleUpdateInProgressFault | Errors.CommonError | Client.SdkError
+export type ModifySnapshotCopyRetentionPeriodError = ClusterNotFoundFault | InvalidClusterStateFault | InvalidRetentionPeriodFault | SnapshotCopyDisabledFault | UnauthorizedOperation | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type ModifyUsageLimitError = InvalidUsageLimitFault | UnsupportedOperationFault | UsageLimitNotFoundFault | Errors.CommonError | Client.SdkError
+export type ModifySnapshotScheduleError = InvalidScheduleFault | SnapshotScheduleNotFoundFault | SnapshotScheduleUpdateInProgressFault | CommonError | Client.SdkError
 
-export type PauseClusterError = ClusterNotFoundFault | InvalidClusterStateFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type ModifyUsageLimitError = InvalidUsageLimitFault | UnsupportedOperationFault | UsageLimitNotFoundFault | CommonError | Client.SdkError
 
-export type PurchaseReservedNodeOfferingError = ReservedNodeAlreadyExistsFault | ReservedNodeOfferingNotFoundFault | ReservedNodeQuotaExceededFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type PauseClusterError = ClusterNotFoundFault | InvalidClusterStateFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type PutResourcePolicyError = ConflictPolicyUpdateFault | InvalidPolicyFault | ResourceNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type PurchaseReservedNodeOfferingError = ReservedNodeAlreadyExistsFault | ReservedNodeOfferingNotFoundFault | ReservedNodeQuotaExceededFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type RebootClusterError = ClusterNotFoundFault | InvalidClusterStateFault | Errors.CommonError | Client.SdkError
+export type PutResourcePolicyError = ConflictPolicyUpdateFault | InvalidPolicyFault | ResourceNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type RejectDataShareError = InvalidDataShareFault | Errors.CommonError | Client.SdkError
+export type RebootClusterError = ClusterNotFoundFault | InvalidClusterStateFault | CommonError | Client.SdkError
 
-export type ResetClusterParameterGroupError = ClusterParameterGroupNotFoundFault | InvalidClusterParameterGroupStateFault | Errors.CommonError | Client.SdkError
+export type RejectDataShareError = InvalidDataShareFault | CommonError | Client.SdkError
 
-export type ResizeClusterError = ClusterNotFoundFault | DependentServiceUnavailableFault | InsufficientClusterCapacityFault | InvalidClusterStateFault | InvalidReservedNodeStateFault | LimitExceededFault | NumberOfNodesPerClusterLimitExceededFault | NumberOfNodesQuotaExceededFault | ReservedNodeAlreadyExistsFault | ReservedNodeAlreadyMigratedFault | ReservedNodeNotFoundFault | ReservedNodeOfferingNotFoundFault | UnauthorizedOperation | UnsupportedOperationFault | UnsupportedOptionFault | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type ResetClusterParameterGroupError = ClusterParameterGroupNotFoundFault | InvalidClusterParameterGroupStateFault | CommonError | Client.SdkError
 
-export type RestoreFromClusterSnapshotError = AccessToSnapshotDeniedFault | ClusterAlreadyExistsFault | ClusterParameterGroupNotFoundFault | ClusterQuotaExceededFault | ClusterSecurityGroupNotFoundFault | ClusterSnapshotNotFoundFault | ClusterSubnetGroupNotFoundFault | DependentServiceAccessDeniedFault | DependentServiceRequestThrottlingFault | DependentServiceUnavailableFault | HsmClientCertificateNotFoundFault | HsmConfigurationNotFoundFault | InsufficientClusterCapacityFault | InvalidClusterSnapshotStateFault | InvalidClusterSubnetGroupStateFault | InvalidClusterTrackFault | InvalidElasticIpFault | InvalidReservedNodeStateFault | InvalidRestoreFault | InvalidSubnet | InvalidTagFault | InvalidVPCNetworkStateFault | Ipv6CidrBlockNotFoundFault | LimitExceededFault | NumberOfNodesPerClusterLimitExceededFault | NumberOfNodesQuotaExceededFault | RedshiftIdcApplicationNotExistsFault | ReservedNodeAlreadyExistsFault | ReservedNodeAlreadyMigratedFault | ReservedNodeNotFoundFault | ReservedNodeOfferingNotFoundFault | SnapshotScheduleNotFoundFault | TagLimitExceededFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<Errors.CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
+export type ResizeClusterError = ClusterNotFoundFault | DependentServiceUnavailableFault | InsufficientClusterCapacityFault | InvalidClusterStateFault | InvalidReservedNodeStateFault | LimitExceededFault | NumberOfNodesPerClusterLimitExceededFault | NumberOfNodesQuotaExceededFault | ReservedNodeAlreadyExistsFault | ReservedNodeAlreadyMigratedFault | ReservedNodeNotFoundFault | ReservedNodeOfferingNotFoundFault | UnauthorizedOperation | UnsupportedOperationFault | UnsupportedOptionFault | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type RestoreTableFromClusterSnapshotError = ClusterNotFoundFault | ClusterSnapshotNotFoundFault | InProgressTableRestoreQuotaExceededFault | InvalidClusterSnapshotStateFault | InvalidClusterStateFault | InvalidTableRestoreArgumentFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type RestoreFromClusterSnapshotError = AccessToSnapshotDeniedFault | ClusterAlreadyExistsFault | ClusterParameterGroupNotFoundFault | ClusterQuotaExceededFault | ClusterSecurityGroupNotFoundFault | ClusterSnapshotNotFoundFault | ClusterSubnetGroupNotFoundFault | DependentServiceAccessDeniedFault | DependentServiceRequestThrottlingFault | DependentServiceUnavailableFault | HsmClientCertificateNotFoundFault | HsmConfigurationNotFoundFault | InsufficientClusterCapacityFault | InvalidClusterSnapshotStateFault | InvalidClusterSubnetGroupStateFault | InvalidClusterTrackFault | InvalidElasticIpFault | InvalidReservedNodeStateFault | InvalidRestoreFault | InvalidSubnet | InvalidTagFault | InvalidVPCNetworkStateFault | Ipv6CidrBlockNotFoundFault | LimitExceededFault | NumberOfNodesPerClusterLimitExceededFault | NumberOfNodesQuotaExceededFault | RedshiftIdcApplicationNotExistsFault | ReservedNodeAlreadyExistsFault | ReservedNodeAlreadyMigratedFault | ReservedNodeNotFoundFault | ReservedNodeOfferingNotFoundFault | SnapshotScheduleNotFoundFault | TagLimitExceededFault | UnauthorizedOperation | UnsupportedOperationFault | Exclude<CommonError, { readonly _tag: "UnauthorizedOperation" }> | Client.SdkError
 
-export type ResumeClusterError = ClusterNotFoundFault | InsufficientClusterCapacityFault | InvalidClusterStateFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type RestoreTableFromClusterSnapshotError = ClusterNotFoundFault | ClusterSnapshotNotFoundFault | InProgressTableRestoreQuotaExceededFault | InvalidClusterSnapshotStateFault | InvalidClusterStateFault | InvalidTableRestoreArgumentFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type RevokeClusterSecurityGroupIngressError = AuthorizationNotFoundFault | ClusterSecurityGroupNotFoundFault | InvalidClusterSecurityGroupStateFault | Errors.CommonError | Client.SdkError
+export type ResumeClusterError = ClusterNotFoundFault | InsufficientClusterCapacityFault | InvalidClusterStateFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type RevokeEndpointAccessError = ClusterNotFoundFault | EndpointAuthorizationNotFoundFault | EndpointNotFoundFault | InvalidAuthorizationStateFault | InvalidClusterSecurityGroupStateFault | InvalidClusterStateFault | InvalidEndpointStateFault | Errors.CommonError | Client.SdkError
+export type RevokeClusterSecurityGroupIngressError = AuthorizationNotFoundFault | ClusterSecurityGroupNotFoundFault | InvalidClusterSecurityGroupStateFault | CommonError | Client.SdkError
 
-export type RevokeSnapshotAccessError = AccessToSnapshotDeniedFault | AuthorizationNotFoundFault | ClusterSnapshotNotFoundFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type RevokeEndpointAccessError = ClusterNotFoundFault | EndpointAuthorizationNotFoundFault | EndpointNotFoundFault | InvalidAuthorizationStateFault | InvalidClusterSecurityGroupStateFault | InvalidClusterStateFault | InvalidEndpointStateFault | CommonError | Client.SdkError
 
-export type RotateEncryptionKeyError = ClusterNotFoundFault | DependentServiceRequestThrottlingFault | InvalidClusterStateFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type RevokeSnapshotAccessError = AccessToSnapshotDeniedFault | AuthorizationNotFoundFault | ClusterSnapshotNotFoundFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
-export type UpdatePartnerStatusError = ClusterNotFoundFault | PartnerNotFoundFault | UnauthorizedPartnerIntegrationFault | UnsupportedOperationFault | Errors.CommonError | Client.SdkError
+export type RotateEncryptionKeyError = ClusterNotFoundFault | DependentServiceRequestThrottlingFault | InvalidClusterStateFault | UnsupportedOperationFault | CommonError | Client.SdkError
+
+export type UpdatePartnerStatusError = ClusterNotFoundFault | PartnerNotFoundFault | UnauthorizedPartnerIntegrationFault | UnsupportedOperationFault | CommonError | Client.SdkError
 
 export const acceptReservedNodeExchange: Client.Operation<AcceptReservedNodeExchangeInputMessage, AcceptReservedNodeExchangeOutputMessage, AcceptReservedNodeExchangeError, Redshift> = /*#__PURE__*/ Client.operation(Redshift, {model:{name:"AcceptReservedNodeExchange",http:{method:"POST",requestUri:"/"},input:{shape:AcceptReservedNodeExchangeInputMessage$},output:{shape:AcceptReservedNodeExchangeOutputMessage$,resultWrapper:"AcceptReservedNodeExchangeResult"},errors:[DependentServiceUnavailableFault$,InvalidReservedNodeStateFault$,ReservedNodeAlreadyExistsFault$,ReservedNodeAlreadyMigratedFault$,ReservedNodeNotFoundFault$,ReservedNodeOfferingNotFoundFault$,UnsupportedOperationFault$]},errors:{DependentServiceUnavailableFault,InvalidReservedNodeStateFault,InvalidReservedNodeState:InvalidReservedNodeStateFault,ReservedNodeAlreadyExistsFault,ReservedNodeAlreadyExists:ReservedNodeAlreadyExistsFault,ReservedNodeAlreadyMigratedFault,ReservedNodeAlreadyMigrated:ReservedNodeAlreadyMigratedFault,ReservedNodeNotFoundFault,ReservedNodeNotFound:ReservedNodeNotFoundFault,ReservedNodeOfferingNotFoundFault,ReservedNodeOfferingNotFound:ReservedNodeOfferingNotFoundFault,UnsupportedOperationFault,UnsupportedOperation:UnsupportedOperationFault}})
 

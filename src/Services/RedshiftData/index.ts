@@ -355,25 +355,28 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
 
-export type BatchExecuteStatementError = ActiveSessionsExceededException | ActiveStatementsExceededException | BatchExecuteStatementException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelStatementError = DatabaseConnectionException | InternalServerException | QueryTimeoutException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type BatchExecuteStatementError = ActiveSessionsExceededException | ActiveStatementsExceededException | BatchExecuteStatementException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeStatementError = ActiveWaitingRequestsExceededException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CancelStatementError = DatabaseConnectionException | InternalServerException | QueryTimeoutException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeTableError = DatabaseConnectionException | InternalServerException | QueryTimeoutException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeStatementError = ActiveWaitingRequestsExceededException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ExecuteStatementError = ActiveSessionsExceededException | ActiveStatementsExceededException | ExecuteStatementException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeTableError = DatabaseConnectionException | InternalServerException | QueryTimeoutException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetStatementResultError = ActiveWaitingRequestsExceededException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ExecuteStatementError = ActiveSessionsExceededException | ActiveStatementsExceededException | ExecuteStatementException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListDatabasesError = DatabaseConnectionException | InternalServerException | QueryTimeoutException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type GetStatementResultError = ActiveWaitingRequestsExceededException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListSchemasError = DatabaseConnectionException | InternalServerException | QueryTimeoutException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListDatabasesError = DatabaseConnectionException | InternalServerException | QueryTimeoutException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListStatementsError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListSchemasError = DatabaseConnectionException | InternalServerException | QueryTimeoutException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTablesError = DatabaseConnectionException | InternalServerException | QueryTimeoutException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListStatementsError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type ListTablesError = DatabaseConnectionException | InternalServerException | QueryTimeoutException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const batchExecuteStatement: Client.Operation<BatchExecuteStatementInput, BatchExecuteStatementOutput, BatchExecuteStatementError, RedshiftData> = /*#__PURE__*/ Client.operation(RedshiftData, {model:{name:"BatchExecuteStatement",http:{method:"POST",requestUri:"/"},input:{shape:BatchExecuteStatementInput$},output:{shape:BatchExecuteStatementOutput$},errors:[ActiveSessionsExceededException$,ActiveStatementsExceededException$,BatchExecuteStatementException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{ActiveSessionsExceededException,ActiveStatementsExceededException,BatchExecuteStatementException,InternalServerException,ResourceNotFoundException,ValidationException}})
 

@@ -169,27 +169,30 @@ export interface UpdateSpaceRequest {
   readonly tier?: string | undefined
 }
 
-export type CreateSpaceError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteSpaceError = Errors.CommonError | Client.SdkError
+export type CreateSpaceError = CommonError | Client.SdkError
 
-export type DeregisterAdminError = Errors.CommonError | Client.SdkError
+export type DeleteSpaceError = CommonError | Client.SdkError
 
-export type GetSpaceError = Errors.CommonError | Client.SdkError
+export type DeregisterAdminError = CommonError | Client.SdkError
 
-export type ListSpacesError = Errors.CommonError | Client.SdkError
+export type GetSpaceError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListSpacesError = CommonError | Client.SdkError
 
-export type RegisterAdminError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type SendInvitesError = Errors.CommonError | Client.SdkError
+export type RegisterAdminError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type SendInvitesError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateSpaceError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
+
+export type UpdateSpaceError = CommonError | Client.SdkError
 
 export const createSpace: Client.Operation<CreateSpaceRequest, CreateSpaceOutput, CreateSpaceError, Repostspace> = /*#__PURE__*/ Client.operation(Repostspace, {model:{name:"CreateSpace",http:{method:"POST",requestUri:"/spaces",responseCode:200},input:{shape:CreateSpaceRequest$},output:{shape:CreateSpaceOutput$},idempotent:true}})
 

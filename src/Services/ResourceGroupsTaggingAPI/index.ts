@@ -208,21 +208,24 @@ export class PaginationTokenExpiredException extends /*#__PURE__*/ ServiceError(
 
 export class ThrottledException extends /*#__PURE__*/ ServiceError("ThrottledException")<{ readonly Message?: string }> {}
 
-export type DescribeReportCreationError = ConstraintViolationException | InternalServiceException | InvalidParameterException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetComplianceSummaryError = ConstraintViolationException | InternalServiceException | InvalidParameterException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type DescribeReportCreationError = ConstraintViolationException | InternalServiceException | InvalidParameterException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetResourcesError = InternalServiceException | InvalidParameterException | PaginationTokenExpiredException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetComplianceSummaryError = ConstraintViolationException | InternalServiceException | InvalidParameterException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetTagKeysError = InternalServiceException | InvalidParameterException | PaginationTokenExpiredException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetResourcesError = InternalServiceException | InvalidParameterException | PaginationTokenExpiredException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetTagValuesError = InternalServiceException | InvalidParameterException | PaginationTokenExpiredException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetTagKeysError = InternalServiceException | InvalidParameterException | PaginationTokenExpiredException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type StartReportCreationError = ConcurrentModificationException | ConstraintViolationException | InternalServiceException | InvalidParameterException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetTagValuesError = InternalServiceException | InvalidParameterException | PaginationTokenExpiredException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type TagResourcesError = InternalServiceException | InvalidParameterException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type StartReportCreationError = ConcurrentModificationException | ConstraintViolationException | InternalServiceException | InvalidParameterException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type UntagResourcesError = InternalServiceException | InvalidParameterException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type TagResourcesError = InternalServiceException | InvalidParameterException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+
+export type UntagResourcesError = InternalServiceException | InvalidParameterException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
 export const describeReportCreation: Client.Operation<DescribeReportCreationInput, DescribeReportCreationOutput, DescribeReportCreationError, ResourceGroupsTaggingAPI> = /*#__PURE__*/ Client.operation(ResourceGroupsTaggingAPI, {model:{name:"DescribeReportCreation",http:{method:"POST",requestUri:"/"},input:{shape:DescribeReportCreationInput$},output:{shape:DescribeReportCreationOutput$},errors:[ConstraintViolationException$,InternalServiceException$,InvalidParameterException$,ThrottledException$]},errors:{ConstraintViolationException,InternalServiceException,InvalidParameterException,ThrottledException}})
 

@@ -1615,119 +1615,122 @@ export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("Ser
 
 export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
 
-export type BatchDeleteWorldsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchDescribeSimulationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchDeleteWorldsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelDeploymentJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type BatchDescribeSimulationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelSimulationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelDeploymentJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelSimulationJobBatchError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelSimulationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelWorldExportJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelSimulationJobBatchError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CancelWorldGenerationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelWorldExportJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateDeploymentJobError = ConcurrentDeploymentException | IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CancelWorldGenerationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateFleetError = InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateDeploymentJobError = ConcurrentDeploymentException | IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateRobotError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateFleetError = InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateRobotApplicationError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateRobotError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateRobotApplicationVersionError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateRobotApplicationError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateSimulationApplicationError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateRobotApplicationVersionError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateSimulationApplicationVersionError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateSimulationApplicationError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateSimulationJobError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateSimulationApplicationVersionError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateWorldExportJobError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateSimulationJobError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateWorldGenerationJobError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateWorldExportJobError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateWorldTemplateError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateWorldGenerationJobError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteFleetError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateWorldTemplateError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceAlreadyExistsException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteRobotError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteFleetError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteRobotApplicationError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteRobotError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteSimulationApplicationError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteRobotApplicationError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteWorldTemplateError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteSimulationApplicationError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeregisterRobotError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteWorldTemplateError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeDeploymentJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeregisterRobotError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeFleetError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeDeploymentJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeRobotError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeFleetError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeRobotApplicationError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeRobotError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSimulationApplicationError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeRobotApplicationError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSimulationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeSimulationApplicationError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSimulationJobBatchError = InternalServerException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeSimulationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeWorldError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeSimulationJobBatchError = InternalServerException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeWorldExportJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeWorldError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeWorldGenerationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeWorldExportJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeWorldTemplateError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeWorldGenerationJobError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type GetWorldTemplateBodyError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeWorldTemplateError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListDeploymentJobsError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type GetWorldTemplateBodyError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListFleetsError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListDeploymentJobsError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListRobotApplicationsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListFleetsError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListRobotsError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListRobotApplicationsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListSimulationApplicationsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListRobotsError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListSimulationJobBatchesError = InternalServerException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListSimulationApplicationsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListSimulationJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListSimulationJobBatchesError = InternalServerException | InvalidParameterException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListSimulationJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListWorldExportJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListWorldGenerationJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListWorldExportJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListWorldTemplatesError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListWorldGenerationJobsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListWorldsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListWorldTemplatesError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RegisterRobotError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListWorldsError = InternalServerException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RestartSimulationJobError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type RegisterRobotError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type StartSimulationJobBatchError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type RestartSimulationJobError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type SyncDeploymentJobError = ConcurrentDeploymentException | IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StartSimulationJobBatchError = IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type SyncDeploymentJobError = ConcurrentDeploymentException | IdempotentParameterMismatchException | InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type TagResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateRobotApplicationError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UntagResourceError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateSimulationApplicationError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateRobotApplicationError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateWorldTemplateError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateSimulationApplicationError = InternalServerException | InvalidParameterException | LimitExceededException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+
+export type UpdateWorldTemplateError = InternalServerException | InvalidParameterException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
 export const batchDeleteWorlds: Client.Operation<BatchDeleteWorldsRequest, BatchDeleteWorldsResponse, BatchDeleteWorldsError, RoboMaker> = /*#__PURE__*/ Client.operation(RoboMaker, {model:{name:"BatchDeleteWorlds",http:{method:"POST",requestUri:"/batchDeleteWorlds"},input:{shape:BatchDeleteWorldsRequest$},output:{shape:BatchDeleteWorldsResponse$},errors:[InternalServerException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServerException,InvalidParameterException,ThrottlingException}})
 

@@ -1604,145 +1604,148 @@ export class VPCAssociationAuthorizationNotFound extends /*#__PURE__*/ ServiceEr
 
 export class VPCAssociationNotFound extends /*#__PURE__*/ ServiceError("VPCAssociationNotFound") {}
 
-export type ActivateKeySigningKeyError = ConcurrentModification | InvalidInput | InvalidKeySigningKeyStatus | InvalidKMSArn | InvalidSigningStatus | NoSuchKeySigningKey | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateVPCWithHostedZoneError = ConflictingDomainExists | InvalidInput | InvalidVPCId | LimitsExceeded | NoSuchHostedZone | NotAuthorizedException | PriorRequestNotComplete | PublicZoneVPCAssociation | Errors.CommonError | Client.SdkError
+export type ActivateKeySigningKeyError = ConcurrentModification | InvalidInput | InvalidKeySigningKeyStatus | InvalidKMSArn | InvalidSigningStatus | NoSuchKeySigningKey | CommonError | Client.SdkError
 
-export type ChangeCidrCollectionError = CidrBlockInUseException | CidrCollectionVersionMismatchException | ConcurrentModification | InvalidInput | LimitsExceeded | NoSuchCidrCollectionException | Errors.CommonError | Client.SdkError
+export type AssociateVPCWithHostedZoneError = ConflictingDomainExists | InvalidInput | InvalidVPCId | LimitsExceeded | NoSuchHostedZone | NotAuthorizedException | PriorRequestNotComplete | PublicZoneVPCAssociation | CommonError | Client.SdkError
 
-export type ChangeResourceRecordSetsError = InvalidChangeBatch | InvalidInput | NoSuchHealthCheck | NoSuchHostedZone | PriorRequestNotComplete | Errors.CommonError | Client.SdkError
+export type ChangeCidrCollectionError = CidrBlockInUseException | CidrCollectionVersionMismatchException | ConcurrentModification | InvalidInput | LimitsExceeded | NoSuchCidrCollectionException | CommonError | Client.SdkError
 
-export type ChangeTagsForResourceError = InvalidInput | NoSuchHealthCheck | NoSuchHostedZone | PriorRequestNotComplete | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ChangeResourceRecordSetsError = InvalidChangeBatch | InvalidInput | NoSuchHealthCheck | NoSuchHostedZone | PriorRequestNotComplete | CommonError | Client.SdkError
 
-export type CreateCidrCollectionError = CidrCollectionAlreadyExistsException | ConcurrentModification | InvalidInput | LimitsExceeded | Errors.CommonError | Client.SdkError
+export type ChangeTagsForResourceError = InvalidInput | NoSuchHealthCheck | NoSuchHostedZone | PriorRequestNotComplete | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateHealthCheckError = HealthCheckAlreadyExists | InvalidInput | TooManyHealthChecks | Errors.CommonError | Client.SdkError
+export type CreateCidrCollectionError = CidrCollectionAlreadyExistsException | ConcurrentModification | InvalidInput | LimitsExceeded | CommonError | Client.SdkError
 
-export type CreateHostedZoneError = ConflictingDomainExists | DelegationSetNotAvailable | DelegationSetNotReusable | HostedZoneAlreadyExists | InvalidDomainName | InvalidInput | InvalidVPCId | NoSuchDelegationSet | TooManyHostedZones | Errors.CommonError | Client.SdkError
+export type CreateHealthCheckError = HealthCheckAlreadyExists | InvalidInput | TooManyHealthChecks | CommonError | Client.SdkError
 
-export type CreateKeySigningKeyError = ConcurrentModification | InvalidArgument | InvalidInput | InvalidKeySigningKeyName | InvalidKeySigningKeyStatus | InvalidKMSArn | InvalidSigningStatus | KeySigningKeyAlreadyExists | NoSuchHostedZone | TooManyKeySigningKeys | Errors.CommonError | Client.SdkError
+export type CreateHostedZoneError = ConflictingDomainExists | DelegationSetNotAvailable | DelegationSetNotReusable | HostedZoneAlreadyExists | InvalidDomainName | InvalidInput | InvalidVPCId | NoSuchDelegationSet | TooManyHostedZones | CommonError | Client.SdkError
 
-export type CreateQueryLoggingConfigError = ConcurrentModification | InsufficientCloudWatchLogsResourcePolicy | InvalidInput | NoSuchCloudWatchLogsLogGroup | NoSuchHostedZone | QueryLoggingConfigAlreadyExists | Errors.CommonError | Client.SdkError
+export type CreateKeySigningKeyError = ConcurrentModification | InvalidArgument | InvalidInput | InvalidKeySigningKeyName | InvalidKeySigningKeyStatus | InvalidKMSArn | InvalidSigningStatus | KeySigningKeyAlreadyExists | NoSuchHostedZone | TooManyKeySigningKeys | CommonError | Client.SdkError
 
-export type CreateReusableDelegationSetError = DelegationSetAlreadyCreated | DelegationSetAlreadyReusable | DelegationSetNotAvailable | HostedZoneNotFound | InvalidArgument | InvalidInput | LimitsExceeded | Errors.CommonError | Client.SdkError
+export type CreateQueryLoggingConfigError = ConcurrentModification | InsufficientCloudWatchLogsResourcePolicy | InvalidInput | NoSuchCloudWatchLogsLogGroup | NoSuchHostedZone | QueryLoggingConfigAlreadyExists | CommonError | Client.SdkError
 
-export type CreateTrafficPolicyError = InvalidInput | InvalidTrafficPolicyDocument | TooManyTrafficPolicies | TrafficPolicyAlreadyExists | Errors.CommonError | Client.SdkError
+export type CreateReusableDelegationSetError = DelegationSetAlreadyCreated | DelegationSetAlreadyReusable | DelegationSetNotAvailable | HostedZoneNotFound | InvalidArgument | InvalidInput | LimitsExceeded | CommonError | Client.SdkError
 
-export type CreateTrafficPolicyInstanceError = InvalidInput | NoSuchHostedZone | NoSuchTrafficPolicy | TooManyTrafficPolicyInstances | TrafficPolicyInstanceAlreadyExists | Errors.CommonError | Client.SdkError
+export type CreateTrafficPolicyError = InvalidInput | InvalidTrafficPolicyDocument | TooManyTrafficPolicies | TrafficPolicyAlreadyExists | CommonError | Client.SdkError
 
-export type CreateTrafficPolicyVersionError = ConcurrentModification | InvalidInput | InvalidTrafficPolicyDocument | NoSuchTrafficPolicy | TooManyTrafficPolicyVersionsForCurrentPolicy | Errors.CommonError | Client.SdkError
+export type CreateTrafficPolicyInstanceError = InvalidInput | NoSuchHostedZone | NoSuchTrafficPolicy | TooManyTrafficPolicyInstances | TrafficPolicyInstanceAlreadyExists | CommonError | Client.SdkError
 
-export type CreateVPCAssociationAuthorizationError = ConcurrentModification | InvalidInput | InvalidVPCId | NoSuchHostedZone | TooManyVPCAssociationAuthorizations | Errors.CommonError | Client.SdkError
+export type CreateTrafficPolicyVersionError = ConcurrentModification | InvalidInput | InvalidTrafficPolicyDocument | NoSuchTrafficPolicy | TooManyTrafficPolicyVersionsForCurrentPolicy | CommonError | Client.SdkError
 
-export type DeactivateKeySigningKeyError = ConcurrentModification | InvalidInput | InvalidKeySigningKeyStatus | InvalidSigningStatus | KeySigningKeyInParentDSRecord | KeySigningKeyInUse | NoSuchKeySigningKey | Errors.CommonError | Client.SdkError
+export type CreateVPCAssociationAuthorizationError = ConcurrentModification | InvalidInput | InvalidVPCId | NoSuchHostedZone | TooManyVPCAssociationAuthorizations | CommonError | Client.SdkError
 
-export type DeleteCidrCollectionError = CidrCollectionInUseException | ConcurrentModification | InvalidInput | NoSuchCidrCollectionException | Errors.CommonError | Client.SdkError
+export type DeactivateKeySigningKeyError = ConcurrentModification | InvalidInput | InvalidKeySigningKeyStatus | InvalidSigningStatus | KeySigningKeyInParentDSRecord | KeySigningKeyInUse | NoSuchKeySigningKey | CommonError | Client.SdkError
 
-export type DeleteHealthCheckError = HealthCheckInUse | InvalidInput | NoSuchHealthCheck | Errors.CommonError | Client.SdkError
+export type DeleteCidrCollectionError = CidrCollectionInUseException | ConcurrentModification | InvalidInput | NoSuchCidrCollectionException | CommonError | Client.SdkError
 
-export type DeleteHostedZoneError = HostedZoneNotEmpty | InvalidDomainName | InvalidInput | NoSuchHostedZone | PriorRequestNotComplete | Errors.CommonError | Client.SdkError
+export type DeleteHealthCheckError = HealthCheckInUse | InvalidInput | NoSuchHealthCheck | CommonError | Client.SdkError
 
-export type DeleteKeySigningKeyError = ConcurrentModification | InvalidInput | InvalidKeySigningKeyStatus | InvalidKMSArn | InvalidSigningStatus | NoSuchKeySigningKey | Errors.CommonError | Client.SdkError
+export type DeleteHostedZoneError = HostedZoneNotEmpty | InvalidDomainName | InvalidInput | NoSuchHostedZone | PriorRequestNotComplete | CommonError | Client.SdkError
 
-export type DeleteQueryLoggingConfigError = ConcurrentModification | InvalidInput | NoSuchQueryLoggingConfig | Errors.CommonError | Client.SdkError
+export type DeleteKeySigningKeyError = ConcurrentModification | InvalidInput | InvalidKeySigningKeyStatus | InvalidKMSArn | InvalidSigningStatus | NoSuchKeySigningKey | CommonError | Client.SdkError
 
-export type DeleteReusableDelegationSetError = DelegationSetInUse | DelegationSetNotReusable | InvalidInput | NoSuchDelegationSet | Errors.CommonError | Client.SdkError
+export type DeleteQueryLoggingConfigError = ConcurrentModification | InvalidInput | NoSuchQueryLoggingConfig | CommonError | Client.SdkError
 
-export type DeleteTrafficPolicyError = ConcurrentModification | InvalidInput | NoSuchTrafficPolicy | TrafficPolicyInUse | Errors.CommonError | Client.SdkError
+export type DeleteReusableDelegationSetError = DelegationSetInUse | DelegationSetNotReusable | InvalidInput | NoSuchDelegationSet | CommonError | Client.SdkError
 
-export type DeleteTrafficPolicyInstanceError = InvalidInput | NoSuchTrafficPolicyInstance | PriorRequestNotComplete | Errors.CommonError | Client.SdkError
+export type DeleteTrafficPolicyError = ConcurrentModification | InvalidInput | NoSuchTrafficPolicy | TrafficPolicyInUse | CommonError | Client.SdkError
 
-export type DeleteVPCAssociationAuthorizationError = ConcurrentModification | InvalidInput | InvalidVPCId | NoSuchHostedZone | VPCAssociationAuthorizationNotFound | Errors.CommonError | Client.SdkError
+export type DeleteTrafficPolicyInstanceError = InvalidInput | NoSuchTrafficPolicyInstance | PriorRequestNotComplete | CommonError | Client.SdkError
 
-export type DisableHostedZoneDNSSECError = ConcurrentModification | DNSSECNotFound | InvalidArgument | InvalidInput | InvalidKeySigningKeyStatus | InvalidKMSArn | KeySigningKeyInParentDSRecord | NoSuchHostedZone | Errors.CommonError | Client.SdkError
+export type DeleteVPCAssociationAuthorizationError = ConcurrentModification | InvalidInput | InvalidVPCId | NoSuchHostedZone | VPCAssociationAuthorizationNotFound | CommonError | Client.SdkError
 
-export type DisassociateVPCFromHostedZoneError = InvalidInput | InvalidVPCId | LastVPCAssociation | NoSuchHostedZone | VPCAssociationNotFound | Errors.CommonError | Client.SdkError
+export type DisableHostedZoneDNSSECError = ConcurrentModification | DNSSECNotFound | InvalidArgument | InvalidInput | InvalidKeySigningKeyStatus | InvalidKMSArn | KeySigningKeyInParentDSRecord | NoSuchHostedZone | CommonError | Client.SdkError
 
-export type EnableHostedZoneDNSSECError = ConcurrentModification | DNSSECNotFound | HostedZonePartiallyDelegated | InvalidArgument | InvalidInput | InvalidKeySigningKeyStatus | InvalidKMSArn | KeySigningKeyWithActiveStatusNotFound | NoSuchHostedZone | Errors.CommonError | Client.SdkError
+export type DisassociateVPCFromHostedZoneError = InvalidInput | InvalidVPCId | LastVPCAssociation | NoSuchHostedZone | VPCAssociationNotFound | CommonError | Client.SdkError
 
-export type GetAccountLimitError = InvalidInput | Errors.CommonError | Client.SdkError
+export type EnableHostedZoneDNSSECError = ConcurrentModification | DNSSECNotFound | HostedZonePartiallyDelegated | InvalidArgument | InvalidInput | InvalidKeySigningKeyStatus | InvalidKMSArn | KeySigningKeyWithActiveStatusNotFound | NoSuchHostedZone | CommonError | Client.SdkError
 
-export type GetChangeError = InvalidInput | NoSuchChange | Errors.CommonError | Client.SdkError
+export type GetAccountLimitError = InvalidInput | CommonError | Client.SdkError
 
-export type GetCheckerIpRangesError = Errors.CommonError | Client.SdkError
+export type GetChangeError = InvalidInput | NoSuchChange | CommonError | Client.SdkError
 
-export type GetDNSSECError = InvalidArgument | InvalidInput | NoSuchHostedZone | Errors.CommonError | Client.SdkError
+export type GetCheckerIpRangesError = CommonError | Client.SdkError
 
-export type GetGeoLocationError = InvalidInput | NoSuchGeoLocation | Errors.CommonError | Client.SdkError
+export type GetDNSSECError = InvalidArgument | InvalidInput | NoSuchHostedZone | CommonError | Client.SdkError
 
-export type GetHealthCheckError = IncompatibleVersion | InvalidInput | NoSuchHealthCheck | Errors.CommonError | Client.SdkError
+export type GetGeoLocationError = InvalidInput | NoSuchGeoLocation | CommonError | Client.SdkError
 
-export type GetHealthCheckCountError = Errors.CommonError | Client.SdkError
+export type GetHealthCheckError = IncompatibleVersion | InvalidInput | NoSuchHealthCheck | CommonError | Client.SdkError
 
-export type GetHealthCheckLastFailureReasonError = InvalidInput | NoSuchHealthCheck | Errors.CommonError | Client.SdkError
+export type GetHealthCheckCountError = CommonError | Client.SdkError
 
-export type GetHealthCheckStatusError = InvalidInput | NoSuchHealthCheck | Errors.CommonError | Client.SdkError
+export type GetHealthCheckLastFailureReasonError = InvalidInput | NoSuchHealthCheck | CommonError | Client.SdkError
 
-export type GetHostedZoneError = InvalidInput | NoSuchHostedZone | Errors.CommonError | Client.SdkError
+export type GetHealthCheckStatusError = InvalidInput | NoSuchHealthCheck | CommonError | Client.SdkError
 
-export type GetHostedZoneCountError = InvalidInput | Errors.CommonError | Client.SdkError
+export type GetHostedZoneError = InvalidInput | NoSuchHostedZone | CommonError | Client.SdkError
 
-export type GetHostedZoneLimitError = HostedZoneNotPrivate | InvalidInput | NoSuchHostedZone | Errors.CommonError | Client.SdkError
+export type GetHostedZoneCountError = InvalidInput | CommonError | Client.SdkError
 
-export type GetQueryLoggingConfigError = InvalidInput | NoSuchQueryLoggingConfig | Errors.CommonError | Client.SdkError
+export type GetHostedZoneLimitError = HostedZoneNotPrivate | InvalidInput | NoSuchHostedZone | CommonError | Client.SdkError
 
-export type GetReusableDelegationSetError = DelegationSetNotReusable | InvalidInput | NoSuchDelegationSet | Errors.CommonError | Client.SdkError
+export type GetQueryLoggingConfigError = InvalidInput | NoSuchQueryLoggingConfig | CommonError | Client.SdkError
 
-export type GetReusableDelegationSetLimitError = InvalidInput | NoSuchDelegationSet | Errors.CommonError | Client.SdkError
+export type GetReusableDelegationSetError = DelegationSetNotReusable | InvalidInput | NoSuchDelegationSet | CommonError | Client.SdkError
 
-export type GetTrafficPolicyError = InvalidInput | NoSuchTrafficPolicy | Errors.CommonError | Client.SdkError
+export type GetReusableDelegationSetLimitError = InvalidInput | NoSuchDelegationSet | CommonError | Client.SdkError
 
-export type GetTrafficPolicyInstanceError = InvalidInput | NoSuchTrafficPolicyInstance | Errors.CommonError | Client.SdkError
+export type GetTrafficPolicyError = InvalidInput | NoSuchTrafficPolicy | CommonError | Client.SdkError
 
-export type GetTrafficPolicyInstanceCountError = Errors.CommonError | Client.SdkError
+export type GetTrafficPolicyInstanceError = InvalidInput | NoSuchTrafficPolicyInstance | CommonError | Client.SdkError
 
-export type ListCidrBlocksError = InvalidInput | NoSuchCidrCollectionException | NoSuchCidrLocationException | Errors.CommonError | Client.SdkError
+export type GetTrafficPolicyInstanceCountError = CommonError | Client.SdkError
 
-export type ListCidrCollectionsError = InvalidInput | Errors.CommonError | Client.SdkError
+export type ListCidrBlocksError = InvalidInput | NoSuchCidrCollectionException | NoSuchCidrLocationException | CommonError | Client.SdkError
 
-export type ListCidrLocationsError = InvalidInput | NoSuchCidrCollectionException | Errors.CommonError | Client.SdkError
+export type ListCidrCollectionsError = InvalidInput | CommonError | Client.SdkError
 
-export type ListGeoLocationsError = InvalidInput | Errors.CommonError | Client.SdkError
+export type ListCidrLocationsError = InvalidInput | NoSuchCidrCollectionException | CommonError | Client.SdkError
 
-export type ListHealthChecksError = IncompatibleVersion | InvalidInput | Errors.CommonError | Client.SdkError
+export type ListGeoLocationsError = InvalidInput | CommonError | Client.SdkError
 
-export type ListHostedZonesError = DelegationSetNotReusable | InvalidInput | NoSuchDelegationSet | Errors.CommonError | Client.SdkError
+export type ListHealthChecksError = IncompatibleVersion | InvalidInput | CommonError | Client.SdkError
 
-export type ListHostedZonesByNameError = InvalidDomainName | InvalidInput | Errors.CommonError | Client.SdkError
+export type ListHostedZonesError = DelegationSetNotReusable | InvalidInput | NoSuchDelegationSet | CommonError | Client.SdkError
 
-export type ListHostedZonesByVPCError = InvalidInput | InvalidPaginationToken | Errors.CommonError | Client.SdkError
+export type ListHostedZonesByNameError = InvalidDomainName | InvalidInput | CommonError | Client.SdkError
 
-export type ListQueryLoggingConfigsError = InvalidInput | InvalidPaginationToken | NoSuchHostedZone | Errors.CommonError | Client.SdkError
+export type ListHostedZonesByVPCError = InvalidInput | InvalidPaginationToken | CommonError | Client.SdkError
 
-export type ListResourceRecordSetsError = InvalidInput | NoSuchHostedZone | Errors.CommonError | Client.SdkError
+export type ListQueryLoggingConfigsError = InvalidInput | InvalidPaginationToken | NoSuchHostedZone | CommonError | Client.SdkError
 
-export type ListReusableDelegationSetsError = InvalidInput | Errors.CommonError | Client.SdkError
+export type ListResourceRecordSetsError = InvalidInput | NoSuchHostedZone | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidInput | NoSuchHealthCheck | NoSuchHostedZone | PriorRequestNotComplete | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListReusableDelegationSetsError = InvalidInput | CommonError | Client.SdkError
 
-export type ListTagsForResourcesError = InvalidInput | NoSuchHealthCheck | NoSuchHostedZone | PriorRequestNotComplete | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ListTagsForResourceError = InvalidInput | NoSuchHealthCheck | NoSuchHostedZone | PriorRequestNotComplete | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTrafficPoliciesError = InvalidInput | Errors.CommonError | Client.SdkError
+export type ListTagsForResourcesError = InvalidInput | NoSuchHealthCheck | NoSuchHostedZone | PriorRequestNotComplete | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListTrafficPolicyInstancesError = InvalidInput | NoSuchTrafficPolicyInstance | Errors.CommonError | Client.SdkError
+export type ListTrafficPoliciesError = InvalidInput | CommonError | Client.SdkError
 
-export type ListTrafficPolicyInstancesByHostedZoneError = InvalidInput | NoSuchHostedZone | NoSuchTrafficPolicyInstance | Errors.CommonError | Client.SdkError
+export type ListTrafficPolicyInstancesError = InvalidInput | NoSuchTrafficPolicyInstance | CommonError | Client.SdkError
 
-export type ListTrafficPolicyInstancesByPolicyError = InvalidInput | NoSuchTrafficPolicy | NoSuchTrafficPolicyInstance | Errors.CommonError | Client.SdkError
+export type ListTrafficPolicyInstancesByHostedZoneError = InvalidInput | NoSuchHostedZone | NoSuchTrafficPolicyInstance | CommonError | Client.SdkError
 
-export type ListTrafficPolicyVersionsError = InvalidInput | NoSuchTrafficPolicy | Errors.CommonError | Client.SdkError
+export type ListTrafficPolicyInstancesByPolicyError = InvalidInput | NoSuchTrafficPolicy | NoSuchTrafficPolicyInstance | CommonError | Client.SdkError
 
-export type ListVPCAssociationAuthorizationsError = InvalidInput | InvalidPaginationToken | NoSuchHostedZone | Errors.CommonError | Client.SdkError
+export type ListTrafficPolicyVersionsError = InvalidInput | NoSuchTrafficPolicy | CommonError | Client.SdkError
 
-export type TestDNSAnswerError = InvalidInput | NoSuchHostedZone | Errors.CommonError | Client.SdkError
+export type ListVPCAssociationAuthorizationsError = InvalidInput | InvalidPaginationToken | NoSuchHostedZone | CommonError | Client.SdkError
 
-export type UpdateHealthCheckError = HealthCheckVersionMismatch | InvalidInput | NoSuchHealthCheck | Errors.CommonError | Client.SdkError
+export type TestDNSAnswerError = InvalidInput | NoSuchHostedZone | CommonError | Client.SdkError
 
-export type UpdateHostedZoneCommentError = InvalidInput | NoSuchHostedZone | PriorRequestNotComplete | Errors.CommonError | Client.SdkError
+export type UpdateHealthCheckError = HealthCheckVersionMismatch | InvalidInput | NoSuchHealthCheck | CommonError | Client.SdkError
 
-export type UpdateTrafficPolicyCommentError = ConcurrentModification | InvalidInput | NoSuchTrafficPolicy | Errors.CommonError | Client.SdkError
+export type UpdateHostedZoneCommentError = InvalidInput | NoSuchHostedZone | PriorRequestNotComplete | CommonError | Client.SdkError
 
-export type UpdateTrafficPolicyInstanceError = ConflictingTypes | InvalidInput | NoSuchTrafficPolicy | NoSuchTrafficPolicyInstance | PriorRequestNotComplete | Errors.CommonError | Client.SdkError
+export type UpdateTrafficPolicyCommentError = ConcurrentModification | InvalidInput | NoSuchTrafficPolicy | CommonError | Client.SdkError
+
+export type UpdateTrafficPolicyInstanceError = ConflictingTypes | InvalidInput | NoSuchTrafficPolicy | NoSuchTrafficPolicyInstance | PriorRequestNotComplete | CommonError | Client.SdkError
 
 export const activateKeySigningKey: Client.Operation<ActivateKeySigningKeyRequest, ActivateKeySigningKeyResponse, ActivateKeySigningKeyError, Route53> = /*#__PURE__*/ Client.operation(Route53, {model:{name:"ActivateKeySigningKey",http:{method:"POST",requestUri:"/2013-04-01/keysigningkey/{HostedZoneId}/{Name}/activate"},input:{shape:ActivateKeySigningKeyRequest$},output:{shape:ActivateKeySigningKeyResponse$},errors:[ConcurrentModification$,InvalidInput$,InvalidKeySigningKeyStatus$,InvalidKMSArn$,InvalidSigningStatus$,NoSuchKeySigningKey$]},errors:{ConcurrentModification,InvalidInput,InvalidKeySigningKeyStatus,InvalidKMSArn,InvalidSigningStatus,NoSuchKeySigningKey}})
 

@@ -679,73 +679,76 @@ export class TLDRulesViolation extends /*#__PURE__*/ ServiceError("TLDRulesViola
 
 export class UnsupportedTLD extends /*#__PURE__*/ ServiceError("UnsupportedTLD") {}
 
-export type AcceptDomainTransferFromAnotherAwsAccountError = DomainLimitExceeded | InvalidInput | OperationLimitExceeded | UnsupportedTLD | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateDelegationSignerToDomainError = DnssecLimitExceeded | DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type AcceptDomainTransferFromAnotherAwsAccountError = DomainLimitExceeded | InvalidInput | OperationLimitExceeded | UnsupportedTLD | CommonError | Client.SdkError
 
-export type CancelDomainTransferToAnotherAwsAccountError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type AssociateDelegationSignerToDomainError = DnssecLimitExceeded | DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type CheckDomainAvailabilityError = InvalidInput | TLDInMaintenance | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type CancelDomainTransferToAnotherAwsAccountError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | CommonError | Client.SdkError
 
-export type CheckDomainTransferabilityError = InvalidInput | TLDInMaintenance | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type CheckDomainAvailabilityError = InvalidInput | TLDInMaintenance | UnsupportedTLD | CommonError | Client.SdkError
 
-export type DeleteDomainError = DuplicateRequest | InvalidInput | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type CheckDomainTransferabilityError = InvalidInput | TLDInMaintenance | UnsupportedTLD | CommonError | Client.SdkError
 
-export type DeleteTagsForDomainError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type DeleteDomainError = DuplicateRequest | InvalidInput | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type DisableDomainAutoRenewError = InvalidInput | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type DeleteTagsForDomainError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | CommonError | Client.SdkError
 
-export type DisableDomainTransferLockError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type DisableDomainAutoRenewError = InvalidInput | UnsupportedTLD | CommonError | Client.SdkError
 
-export type DisassociateDelegationSignerFromDomainError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type DisableDomainTransferLockError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type EnableDomainAutoRenewError = InvalidInput | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type DisassociateDelegationSignerFromDomainError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type EnableDomainTransferLockError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type EnableDomainAutoRenewError = InvalidInput | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type GetContactReachabilityStatusError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type EnableDomainTransferLockError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type GetDomainDetailError = InvalidInput | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type GetContactReachabilityStatusError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | CommonError | Client.SdkError
 
-export type GetDomainSuggestionsError = InvalidInput | TLDInMaintenance | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type GetDomainDetailError = InvalidInput | UnsupportedTLD | CommonError | Client.SdkError
 
-export type GetOperationDetailError = InvalidInput | Errors.CommonError | Client.SdkError
+export type GetDomainSuggestionsError = InvalidInput | TLDInMaintenance | UnsupportedTLD | CommonError | Client.SdkError
 
-export type ListDomainsError = InvalidInput | Errors.CommonError | Client.SdkError
+export type GetOperationDetailError = InvalidInput | CommonError | Client.SdkError
 
-export type ListOperationsError = InvalidInput | Errors.CommonError | Client.SdkError
+export type ListDomainsError = InvalidInput | CommonError | Client.SdkError
 
-export type ListPricesError = InvalidInput | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type ListOperationsError = InvalidInput | CommonError | Client.SdkError
 
-export type ListTagsForDomainError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type ListPricesError = InvalidInput | UnsupportedTLD | CommonError | Client.SdkError
 
-export type PushDomainError = InvalidInput | OperationLimitExceeded | TLDInMaintenance | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type ListTagsForDomainError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | CommonError | Client.SdkError
 
-export type RegisterDomainError = DomainLimitExceeded | DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type PushDomainError = InvalidInput | OperationLimitExceeded | TLDInMaintenance | UnsupportedTLD | CommonError | Client.SdkError
 
-export type RejectDomainTransferFromAnotherAwsAccountError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type RegisterDomainError = DomainLimitExceeded | DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type RenewDomainError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type RejectDomainTransferFromAnotherAwsAccountError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | CommonError | Client.SdkError
 
-export type ResendContactReachabilityEmailError = InvalidInput | OperationLimitExceeded | TLDInMaintenance | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type RenewDomainError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type ResendOperationAuthorizationError = InvalidInput | TLDInMaintenance | Errors.CommonError | Client.SdkError
+export type ResendContactReachabilityEmailError = InvalidInput | OperationLimitExceeded | TLDInMaintenance | UnsupportedTLD | CommonError | Client.SdkError
 
-export type RetrieveDomainAuthCodeError = InvalidInput | TLDInMaintenance | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type ResendOperationAuthorizationError = InvalidInput | TLDInMaintenance | CommonError | Client.SdkError
 
-export type TransferDomainError = DomainLimitExceeded | DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type RetrieveDomainAuthCodeError = InvalidInput | TLDInMaintenance | UnsupportedTLD | CommonError | Client.SdkError
 
-export type TransferDomainToAnotherAwsAccountError = DuplicateRequest | InvalidInput | OperationLimitExceeded | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type TransferDomainError = DomainLimitExceeded | DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type UpdateDomainContactError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type TransferDomainToAnotherAwsAccountError = DuplicateRequest | InvalidInput | OperationLimitExceeded | UnsupportedTLD | CommonError | Client.SdkError
 
-export type UpdateDomainContactPrivacyError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type UpdateDomainContactError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type UpdateDomainNameserversError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type UpdateDomainContactPrivacyError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type UpdateTagsForDomainError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | Errors.CommonError | Client.SdkError
+export type UpdateDomainNameserversError = DuplicateRequest | InvalidInput | OperationLimitExceeded | TLDRulesViolation | UnsupportedTLD | CommonError | Client.SdkError
 
-export type ViewBillingError = InvalidInput | Errors.CommonError | Client.SdkError
+export type UpdateTagsForDomainError = InvalidInput | OperationLimitExceeded | UnsupportedTLD | CommonError | Client.SdkError
+
+export type ViewBillingError = InvalidInput | CommonError | Client.SdkError
 
 export const acceptDomainTransferFromAnotherAwsAccount: Client.Operation<AcceptDomainTransferFromAnotherAwsAccountRequest, AcceptDomainTransferFromAnotherAwsAccountResponse, AcceptDomainTransferFromAnotherAwsAccountError, Route53Domains> = /*#__PURE__*/ Client.operation(Route53Domains, {model:{name:"AcceptDomainTransferFromAnotherAwsAccount",http:{method:"POST",requestUri:"/"},input:{shape:AcceptDomainTransferFromAnotherAwsAccountRequest$},output:{shape:AcceptDomainTransferFromAnotherAwsAccountResponse$},errors:[DomainLimitExceeded$,InvalidInput$,OperationLimitExceeded$,UnsupportedTLD$]},errors:{DomainLimitExceeded,InvalidInput,OperationLimitExceeded,UnsupportedTLD}})
 

@@ -266,37 +266,40 @@ export interface UpdateProfileResourceAssociationOutput {
   readonly ProfileResourceAssociation?: AssociateResourceToProfileOutputProfileResourceAssociation
 }
 
-export type AssociateProfileError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateResourceToProfileError = Errors.CommonError | Client.SdkError
+export type AssociateProfileError = CommonError | Client.SdkError
 
-export type CreateProfileError = Errors.CommonError | Client.SdkError
+export type AssociateResourceToProfileError = CommonError | Client.SdkError
 
-export type DeleteProfileError = Errors.CommonError | Client.SdkError
+export type CreateProfileError = CommonError | Client.SdkError
 
-export type DisassociateProfileError = Errors.CommonError | Client.SdkError
+export type DeleteProfileError = CommonError | Client.SdkError
 
-export type DisassociateResourceFromProfileError = Errors.CommonError | Client.SdkError
+export type DisassociateProfileError = CommonError | Client.SdkError
 
-export type GetProfileError = Errors.CommonError | Client.SdkError
+export type DisassociateResourceFromProfileError = CommonError | Client.SdkError
 
-export type GetProfileAssociationError = Errors.CommonError | Client.SdkError
+export type GetProfileError = CommonError | Client.SdkError
 
-export type GetProfileResourceAssociationError = Errors.CommonError | Client.SdkError
+export type GetProfileAssociationError = CommonError | Client.SdkError
 
-export type ListProfileAssociationsError = Errors.CommonError | Client.SdkError
+export type GetProfileResourceAssociationError = CommonError | Client.SdkError
 
-export type ListProfileResourceAssociationsError = Errors.CommonError | Client.SdkError
+export type ListProfileAssociationsError = CommonError | Client.SdkError
 
-export type ListProfilesError = Errors.CommonError | Client.SdkError
+export type ListProfileResourceAssociationsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListProfilesError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateProfileResourceAssociationError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
+
+export type UpdateProfileResourceAssociationError = CommonError | Client.SdkError
 
 export const associateProfile: Client.Operation<AssociateProfileRequest, AssociateProfileOutput, AssociateProfileError, Route53Profiles> = /*#__PURE__*/ Client.operation(Route53Profiles, {model:{name:"AssociateProfile",http:{method:"POST",requestUri:"/profileassociation",responseCode:200},input:{shape:AssociateProfileRequest$},output:{shape:AssociateProfileOutput$}}})
 

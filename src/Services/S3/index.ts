@@ -3266,399 +3266,402 @@ export class ObjectNotInActiveTierError extends /*#__PURE__*/ ServiceError("Obje
 
 export class TooManyParts extends /*#__PURE__*/ ServiceError("TooManyParts") {}
 
-export type AbortMultipartUploadError = NoSuchUpload | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.SlowDown | Errors.AccessDenied | Errors.ExpiredToken | Errors.SignatureDoesNotMatch | Errors.RequestTimeTooSkewed | Errors.InternalError | Errors.ServiceUnavailable
 
-export type CompleteMultipartUploadError = Errors.CommonError | Client.SdkError
+export type AbortMultipartUploadError = NoSuchUpload | NoSuchBucket | CommonError | Client.SdkError
 
-export type CopyObjectError = ObjectNotInActiveTierError | Errors.CommonError | Client.SdkError
+export type CompleteMultipartUploadError = NoSuchBucket | CommonError | Client.SdkError
 
-export type CreateBucketError = BucketAlreadyExists | BucketAlreadyOwnedByYou | Errors.CommonError | Client.SdkError
+export type CopyObjectError = ObjectNotInActiveTierError | NoSuchBucket | CommonError | Client.SdkError
 
-export type CreateMultipartUploadError = Errors.CommonError | Client.SdkError
+export type CreateBucketError = BucketAlreadyExists | BucketAlreadyOwnedByYou | NoSuchBucket | CommonError | Client.SdkError
 
-export type CreateSessionError = NoSuchBucket | Errors.CommonError | Client.SdkError
+export type CreateMultipartUploadError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketError = Errors.CommonError | Client.SdkError
+export type CreateSessionError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketAnalyticsConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketCorsError = Errors.CommonError | Client.SdkError
+export type DeleteBucketAnalyticsConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketEncryptionError = Errors.CommonError | Client.SdkError
+export type DeleteBucketCorsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketIntelligentTieringConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketEncryptionError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketInventoryConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketIntelligentTieringConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketLifecycleError = Errors.CommonError | Client.SdkError
+export type DeleteBucketInventoryConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketMetricsConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketLifecycleError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketOwnershipControlsError = Errors.CommonError | Client.SdkError
+export type DeleteBucketMetricsConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteBucketOwnershipControlsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketReplicationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketPolicyError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketTaggingError = Errors.CommonError | Client.SdkError
+export type DeleteBucketReplicationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteBucketWebsiteError = Errors.CommonError | Client.SdkError
+export type DeleteBucketTaggingError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteObjectError = Errors.CommonError | Client.SdkError
+export type DeleteBucketWebsiteError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteObjectTaggingError = Errors.CommonError | Client.SdkError
+export type DeleteObjectError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeleteObjectsError = Errors.CommonError | Client.SdkError
+export type DeleteObjectTaggingError = NoSuchBucket | CommonError | Client.SdkError
 
-export type DeletePublicAccessBlockError = Errors.CommonError | Client.SdkError
+export type DeleteObjectsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketAccelerateConfigurationError = Errors.CommonError | Client.SdkError
+export type DeletePublicAccessBlockError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketAclError = Errors.CommonError | Client.SdkError
+export type GetBucketAccelerateConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketAnalyticsConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketAclError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketCorsError = Errors.CommonError | Client.SdkError
+export type GetBucketAnalyticsConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketEncryptionError = Errors.CommonError | Client.SdkError
+export type GetBucketCorsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketIntelligentTieringConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketEncryptionError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketInventoryConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketIntelligentTieringConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketLifecycleError = Errors.CommonError | Client.SdkError
+export type GetBucketInventoryConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketLifecycleConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketLifecycleError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketLocationError = Errors.CommonError | Client.SdkError
+export type GetBucketLifecycleConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketLoggingError = Errors.CommonError | Client.SdkError
+export type GetBucketLocationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketMetricsConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketLoggingError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketNotificationError = Errors.CommonError | Client.SdkError
+export type GetBucketMetricsConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketNotificationConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketNotificationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketOwnershipControlsError = Errors.CommonError | Client.SdkError
+export type GetBucketNotificationConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketPolicyError = Errors.CommonError | Client.SdkError
+export type GetBucketOwnershipControlsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketPolicyStatusError = Errors.CommonError | Client.SdkError
+export type GetBucketPolicyError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketReplicationError = Errors.CommonError | Client.SdkError
+export type GetBucketPolicyStatusError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketRequestPaymentError = Errors.CommonError | Client.SdkError
+export type GetBucketReplicationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketTaggingError = Errors.CommonError | Client.SdkError
+export type GetBucketRequestPaymentError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketVersioningError = Errors.CommonError | Client.SdkError
+export type GetBucketTaggingError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetBucketWebsiteError = Errors.CommonError | Client.SdkError
+export type GetBucketVersioningError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetObjectError = InvalidObjectState | NoSuchKey | Errors.CommonError | Client.SdkError
+export type GetBucketWebsiteError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetObjectAclError = NoSuchKey | Errors.CommonError | Client.SdkError
+export type GetObjectError = InvalidObjectState | NoSuchKey | NoSuchBucket | CommonError | Client.SdkError
 
-export type GetObjectAttributesError = NoSuchKey | Errors.CommonError | Client.SdkError
+export type GetObjectAclError = NoSuchKey | NoSuchBucket | CommonError | Client.SdkError
 
-export type GetObjectLegalHoldError = Errors.CommonError | Client.SdkError
+export type GetObjectAttributesError = NoSuchKey | NoSuchBucket | CommonError | Client.SdkError
 
-export type GetObjectLockConfigurationError = Errors.CommonError | Client.SdkError
+export type GetObjectLegalHoldError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetObjectRetentionError = Errors.CommonError | Client.SdkError
+export type GetObjectLockConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetObjectTaggingError = Errors.CommonError | Client.SdkError
+export type GetObjectRetentionError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetObjectTorrentError = Errors.CommonError | Client.SdkError
+export type GetObjectTaggingError = NoSuchBucket | CommonError | Client.SdkError
 
-export type GetPublicAccessBlockError = Errors.CommonError | Client.SdkError
+export type GetObjectTorrentError = NoSuchBucket | CommonError | Client.SdkError
 
-export type HeadBucketError = NotFound | Errors.CommonError | Client.SdkError
+export type GetPublicAccessBlockError = NoSuchBucket | CommonError | Client.SdkError
 
-export type HeadObjectError = NotFound | Errors.CommonError | Client.SdkError
+export type HeadBucketError = NotFound | NoSuchBucket | CommonError | Client.SdkError
 
-export type ListBucketAnalyticsConfigurationsError = Errors.CommonError | Client.SdkError
+export type HeadObjectError = NotFound | NoSuchBucket | CommonError | Client.SdkError
 
-export type ListBucketIntelligentTieringConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListBucketAnalyticsConfigurationsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type ListBucketInventoryConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListBucketIntelligentTieringConfigurationsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type ListBucketMetricsConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListBucketInventoryConfigurationsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type ListBucketsError = Errors.CommonError | Client.SdkError
+export type ListBucketMetricsConfigurationsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type ListDirectoryBucketsError = Errors.CommonError | Client.SdkError
+export type ListBucketsError = CommonError | Client.SdkError
 
-export type ListMultipartUploadsError = Errors.CommonError | Client.SdkError
+export type ListDirectoryBucketsError = CommonError | Client.SdkError
 
-export type ListObjectVersionsError = Errors.CommonError | Client.SdkError
+export type ListMultipartUploadsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type ListObjectsError = NoSuchBucket | Errors.CommonError | Client.SdkError
+export type ListObjectVersionsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type ListObjectsV2Error = NoSuchBucket | Errors.CommonError | Client.SdkError
+export type ListObjectsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type ListPartsError = Errors.CommonError | Client.SdkError
+export type ListObjectsV2Error = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketAccelerateConfigurationError = Errors.CommonError | Client.SdkError
+export type ListPartsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketAclError = Errors.CommonError | Client.SdkError
+export type PutBucketAccelerateConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketAnalyticsConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketAclError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketCorsError = Errors.CommonError | Client.SdkError
+export type PutBucketAnalyticsConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketEncryptionError = Errors.CommonError | Client.SdkError
+export type PutBucketCorsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketIntelligentTieringConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketEncryptionError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketInventoryConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketIntelligentTieringConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketLifecycleError = Errors.CommonError | Client.SdkError
+export type PutBucketInventoryConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketLifecycleConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketLifecycleError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketLoggingError = Errors.CommonError | Client.SdkError
+export type PutBucketLifecycleConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketMetricsConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketLoggingError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketNotificationError = Errors.CommonError | Client.SdkError
+export type PutBucketMetricsConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketNotificationConfigurationError = Errors.CommonError | Client.SdkError
+export type PutBucketNotificationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketOwnershipControlsError = Errors.CommonError | Client.SdkError
+export type PutBucketNotificationConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketPolicyError = Errors.CommonError | Client.SdkError
+export type PutBucketOwnershipControlsError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketReplicationError = Errors.CommonError | Client.SdkError
+export type PutBucketPolicyError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketRequestPaymentError = Errors.CommonError | Client.SdkError
+export type PutBucketReplicationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketTaggingError = Errors.CommonError | Client.SdkError
+export type PutBucketRequestPaymentError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketVersioningError = Errors.CommonError | Client.SdkError
+export type PutBucketTaggingError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutBucketWebsiteError = Errors.CommonError | Client.SdkError
+export type PutBucketVersioningError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutObjectError = EncryptionTypeMismatch | InvalidRequest | InvalidWriteOffset | TooManyParts | Errors.CommonError | Client.SdkError
+export type PutBucketWebsiteError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutObjectAclError = NoSuchKey | Errors.CommonError | Client.SdkError
+export type PutObjectError = EncryptionTypeMismatch | InvalidRequest | InvalidWriteOffset | TooManyParts | NoSuchBucket | CommonError | Client.SdkError
 
-export type PutObjectLegalHoldError = Errors.CommonError | Client.SdkError
+export type PutObjectAclError = NoSuchKey | NoSuchBucket | CommonError | Client.SdkError
 
-export type PutObjectLockConfigurationError = Errors.CommonError | Client.SdkError
+export type PutObjectLegalHoldError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutObjectRetentionError = Errors.CommonError | Client.SdkError
+export type PutObjectLockConfigurationError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutObjectTaggingError = Errors.CommonError | Client.SdkError
+export type PutObjectRetentionError = NoSuchBucket | CommonError | Client.SdkError
 
-export type PutPublicAccessBlockError = Errors.CommonError | Client.SdkError
+export type PutObjectTaggingError = NoSuchBucket | CommonError | Client.SdkError
 
-export type RestoreObjectError = ObjectAlreadyInActiveTierError | Errors.CommonError | Client.SdkError
+export type PutPublicAccessBlockError = NoSuchBucket | CommonError | Client.SdkError
 
-export type SelectObjectContentError = Errors.CommonError | Client.SdkError
+export type RestoreObjectError = ObjectAlreadyInActiveTierError | NoSuchBucket | CommonError | Client.SdkError
 
-export type UploadPartError = Errors.CommonError | Client.SdkError
+export type SelectObjectContentError = NoSuchBucket | CommonError | Client.SdkError
 
-export type UploadPartCopyError = Errors.CommonError | Client.SdkError
+export type UploadPartError = NoSuchBucket | CommonError | Client.SdkError
 
-export type WriteGetObjectResponseError = Errors.CommonError | Client.SdkError
+export type UploadPartCopyError = NoSuchBucket | CommonError | Client.SdkError
 
-export const abortMultipartUpload: Client.Operation<AbortMultipartUploadRequest, AbortMultipartUploadOutput, AbortMultipartUploadError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"AbortMultipartUpload",http:{method:"DELETE",requestUri:"/{Bucket}/{Key+}",responseCode:204},input:{shape:AbortMultipartUploadRequest$},output:{shape:AbortMultipartUploadOutput$},errors:[NoSuchUpload$]},errors:{NoSuchUpload}})
+export type WriteGetObjectResponseError = CommonError | Client.SdkError
 
-export const completeMultipartUpload: Client.Operation<CompleteMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"CompleteMultipartUpload",http:{method:"POST",requestUri:"/{Bucket}/{Key+}"},input:{shape:CompleteMultipartUploadRequest$,payload:"MultipartUpload"},output:{shape:CompleteMultipartUploadOutput$}}})
+export const abortMultipartUpload: Client.Operation<AbortMultipartUploadRequest, AbortMultipartUploadOutput, AbortMultipartUploadError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"AbortMultipartUpload",http:{method:"DELETE",requestUri:"/{Bucket}/{Key+}",responseCode:204},input:{shape:AbortMultipartUploadRequest$},output:{shape:AbortMultipartUploadOutput$},errors:[NoSuchUpload$,NoSuchBucket$]},errors:{NoSuchUpload,NoSuchBucket}})
 
-export const copyObject: Client.Operation<CopyObjectRequest, CopyObjectOutput, CopyObjectError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"CopyObject",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}"},input:{shape:CopyObjectRequest$},output:{shape:CopyObjectOutput$,payload:"CopyObjectResult"},errors:[ObjectNotInActiveTierError$],staticContextParams:{DisableS3ExpressSessionAuth:{value:true}}},errors:{ObjectNotInActiveTierError}})
+export const completeMultipartUpload: Client.Operation<CompleteMultipartUploadRequest, CompleteMultipartUploadOutput, CompleteMultipartUploadError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"CompleteMultipartUpload",http:{method:"POST",requestUri:"/{Bucket}/{Key+}"},input:{shape:CompleteMultipartUploadRequest$,payload:"MultipartUpload"},output:{shape:CompleteMultipartUploadOutput$},errors:[NoSuchBucket$]},errors:{NoSuchBucket}})
 
-export const createBucket: Client.Operation<CreateBucketRequest, CreateBucketOutput, CreateBucketError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"CreateBucket",http:{method:"PUT",requestUri:"/{Bucket}"},input:{shape:CreateBucketRequest$,payload:"CreateBucketConfiguration"},output:{shape:CreateBucketOutput$},errors:[BucketAlreadyExists$,BucketAlreadyOwnedByYou$],staticContextParams:{DisableAccessPoints:{value:true},UseS3ExpressControlEndpoint:{value:true}}},errors:{BucketAlreadyExists,BucketAlreadyOwnedByYou}})
+export const copyObject: Client.Operation<CopyObjectRequest, CopyObjectOutput, CopyObjectError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"CopyObject",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}"},input:{shape:CopyObjectRequest$},output:{shape:CopyObjectOutput$,payload:"CopyObjectResult"},errors:[ObjectNotInActiveTierError$,NoSuchBucket$],staticContextParams:{DisableS3ExpressSessionAuth:{value:true}}},errors:{ObjectNotInActiveTierError,NoSuchBucket}})
 
-export const createMultipartUpload: Client.Operation<CreateMultipartUploadRequest, CreateMultipartUploadOutput, CreateMultipartUploadError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"CreateMultipartUpload",http:{method:"POST",requestUri:"/{Bucket}/{Key+}?uploads"},input:{shape:CreateMultipartUploadRequest$},output:{shape:CreateMultipartUploadOutput$}}})
+export const createBucket: Client.Operation<CreateBucketRequest, CreateBucketOutput, CreateBucketError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"CreateBucket",http:{method:"PUT",requestUri:"/{Bucket}"},input:{shape:CreateBucketRequest$,payload:"CreateBucketConfiguration"},output:{shape:CreateBucketOutput$},errors:[BucketAlreadyExists$,BucketAlreadyOwnedByYou$,NoSuchBucket$],staticContextParams:{DisableAccessPoints:{value:true},UseS3ExpressControlEndpoint:{value:true}}},errors:{BucketAlreadyExists,BucketAlreadyOwnedByYou,NoSuchBucket}})
+
+export const createMultipartUpload: Client.Operation<CreateMultipartUploadRequest, CreateMultipartUploadOutput, CreateMultipartUploadError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"CreateMultipartUpload",http:{method:"POST",requestUri:"/{Bucket}/{Key+}?uploads"},input:{shape:CreateMultipartUploadRequest$},output:{shape:CreateMultipartUploadOutput$},errors:[NoSuchBucket$]},errors:{NoSuchBucket}})
 
 export const createSession: Client.Operation<CreateSessionRequest, CreateSessionOutput, CreateSessionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"CreateSession",http:{method:"GET",requestUri:"/{Bucket}?session"},input:{shape:CreateSessionRequest$},output:{shape:CreateSessionOutput$},errors:[NoSuchBucket$],staticContextParams:{DisableS3ExpressSessionAuth:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucket: Client.Operation<DeleteBucketRequest, {}, DeleteBucketError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucket",http:{method:"DELETE",requestUri:"/{Bucket}",responseCode:204},input:{shape:DeleteBucketRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucket: Client.Operation<DeleteBucketRequest, {}, DeleteBucketError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucket",http:{method:"DELETE",requestUri:"/{Bucket}",responseCode:204},input:{shape:DeleteBucketRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketAnalyticsConfiguration: Client.Operation<DeleteBucketAnalyticsConfigurationRequest, {}, DeleteBucketAnalyticsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketAnalyticsConfiguration",http:{method:"DELETE",requestUri:"/{Bucket}?analytics",responseCode:204},input:{shape:DeleteBucketAnalyticsConfigurationRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketAnalyticsConfiguration: Client.Operation<DeleteBucketAnalyticsConfigurationRequest, {}, DeleteBucketAnalyticsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketAnalyticsConfiguration",http:{method:"DELETE",requestUri:"/{Bucket}?analytics",responseCode:204},input:{shape:DeleteBucketAnalyticsConfigurationRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketCors: Client.Operation<DeleteBucketCorsRequest, {}, DeleteBucketCorsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketCors",http:{method:"DELETE",requestUri:"/{Bucket}?cors",responseCode:204},input:{shape:DeleteBucketCorsRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketCors: Client.Operation<DeleteBucketCorsRequest, {}, DeleteBucketCorsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketCors",http:{method:"DELETE",requestUri:"/{Bucket}?cors",responseCode:204},input:{shape:DeleteBucketCorsRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketEncryption: Client.Operation<DeleteBucketEncryptionRequest, {}, DeleteBucketEncryptionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketEncryption",http:{method:"DELETE",requestUri:"/{Bucket}?encryption",responseCode:204},input:{shape:DeleteBucketEncryptionRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketEncryption: Client.Operation<DeleteBucketEncryptionRequest, {}, DeleteBucketEncryptionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketEncryption",http:{method:"DELETE",requestUri:"/{Bucket}?encryption",responseCode:204},input:{shape:DeleteBucketEncryptionRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketIntelligentTieringConfiguration: Client.Operation<DeleteBucketIntelligentTieringConfigurationRequest, {}, DeleteBucketIntelligentTieringConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketIntelligentTieringConfiguration",http:{method:"DELETE",requestUri:"/{Bucket}?intelligent-tiering",responseCode:204},input:{shape:DeleteBucketIntelligentTieringConfigurationRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketIntelligentTieringConfiguration: Client.Operation<DeleteBucketIntelligentTieringConfigurationRequest, {}, DeleteBucketIntelligentTieringConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketIntelligentTieringConfiguration",http:{method:"DELETE",requestUri:"/{Bucket}?intelligent-tiering",responseCode:204},input:{shape:DeleteBucketIntelligentTieringConfigurationRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketInventoryConfiguration: Client.Operation<DeleteBucketInventoryConfigurationRequest, {}, DeleteBucketInventoryConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketInventoryConfiguration",http:{method:"DELETE",requestUri:"/{Bucket}?inventory",responseCode:204},input:{shape:DeleteBucketInventoryConfigurationRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketInventoryConfiguration: Client.Operation<DeleteBucketInventoryConfigurationRequest, {}, DeleteBucketInventoryConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketInventoryConfiguration",http:{method:"DELETE",requestUri:"/{Bucket}?inventory",responseCode:204},input:{shape:DeleteBucketInventoryConfigurationRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketLifecycle: Client.Operation<DeleteBucketLifecycleRequest, {}, DeleteBucketLifecycleError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketLifecycle",http:{method:"DELETE",requestUri:"/{Bucket}?lifecycle",responseCode:204},input:{shape:DeleteBucketLifecycleRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketLifecycle: Client.Operation<DeleteBucketLifecycleRequest, {}, DeleteBucketLifecycleError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketLifecycle",http:{method:"DELETE",requestUri:"/{Bucket}?lifecycle",responseCode:204},input:{shape:DeleteBucketLifecycleRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketMetricsConfiguration: Client.Operation<DeleteBucketMetricsConfigurationRequest, {}, DeleteBucketMetricsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketMetricsConfiguration",http:{method:"DELETE",requestUri:"/{Bucket}?metrics",responseCode:204},input:{shape:DeleteBucketMetricsConfigurationRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketMetricsConfiguration: Client.Operation<DeleteBucketMetricsConfigurationRequest, {}, DeleteBucketMetricsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketMetricsConfiguration",http:{method:"DELETE",requestUri:"/{Bucket}?metrics",responseCode:204},input:{shape:DeleteBucketMetricsConfigurationRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketOwnershipControls: Client.Operation<DeleteBucketOwnershipControlsRequest, {}, DeleteBucketOwnershipControlsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketOwnershipControls",http:{method:"DELETE",requestUri:"/{Bucket}?ownershipControls",responseCode:204},input:{shape:DeleteBucketOwnershipControlsRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketOwnershipControls: Client.Operation<DeleteBucketOwnershipControlsRequest, {}, DeleteBucketOwnershipControlsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketOwnershipControls",http:{method:"DELETE",requestUri:"/{Bucket}?ownershipControls",responseCode:204},input:{shape:DeleteBucketOwnershipControlsRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketPolicy: Client.Operation<DeleteBucketPolicyRequest, {}, DeleteBucketPolicyError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketPolicy",http:{method:"DELETE",requestUri:"/{Bucket}?policy",responseCode:204},input:{shape:DeleteBucketPolicyRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketPolicy: Client.Operation<DeleteBucketPolicyRequest, {}, DeleteBucketPolicyError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketPolicy",http:{method:"DELETE",requestUri:"/{Bucket}?policy",responseCode:204},input:{shape:DeleteBucketPolicyRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketReplication: Client.Operation<DeleteBucketReplicationRequest, {}, DeleteBucketReplicationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketReplication",http:{method:"DELETE",requestUri:"/{Bucket}?replication",responseCode:204},input:{shape:DeleteBucketReplicationRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketReplication: Client.Operation<DeleteBucketReplicationRequest, {}, DeleteBucketReplicationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketReplication",http:{method:"DELETE",requestUri:"/{Bucket}?replication",responseCode:204},input:{shape:DeleteBucketReplicationRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketTagging: Client.Operation<DeleteBucketTaggingRequest, {}, DeleteBucketTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketTagging",http:{method:"DELETE",requestUri:"/{Bucket}?tagging",responseCode:204},input:{shape:DeleteBucketTaggingRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketTagging: Client.Operation<DeleteBucketTaggingRequest, {}, DeleteBucketTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketTagging",http:{method:"DELETE",requestUri:"/{Bucket}?tagging",responseCode:204},input:{shape:DeleteBucketTaggingRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteBucketWebsite: Client.Operation<DeleteBucketWebsiteRequest, {}, DeleteBucketWebsiteError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketWebsite",http:{method:"DELETE",requestUri:"/{Bucket}?website",responseCode:204},input:{shape:DeleteBucketWebsiteRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deleteBucketWebsite: Client.Operation<DeleteBucketWebsiteRequest, {}, DeleteBucketWebsiteError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteBucketWebsite",http:{method:"DELETE",requestUri:"/{Bucket}?website",responseCode:204},input:{shape:DeleteBucketWebsiteRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const deleteObject: Client.Operation<DeleteObjectRequest, DeleteObjectOutput, DeleteObjectError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteObject",http:{method:"DELETE",requestUri:"/{Bucket}/{Key+}",responseCode:204},input:{shape:DeleteObjectRequest$},output:{shape:DeleteObjectOutput$}}})
+export const deleteObject: Client.Operation<DeleteObjectRequest, DeleteObjectOutput, DeleteObjectError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteObject",http:{method:"DELETE",requestUri:"/{Bucket}/{Key+}",responseCode:204},input:{shape:DeleteObjectRequest$},output:{shape:DeleteObjectOutput$},errors:[NoSuchBucket$]},errors:{NoSuchBucket}})
 
-export const deleteObjectTagging: Client.Operation<DeleteObjectTaggingRequest, DeleteObjectTaggingOutput, DeleteObjectTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteObjectTagging",http:{method:"DELETE",requestUri:"/{Bucket}/{Key+}?tagging",responseCode:204},input:{shape:DeleteObjectTaggingRequest$},output:{shape:DeleteObjectTaggingOutput$}}})
+export const deleteObjectTagging: Client.Operation<DeleteObjectTaggingRequest, DeleteObjectTaggingOutput, DeleteObjectTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteObjectTagging",http:{method:"DELETE",requestUri:"/{Bucket}/{Key+}?tagging",responseCode:204},input:{shape:DeleteObjectTaggingRequest$},output:{shape:DeleteObjectTaggingOutput$},errors:[NoSuchBucket$]},errors:{NoSuchBucket}})
 
-export const deleteObjects: Client.Operation<DeleteObjectsRequest, DeleteObjectsOutput, DeleteObjectsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteObjects",http:{method:"POST",requestUri:"/{Bucket}?delete"},input:{shape:DeleteObjectsRequest$,payload:"Delete"},output:{shape:DeleteObjectsOutput$},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}}})
+export const deleteObjects: Client.Operation<DeleteObjectsRequest, DeleteObjectsOutput, DeleteObjectsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeleteObjects",http:{method:"POST",requestUri:"/{Bucket}?delete"},input:{shape:DeleteObjectsRequest$,payload:"Delete"},output:{shape:DeleteObjectsOutput$},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}},errors:{NoSuchBucket}})
 
-export const deletePublicAccessBlock: Client.Operation<DeletePublicAccessBlockRequest, {}, DeletePublicAccessBlockError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeletePublicAccessBlock",http:{method:"DELETE",requestUri:"/{Bucket}?publicAccessBlock",responseCode:204},input:{shape:DeletePublicAccessBlockRequest$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const deletePublicAccessBlock: Client.Operation<DeletePublicAccessBlockRequest, {}, DeletePublicAccessBlockError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"DeletePublicAccessBlock",http:{method:"DELETE",requestUri:"/{Bucket}?publicAccessBlock",responseCode:204},input:{shape:DeletePublicAccessBlockRequest$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketAccelerateConfiguration: Client.Operation<GetBucketAccelerateConfigurationRequest, GetBucketAccelerateConfigurationOutput, GetBucketAccelerateConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketAccelerateConfiguration",http:{method:"GET",requestUri:"/{Bucket}?accelerate"},input:{shape:GetBucketAccelerateConfigurationRequest$},output:{shape:GetBucketAccelerateConfigurationOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketAccelerateConfiguration: Client.Operation<GetBucketAccelerateConfigurationRequest, GetBucketAccelerateConfigurationOutput, GetBucketAccelerateConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketAccelerateConfiguration",http:{method:"GET",requestUri:"/{Bucket}?accelerate"},input:{shape:GetBucketAccelerateConfigurationRequest$},output:{shape:GetBucketAccelerateConfigurationOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketAcl: Client.Operation<GetBucketAclRequest, GetBucketAclOutput, GetBucketAclError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketAcl",http:{method:"GET",requestUri:"/{Bucket}?acl"},input:{shape:GetBucketAclRequest$},output:{shape:GetBucketAclOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketAcl: Client.Operation<GetBucketAclRequest, GetBucketAclOutput, GetBucketAclError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketAcl",http:{method:"GET",requestUri:"/{Bucket}?acl"},input:{shape:GetBucketAclRequest$},output:{shape:GetBucketAclOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketAnalyticsConfiguration: Client.Operation<GetBucketAnalyticsConfigurationRequest, GetBucketAnalyticsConfigurationOutput, GetBucketAnalyticsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketAnalyticsConfiguration",http:{method:"GET",requestUri:"/{Bucket}?analytics"},input:{shape:GetBucketAnalyticsConfigurationRequest$},output:{shape:GetBucketAnalyticsConfigurationOutput$,payload:"AnalyticsConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketAnalyticsConfiguration: Client.Operation<GetBucketAnalyticsConfigurationRequest, GetBucketAnalyticsConfigurationOutput, GetBucketAnalyticsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketAnalyticsConfiguration",http:{method:"GET",requestUri:"/{Bucket}?analytics"},input:{shape:GetBucketAnalyticsConfigurationRequest$},output:{shape:GetBucketAnalyticsConfigurationOutput$,payload:"AnalyticsConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketCors: Client.Operation<GetBucketCorsRequest, GetBucketCorsOutput, GetBucketCorsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketCors",http:{method:"GET",requestUri:"/{Bucket}?cors"},input:{shape:GetBucketCorsRequest$},output:{shape:GetBucketCorsOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketCors: Client.Operation<GetBucketCorsRequest, GetBucketCorsOutput, GetBucketCorsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketCors",http:{method:"GET",requestUri:"/{Bucket}?cors"},input:{shape:GetBucketCorsRequest$},output:{shape:GetBucketCorsOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketEncryption: Client.Operation<GetBucketEncryptionRequest, GetBucketEncryptionOutput, GetBucketEncryptionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketEncryption",http:{method:"GET",requestUri:"/{Bucket}?encryption"},input:{shape:GetBucketEncryptionRequest$},output:{shape:GetBucketEncryptionOutput$,payload:"ServerSideEncryptionConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketEncryption: Client.Operation<GetBucketEncryptionRequest, GetBucketEncryptionOutput, GetBucketEncryptionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketEncryption",http:{method:"GET",requestUri:"/{Bucket}?encryption"},input:{shape:GetBucketEncryptionRequest$},output:{shape:GetBucketEncryptionOutput$,payload:"ServerSideEncryptionConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketIntelligentTieringConfiguration: Client.Operation<GetBucketIntelligentTieringConfigurationRequest, GetBucketIntelligentTieringConfigurationOutput, GetBucketIntelligentTieringConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketIntelligentTieringConfiguration",http:{method:"GET",requestUri:"/{Bucket}?intelligent-tiering"},input:{shape:GetBucketIntelligentTieringConfigurationRequest$},output:{shape:GetBucketIntelligentTieringConfigurationOutput$,payload:"IntelligentTieringConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketIntelligentTieringConfiguration: Client.Operation<GetBucketIntelligentTieringConfigurationRequest, GetBucketIntelligentTieringConfigurationOutput, GetBucketIntelligentTieringConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketIntelligentTieringConfiguration",http:{method:"GET",requestUri:"/{Bucket}?intelligent-tiering"},input:{shape:GetBucketIntelligentTieringConfigurationRequest$},output:{shape:GetBucketIntelligentTieringConfigurationOutput$,payload:"IntelligentTieringConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketInventoryConfiguration: Client.Operation<GetBucketInventoryConfigurationRequest, GetBucketInventoryConfigurationOutput, GetBucketInventoryConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketInventoryConfiguration",http:{method:"GET",requestUri:"/{Bucket}?inventory"},input:{shape:GetBucketInventoryConfigurationRequest$},output:{shape:GetBucketInventoryConfigurationOutput$,payload:"InventoryConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketInventoryConfiguration: Client.Operation<GetBucketInventoryConfigurationRequest, GetBucketInventoryConfigurationOutput, GetBucketInventoryConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketInventoryConfiguration",http:{method:"GET",requestUri:"/{Bucket}?inventory"},input:{shape:GetBucketInventoryConfigurationRequest$},output:{shape:GetBucketInventoryConfigurationOutput$,payload:"InventoryConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketLifecycle: Client.Operation<GetBucketLifecycleRequest, GetBucketLifecycleOutput, GetBucketLifecycleError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketLifecycle",http:{method:"GET",requestUri:"/{Bucket}?lifecycle"},input:{shape:GetBucketLifecycleRequest$},output:{shape:GetBucketLifecycleOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketLifecycle: Client.Operation<GetBucketLifecycleRequest, GetBucketLifecycleOutput, GetBucketLifecycleError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketLifecycle",http:{method:"GET",requestUri:"/{Bucket}?lifecycle"},input:{shape:GetBucketLifecycleRequest$},output:{shape:GetBucketLifecycleOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketLifecycleConfiguration: Client.Operation<GetBucketLifecycleConfigurationRequest, GetBucketLifecycleConfigurationOutput, GetBucketLifecycleConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketLifecycleConfiguration",http:{method:"GET",requestUri:"/{Bucket}?lifecycle"},input:{shape:GetBucketLifecycleConfigurationRequest$},output:{shape:GetBucketLifecycleConfigurationOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketLifecycleConfiguration: Client.Operation<GetBucketLifecycleConfigurationRequest, GetBucketLifecycleConfigurationOutput, GetBucketLifecycleConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketLifecycleConfiguration",http:{method:"GET",requestUri:"/{Bucket}?lifecycle"},input:{shape:GetBucketLifecycleConfigurationRequest$},output:{shape:GetBucketLifecycleConfigurationOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketLocation: Client.Operation<GetBucketLocationRequest, GetBucketLocationOutput, GetBucketLocationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketLocation",http:{method:"GET",requestUri:"/{Bucket}?location"},input:{shape:GetBucketLocationRequest$},output:{shape:GetBucketLocationOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketLocation: Client.Operation<GetBucketLocationRequest, GetBucketLocationOutput, GetBucketLocationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketLocation",http:{method:"GET",requestUri:"/{Bucket}?location"},input:{shape:GetBucketLocationRequest$},output:{shape:GetBucketLocationOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketLogging: Client.Operation<GetBucketLoggingRequest, GetBucketLoggingOutput, GetBucketLoggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketLogging",http:{method:"GET",requestUri:"/{Bucket}?logging"},input:{shape:GetBucketLoggingRequest$},output:{shape:GetBucketLoggingOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketLogging: Client.Operation<GetBucketLoggingRequest, GetBucketLoggingOutput, GetBucketLoggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketLogging",http:{method:"GET",requestUri:"/{Bucket}?logging"},input:{shape:GetBucketLoggingRequest$},output:{shape:GetBucketLoggingOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketMetricsConfiguration: Client.Operation<GetBucketMetricsConfigurationRequest, GetBucketMetricsConfigurationOutput, GetBucketMetricsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketMetricsConfiguration",http:{method:"GET",requestUri:"/{Bucket}?metrics"},input:{shape:GetBucketMetricsConfigurationRequest$},output:{shape:GetBucketMetricsConfigurationOutput$,payload:"MetricsConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketMetricsConfiguration: Client.Operation<GetBucketMetricsConfigurationRequest, GetBucketMetricsConfigurationOutput, GetBucketMetricsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketMetricsConfiguration",http:{method:"GET",requestUri:"/{Bucket}?metrics"},input:{shape:GetBucketMetricsConfigurationRequest$},output:{shape:GetBucketMetricsConfigurationOutput$,payload:"MetricsConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketNotification: Client.Operation<GetBucketNotificationRequest, GetBucketNotificationOutputOutput, GetBucketNotificationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketNotification",http:{method:"GET",requestUri:"/{Bucket}?notification"},input:{shape:GetBucketNotificationRequest$},output:{shape:GetBucketNotificationOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketNotification: Client.Operation<GetBucketNotificationRequest, GetBucketNotificationOutputOutput, GetBucketNotificationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketNotification",http:{method:"GET",requestUri:"/{Bucket}?notification"},input:{shape:GetBucketNotificationRequest$},output:{shape:GetBucketNotificationOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketNotificationConfiguration: Client.Operation<GetBucketNotificationRequest, NotificationConfigurationOutput, GetBucketNotificationConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketNotificationConfiguration",http:{method:"GET",requestUri:"/{Bucket}?notification"},input:{shape:GetBucketNotificationRequest$},output:{shape:NotificationConfiguration$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketNotificationConfiguration: Client.Operation<GetBucketNotificationRequest, NotificationConfigurationOutput, GetBucketNotificationConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketNotificationConfiguration",http:{method:"GET",requestUri:"/{Bucket}?notification"},input:{shape:GetBucketNotificationRequest$},output:{shape:NotificationConfiguration$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketOwnershipControls: Client.Operation<GetBucketOwnershipControlsRequest, GetBucketOwnershipControlsOutput, GetBucketOwnershipControlsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketOwnershipControls",http:{method:"GET",requestUri:"/{Bucket}?ownershipControls"},input:{shape:GetBucketOwnershipControlsRequest$},output:{shape:GetBucketOwnershipControlsOutput$,payload:"OwnershipControls"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketOwnershipControls: Client.Operation<GetBucketOwnershipControlsRequest, GetBucketOwnershipControlsOutput, GetBucketOwnershipControlsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketOwnershipControls",http:{method:"GET",requestUri:"/{Bucket}?ownershipControls"},input:{shape:GetBucketOwnershipControlsRequest$},output:{shape:GetBucketOwnershipControlsOutput$,payload:"OwnershipControls"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketPolicy: Client.Operation<GetBucketPolicyRequest, GetBucketPolicyOutput, GetBucketPolicyError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketPolicy",http:{method:"GET",requestUri:"/{Bucket}?policy"},input:{shape:GetBucketPolicyRequest$},output:{shape:GetBucketPolicyOutput$,payload:"Policy"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketPolicy: Client.Operation<GetBucketPolicyRequest, GetBucketPolicyOutput, GetBucketPolicyError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketPolicy",http:{method:"GET",requestUri:"/{Bucket}?policy"},input:{shape:GetBucketPolicyRequest$},output:{shape:GetBucketPolicyOutput$,payload:"Policy"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketPolicyStatus: Client.Operation<GetBucketPolicyStatusRequest, GetBucketPolicyStatusOutput, GetBucketPolicyStatusError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketPolicyStatus",http:{method:"GET",requestUri:"/{Bucket}?policyStatus"},input:{shape:GetBucketPolicyStatusRequest$},output:{shape:GetBucketPolicyStatusOutput$,payload:"PolicyStatus"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketPolicyStatus: Client.Operation<GetBucketPolicyStatusRequest, GetBucketPolicyStatusOutput, GetBucketPolicyStatusError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketPolicyStatus",http:{method:"GET",requestUri:"/{Bucket}?policyStatus"},input:{shape:GetBucketPolicyStatusRequest$},output:{shape:GetBucketPolicyStatusOutput$,payload:"PolicyStatus"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketReplication: Client.Operation<GetBucketReplicationRequest, GetBucketReplicationOutput, GetBucketReplicationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketReplication",http:{method:"GET",requestUri:"/{Bucket}?replication"},input:{shape:GetBucketReplicationRequest$},output:{shape:GetBucketReplicationOutput$,payload:"ReplicationConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketReplication: Client.Operation<GetBucketReplicationRequest, GetBucketReplicationOutput, GetBucketReplicationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketReplication",http:{method:"GET",requestUri:"/{Bucket}?replication"},input:{shape:GetBucketReplicationRequest$},output:{shape:GetBucketReplicationOutput$,payload:"ReplicationConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketRequestPayment: Client.Operation<GetBucketRequestPaymentRequest, GetBucketRequestPaymentOutput, GetBucketRequestPaymentError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketRequestPayment",http:{method:"GET",requestUri:"/{Bucket}?requestPayment"},input:{shape:GetBucketRequestPaymentRequest$},output:{shape:GetBucketRequestPaymentOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketRequestPayment: Client.Operation<GetBucketRequestPaymentRequest, GetBucketRequestPaymentOutput, GetBucketRequestPaymentError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketRequestPayment",http:{method:"GET",requestUri:"/{Bucket}?requestPayment"},input:{shape:GetBucketRequestPaymentRequest$},output:{shape:GetBucketRequestPaymentOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketTagging: Client.Operation<GetBucketTaggingRequest, GetBucketTaggingOutput, GetBucketTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketTagging",http:{method:"GET",requestUri:"/{Bucket}?tagging"},input:{shape:GetBucketTaggingRequest$},output:{shape:GetBucketTaggingOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketTagging: Client.Operation<GetBucketTaggingRequest, GetBucketTaggingOutput, GetBucketTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketTagging",http:{method:"GET",requestUri:"/{Bucket}?tagging"},input:{shape:GetBucketTaggingRequest$},output:{shape:GetBucketTaggingOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketVersioning: Client.Operation<GetBucketVersioningRequest, GetBucketVersioningOutput, GetBucketVersioningError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketVersioning",http:{method:"GET",requestUri:"/{Bucket}?versioning"},input:{shape:GetBucketVersioningRequest$},output:{shape:GetBucketVersioningOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketVersioning: Client.Operation<GetBucketVersioningRequest, GetBucketVersioningOutput, GetBucketVersioningError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketVersioning",http:{method:"GET",requestUri:"/{Bucket}?versioning"},input:{shape:GetBucketVersioningRequest$},output:{shape:GetBucketVersioningOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getBucketWebsite: Client.Operation<GetBucketWebsiteRequest, GetBucketWebsiteOutput, GetBucketWebsiteError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketWebsite",http:{method:"GET",requestUri:"/{Bucket}?website"},input:{shape:GetBucketWebsiteRequest$},output:{shape:GetBucketWebsiteOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getBucketWebsite: Client.Operation<GetBucketWebsiteRequest, GetBucketWebsiteOutput, GetBucketWebsiteError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetBucketWebsite",http:{method:"GET",requestUri:"/{Bucket}?website"},input:{shape:GetBucketWebsiteRequest$},output:{shape:GetBucketWebsiteOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const getObject: Client.Operation<GetObjectRequest, GetObjectOutput, GetObjectError, S3 | Scope.Scope> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObject",http:{method:"GET",requestUri:"/{Bucket}/{Key+}"},input:{shape:GetObjectRequest$},output:{shape:GetObjectOutput$,payload:"Body"},errors:[InvalidObjectState$,NoSuchKey$],httpChecksum:{requestValidationModeMember:"ChecksumMode",responseAlgorithms:["CRC32","CRC32C","SHA256","SHA1"]}},errors:{InvalidObjectState,NoSuchKey}})
+export const getObject: Client.Operation<GetObjectRequest, GetObjectOutput, GetObjectError, S3 | Scope.Scope> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObject",http:{method:"GET",requestUri:"/{Bucket}/{Key+}"},input:{shape:GetObjectRequest$},output:{shape:GetObjectOutput$,payload:"Body"},errors:[InvalidObjectState$,NoSuchKey$,NoSuchBucket$],httpChecksum:{requestValidationModeMember:"ChecksumMode",responseAlgorithms:["CRC32","CRC32C","SHA256","SHA1"]}},errors:{InvalidObjectState,NoSuchKey,NoSuchBucket}})
 
-export const getObjectAcl: Client.Operation<GetObjectAclRequest, GetObjectAclOutput, GetObjectAclError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectAcl",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?acl"},input:{shape:GetObjectAclRequest$},output:{shape:GetObjectAclOutput$},errors:[NoSuchKey$]},errors:{NoSuchKey}})
+export const getObjectAcl: Client.Operation<GetObjectAclRequest, GetObjectAclOutput, GetObjectAclError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectAcl",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?acl"},input:{shape:GetObjectAclRequest$},output:{shape:GetObjectAclOutput$},errors:[NoSuchKey$,NoSuchBucket$]},errors:{NoSuchKey,NoSuchBucket}})
 
-export const getObjectAttributes: Client.Operation<GetObjectAttributesRequest, GetObjectAttributesOutput, GetObjectAttributesError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectAttributes",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?attributes"},input:{shape:GetObjectAttributesRequest$},output:{shape:GetObjectAttributesOutput$},errors:[NoSuchKey$]},errors:{NoSuchKey}})
+export const getObjectAttributes: Client.Operation<GetObjectAttributesRequest, GetObjectAttributesOutput, GetObjectAttributesError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectAttributes",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?attributes"},input:{shape:GetObjectAttributesRequest$},output:{shape:GetObjectAttributesOutput$},errors:[NoSuchKey$,NoSuchBucket$]},errors:{NoSuchKey,NoSuchBucket}})
 
-export const getObjectLegalHold: Client.Operation<GetObjectLegalHoldRequest, GetObjectLegalHoldOutput, GetObjectLegalHoldError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectLegalHold",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?legal-hold"},input:{shape:GetObjectLegalHoldRequest$},output:{shape:GetObjectLegalHoldOutput$,payload:"LegalHold"}}})
+export const getObjectLegalHold: Client.Operation<GetObjectLegalHoldRequest, GetObjectLegalHoldOutput, GetObjectLegalHoldError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectLegalHold",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?legal-hold"},input:{shape:GetObjectLegalHoldRequest$},output:{shape:GetObjectLegalHoldOutput$,payload:"LegalHold"},errors:[NoSuchBucket$]},errors:{NoSuchBucket}})
 
-export const getObjectLockConfiguration: Client.Operation<GetObjectLockConfigurationRequest, GetObjectLockConfigurationOutput, GetObjectLockConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectLockConfiguration",http:{method:"GET",requestUri:"/{Bucket}?object-lock"},input:{shape:GetObjectLockConfigurationRequest$},output:{shape:GetObjectLockConfigurationOutput$,payload:"ObjectLockConfiguration"}}})
+export const getObjectLockConfiguration: Client.Operation<GetObjectLockConfigurationRequest, GetObjectLockConfigurationOutput, GetObjectLockConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectLockConfiguration",http:{method:"GET",requestUri:"/{Bucket}?object-lock"},input:{shape:GetObjectLockConfigurationRequest$},output:{shape:GetObjectLockConfigurationOutput$,payload:"ObjectLockConfiguration"},errors:[NoSuchBucket$]},errors:{NoSuchBucket}})
 
-export const getObjectRetention: Client.Operation<GetObjectRetentionRequest, GetObjectRetentionOutput, GetObjectRetentionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectRetention",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?retention"},input:{shape:GetObjectRetentionRequest$},output:{shape:GetObjectRetentionOutput$,payload:"Retention"}}})
+export const getObjectRetention: Client.Operation<GetObjectRetentionRequest, GetObjectRetentionOutput, GetObjectRetentionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectRetention",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?retention"},input:{shape:GetObjectRetentionRequest$},output:{shape:GetObjectRetentionOutput$,payload:"Retention"},errors:[NoSuchBucket$]},errors:{NoSuchBucket}})
 
-export const getObjectTagging: Client.Operation<GetObjectTaggingRequest, GetObjectTaggingOutput, GetObjectTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectTagging",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?tagging"},input:{shape:GetObjectTaggingRequest$},output:{shape:GetObjectTaggingOutput$}}})
+export const getObjectTagging: Client.Operation<GetObjectTaggingRequest, GetObjectTaggingOutput, GetObjectTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectTagging",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?tagging"},input:{shape:GetObjectTaggingRequest$},output:{shape:GetObjectTaggingOutput$},errors:[NoSuchBucket$]},errors:{NoSuchBucket}})
 
-export const getObjectTorrent: Client.Operation<GetObjectTorrentRequest, GetObjectTorrentOutput, GetObjectTorrentError, S3 | Scope.Scope> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectTorrent",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?torrent"},input:{shape:GetObjectTorrentRequest$},output:{shape:GetObjectTorrentOutput$,payload:"Body"}}})
+export const getObjectTorrent: Client.Operation<GetObjectTorrentRequest, GetObjectTorrentOutput, GetObjectTorrentError, S3 | Scope.Scope> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetObjectTorrent",http:{method:"GET",requestUri:"/{Bucket}/{Key+}?torrent"},input:{shape:GetObjectTorrentRequest$},output:{shape:GetObjectTorrentOutput$,payload:"Body"},errors:[NoSuchBucket$]},errors:{NoSuchBucket}})
 
-export const getPublicAccessBlock: Client.Operation<GetPublicAccessBlockRequest, GetPublicAccessBlockOutput, GetPublicAccessBlockError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetPublicAccessBlock",http:{method:"GET",requestUri:"/{Bucket}?publicAccessBlock"},input:{shape:GetPublicAccessBlockRequest$},output:{shape:GetPublicAccessBlockOutput$,payload:"PublicAccessBlockConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const getPublicAccessBlock: Client.Operation<GetPublicAccessBlockRequest, GetPublicAccessBlockOutput, GetPublicAccessBlockError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"GetPublicAccessBlock",http:{method:"GET",requestUri:"/{Bucket}?publicAccessBlock"},input:{shape:GetPublicAccessBlockRequest$},output:{shape:GetPublicAccessBlockOutput$,payload:"PublicAccessBlockConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const headBucket: Client.Operation<HeadBucketRequest, HeadBucketOutput, HeadBucketError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"HeadBucket",http:{method:"HEAD",requestUri:"/{Bucket}"},input:{shape:HeadBucketRequest$},output:{shape:HeadBucketOutput$},errors:[NotFound$]},errors:{NotFound}})
+export const headBucket: Client.Operation<HeadBucketRequest, HeadBucketOutput, HeadBucketError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"HeadBucket",http:{method:"HEAD",requestUri:"/{Bucket}"},input:{shape:HeadBucketRequest$},output:{shape:HeadBucketOutput$},errors:[NotFound$,NoSuchBucket$]},errors:{NotFound,NoSuchBucket}})
 
-export const headObject: Client.Operation<HeadObjectRequest, HeadObjectOutput, HeadObjectError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"HeadObject",http:{method:"HEAD",requestUri:"/{Bucket}/{Key+}"},input:{shape:HeadObjectRequest$},output:{shape:HeadObjectOutput$},errors:[NotFound$]},errors:{NotFound}})
+export const headObject: Client.Operation<HeadObjectRequest, HeadObjectOutput, HeadObjectError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"HeadObject",http:{method:"HEAD",requestUri:"/{Bucket}/{Key+}"},input:{shape:HeadObjectRequest$},output:{shape:HeadObjectOutput$},errors:[NotFound$,NoSuchBucket$]},errors:{NotFound,NoSuchBucket}})
 
-export const listBucketAnalyticsConfigurations: Client.Operation<ListBucketAnalyticsConfigurationsRequest, ListBucketAnalyticsConfigurationsOutput, ListBucketAnalyticsConfigurationsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"ListBucketAnalyticsConfigurations",http:{method:"GET",requestUri:"/{Bucket}?analytics"},input:{shape:ListBucketAnalyticsConfigurationsRequest$},output:{shape:ListBucketAnalyticsConfigurationsOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const listBucketAnalyticsConfigurations: Client.Operation<ListBucketAnalyticsConfigurationsRequest, ListBucketAnalyticsConfigurationsOutput, ListBucketAnalyticsConfigurationsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"ListBucketAnalyticsConfigurations",http:{method:"GET",requestUri:"/{Bucket}?analytics"},input:{shape:ListBucketAnalyticsConfigurationsRequest$},output:{shape:ListBucketAnalyticsConfigurationsOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const listBucketIntelligentTieringConfigurations: Client.Operation<ListBucketIntelligentTieringConfigurationsRequest, ListBucketIntelligentTieringConfigurationsOutput, ListBucketIntelligentTieringConfigurationsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"ListBucketIntelligentTieringConfigurations",http:{method:"GET",requestUri:"/{Bucket}?intelligent-tiering"},input:{shape:ListBucketIntelligentTieringConfigurationsRequest$},output:{shape:ListBucketIntelligentTieringConfigurationsOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const listBucketIntelligentTieringConfigurations: Client.Operation<ListBucketIntelligentTieringConfigurationsRequest, ListBucketIntelligentTieringConfigurationsOutput, ListBucketIntelligentTieringConfigurationsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"ListBucketIntelligentTieringConfigurations",http:{method:"GET",requestUri:"/{Bucket}?intelligent-tiering"},input:{shape:ListBucketIntelligentTieringConfigurationsRequest$},output:{shape:ListBucketIntelligentTieringConfigurationsOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const listBucketInventoryConfigurations: Client.Operation<ListBucketInventoryConfigurationsRequest, ListBucketInventoryConfigurationsOutput, ListBucketInventoryConfigurationsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"ListBucketInventoryConfigurations",http:{method:"GET",requestUri:"/{Bucket}?inventory"},input:{shape:ListBucketInventoryConfigurationsRequest$},output:{shape:ListBucketInventoryConfigurationsOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const listBucketInventoryConfigurations: Client.Operation<ListBucketInventoryConfigurationsRequest, ListBucketInventoryConfigurationsOutput, ListBucketInventoryConfigurationsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"ListBucketInventoryConfigurations",http:{method:"GET",requestUri:"/{Bucket}?inventory"},input:{shape:ListBucketInventoryConfigurationsRequest$},output:{shape:ListBucketInventoryConfigurationsOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const listBucketMetricsConfigurations: Client.Operation<ListBucketMetricsConfigurationsRequest, ListBucketMetricsConfigurationsOutput, ListBucketMetricsConfigurationsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"ListBucketMetricsConfigurations",http:{method:"GET",requestUri:"/{Bucket}?metrics"},input:{shape:ListBucketMetricsConfigurationsRequest$},output:{shape:ListBucketMetricsConfigurationsOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const listBucketMetricsConfigurations: Client.Operation<ListBucketMetricsConfigurationsRequest, ListBucketMetricsConfigurationsOutput, ListBucketMetricsConfigurationsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"ListBucketMetricsConfigurations",http:{method:"GET",requestUri:"/{Bucket}?metrics"},input:{shape:ListBucketMetricsConfigurationsRequest$},output:{shape:ListBucketMetricsConfigurationsOutput$},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
 export const listBuckets: Paginate.Paginated<ListBucketsRequest, ListBucketsOutput, ListBucketsError, S3, Bucket> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(S3, {model:{name:"ListBuckets",http:{method:"GET",requestUri:"/"},input:{shape:ListBucketsRequest$},output:{shape:ListBucketsOutput$}}}), {inputToken:["ContinuationToken"],outputToken:["ContinuationToken"],limitKey:"MaxBuckets",resultKey:["Buckets"]})
 
 export const listDirectoryBuckets: Paginate.Paginated<ListDirectoryBucketsRequest, ListDirectoryBucketsOutput, ListDirectoryBucketsError, S3, Bucket> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(S3, {model:{name:"ListDirectoryBuckets",http:{method:"GET",requestUri:"/"},input:{shape:ListDirectoryBucketsRequest$},output:{shape:ListDirectoryBucketsOutput$},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}}), {inputToken:["ContinuationToken"],outputToken:["ContinuationToken"],limitKey:"MaxDirectoryBuckets",resultKey:["Buckets"]})
 
-export const listMultipartUploads: Paginate.Paginated<ListMultipartUploadsRequest, ListMultipartUploadsOutput, ListMultipartUploadsError, S3, MultipartUpload> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(S3, {model:{name:"ListMultipartUploads",http:{method:"GET",requestUri:"/{Bucket}?uploads"},input:{shape:ListMultipartUploadsRequest$},output:{shape:ListMultipartUploadsOutput$}}}), {inputToken:["KeyMarker","UploadIdMarker"],outputToken:["NextKeyMarker","NextUploadIdMarker"],limitKey:"MaxUploads",moreResults:"IsTruncated",resultKey:["Uploads","CommonPrefixes"]})
+export const listMultipartUploads: Paginate.Paginated<ListMultipartUploadsRequest, ListMultipartUploadsOutput, ListMultipartUploadsError, S3, MultipartUpload> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(S3, {model:{name:"ListMultipartUploads",http:{method:"GET",requestUri:"/{Bucket}?uploads"},input:{shape:ListMultipartUploadsRequest$},output:{shape:ListMultipartUploadsOutput$},errors:[NoSuchBucket$]},errors:{NoSuchBucket}}), {inputToken:["KeyMarker","UploadIdMarker"],outputToken:["NextKeyMarker","NextUploadIdMarker"],limitKey:"MaxUploads",moreResults:"IsTruncated",resultKey:["Uploads","CommonPrefixes"]})
 
-export const listObjectVersions: Paginate.Paginated<ListObjectVersionsRequest, ListObjectVersionsOutput, ListObjectVersionsError, S3, ObjectVersion> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(S3, {model:{name:"ListObjectVersions",http:{method:"GET",requestUri:"/{Bucket}?versions"},input:{shape:ListObjectVersionsRequest$},output:{shape:ListObjectVersionsOutput$}}}), {inputToken:["KeyMarker","VersionIdMarker"],outputToken:["NextKeyMarker","NextVersionIdMarker"],limitKey:"MaxKeys",moreResults:"IsTruncated",resultKey:["Versions","DeleteMarkers","CommonPrefixes"]})
+export const listObjectVersions: Paginate.Paginated<ListObjectVersionsRequest, ListObjectVersionsOutput, ListObjectVersionsError, S3, ObjectVersion> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(S3, {model:{name:"ListObjectVersions",http:{method:"GET",requestUri:"/{Bucket}?versions"},input:{shape:ListObjectVersionsRequest$},output:{shape:ListObjectVersionsOutput$},errors:[NoSuchBucket$]},errors:{NoSuchBucket}}), {inputToken:["KeyMarker","VersionIdMarker"],outputToken:["NextKeyMarker","NextVersionIdMarker"],limitKey:"MaxKeys",moreResults:"IsTruncated",resultKey:["Versions","DeleteMarkers","CommonPrefixes"]})
 
 export const listObjects: Paginate.Paginated<ListObjectsRequest, ListObjectsOutput, ListObjectsError, S3, Object_> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(S3, {model:{name:"ListObjects",http:{method:"GET",requestUri:"/{Bucket}"},input:{shape:ListObjectsRequest$},output:{shape:ListObjectsOutput$},errors:[NoSuchBucket$]},errors:{NoSuchBucket}}), {inputToken:["Marker"],outputToken:["NextMarker || Contents[-1].Key"],limitKey:"MaxKeys",moreResults:"IsTruncated",resultKey:["Contents","CommonPrefixes"],search})
 
 export const listObjectsV2: Paginate.Paginated<ListObjectsV2Request, ListObjectsV2Output, ListObjectsV2Error, S3, Object_> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(S3, {model:{name:"ListObjectsV2",http:{method:"GET",requestUri:"/{Bucket}?list-type=2"},input:{shape:ListObjectsV2Request$},output:{shape:ListObjectsV2Output$},errors:[NoSuchBucket$]},errors:{NoSuchBucket}}), {inputToken:["ContinuationToken"],outputToken:["NextContinuationToken"],limitKey:"MaxKeys",resultKey:["Contents","CommonPrefixes"]})
 
-export const listParts: Paginate.Paginated<ListPartsRequest, ListPartsOutput, ListPartsError, S3, Part> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(S3, {model:{name:"ListParts",http:{method:"GET",requestUri:"/{Bucket}/{Key+}"},input:{shape:ListPartsRequest$},output:{shape:ListPartsOutput$}}}), {inputToken:["PartNumberMarker"],outputToken:["NextPartNumberMarker"],limitKey:"MaxParts",moreResults:"IsTruncated",resultKey:["Parts"]})
+export const listParts: Paginate.Paginated<ListPartsRequest, ListPartsOutput, ListPartsError, S3, Part> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(S3, {model:{name:"ListParts",http:{method:"GET",requestUri:"/{Bucket}/{Key+}"},input:{shape:ListPartsRequest$},output:{shape:ListPartsOutput$},errors:[NoSuchBucket$]},errors:{NoSuchBucket}}), {inputToken:["PartNumberMarker"],outputToken:["NextPartNumberMarker"],limitKey:"MaxParts",moreResults:"IsTruncated",resultKey:["Parts"]})
 
-export const putBucketAccelerateConfiguration: Client.Operation<PutBucketAccelerateConfigurationRequest, {}, PutBucketAccelerateConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketAccelerateConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?accelerate"},input:{shape:PutBucketAccelerateConfigurationRequest$,payload:"AccelerateConfiguration"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:false},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketAccelerateConfiguration: Client.Operation<PutBucketAccelerateConfigurationRequest, {}, PutBucketAccelerateConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketAccelerateConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?accelerate"},input:{shape:PutBucketAccelerateConfigurationRequest$,payload:"AccelerateConfiguration"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:false},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketAcl: Client.Operation<PutBucketAclRequest, {}, PutBucketAclError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketAcl",http:{method:"PUT",requestUri:"/{Bucket}?acl"},input:{shape:PutBucketAclRequest$,payload:"AccessControlPolicy"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketAcl: Client.Operation<PutBucketAclRequest, {}, PutBucketAclError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketAcl",http:{method:"PUT",requestUri:"/{Bucket}?acl"},input:{shape:PutBucketAclRequest$,payload:"AccessControlPolicy"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketAnalyticsConfiguration: Client.Operation<PutBucketAnalyticsConfigurationRequest, {}, PutBucketAnalyticsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketAnalyticsConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?analytics"},input:{shape:PutBucketAnalyticsConfigurationRequest$,payload:"AnalyticsConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketAnalyticsConfiguration: Client.Operation<PutBucketAnalyticsConfigurationRequest, {}, PutBucketAnalyticsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketAnalyticsConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?analytics"},input:{shape:PutBucketAnalyticsConfigurationRequest$,payload:"AnalyticsConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketCors: Client.Operation<PutBucketCorsRequest, {}, PutBucketCorsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketCors",http:{method:"PUT",requestUri:"/{Bucket}?cors"},input:{shape:PutBucketCorsRequest$,payload:"CORSConfiguration"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketCors: Client.Operation<PutBucketCorsRequest, {}, PutBucketCorsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketCors",http:{method:"PUT",requestUri:"/{Bucket}?cors"},input:{shape:PutBucketCorsRequest$,payload:"CORSConfiguration"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketEncryption: Client.Operation<PutBucketEncryptionRequest, {}, PutBucketEncryptionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketEncryption",http:{method:"PUT",requestUri:"/{Bucket}?encryption"},input:{shape:PutBucketEncryptionRequest$,payload:"ServerSideEncryptionConfiguration"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketEncryption: Client.Operation<PutBucketEncryptionRequest, {}, PutBucketEncryptionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketEncryption",http:{method:"PUT",requestUri:"/{Bucket}?encryption"},input:{shape:PutBucketEncryptionRequest$,payload:"ServerSideEncryptionConfiguration"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketIntelligentTieringConfiguration: Client.Operation<PutBucketIntelligentTieringConfigurationRequest, {}, PutBucketIntelligentTieringConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketIntelligentTieringConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?intelligent-tiering"},input:{shape:PutBucketIntelligentTieringConfigurationRequest$,payload:"IntelligentTieringConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketIntelligentTieringConfiguration: Client.Operation<PutBucketIntelligentTieringConfigurationRequest, {}, PutBucketIntelligentTieringConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketIntelligentTieringConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?intelligent-tiering"},input:{shape:PutBucketIntelligentTieringConfigurationRequest$,payload:"IntelligentTieringConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketInventoryConfiguration: Client.Operation<PutBucketInventoryConfigurationRequest, {}, PutBucketInventoryConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketInventoryConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?inventory"},input:{shape:PutBucketInventoryConfigurationRequest$,payload:"InventoryConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketInventoryConfiguration: Client.Operation<PutBucketInventoryConfigurationRequest, {}, PutBucketInventoryConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketInventoryConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?inventory"},input:{shape:PutBucketInventoryConfigurationRequest$,payload:"InventoryConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketLifecycle: Client.Operation<PutBucketLifecycleRequest, {}, PutBucketLifecycleError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketLifecycle",http:{method:"PUT",requestUri:"/{Bucket}?lifecycle"},input:{shape:PutBucketLifecycleRequest$,payload:"LifecycleConfiguration"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketLifecycle: Client.Operation<PutBucketLifecycleRequest, {}, PutBucketLifecycleError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketLifecycle",http:{method:"PUT",requestUri:"/{Bucket}?lifecycle"},input:{shape:PutBucketLifecycleRequest$,payload:"LifecycleConfiguration"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketLifecycleConfiguration: Client.Operation<PutBucketLifecycleConfigurationRequest, PutBucketLifecycleConfigurationOutput, PutBucketLifecycleConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketLifecycleConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?lifecycle"},input:{shape:PutBucketLifecycleConfigurationRequest$,payload:"LifecycleConfiguration"},output:{shape:PutBucketLifecycleConfigurationOutput$},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketLifecycleConfiguration: Client.Operation<PutBucketLifecycleConfigurationRequest, PutBucketLifecycleConfigurationOutput, PutBucketLifecycleConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketLifecycleConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?lifecycle"},input:{shape:PutBucketLifecycleConfigurationRequest$,payload:"LifecycleConfiguration"},output:{shape:PutBucketLifecycleConfigurationOutput$},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketLogging: Client.Operation<PutBucketLoggingRequest, {}, PutBucketLoggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketLogging",http:{method:"PUT",requestUri:"/{Bucket}?logging"},input:{shape:PutBucketLoggingRequest$,payload:"BucketLoggingStatus"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketLogging: Client.Operation<PutBucketLoggingRequest, {}, PutBucketLoggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketLogging",http:{method:"PUT",requestUri:"/{Bucket}?logging"},input:{shape:PutBucketLoggingRequest$,payload:"BucketLoggingStatus"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketMetricsConfiguration: Client.Operation<PutBucketMetricsConfigurationRequest, {}, PutBucketMetricsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketMetricsConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?metrics"},input:{shape:PutBucketMetricsConfigurationRequest$,payload:"MetricsConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketMetricsConfiguration: Client.Operation<PutBucketMetricsConfigurationRequest, {}, PutBucketMetricsConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketMetricsConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?metrics"},input:{shape:PutBucketMetricsConfigurationRequest$,payload:"MetricsConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketNotification: Client.Operation<PutBucketNotificationRequest, {}, PutBucketNotificationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketNotification",http:{method:"PUT",requestUri:"/{Bucket}?notification"},input:{shape:PutBucketNotificationRequest$,payload:"NotificationConfiguration"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketNotification: Client.Operation<PutBucketNotificationRequest, {}, PutBucketNotificationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketNotification",http:{method:"PUT",requestUri:"/{Bucket}?notification"},input:{shape:PutBucketNotificationRequest$,payload:"NotificationConfiguration"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketNotificationConfiguration: Client.Operation<PutBucketNotificationConfigurationRequest, {}, PutBucketNotificationConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketNotificationConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?notification"},input:{shape:PutBucketNotificationConfigurationRequest$,payload:"NotificationConfiguration"},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketNotificationConfiguration: Client.Operation<PutBucketNotificationConfigurationRequest, {}, PutBucketNotificationConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketNotificationConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?notification"},input:{shape:PutBucketNotificationConfigurationRequest$,payload:"NotificationConfiguration"},errors:[NoSuchBucket$],staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketOwnershipControls: Client.Operation<PutBucketOwnershipControlsRequest, {}, PutBucketOwnershipControlsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketOwnershipControls",http:{method:"PUT",requestUri:"/{Bucket}?ownershipControls"},input:{shape:PutBucketOwnershipControlsRequest$,payload:"OwnershipControls"},httpChecksum:{requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketOwnershipControls: Client.Operation<PutBucketOwnershipControlsRequest, {}, PutBucketOwnershipControlsError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketOwnershipControls",http:{method:"PUT",requestUri:"/{Bucket}?ownershipControls"},input:{shape:PutBucketOwnershipControlsRequest$,payload:"OwnershipControls"},errors:[NoSuchBucket$],httpChecksum:{requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketPolicy: Client.Operation<PutBucketPolicyRequest, {}, PutBucketPolicyError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketPolicy",http:{method:"PUT",requestUri:"/{Bucket}?policy"},input:{shape:PutBucketPolicyRequest$,payload:"Policy"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketPolicy: Client.Operation<PutBucketPolicyRequest, {}, PutBucketPolicyError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketPolicy",http:{method:"PUT",requestUri:"/{Bucket}?policy"},input:{shape:PutBucketPolicyRequest$,payload:"Policy"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketReplication: Client.Operation<PutBucketReplicationRequest, {}, PutBucketReplicationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketReplication",http:{method:"PUT",requestUri:"/{Bucket}?replication"},input:{shape:PutBucketReplicationRequest$,payload:"ReplicationConfiguration"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketReplication: Client.Operation<PutBucketReplicationRequest, {}, PutBucketReplicationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketReplication",http:{method:"PUT",requestUri:"/{Bucket}?replication"},input:{shape:PutBucketReplicationRequest$,payload:"ReplicationConfiguration"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketRequestPayment: Client.Operation<PutBucketRequestPaymentRequest, {}, PutBucketRequestPaymentError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketRequestPayment",http:{method:"PUT",requestUri:"/{Bucket}?requestPayment"},input:{shape:PutBucketRequestPaymentRequest$,payload:"RequestPaymentConfiguration"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketRequestPayment: Client.Operation<PutBucketRequestPaymentRequest, {}, PutBucketRequestPaymentError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketRequestPayment",http:{method:"PUT",requestUri:"/{Bucket}?requestPayment"},input:{shape:PutBucketRequestPaymentRequest$,payload:"RequestPaymentConfiguration"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketTagging: Client.Operation<PutBucketTaggingRequest, {}, PutBucketTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketTagging",http:{method:"PUT",requestUri:"/{Bucket}?tagging"},input:{shape:PutBucketTaggingRequest$,payload:"Tagging"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketTagging: Client.Operation<PutBucketTaggingRequest, {}, PutBucketTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketTagging",http:{method:"PUT",requestUri:"/{Bucket}?tagging"},input:{shape:PutBucketTaggingRequest$,payload:"Tagging"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketVersioning: Client.Operation<PutBucketVersioningRequest, {}, PutBucketVersioningError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketVersioning",http:{method:"PUT",requestUri:"/{Bucket}?versioning"},input:{shape:PutBucketVersioningRequest$,payload:"VersioningConfiguration"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketVersioning: Client.Operation<PutBucketVersioningRequest, {}, PutBucketVersioningError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketVersioning",http:{method:"PUT",requestUri:"/{Bucket}?versioning"},input:{shape:PutBucketVersioningRequest$,payload:"VersioningConfiguration"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putBucketWebsite: Client.Operation<PutBucketWebsiteRequest, {}, PutBucketWebsiteError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketWebsite",http:{method:"PUT",requestUri:"/{Bucket}?website"},input:{shape:PutBucketWebsiteRequest$,payload:"WebsiteConfiguration"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putBucketWebsite: Client.Operation<PutBucketWebsiteRequest, {}, PutBucketWebsiteError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutBucketWebsite",http:{method:"PUT",requestUri:"/{Bucket}?website"},input:{shape:PutBucketWebsiteRequest$,payload:"WebsiteConfiguration"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const putObject: Client.Operation<PutObjectRequest, PutObjectOutput, PutObjectError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObject",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}"},input:{shape:PutObjectRequest$,payload:"Body"},output:{shape:PutObjectOutput$},errors:[EncryptionTypeMismatch$,InvalidRequest$,InvalidWriteOffset$,TooManyParts$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:false}},errors:{EncryptionTypeMismatch,InvalidRequest,InvalidWriteOffset,TooManyParts}})
+export const putObject: Client.Operation<PutObjectRequest, PutObjectOutput, PutObjectError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObject",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}"},input:{shape:PutObjectRequest$,payload:"Body"},output:{shape:PutObjectOutput$},errors:[EncryptionTypeMismatch$,InvalidRequest$,InvalidWriteOffset$,TooManyParts$,NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:false}},errors:{EncryptionTypeMismatch,InvalidRequest,InvalidWriteOffset,TooManyParts,NoSuchBucket}})
 
-export const putObjectAcl: Client.Operation<PutObjectAclRequest, PutObjectAclOutput, PutObjectAclError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObjectAcl",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}?acl"},input:{shape:PutObjectAclRequest$,payload:"AccessControlPolicy"},output:{shape:PutObjectAclOutput$},errors:[NoSuchKey$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}},errors:{NoSuchKey}})
+export const putObjectAcl: Client.Operation<PutObjectAclRequest, PutObjectAclOutput, PutObjectAclError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObjectAcl",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}?acl"},input:{shape:PutObjectAclRequest$,payload:"AccessControlPolicy"},output:{shape:PutObjectAclOutput$},errors:[NoSuchKey$,NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}},errors:{NoSuchKey,NoSuchBucket}})
 
-export const putObjectLegalHold: Client.Operation<PutObjectLegalHoldRequest, PutObjectLegalHoldOutput, PutObjectLegalHoldError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObjectLegalHold",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}?legal-hold"},input:{shape:PutObjectLegalHoldRequest$,payload:"LegalHold"},output:{shape:PutObjectLegalHoldOutput$},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}}})
+export const putObjectLegalHold: Client.Operation<PutObjectLegalHoldRequest, PutObjectLegalHoldOutput, PutObjectLegalHoldError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObjectLegalHold",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}?legal-hold"},input:{shape:PutObjectLegalHoldRequest$,payload:"LegalHold"},output:{shape:PutObjectLegalHoldOutput$},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}},errors:{NoSuchBucket}})
 
-export const putObjectLockConfiguration: Client.Operation<PutObjectLockConfigurationRequest, PutObjectLockConfigurationOutput, PutObjectLockConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObjectLockConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?object-lock"},input:{shape:PutObjectLockConfigurationRequest$,payload:"ObjectLockConfiguration"},output:{shape:PutObjectLockConfigurationOutput$},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}}})
+export const putObjectLockConfiguration: Client.Operation<PutObjectLockConfigurationRequest, PutObjectLockConfigurationOutput, PutObjectLockConfigurationError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObjectLockConfiguration",http:{method:"PUT",requestUri:"/{Bucket}?object-lock"},input:{shape:PutObjectLockConfigurationRequest$,payload:"ObjectLockConfiguration"},output:{shape:PutObjectLockConfigurationOutput$},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}},errors:{NoSuchBucket}})
 
-export const putObjectRetention: Client.Operation<PutObjectRetentionRequest, PutObjectRetentionOutput, PutObjectRetentionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObjectRetention",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}?retention"},input:{shape:PutObjectRetentionRequest$,payload:"Retention"},output:{shape:PutObjectRetentionOutput$},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}}})
+export const putObjectRetention: Client.Operation<PutObjectRetentionRequest, PutObjectRetentionOutput, PutObjectRetentionError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObjectRetention",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}?retention"},input:{shape:PutObjectRetentionRequest$,payload:"Retention"},output:{shape:PutObjectRetentionOutput$},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}},errors:{NoSuchBucket}})
 
-export const putObjectTagging: Client.Operation<PutObjectTaggingRequest, PutObjectTaggingOutput, PutObjectTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObjectTagging",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}?tagging"},input:{shape:PutObjectTaggingRequest$,payload:"Tagging"},output:{shape:PutObjectTaggingOutput$},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}}})
+export const putObjectTagging: Client.Operation<PutObjectTaggingRequest, PutObjectTaggingOutput, PutObjectTaggingError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutObjectTagging",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}?tagging"},input:{shape:PutObjectTaggingRequest$,payload:"Tagging"},output:{shape:PutObjectTaggingOutput$},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true}},errors:{NoSuchBucket}})
 
-export const putPublicAccessBlock: Client.Operation<PutPublicAccessBlockRequest, {}, PutPublicAccessBlockError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutPublicAccessBlock",http:{method:"PUT",requestUri:"/{Bucket}?publicAccessBlock"},input:{shape:PutPublicAccessBlockRequest$,payload:"PublicAccessBlockConfiguration"},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}}})
+export const putPublicAccessBlock: Client.Operation<PutPublicAccessBlockRequest, {}, PutPublicAccessBlockError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"PutPublicAccessBlock",http:{method:"PUT",requestUri:"/{Bucket}?publicAccessBlock"},input:{shape:PutPublicAccessBlockRequest$,payload:"PublicAccessBlockConfiguration"},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:true},staticContextParams:{UseS3ExpressControlEndpoint:{value:true}}},errors:{NoSuchBucket}})
 
-export const restoreObject: Client.Operation<RestoreObjectRequest, RestoreObjectOutput, RestoreObjectError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"RestoreObject",http:{method:"POST",requestUri:"/{Bucket}/{Key+}?restore"},input:{shape:RestoreObjectRequest$,payload:"RestoreRequest"},output:{shape:RestoreObjectOutput$},errors:[ObjectAlreadyInActiveTierError$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:false}},errors:{ObjectAlreadyInActiveTierError}})
+export const restoreObject: Client.Operation<RestoreObjectRequest, RestoreObjectOutput, RestoreObjectError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"RestoreObject",http:{method:"POST",requestUri:"/{Bucket}/{Key+}?restore"},input:{shape:RestoreObjectRequest$,payload:"RestoreRequest"},output:{shape:RestoreObjectOutput$},errors:[ObjectAlreadyInActiveTierError$,NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:false}},errors:{ObjectAlreadyInActiveTierError,NoSuchBucket}})
 
-export const selectObjectContent: Client.Operation<SelectObjectContentRequest, SelectObjectContentOutput, SelectObjectContentError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"SelectObjectContent",http:{method:"POST",requestUri:"/{Bucket}/{Key+}?select&select-type=2"},input:{shape:SelectObjectContentRequest$,locationName:"SelectObjectContentRequest",xmlNamespace:{uri:"http://s3.amazonaws.com/doc/2006-03-01/"}},output:{shape:SelectObjectContentOutput$,payload:"Payload"}}})
+export const selectObjectContent: Client.Operation<SelectObjectContentRequest, SelectObjectContentOutput, SelectObjectContentError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"SelectObjectContent",http:{method:"POST",requestUri:"/{Bucket}/{Key+}?select&select-type=2"},input:{shape:SelectObjectContentRequest$,locationName:"SelectObjectContentRequest",xmlNamespace:{uri:"http://s3.amazonaws.com/doc/2006-03-01/"}},output:{shape:SelectObjectContentOutput$,payload:"Payload"},errors:[NoSuchBucket$]},errors:{NoSuchBucket}})
 
-export const uploadPart: Client.Operation<UploadPartRequest, UploadPartOutput, UploadPartError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"UploadPart",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}"},input:{shape:UploadPartRequest$,payload:"Body"},output:{shape:UploadPartOutput$},httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:false}}})
+export const uploadPart: Client.Operation<UploadPartRequest, UploadPartOutput, UploadPartError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"UploadPart",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}"},input:{shape:UploadPartRequest$,payload:"Body"},output:{shape:UploadPartOutput$},errors:[NoSuchBucket$],httpChecksum:{requestAlgorithmMember:"ChecksumAlgorithm",requestChecksumRequired:false}},errors:{NoSuchBucket}})
 
-export const uploadPartCopy: Client.Operation<UploadPartCopyRequest, UploadPartCopyOutput, UploadPartCopyError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"UploadPartCopy",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}"},input:{shape:UploadPartCopyRequest$},output:{shape:UploadPartCopyOutput$,payload:"CopyPartResult"},staticContextParams:{DisableS3ExpressSessionAuth:{value:true}}}})
+export const uploadPartCopy: Client.Operation<UploadPartCopyRequest, UploadPartCopyOutput, UploadPartCopyError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"UploadPartCopy",http:{method:"PUT",requestUri:"/{Bucket}/{Key+}"},input:{shape:UploadPartCopyRequest$},output:{shape:UploadPartCopyOutput$,payload:"CopyPartResult"},errors:[NoSuchBucket$],staticContextParams:{DisableS3ExpressSessionAuth:{value:true}}},errors:{NoSuchBucket}})
 
 export const writeGetObjectResponse: Client.Operation<WriteGetObjectResponseRequest, {}, WriteGetObjectResponseError, S3> = /*#__PURE__*/ Client.operation(S3, {model:{name:"WriteGetObjectResponse",http:{method:"POST",requestUri:"/WriteGetObjectResponse"},input:{shape:WriteGetObjectResponseRequest$,payload:"Body"},endpoint:{hostPrefix:"{RequestRoute}."},authtype:"v4-unsigned-body",unsignedPayload:true,staticContextParams:{UseObjectLambdaEndpoint:{value:true}}}})
 

@@ -2674,191 +2674,194 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException")<{ readonly Message?: string }> {}
 
-export type AssociateAccessGrantsIdentityCenterError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.SlowDown | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateAccessGrantError = Errors.CommonError | Client.SdkError
+export type AssociateAccessGrantsIdentityCenterError = CommonError | Client.SdkError
 
-export type CreateAccessGrantsInstanceError = Errors.CommonError | Client.SdkError
+export type CreateAccessGrantError = CommonError | Client.SdkError
 
-export type CreateAccessGrantsLocationError = Errors.CommonError | Client.SdkError
+export type CreateAccessGrantsInstanceError = CommonError | Client.SdkError
 
-export type CreateAccessPointError = Errors.CommonError | Client.SdkError
+export type CreateAccessGrantsLocationError = CommonError | Client.SdkError
 
-export type CreateAccessPointForObjectLambdaError = Errors.CommonError | Client.SdkError
+export type CreateAccessPointError = CommonError | Client.SdkError
 
-export type CreateBucketError = BucketAlreadyExists | BucketAlreadyOwnedByYou | Errors.CommonError | Client.SdkError
+export type CreateAccessPointForObjectLambdaError = CommonError | Client.SdkError
 
-export type CreateJobError = BadRequestException | IdempotencyException | InternalServiceException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateBucketError = BucketAlreadyExists | BucketAlreadyOwnedByYou | CommonError | Client.SdkError
 
-export type CreateMultiRegionAccessPointError = Errors.CommonError | Client.SdkError
+export type CreateJobError = BadRequestException | IdempotencyException | InternalServiceException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateStorageLensGroupError = Errors.CommonError | Client.SdkError
+export type CreateMultiRegionAccessPointError = CommonError | Client.SdkError
 
-export type DeleteAccessGrantError = Errors.CommonError | Client.SdkError
+export type CreateStorageLensGroupError = CommonError | Client.SdkError
 
-export type DeleteAccessGrantsInstanceError = Errors.CommonError | Client.SdkError
+export type DeleteAccessGrantError = CommonError | Client.SdkError
 
-export type DeleteAccessGrantsInstanceResourcePolicyError = Errors.CommonError | Client.SdkError
+export type DeleteAccessGrantsInstanceError = CommonError | Client.SdkError
 
-export type DeleteAccessGrantsLocationError = Errors.CommonError | Client.SdkError
+export type DeleteAccessGrantsInstanceResourcePolicyError = CommonError | Client.SdkError
 
-export type DeleteAccessPointError = Errors.CommonError | Client.SdkError
+export type DeleteAccessGrantsLocationError = CommonError | Client.SdkError
 
-export type DeleteAccessPointForObjectLambdaError = Errors.CommonError | Client.SdkError
+export type DeleteAccessPointError = CommonError | Client.SdkError
 
-export type DeleteAccessPointPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteAccessPointForObjectLambdaError = CommonError | Client.SdkError
 
-export type DeleteAccessPointPolicyForObjectLambdaError = Errors.CommonError | Client.SdkError
+export type DeleteAccessPointPolicyError = CommonError | Client.SdkError
 
-export type DeleteBucketError = Errors.CommonError | Client.SdkError
+export type DeleteAccessPointPolicyForObjectLambdaError = CommonError | Client.SdkError
 
-export type DeleteBucketLifecycleConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketError = CommonError | Client.SdkError
 
-export type DeleteBucketPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteBucketLifecycleConfigurationError = CommonError | Client.SdkError
 
-export type DeleteBucketReplicationError = Errors.CommonError | Client.SdkError
+export type DeleteBucketPolicyError = CommonError | Client.SdkError
 
-export type DeleteBucketTaggingError = Errors.CommonError | Client.SdkError
+export type DeleteBucketReplicationError = CommonError | Client.SdkError
 
-export type DeleteJobTaggingError = InternalServiceException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteBucketTaggingError = CommonError | Client.SdkError
 
-export type DeleteMultiRegionAccessPointError = Errors.CommonError | Client.SdkError
+export type DeleteJobTaggingError = InternalServiceException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeletePublicAccessBlockError = Errors.CommonError | Client.SdkError
+export type DeleteMultiRegionAccessPointError = CommonError | Client.SdkError
 
-export type DeleteStorageLensConfigurationError = Errors.CommonError | Client.SdkError
+export type DeletePublicAccessBlockError = CommonError | Client.SdkError
 
-export type DeleteStorageLensConfigurationTaggingError = Errors.CommonError | Client.SdkError
+export type DeleteStorageLensConfigurationError = CommonError | Client.SdkError
 
-export type DeleteStorageLensGroupError = Errors.CommonError | Client.SdkError
+export type DeleteStorageLensConfigurationTaggingError = CommonError | Client.SdkError
 
-export type DescribeJobError = BadRequestException | InternalServiceException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteStorageLensGroupError = CommonError | Client.SdkError
 
-export type DescribeMultiRegionAccessPointOperationError = Errors.CommonError | Client.SdkError
+export type DescribeJobError = BadRequestException | InternalServiceException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DissociateAccessGrantsIdentityCenterError = Errors.CommonError | Client.SdkError
+export type DescribeMultiRegionAccessPointOperationError = CommonError | Client.SdkError
 
-export type GetAccessGrantError = Errors.CommonError | Client.SdkError
+export type DissociateAccessGrantsIdentityCenterError = CommonError | Client.SdkError
 
-export type GetAccessGrantsInstanceError = Errors.CommonError | Client.SdkError
+export type GetAccessGrantError = CommonError | Client.SdkError
 
-export type GetAccessGrantsInstanceForPrefixError = Errors.CommonError | Client.SdkError
+export type GetAccessGrantsInstanceError = CommonError | Client.SdkError
 
-export type GetAccessGrantsInstanceResourcePolicyError = Errors.CommonError | Client.SdkError
+export type GetAccessGrantsInstanceForPrefixError = CommonError | Client.SdkError
 
-export type GetAccessGrantsLocationError = Errors.CommonError | Client.SdkError
+export type GetAccessGrantsInstanceResourcePolicyError = CommonError | Client.SdkError
 
-export type GetAccessPointError = Errors.CommonError | Client.SdkError
+export type GetAccessGrantsLocationError = CommonError | Client.SdkError
 
-export type GetAccessPointConfigurationForObjectLambdaError = Errors.CommonError | Client.SdkError
+export type GetAccessPointError = CommonError | Client.SdkError
 
-export type GetAccessPointForObjectLambdaError = Errors.CommonError | Client.SdkError
+export type GetAccessPointConfigurationForObjectLambdaError = CommonError | Client.SdkError
 
-export type GetAccessPointPolicyError = Errors.CommonError | Client.SdkError
+export type GetAccessPointForObjectLambdaError = CommonError | Client.SdkError
 
-export type GetAccessPointPolicyForObjectLambdaError = Errors.CommonError | Client.SdkError
+export type GetAccessPointPolicyError = CommonError | Client.SdkError
 
-export type GetAccessPointPolicyStatusError = Errors.CommonError | Client.SdkError
+export type GetAccessPointPolicyForObjectLambdaError = CommonError | Client.SdkError
 
-export type GetAccessPointPolicyStatusForObjectLambdaError = Errors.CommonError | Client.SdkError
+export type GetAccessPointPolicyStatusError = CommonError | Client.SdkError
 
-export type GetBucketError = Errors.CommonError | Client.SdkError
+export type GetAccessPointPolicyStatusForObjectLambdaError = CommonError | Client.SdkError
 
-export type GetBucketLifecycleConfigurationError = Errors.CommonError | Client.SdkError
+export type GetBucketError = CommonError | Client.SdkError
 
-export type GetBucketPolicyError = Errors.CommonError | Client.SdkError
+export type GetBucketLifecycleConfigurationError = CommonError | Client.SdkError
 
-export type GetBucketReplicationError = Errors.CommonError | Client.SdkError
+export type GetBucketPolicyError = CommonError | Client.SdkError
 
-export type GetBucketTaggingError = Errors.CommonError | Client.SdkError
+export type GetBucketReplicationError = CommonError | Client.SdkError
 
-export type GetBucketVersioningError = Errors.CommonError | Client.SdkError
+export type GetBucketTaggingError = CommonError | Client.SdkError
 
-export type GetDataAccessError = Errors.CommonError | Client.SdkError
+export type GetBucketVersioningError = CommonError | Client.SdkError
 
-export type GetJobTaggingError = InternalServiceException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetDataAccessError = CommonError | Client.SdkError
 
-export type GetMultiRegionAccessPointError = Errors.CommonError | Client.SdkError
+export type GetJobTaggingError = InternalServiceException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetMultiRegionAccessPointPolicyError = Errors.CommonError | Client.SdkError
+export type GetMultiRegionAccessPointError = CommonError | Client.SdkError
 
-export type GetMultiRegionAccessPointPolicyStatusError = Errors.CommonError | Client.SdkError
+export type GetMultiRegionAccessPointPolicyError = CommonError | Client.SdkError
 
-export type GetMultiRegionAccessPointRoutesError = Errors.CommonError | Client.SdkError
+export type GetMultiRegionAccessPointPolicyStatusError = CommonError | Client.SdkError
 
-export type GetPublicAccessBlockError = NoSuchPublicAccessBlockConfiguration | Errors.CommonError | Client.SdkError
+export type GetMultiRegionAccessPointRoutesError = CommonError | Client.SdkError
 
-export type GetStorageLensConfigurationError = Errors.CommonError | Client.SdkError
+export type GetPublicAccessBlockError = NoSuchPublicAccessBlockConfiguration | CommonError | Client.SdkError
 
-export type GetStorageLensConfigurationTaggingError = Errors.CommonError | Client.SdkError
+export type GetStorageLensConfigurationError = CommonError | Client.SdkError
 
-export type GetStorageLensGroupError = Errors.CommonError | Client.SdkError
+export type GetStorageLensConfigurationTaggingError = CommonError | Client.SdkError
 
-export type ListAccessGrantsError = Errors.CommonError | Client.SdkError
+export type GetStorageLensGroupError = CommonError | Client.SdkError
 
-export type ListAccessGrantsInstancesError = Errors.CommonError | Client.SdkError
+export type ListAccessGrantsError = CommonError | Client.SdkError
 
-export type ListAccessGrantsLocationsError = Errors.CommonError | Client.SdkError
+export type ListAccessGrantsInstancesError = CommonError | Client.SdkError
 
-export type ListAccessPointsError = Errors.CommonError | Client.SdkError
+export type ListAccessGrantsLocationsError = CommonError | Client.SdkError
 
-export type ListAccessPointsForObjectLambdaError = Errors.CommonError | Client.SdkError
+export type ListAccessPointsError = CommonError | Client.SdkError
 
-export type ListCallerAccessGrantsError = Errors.CommonError | Client.SdkError
+export type ListAccessPointsForObjectLambdaError = CommonError | Client.SdkError
 
-export type ListJobsError = InternalServiceException | InvalidNextTokenException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListCallerAccessGrantsError = CommonError | Client.SdkError
 
-export type ListMultiRegionAccessPointsError = Errors.CommonError | Client.SdkError
+export type ListJobsError = InternalServiceException | InvalidNextTokenException | InvalidRequestException | CommonError | Client.SdkError
 
-export type ListRegionalBucketsError = Errors.CommonError | Client.SdkError
+export type ListMultiRegionAccessPointsError = CommonError | Client.SdkError
 
-export type ListStorageLensConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListRegionalBucketsError = CommonError | Client.SdkError
 
-export type ListStorageLensGroupsError = Errors.CommonError | Client.SdkError
+export type ListStorageLensConfigurationsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListStorageLensGroupsError = CommonError | Client.SdkError
 
-export type PutAccessGrantsInstanceResourcePolicyError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type PutAccessPointConfigurationForObjectLambdaError = Errors.CommonError | Client.SdkError
+export type PutAccessGrantsInstanceResourcePolicyError = CommonError | Client.SdkError
 
-export type PutAccessPointPolicyError = Errors.CommonError | Client.SdkError
+export type PutAccessPointConfigurationForObjectLambdaError = CommonError | Client.SdkError
 
-export type PutAccessPointPolicyForObjectLambdaError = Errors.CommonError | Client.SdkError
+export type PutAccessPointPolicyError = CommonError | Client.SdkError
 
-export type PutBucketLifecycleConfigurationError = Errors.CommonError | Client.SdkError
+export type PutAccessPointPolicyForObjectLambdaError = CommonError | Client.SdkError
 
-export type PutBucketPolicyError = Errors.CommonError | Client.SdkError
+export type PutBucketLifecycleConfigurationError = CommonError | Client.SdkError
 
-export type PutBucketReplicationError = Errors.CommonError | Client.SdkError
+export type PutBucketPolicyError = CommonError | Client.SdkError
 
-export type PutBucketTaggingError = Errors.CommonError | Client.SdkError
+export type PutBucketReplicationError = CommonError | Client.SdkError
 
-export type PutBucketVersioningError = Errors.CommonError | Client.SdkError
+export type PutBucketTaggingError = CommonError | Client.SdkError
 
-export type PutJobTaggingError = InternalServiceException | NotFoundException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type PutBucketVersioningError = CommonError | Client.SdkError
 
-export type PutMultiRegionAccessPointPolicyError = Errors.CommonError | Client.SdkError
+export type PutJobTaggingError = InternalServiceException | NotFoundException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutPublicAccessBlockError = Errors.CommonError | Client.SdkError
+export type PutMultiRegionAccessPointPolicyError = CommonError | Client.SdkError
 
-export type PutStorageLensConfigurationError = Errors.CommonError | Client.SdkError
+export type PutPublicAccessBlockError = CommonError | Client.SdkError
 
-export type PutStorageLensConfigurationTaggingError = Errors.CommonError | Client.SdkError
+export type PutStorageLensConfigurationError = CommonError | Client.SdkError
 
-export type SubmitMultiRegionAccessPointRoutesError = Errors.CommonError | Client.SdkError
+export type PutStorageLensConfigurationTaggingError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type SubmitMultiRegionAccessPointRoutesError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateAccessGrantsLocationError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateJobPriorityError = BadRequestException | InternalServiceException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateAccessGrantsLocationError = CommonError | Client.SdkError
 
-export type UpdateJobStatusError = BadRequestException | InternalServiceException | JobStatusException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateJobPriorityError = BadRequestException | InternalServiceException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateStorageLensGroupError = Errors.CommonError | Client.SdkError
+export type UpdateJobStatusError = BadRequestException | InternalServiceException | JobStatusException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateStorageLensGroupError = CommonError | Client.SdkError
 
 export const associateAccessGrantsIdentityCenter: Client.Operation<AssociateAccessGrantsIdentityCenterRequest, {}, AssociateAccessGrantsIdentityCenterError, S3Control> = /*#__PURE__*/ Client.operation(S3Control, {model:{name:"AssociateAccessGrantsIdentityCenter",http:{method:"POST",requestUri:"/v20180820/accessgrantsinstance/identitycenter"},input:{shape:AssociateAccessGrantsIdentityCenterRequest$,locationName:"AssociateAccessGrantsIdentityCenterRequest",xmlNamespace:{uri:"http://awss3control.amazonaws.com/doc/2018-08-20/"}},endpoint:{hostPrefix:"{AccountId}."},httpChecksumRequired:true,staticContextParams:{RequiresAccountId:{value:true}}}})
 

@@ -121,15 +121,18 @@ export interface ListSharedEndpointsOutput {
   readonly NextToken?: string
 }
 
-export type CreateEndpointError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteEndpointError = Errors.CommonError | Client.SdkError
+export type CreateEndpointError = CommonError | Client.SdkError
 
-export type ListEndpointsError = Errors.CommonError | Client.SdkError
+export type DeleteEndpointError = CommonError | Client.SdkError
 
-export type ListOutpostsWithS3Error = Errors.CommonError | Client.SdkError
+export type ListEndpointsError = CommonError | Client.SdkError
 
-export type ListSharedEndpointsError = Errors.CommonError | Client.SdkError
+export type ListOutpostsWithS3Error = CommonError | Client.SdkError
+
+export type ListSharedEndpointsError = CommonError | Client.SdkError
 
 export const createEndpoint: Client.Operation<CreateEndpointRequest, CreateEndpointOutput, CreateEndpointError, S3Outposts> = /*#__PURE__*/ Client.operation(S3Outposts, {model:{name:"CreateEndpoint",http:{method:"POST",requestUri:"/S3Outposts/CreateEndpoint"},input:{shape:CreateEndpointRequest$},output:{shape:CreateEndpointOutput$}}})
 

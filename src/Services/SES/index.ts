@@ -1285,147 +1285,150 @@ export class TrackingOptionsAlreadyExistsException extends /*#__PURE__*/ Service
 
 export class TrackingOptionsDoesNotExistException extends /*#__PURE__*/ ServiceError("TrackingOptionsDoesNotExistException")<{ readonly ConfigurationSetName?: string }> {}
 
-export type CloneReceiptRuleSetError = AlreadyExistsException | LimitExceededException | RuleSetDoesNotExistException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateConfigurationSetError = ConfigurationSetAlreadyExistsException | InvalidConfigurationSetException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CloneReceiptRuleSetError = AlreadyExistsException | LimitExceededException | RuleSetDoesNotExistException | CommonError | Client.SdkError
 
-export type CreateConfigurationSetEventDestinationError = ConfigurationSetDoesNotExistException | EventDestinationAlreadyExistsException | InvalidCloudWatchDestinationException | InvalidFirehoseDestinationException | InvalidSNSDestinationException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateConfigurationSetError = ConfigurationSetAlreadyExistsException | InvalidConfigurationSetException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateConfigurationSetTrackingOptionsError = ConfigurationSetDoesNotExistException | InvalidTrackingOptionsException | TrackingOptionsAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateConfigurationSetEventDestinationError = ConfigurationSetDoesNotExistException | EventDestinationAlreadyExistsException | InvalidCloudWatchDestinationException | InvalidFirehoseDestinationException | InvalidSNSDestinationException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateCustomVerificationEmailTemplateError = CustomVerificationEmailInvalidContentException | CustomVerificationEmailTemplateAlreadyExistsException | FromEmailAddressNotVerifiedException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateConfigurationSetTrackingOptionsError = ConfigurationSetDoesNotExistException | InvalidTrackingOptionsException | TrackingOptionsAlreadyExistsException | CommonError | Client.SdkError
 
-export type CreateReceiptFilterError = AlreadyExistsException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateCustomVerificationEmailTemplateError = CustomVerificationEmailInvalidContentException | CustomVerificationEmailTemplateAlreadyExistsException | FromEmailAddressNotVerifiedException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateReceiptRuleError = AlreadyExistsException | InvalidLambdaFunctionException | InvalidS3ConfigurationException | InvalidSnsTopicException | LimitExceededException | RuleDoesNotExistException | RuleSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type CreateReceiptFilterError = AlreadyExistsException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateReceiptRuleSetError = AlreadyExistsException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateReceiptRuleError = AlreadyExistsException | InvalidLambdaFunctionException | InvalidS3ConfigurationException | InvalidSnsTopicException | LimitExceededException | RuleDoesNotExistException | RuleSetDoesNotExistException | CommonError | Client.SdkError
 
-export type CreateTemplateError = AlreadyExistsException | InvalidTemplateException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateReceiptRuleSetError = AlreadyExistsException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteConfigurationSetError = ConfigurationSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type CreateTemplateError = AlreadyExistsException | InvalidTemplateException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteConfigurationSetEventDestinationError = ConfigurationSetDoesNotExistException | EventDestinationDoesNotExistException | Errors.CommonError | Client.SdkError
+export type DeleteConfigurationSetError = ConfigurationSetDoesNotExistException | CommonError | Client.SdkError
 
-export type DeleteConfigurationSetTrackingOptionsError = ConfigurationSetDoesNotExistException | TrackingOptionsDoesNotExistException | Errors.CommonError | Client.SdkError
+export type DeleteConfigurationSetEventDestinationError = ConfigurationSetDoesNotExistException | EventDestinationDoesNotExistException | CommonError | Client.SdkError
 
-export type DeleteCustomVerificationEmailTemplateError = Errors.CommonError | Client.SdkError
+export type DeleteConfigurationSetTrackingOptionsError = ConfigurationSetDoesNotExistException | TrackingOptionsDoesNotExistException | CommonError | Client.SdkError
 
-export type DeleteIdentityError = Errors.CommonError | Client.SdkError
+export type DeleteCustomVerificationEmailTemplateError = CommonError | Client.SdkError
 
-export type DeleteIdentityPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteIdentityError = CommonError | Client.SdkError
 
-export type DeleteReceiptFilterError = Errors.CommonError | Client.SdkError
+export type DeleteIdentityPolicyError = CommonError | Client.SdkError
 
-export type DeleteReceiptRuleError = RuleSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type DeleteReceiptFilterError = CommonError | Client.SdkError
 
-export type DeleteReceiptRuleSetError = CannotDeleteException | Errors.CommonError | Client.SdkError
+export type DeleteReceiptRuleError = RuleSetDoesNotExistException | CommonError | Client.SdkError
 
-export type DeleteTemplateError = Errors.CommonError | Client.SdkError
+export type DeleteReceiptRuleSetError = CannotDeleteException | CommonError | Client.SdkError
 
-export type DeleteVerifiedEmailAddressError = Errors.CommonError | Client.SdkError
+export type DeleteTemplateError = CommonError | Client.SdkError
 
-export type DescribeActiveReceiptRuleSetError = Errors.CommonError | Client.SdkError
+export type DeleteVerifiedEmailAddressError = CommonError | Client.SdkError
 
-export type DescribeConfigurationSetError = ConfigurationSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type DescribeActiveReceiptRuleSetError = CommonError | Client.SdkError
 
-export type DescribeReceiptRuleError = RuleDoesNotExistException | RuleSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type DescribeConfigurationSetError = ConfigurationSetDoesNotExistException | CommonError | Client.SdkError
 
-export type DescribeReceiptRuleSetError = RuleSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type DescribeReceiptRuleError = RuleDoesNotExistException | RuleSetDoesNotExistException | CommonError | Client.SdkError
 
-export type GetAccountSendingEnabledError = Errors.CommonError | Client.SdkError
+export type DescribeReceiptRuleSetError = RuleSetDoesNotExistException | CommonError | Client.SdkError
 
-export type GetCustomVerificationEmailTemplateError = CustomVerificationEmailTemplateDoesNotExistException | Errors.CommonError | Client.SdkError
+export type GetAccountSendingEnabledError = CommonError | Client.SdkError
 
-export type GetIdentityDkimAttributesError = Errors.CommonError | Client.SdkError
+export type GetCustomVerificationEmailTemplateError = CustomVerificationEmailTemplateDoesNotExistException | CommonError | Client.SdkError
 
-export type GetIdentityMailFromDomainAttributesError = Errors.CommonError | Client.SdkError
+export type GetIdentityDkimAttributesError = CommonError | Client.SdkError
 
-export type GetIdentityNotificationAttributesError = Errors.CommonError | Client.SdkError
+export type GetIdentityMailFromDomainAttributesError = CommonError | Client.SdkError
 
-export type GetIdentityPoliciesError = Errors.CommonError | Client.SdkError
+export type GetIdentityNotificationAttributesError = CommonError | Client.SdkError
 
-export type GetIdentityVerificationAttributesError = Errors.CommonError | Client.SdkError
+export type GetIdentityPoliciesError = CommonError | Client.SdkError
 
-export type GetSendQuotaError = Errors.CommonError | Client.SdkError
+export type GetIdentityVerificationAttributesError = CommonError | Client.SdkError
 
-export type GetSendStatisticsError = Errors.CommonError | Client.SdkError
+export type GetSendQuotaError = CommonError | Client.SdkError
 
-export type GetTemplateError = TemplateDoesNotExistException | Errors.CommonError | Client.SdkError
+export type GetSendStatisticsError = CommonError | Client.SdkError
 
-export type ListConfigurationSetsError = Errors.CommonError | Client.SdkError
+export type GetTemplateError = TemplateDoesNotExistException | CommonError | Client.SdkError
 
-export type ListCustomVerificationEmailTemplatesError = Errors.CommonError | Client.SdkError
+export type ListConfigurationSetsError = CommonError | Client.SdkError
 
-export type ListIdentitiesError = Errors.CommonError | Client.SdkError
+export type ListCustomVerificationEmailTemplatesError = CommonError | Client.SdkError
 
-export type ListIdentityPoliciesError = Errors.CommonError | Client.SdkError
+export type ListIdentitiesError = CommonError | Client.SdkError
 
-export type ListReceiptFiltersError = Errors.CommonError | Client.SdkError
+export type ListIdentityPoliciesError = CommonError | Client.SdkError
 
-export type ListReceiptRuleSetsError = Errors.CommonError | Client.SdkError
+export type ListReceiptFiltersError = CommonError | Client.SdkError
 
-export type ListTemplatesError = Errors.CommonError | Client.SdkError
+export type ListReceiptRuleSetsError = CommonError | Client.SdkError
 
-export type ListVerifiedEmailAddressesError = Errors.CommonError | Client.SdkError
+export type ListTemplatesError = CommonError | Client.SdkError
 
-export type PutConfigurationSetDeliveryOptionsError = ConfigurationSetDoesNotExistException | InvalidDeliveryOptionsException | Errors.CommonError | Client.SdkError
+export type ListVerifiedEmailAddressesError = CommonError | Client.SdkError
 
-export type PutIdentityPolicyError = InvalidPolicyException | Errors.CommonError | Client.SdkError
+export type PutConfigurationSetDeliveryOptionsError = ConfigurationSetDoesNotExistException | InvalidDeliveryOptionsException | CommonError | Client.SdkError
 
-export type ReorderReceiptRuleSetError = RuleDoesNotExistException | RuleSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type PutIdentityPolicyError = InvalidPolicyException | CommonError | Client.SdkError
 
-export type SendBounceError = MessageRejected | Errors.CommonError | Client.SdkError
+export type ReorderReceiptRuleSetError = RuleDoesNotExistException | RuleSetDoesNotExistException | CommonError | Client.SdkError
 
-export type SendBulkTemplatedEmailError = AccountSendingPausedException | ConfigurationSetDoesNotExistException | ConfigurationSetSendingPausedException | MailFromDomainNotVerifiedException | MessageRejected | TemplateDoesNotExistException | Errors.CommonError | Client.SdkError
+export type SendBounceError = MessageRejected | CommonError | Client.SdkError
 
-export type SendCustomVerificationEmailError = ConfigurationSetDoesNotExistException | CustomVerificationEmailTemplateDoesNotExistException | FromEmailAddressNotVerifiedException | MessageRejected | ProductionAccessNotGrantedException | Errors.CommonError | Client.SdkError
+export type SendBulkTemplatedEmailError = AccountSendingPausedException | ConfigurationSetDoesNotExistException | ConfigurationSetSendingPausedException | MailFromDomainNotVerifiedException | MessageRejected | TemplateDoesNotExistException | CommonError | Client.SdkError
 
-export type SendEmailError = AccountSendingPausedException | ConfigurationSetDoesNotExistException | ConfigurationSetSendingPausedException | MailFromDomainNotVerifiedException | MessageRejected | Errors.CommonError | Client.SdkError
+export type SendCustomVerificationEmailError = ConfigurationSetDoesNotExistException | CustomVerificationEmailTemplateDoesNotExistException | FromEmailAddressNotVerifiedException | MessageRejected | ProductionAccessNotGrantedException | CommonError | Client.SdkError
 
-export type SendRawEmailError = AccountSendingPausedException | ConfigurationSetDoesNotExistException | ConfigurationSetSendingPausedException | MailFromDomainNotVerifiedException | MessageRejected | Errors.CommonError | Client.SdkError
+export type SendEmailError = AccountSendingPausedException | ConfigurationSetDoesNotExistException | ConfigurationSetSendingPausedException | MailFromDomainNotVerifiedException | MessageRejected | CommonError | Client.SdkError
 
-export type SendTemplatedEmailError = AccountSendingPausedException | ConfigurationSetDoesNotExistException | ConfigurationSetSendingPausedException | MailFromDomainNotVerifiedException | MessageRejected | TemplateDoesNotExistException | Errors.CommonError | Client.SdkError
+export type SendRawEmailError = AccountSendingPausedException | ConfigurationSetDoesNotExistException | ConfigurationSetSendingPausedException | MailFromDomainNotVerifiedException | MessageRejected | CommonError | Client.SdkError
 
-export type SetActiveReceiptRuleSetError = RuleSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type SendTemplatedEmailError = AccountSendingPausedException | ConfigurationSetDoesNotExistException | ConfigurationSetSendingPausedException | MailFromDomainNotVerifiedException | MessageRejected | TemplateDoesNotExistException | CommonError | Client.SdkError
 
-export type SetIdentityDkimEnabledError = Errors.CommonError | Client.SdkError
+export type SetActiveReceiptRuleSetError = RuleSetDoesNotExistException | CommonError | Client.SdkError
 
-export type SetIdentityFeedbackForwardingEnabledError = Errors.CommonError | Client.SdkError
+export type SetIdentityDkimEnabledError = CommonError | Client.SdkError
 
-export type SetIdentityHeadersInNotificationsEnabledError = Errors.CommonError | Client.SdkError
+export type SetIdentityFeedbackForwardingEnabledError = CommonError | Client.SdkError
 
-export type SetIdentityMailFromDomainError = Errors.CommonError | Client.SdkError
+export type SetIdentityHeadersInNotificationsEnabledError = CommonError | Client.SdkError
 
-export type SetIdentityNotificationTopicError = Errors.CommonError | Client.SdkError
+export type SetIdentityMailFromDomainError = CommonError | Client.SdkError
 
-export type SetReceiptRulePositionError = RuleDoesNotExistException | RuleSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type SetIdentityNotificationTopicError = CommonError | Client.SdkError
 
-export type TestRenderTemplateError = InvalidRenderingParameterException | MissingRenderingAttributeException | TemplateDoesNotExistException | Errors.CommonError | Client.SdkError
+export type SetReceiptRulePositionError = RuleDoesNotExistException | RuleSetDoesNotExistException | CommonError | Client.SdkError
 
-export type UpdateAccountSendingEnabledError = Errors.CommonError | Client.SdkError
+export type TestRenderTemplateError = InvalidRenderingParameterException | MissingRenderingAttributeException | TemplateDoesNotExistException | CommonError | Client.SdkError
 
-export type UpdateConfigurationSetEventDestinationError = ConfigurationSetDoesNotExistException | EventDestinationDoesNotExistException | InvalidCloudWatchDestinationException | InvalidFirehoseDestinationException | InvalidSNSDestinationException | Errors.CommonError | Client.SdkError
+export type UpdateAccountSendingEnabledError = CommonError | Client.SdkError
 
-export type UpdateConfigurationSetReputationMetricsEnabledError = ConfigurationSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type UpdateConfigurationSetEventDestinationError = ConfigurationSetDoesNotExistException | EventDestinationDoesNotExistException | InvalidCloudWatchDestinationException | InvalidFirehoseDestinationException | InvalidSNSDestinationException | CommonError | Client.SdkError
 
-export type UpdateConfigurationSetSendingEnabledError = ConfigurationSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type UpdateConfigurationSetReputationMetricsEnabledError = ConfigurationSetDoesNotExistException | CommonError | Client.SdkError
 
-export type UpdateConfigurationSetTrackingOptionsError = ConfigurationSetDoesNotExistException | InvalidTrackingOptionsException | TrackingOptionsDoesNotExistException | Errors.CommonError | Client.SdkError
+export type UpdateConfigurationSetSendingEnabledError = ConfigurationSetDoesNotExistException | CommonError | Client.SdkError
 
-export type UpdateCustomVerificationEmailTemplateError = CustomVerificationEmailInvalidContentException | CustomVerificationEmailTemplateDoesNotExistException | FromEmailAddressNotVerifiedException | Errors.CommonError | Client.SdkError
+export type UpdateConfigurationSetTrackingOptionsError = ConfigurationSetDoesNotExistException | InvalidTrackingOptionsException | TrackingOptionsDoesNotExistException | CommonError | Client.SdkError
 
-export type UpdateReceiptRuleError = InvalidLambdaFunctionException | InvalidS3ConfigurationException | InvalidSnsTopicException | LimitExceededException | RuleDoesNotExistException | RuleSetDoesNotExistException | Errors.CommonError | Client.SdkError
+export type UpdateCustomVerificationEmailTemplateError = CustomVerificationEmailInvalidContentException | CustomVerificationEmailTemplateDoesNotExistException | FromEmailAddressNotVerifiedException | CommonError | Client.SdkError
 
-export type UpdateTemplateError = InvalidTemplateException | TemplateDoesNotExistException | Errors.CommonError | Client.SdkError
+export type UpdateReceiptRuleError = InvalidLambdaFunctionException | InvalidS3ConfigurationException | InvalidSnsTopicException | LimitExceededException | RuleDoesNotExistException | RuleSetDoesNotExistException | CommonError | Client.SdkError
 
-export type VerifyDomainDkimError = Errors.CommonError | Client.SdkError
+export type UpdateTemplateError = InvalidTemplateException | TemplateDoesNotExistException | CommonError | Client.SdkError
 
-export type VerifyDomainIdentityError = Errors.CommonError | Client.SdkError
+export type VerifyDomainDkimError = CommonError | Client.SdkError
 
-export type VerifyEmailAddressError = Errors.CommonError | Client.SdkError
+export type VerifyDomainIdentityError = CommonError | Client.SdkError
 
-export type VerifyEmailIdentityError = Errors.CommonError | Client.SdkError
+export type VerifyEmailAddressError = CommonError | Client.SdkError
+
+export type VerifyEmailIdentityError = CommonError | Client.SdkError
 
 export const cloneReceiptRuleSet: Client.Operation<CloneReceiptRuleSetRequest, CloneReceiptRuleSetResponse, CloneReceiptRuleSetError, SES> = /*#__PURE__*/ Client.operation(SES, {model:{name:"CloneReceiptRuleSet",http:{method:"POST",requestUri:"/"},input:{shape:CloneReceiptRuleSetRequest$},output:{shape:CloneReceiptRuleSetResponse$,resultWrapper:"CloneReceiptRuleSetResult"},errors:[AlreadyExistsException$,LimitExceededException$,RuleSetDoesNotExistException$]},errors:{AlreadyExistsException,AlreadyExists:AlreadyExistsException,LimitExceededException,LimitExceeded:LimitExceededException,RuleSetDoesNotExistException,RuleSetDoesNotExist:RuleSetDoesNotExistException}})
 

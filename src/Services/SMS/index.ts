@@ -873,75 +873,78 @@ export class TemporarilyUnavailableException extends /*#__PURE__*/ ServiceError(
 
 export class UnauthorizedOperationException extends /*#__PURE__*/ ServiceError("UnauthorizedOperationException") {}
 
-export type CreateAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateReplicationJobError = InternalError | InvalidParameterException | MissingRequiredParameterException | NoConnectorsAvailableException | OperationNotPermittedException | ReplicationJobAlreadyExistsException | ServerCannotBeReplicatedException | TemporarilyUnavailableException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type CreateAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type DeleteAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type CreateReplicationJobError = InternalError | InvalidParameterException | MissingRequiredParameterException | NoConnectorsAvailableException | OperationNotPermittedException | ReplicationJobAlreadyExistsException | ServerCannotBeReplicatedException | TemporarilyUnavailableException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type DeleteAppLaunchConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type DeleteAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type DeleteAppReplicationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type DeleteAppLaunchConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type DeleteAppValidationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type DeleteAppReplicationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type DeleteReplicationJobError = InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | ReplicationJobNotFoundException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteAppValidationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type DeleteServerCatalogError = InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteReplicationJobError = InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | ReplicationJobNotFoundException | UnauthorizedOperationException | CommonError | Client.SdkError
 
-export type DisassociateConnectorError = InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteServerCatalogError = InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | CommonError | Client.SdkError
 
-export type GenerateChangeSetError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type DisassociateConnectorError = InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | CommonError | Client.SdkError
 
-export type GenerateTemplateError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type GenerateChangeSetError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type GenerateTemplateError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetAppLaunchConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type GetAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetAppReplicationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type GetAppLaunchConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetAppValidationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type GetAppReplicationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetAppValidationOutputError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type GetAppValidationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetConnectorsError = UnauthorizedOperationException | Errors.CommonError | Client.SdkError
+export type GetAppValidationOutputError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type GetReplicationJobsError = InvalidParameterException | MissingRequiredParameterException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
+export type GetConnectorsError = UnauthorizedOperationException | CommonError | Client.SdkError
 
-export type GetReplicationRunsError = InvalidParameterException | MissingRequiredParameterException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
+export type GetReplicationJobsError = InvalidParameterException | MissingRequiredParameterException | UnauthorizedOperationException | CommonError | Client.SdkError
 
-export type GetServersError = InternalError | InvalidParameterException | MissingRequiredParameterException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type GetReplicationRunsError = InvalidParameterException | MissingRequiredParameterException | UnauthorizedOperationException | CommonError | Client.SdkError
 
-export type ImportAppCatalogError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type GetServersError = InternalError | InvalidParameterException | MissingRequiredParameterException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type ImportServerCatalogError = InvalidParameterException | MissingRequiredParameterException | NoConnectorsAvailableException | OperationNotPermittedException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
+export type ImportAppCatalogError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type LaunchAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type ImportServerCatalogError = InvalidParameterException | MissingRequiredParameterException | NoConnectorsAvailableException | OperationNotPermittedException | UnauthorizedOperationException | CommonError | Client.SdkError
 
-export type ListAppsError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type LaunchAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type NotifyAppValidationOutputError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type ListAppsError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type PutAppLaunchConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type NotifyAppValidationOutputError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type PutAppReplicationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type PutAppLaunchConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type PutAppValidationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type PutAppReplicationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type StartAppReplicationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type PutAppValidationConfigurationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type StartOnDemandAppReplicationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type StartAppReplicationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type StartOnDemandReplicationRunError = DryRunOperationException | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | ReplicationRunLimitExceededException | UnauthorizedOperationException | Errors.CommonError | Client.SdkError
+export type StartOnDemandAppReplicationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type StopAppReplicationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type StartOnDemandReplicationRunError = DryRunOperationException | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | ReplicationRunLimitExceededException | UnauthorizedOperationException | CommonError | Client.SdkError
 
-export type TerminateAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type StopAppReplicationError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type UpdateAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type TerminateAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
-export type UpdateReplicationJobError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | ReplicationJobNotFoundException | ServerCannotBeReplicatedException | TemporarilyUnavailableException | UnauthorizedOperationException | Exclude<Errors.CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+export type UpdateAppError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
+
+export type UpdateReplicationJobError = InternalError | InvalidParameterException | MissingRequiredParameterException | OperationNotPermittedException | ReplicationJobNotFoundException | ServerCannotBeReplicatedException | TemporarilyUnavailableException | UnauthorizedOperationException | Exclude<CommonError, { readonly _tag: "InternalError" }> | Client.SdkError
 
 export const createApp: Client.Operation<CreateAppRequest, CreateAppResponse, CreateAppError, SMS> = /*#__PURE__*/ Client.operation(SMS, {model:{name:"CreateApp",http:{method:"POST",requestUri:"/"},input:{shape:CreateAppRequest$},output:{shape:CreateAppResponse$},errors:[InternalError$,InvalidParameterException$,MissingRequiredParameterException$,OperationNotPermittedException$,UnauthorizedOperationException$]},errors:{InternalError,InvalidParameterException,MissingRequiredParameterException,OperationNotPermittedException,UnauthorizedOperationException}})
 

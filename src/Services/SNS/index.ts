@@ -644,89 +644,92 @@ export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationE
 
 export class VerificationException extends /*#__PURE__*/ ServiceError("VerificationException")<{ readonly Message?: string; readonly Status?: string }> {}
 
-export type AddPermissionError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CheckIfPhoneNumberIsOptedOutError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type AddPermissionError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | CommonError | Client.SdkError
 
-export type ConfirmSubscriptionError = AuthorizationErrorException | FilterPolicyLimitExceededException | InternalErrorException | InvalidParameterException | NotFoundException | ReplayLimitExceededException | SubscriptionLimitExceededException | Errors.CommonError | Client.SdkError
+export type CheckIfPhoneNumberIsOptedOutError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type CreatePlatformApplicationError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ConfirmSubscriptionError = AuthorizationErrorException | FilterPolicyLimitExceededException | InternalErrorException | InvalidParameterException | NotFoundException | ReplayLimitExceededException | SubscriptionLimitExceededException | CommonError | Client.SdkError
 
-export type CreatePlatformEndpointError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | Errors.CommonError | Client.SdkError
+export type CreatePlatformApplicationError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | CommonError | Client.SdkError
 
-export type CreateSMSSandboxPhoneNumberError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | OptedOutException | ThrottledException | UserErrorException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type CreatePlatformEndpointError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | CommonError | Client.SdkError
 
-export type CreateTopicError = AuthorizationErrorException | ConcurrentAccessException | InternalErrorException | InvalidParameterException | InvalidSecurityException | StaleTagException | TagLimitExceededException | TagPolicyException | TopicLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateSMSSandboxPhoneNumberError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | OptedOutException | ThrottledException | UserErrorException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type DeleteEndpointError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type CreateTopicError = AuthorizationErrorException | ConcurrentAccessException | InternalErrorException | InvalidParameterException | InvalidSecurityException | StaleTagException | TagLimitExceededException | TagPolicyException | TopicLimitExceededException | CommonError | Client.SdkError
 
-export type DeletePlatformApplicationError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type DeleteEndpointError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | CommonError | Client.SdkError
 
-export type DeleteSMSSandboxPhoneNumberError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ResourceNotFoundException | ThrottledException | UserErrorException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type DeletePlatformApplicationError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | CommonError | Client.SdkError
 
-export type DeleteTopicError = AuthorizationErrorException | ConcurrentAccessException | InternalErrorException | InvalidParameterException | InvalidStateException | NotFoundException | StaleTagException | TagPolicyException | Errors.CommonError | Client.SdkError
+export type DeleteSMSSandboxPhoneNumberError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ResourceNotFoundException | ThrottledException | UserErrorException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetDataProtectionPolicyError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteTopicError = AuthorizationErrorException | ConcurrentAccessException | InternalErrorException | InvalidParameterException | InvalidStateException | NotFoundException | StaleTagException | TagPolicyException | CommonError | Client.SdkError
 
-export type GetEndpointAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetDataProtectionPolicyError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | CommonError | Client.SdkError
 
-export type GetPlatformApplicationAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetEndpointAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | CommonError | Client.SdkError
 
-export type GetSMSAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetPlatformApplicationAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | CommonError | Client.SdkError
 
-export type GetSMSSandboxAccountStatusError = AuthorizationErrorException | InternalErrorException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetSMSAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetSubscriptionAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetSMSSandboxAccountStatusError = AuthorizationErrorException | InternalErrorException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetTopicAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetSubscriptionAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | CommonError | Client.SdkError
 
-export type ListEndpointsByPlatformApplicationError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetTopicAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | CommonError | Client.SdkError
 
-export type ListOriginationNumbersError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" | "ValidationException" }> | Client.SdkError
+export type ListEndpointsByPlatformApplicationError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | CommonError | Client.SdkError
 
-export type ListPhoneNumbersOptedOutError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type ListOriginationNumbersError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | ValidationException | Exclude<CommonError, { readonly _tag: "ThrottledException" | "ValidationException" }> | Client.SdkError
 
-export type ListPlatformApplicationsError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListPhoneNumbersOptedOutError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type ListSMSSandboxPhoneNumbersError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ResourceNotFoundException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type ListPlatformApplicationsError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | CommonError | Client.SdkError
 
-export type ListSubscriptionsError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListSMSSandboxPhoneNumbersError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ResourceNotFoundException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type ListSubscriptionsByTopicError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListSubscriptionsError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = AuthorizationErrorException | ConcurrentAccessException | InvalidParameterException | ResourceNotFoundException | TagPolicyException | Errors.CommonError | Client.SdkError
+export type ListSubscriptionsByTopicError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | CommonError | Client.SdkError
 
-export type ListTopicsError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = AuthorizationErrorException | ConcurrentAccessException | InvalidParameterException | ResourceNotFoundException | TagPolicyException | CommonError | Client.SdkError
 
-export type OptInPhoneNumberError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type ListTopicsError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | CommonError | Client.SdkError
 
-export type PublishError = AuthorizationErrorException | EndpointDisabledException | InternalErrorException | InvalidParameterException | InvalidParameterValueException | InvalidSecurityException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | NotFoundException | PlatformApplicationDisabledException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type OptInPhoneNumberError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type PublishBatchError = AuthorizationErrorException | BatchEntryIdsNotDistinctException | BatchRequestTooLongException | EmptyBatchRequestException | EndpointDisabledException | InternalErrorException | InvalidBatchEntryIdException | InvalidParameterException | InvalidParameterValueException | InvalidSecurityException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | NotFoundException | PlatformApplicationDisabledException | TooManyEntriesInBatchRequestException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PublishError = AuthorizationErrorException | EndpointDisabledException | InternalErrorException | InvalidParameterException | InvalidParameterValueException | InvalidSecurityException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | NotFoundException | PlatformApplicationDisabledException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type PutDataProtectionPolicyError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | Errors.CommonError | Client.SdkError
+export type PublishBatchError = AuthorizationErrorException | BatchEntryIdsNotDistinctException | BatchRequestTooLongException | EmptyBatchRequestException | EndpointDisabledException | InternalErrorException | InvalidBatchEntryIdException | InvalidParameterException | InvalidParameterValueException | InvalidSecurityException | KMSAccessDeniedException | KMSDisabledException | KMSInvalidStateException | KMSNotFoundException | KMSOptInRequired | KMSThrottlingException | NotFoundException | PlatformApplicationDisabledException | TooManyEntriesInBatchRequestException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type RemovePermissionError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | Errors.CommonError | Client.SdkError
+export type PutDataProtectionPolicyError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | CommonError | Client.SdkError
 
-export type SetEndpointAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | Errors.CommonError | Client.SdkError
+export type RemovePermissionError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | CommonError | Client.SdkError
 
-export type SetPlatformApplicationAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | Errors.CommonError | Client.SdkError
+export type SetEndpointAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | CommonError | Client.SdkError
 
-export type SetSMSAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type SetPlatformApplicationAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | NotFoundException | CommonError | Client.SdkError
 
-export type SetSubscriptionAttributesError = AuthorizationErrorException | FilterPolicyLimitExceededException | InternalErrorException | InvalidParameterException | NotFoundException | ReplayLimitExceededException | Errors.CommonError | Client.SdkError
+export type SetSMSAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type SetTopicAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | Errors.CommonError | Client.SdkError
+export type SetSubscriptionAttributesError = AuthorizationErrorException | FilterPolicyLimitExceededException | InternalErrorException | InvalidParameterException | NotFoundException | ReplayLimitExceededException | CommonError | Client.SdkError
 
-export type SubscribeError = AuthorizationErrorException | FilterPolicyLimitExceededException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | ReplayLimitExceededException | SubscriptionLimitExceededException | Errors.CommonError | Client.SdkError
+export type SetTopicAttributesError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = AuthorizationErrorException | ConcurrentAccessException | InvalidParameterException | ResourceNotFoundException | StaleTagException | TagLimitExceededException | TagPolicyException | Errors.CommonError | Client.SdkError
+export type SubscribeError = AuthorizationErrorException | FilterPolicyLimitExceededException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | ReplayLimitExceededException | SubscriptionLimitExceededException | CommonError | Client.SdkError
 
-export type UnsubscribeError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = AuthorizationErrorException | ConcurrentAccessException | InvalidParameterException | ResourceNotFoundException | StaleTagException | TagLimitExceededException | TagPolicyException | CommonError | Client.SdkError
 
-export type UntagResourceError = AuthorizationErrorException | ConcurrentAccessException | InvalidParameterException | ResourceNotFoundException | StaleTagException | TagLimitExceededException | TagPolicyException | Errors.CommonError | Client.SdkError
+export type UnsubscribeError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | InvalidSecurityException | NotFoundException | CommonError | Client.SdkError
 
-export type VerifySMSSandboxPhoneNumberError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ResourceNotFoundException | ThrottledException | VerificationException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type UntagResourceError = AuthorizationErrorException | ConcurrentAccessException | InvalidParameterException | ResourceNotFoundException | StaleTagException | TagLimitExceededException | TagPolicyException | CommonError | Client.SdkError
+
+export type VerifySMSSandboxPhoneNumberError = AuthorizationErrorException | InternalErrorException | InvalidParameterException | ResourceNotFoundException | ThrottledException | VerificationException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
 export const addPermission: Client.Operation<AddPermissionInput, {}, AddPermissionError, SNS> = /*#__PURE__*/ Client.operation(SNS, {model:{name:"AddPermission",http:{method:"POST",requestUri:"/"},input:{shape:AddPermissionInput$},errors:[AuthorizationErrorException$,InternalErrorException$,InvalidParameterException$,NotFoundException$]},errors:{AuthorizationErrorException,AuthorizationError:AuthorizationErrorException,InternalErrorException,InternalError:InternalErrorException,InvalidParameterException,InvalidParameter:InvalidParameterException,NotFoundException,NotFound:NotFoundException}})
 

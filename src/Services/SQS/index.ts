@@ -476,51 +476,54 @@ export class TooManyEntriesInBatchRequest extends /*#__PURE__*/ ServiceError("To
 
 export class UnsupportedOperation extends /*#__PURE__*/ ServiceError("UnsupportedOperation") {}
 
-export type AddPermissionError = InvalidAddress | InvalidSecurity | OverLimit | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelMessageMoveTaskError = InvalidAddress | InvalidSecurity | RequestThrottled | ResourceNotFoundException | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type AddPermissionError = InvalidAddress | InvalidSecurity | OverLimit | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type ChangeMessageVisibilityError = InvalidAddress | InvalidSecurity | MessageNotInflight | QueueDoesNotExist | ReceiptHandleIsInvalid | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type CancelMessageMoveTaskError = InvalidAddress | InvalidSecurity | RequestThrottled | ResourceNotFoundException | UnsupportedOperation | CommonError | Client.SdkError
 
-export type ChangeMessageVisibilityBatchError = BatchEntryIdsNotDistinct | EmptyBatchRequest | InvalidAddress | InvalidBatchEntryId | InvalidSecurity | QueueDoesNotExist | RequestThrottled | TooManyEntriesInBatchRequest | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type ChangeMessageVisibilityError = InvalidAddress | InvalidSecurity | MessageNotInflight | QueueDoesNotExist | ReceiptHandleIsInvalid | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type CreateQueueError = InvalidAddress | InvalidAttributeName | InvalidAttributeValue | InvalidSecurity | QueueDeletedRecently | QueueNameExists | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type ChangeMessageVisibilityBatchError = BatchEntryIdsNotDistinct | EmptyBatchRequest | InvalidAddress | InvalidBatchEntryId | InvalidSecurity | QueueDoesNotExist | RequestThrottled | TooManyEntriesInBatchRequest | UnsupportedOperation | CommonError | Client.SdkError
 
-export type DeleteMessageError = InvalidAddress | InvalidIdFormat | InvalidSecurity | QueueDoesNotExist | ReceiptHandleIsInvalid | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type CreateQueueError = InvalidAddress | InvalidAttributeName | InvalidAttributeValue | InvalidSecurity | QueueDeletedRecently | QueueNameExists | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type DeleteMessageBatchError = BatchEntryIdsNotDistinct | EmptyBatchRequest | InvalidAddress | InvalidBatchEntryId | InvalidSecurity | QueueDoesNotExist | RequestThrottled | TooManyEntriesInBatchRequest | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type DeleteMessageError = InvalidAddress | InvalidIdFormat | InvalidSecurity | QueueDoesNotExist | ReceiptHandleIsInvalid | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type DeleteQueueError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type DeleteMessageBatchError = BatchEntryIdsNotDistinct | EmptyBatchRequest | InvalidAddress | InvalidBatchEntryId | InvalidSecurity | QueueDoesNotExist | RequestThrottled | TooManyEntriesInBatchRequest | UnsupportedOperation | CommonError | Client.SdkError
 
-export type GetQueueAttributesError = InvalidAddress | InvalidAttributeName | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type DeleteQueueError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type GetQueueUrlError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type GetQueueAttributesError = InvalidAddress | InvalidAttributeName | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type ListDeadLetterSourceQueuesError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type GetQueueUrlError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type ListMessageMoveTasksError = InvalidAddress | InvalidSecurity | RequestThrottled | ResourceNotFoundException | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type ListDeadLetterSourceQueuesError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type ListQueueTagsError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type ListMessageMoveTasksError = InvalidAddress | InvalidSecurity | RequestThrottled | ResourceNotFoundException | UnsupportedOperation | CommonError | Client.SdkError
 
-export type ListQueuesError = InvalidAddress | InvalidSecurity | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type ListQueueTagsError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type PurgeQueueError = InvalidAddress | InvalidSecurity | PurgeQueueInProgress | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type ListQueuesError = InvalidAddress | InvalidSecurity | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type ReceiveMessageError = InvalidAddress | InvalidSecurity | KmsAccessDenied | KmsDisabled | KmsInvalidKeyUsage | KmsInvalidState | KmsNotFound | KmsOptInRequired | KmsThrottled | OverLimit | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type PurgeQueueError = InvalidAddress | InvalidSecurity | PurgeQueueInProgress | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type RemovePermissionError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type ReceiveMessageError = InvalidAddress | InvalidSecurity | KmsAccessDenied | KmsDisabled | KmsInvalidKeyUsage | KmsInvalidState | KmsNotFound | KmsOptInRequired | KmsThrottled | OverLimit | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type SendMessageError = InvalidAddress | InvalidMessageContents | InvalidSecurity | KmsAccessDenied | KmsDisabled | KmsInvalidKeyUsage | KmsInvalidState | KmsNotFound | KmsOptInRequired | KmsThrottled | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type RemovePermissionError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type SendMessageBatchError = BatchEntryIdsNotDistinct | BatchRequestTooLong | EmptyBatchRequest | InvalidAddress | InvalidBatchEntryId | InvalidSecurity | KmsAccessDenied | KmsDisabled | KmsInvalidKeyUsage | KmsInvalidState | KmsNotFound | KmsOptInRequired | KmsThrottled | QueueDoesNotExist | RequestThrottled | TooManyEntriesInBatchRequest | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type SendMessageError = InvalidAddress | InvalidMessageContents | InvalidSecurity | KmsAccessDenied | KmsDisabled | KmsInvalidKeyUsage | KmsInvalidState | KmsNotFound | KmsOptInRequired | KmsThrottled | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type SetQueueAttributesError = InvalidAddress | InvalidAttributeName | InvalidAttributeValue | InvalidSecurity | OverLimit | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type SendMessageBatchError = BatchEntryIdsNotDistinct | BatchRequestTooLong | EmptyBatchRequest | InvalidAddress | InvalidBatchEntryId | InvalidSecurity | KmsAccessDenied | KmsDisabled | KmsInvalidKeyUsage | KmsInvalidState | KmsNotFound | KmsOptInRequired | KmsThrottled | QueueDoesNotExist | RequestThrottled | TooManyEntriesInBatchRequest | UnsupportedOperation | CommonError | Client.SdkError
 
-export type StartMessageMoveTaskError = InvalidAddress | InvalidSecurity | RequestThrottled | ResourceNotFoundException | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type SetQueueAttributesError = InvalidAddress | InvalidAttributeName | InvalidAttributeValue | InvalidSecurity | OverLimit | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
-export type TagQueueError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type StartMessageMoveTaskError = InvalidAddress | InvalidSecurity | RequestThrottled | ResourceNotFoundException | UnsupportedOperation | CommonError | Client.SdkError
 
-export type UntagQueueError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | Errors.CommonError | Client.SdkError
+export type TagQueueError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
+
+export type UntagQueueError = InvalidAddress | InvalidSecurity | QueueDoesNotExist | RequestThrottled | UnsupportedOperation | CommonError | Client.SdkError
 
 export const addPermission: Client.Operation<AddPermissionRequest, {}, AddPermissionError, SQS> = /*#__PURE__*/ Client.operation(SQS, {model:{name:"AddPermission",http:{method:"POST",requestUri:"/"},input:{shape:AddPermissionRequest$},errors:[InvalidAddress$,InvalidSecurity$,OverLimit$,QueueDoesNotExist$,RequestThrottled$,UnsupportedOperation$]},errors:{InvalidAddress,InvalidSecurity,OverLimit,QueueDoesNotExist,"AWS.SimpleQueueService.NonExistentQueue":QueueDoesNotExist,RequestThrottled,UnsupportedOperation,"AWS.SimpleQueueService.UnsupportedOperation":UnsupportedOperation}})
 

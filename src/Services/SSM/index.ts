@@ -4665,285 +4665,288 @@ export class UnsupportedParameterType extends /*#__PURE__*/ ServiceError("Unsupp
 
 export class UnsupportedPlatformType extends /*#__PURE__*/ ServiceError("UnsupportedPlatformType")<{ readonly Message?: string }> {}
 
-export type AddTagsToResourceError = InternalServerError | InvalidResourceId | InvalidResourceType | TooManyTagsError | TooManyUpdates | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateOpsItemRelatedItemError = InternalServerError | OpsItemConflictException | OpsItemInvalidParameterException | OpsItemLimitExceededException | OpsItemNotFoundException | OpsItemRelatedItemAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type AddTagsToResourceError = InternalServerError | InvalidResourceId | InvalidResourceType | TooManyTagsError | TooManyUpdates | CommonError | Client.SdkError
 
-export type CancelCommandError = DuplicateInstanceId | InternalServerError | InvalidCommandId | InvalidInstanceId | Errors.CommonError | Client.SdkError
+export type AssociateOpsItemRelatedItemError = InternalServerError | OpsItemConflictException | OpsItemInvalidParameterException | OpsItemLimitExceededException | OpsItemNotFoundException | OpsItemRelatedItemAlreadyExistsException | CommonError | Client.SdkError
 
-export type CancelMaintenanceWindowExecutionError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type CancelCommandError = DuplicateInstanceId | InternalServerError | InvalidCommandId | InvalidInstanceId | CommonError | Client.SdkError
 
-export type CreateActivationError = InternalServerError | InvalidParameters | Errors.CommonError | Client.SdkError
+export type CancelMaintenanceWindowExecutionError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type CreateAssociationError = AssociationAlreadyExists | AssociationLimitExceeded | InternalServerError | InvalidDocument | InvalidDocumentVersion | InvalidInstanceId | InvalidOutputLocation | InvalidParameters | InvalidSchedule | InvalidTag | InvalidTarget | InvalidTargetMaps | UnsupportedPlatformType | Errors.CommonError | Client.SdkError
+export type CreateActivationError = InternalServerError | InvalidParameters | CommonError | Client.SdkError
 
-export type CreateAssociationBatchError = AssociationLimitExceeded | DuplicateInstanceId | InternalServerError | InvalidDocument | InvalidDocumentVersion | InvalidInstanceId | InvalidOutputLocation | InvalidParameters | InvalidSchedule | InvalidTarget | InvalidTargetMaps | UnsupportedPlatformType | Errors.CommonError | Client.SdkError
+export type CreateAssociationError = AssociationAlreadyExists | AssociationLimitExceeded | InternalServerError | InvalidDocument | InvalidDocumentVersion | InvalidInstanceId | InvalidOutputLocation | InvalidParameters | InvalidSchedule | InvalidTag | InvalidTarget | InvalidTargetMaps | UnsupportedPlatformType | CommonError | Client.SdkError
 
-export type CreateDocumentError = DocumentAlreadyExists | DocumentLimitExceeded | InternalServerError | InvalidDocumentContent | InvalidDocumentSchemaVersion | MaxDocumentSizeExceeded | NoLongerSupportedException | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type CreateAssociationBatchError = AssociationLimitExceeded | DuplicateInstanceId | InternalServerError | InvalidDocument | InvalidDocumentVersion | InvalidInstanceId | InvalidOutputLocation | InvalidParameters | InvalidSchedule | InvalidTarget | InvalidTargetMaps | UnsupportedPlatformType | CommonError | Client.SdkError
 
-export type CreateMaintenanceWindowError = IdempotentParameterMismatch | InternalServerError | ResourceLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateDocumentError = DocumentAlreadyExists | DocumentLimitExceeded | InternalServerError | InvalidDocumentContent | InvalidDocumentSchemaVersion | MaxDocumentSizeExceeded | NoLongerSupportedException | TooManyUpdates | CommonError | Client.SdkError
 
-export type CreateOpsItemError = InternalServerError | OpsItemAccessDeniedException | OpsItemAlreadyExistsException | OpsItemInvalidParameterException | OpsItemLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateMaintenanceWindowError = IdempotentParameterMismatch | InternalServerError | ResourceLimitExceededException | CommonError | Client.SdkError
 
-export type CreateOpsMetadataError = InternalServerError | OpsMetadataAlreadyExistsException | OpsMetadataInvalidArgumentException | OpsMetadataLimitExceededException | OpsMetadataTooManyUpdatesException | Errors.CommonError | Client.SdkError
+export type CreateOpsItemError = InternalServerError | OpsItemAccessDeniedException | OpsItemAlreadyExistsException | OpsItemInvalidParameterException | OpsItemLimitExceededException | CommonError | Client.SdkError
 
-export type CreatePatchBaselineError = IdempotentParameterMismatch | InternalServerError | ResourceLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateOpsMetadataError = InternalServerError | OpsMetadataAlreadyExistsException | OpsMetadataInvalidArgumentException | OpsMetadataLimitExceededException | OpsMetadataTooManyUpdatesException | CommonError | Client.SdkError
 
-export type CreateResourceDataSyncError = InternalServerError | ResourceDataSyncAlreadyExistsException | ResourceDataSyncCountExceededException | ResourceDataSyncInvalidConfigurationException | Errors.CommonError | Client.SdkError
+export type CreatePatchBaselineError = IdempotentParameterMismatch | InternalServerError | ResourceLimitExceededException | CommonError | Client.SdkError
 
-export type DeleteActivationError = InternalServerError | InvalidActivation | InvalidActivationId | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type CreateResourceDataSyncError = InternalServerError | ResourceDataSyncAlreadyExistsException | ResourceDataSyncCountExceededException | ResourceDataSyncInvalidConfigurationException | CommonError | Client.SdkError
 
-export type DeleteAssociationError = AssociationDoesNotExist | InternalServerError | InvalidDocument | InvalidInstanceId | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type DeleteActivationError = InternalServerError | InvalidActivation | InvalidActivationId | TooManyUpdates | CommonError | Client.SdkError
 
-export type DeleteDocumentError = AssociatedInstances | InternalServerError | InvalidDocument | InvalidDocumentOperation | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type DeleteAssociationError = AssociationDoesNotExist | InternalServerError | InvalidDocument | InvalidInstanceId | TooManyUpdates | CommonError | Client.SdkError
 
-export type DeleteInventoryError = InternalServerError | InvalidDeleteInventoryParametersException | InvalidInventoryRequestException | InvalidOptionException | InvalidTypeNameException | Errors.CommonError | Client.SdkError
+export type DeleteDocumentError = AssociatedInstances | InternalServerError | InvalidDocument | InvalidDocumentOperation | TooManyUpdates | CommonError | Client.SdkError
 
-export type DeleteMaintenanceWindowError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DeleteInventoryError = InternalServerError | InvalidDeleteInventoryParametersException | InvalidInventoryRequestException | InvalidOptionException | InvalidTypeNameException | CommonError | Client.SdkError
 
-export type DeleteOpsItemError = InternalServerError | OpsItemInvalidParameterException | Errors.CommonError | Client.SdkError
+export type DeleteMaintenanceWindowError = InternalServerError | CommonError | Client.SdkError
 
-export type DeleteOpsMetadataError = InternalServerError | OpsMetadataInvalidArgumentException | OpsMetadataNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteOpsItemError = InternalServerError | OpsItemInvalidParameterException | CommonError | Client.SdkError
 
-export type DeleteParameterError = InternalServerError | ParameterNotFound | Errors.CommonError | Client.SdkError
+export type DeleteOpsMetadataError = InternalServerError | OpsMetadataInvalidArgumentException | OpsMetadataNotFoundException | CommonError | Client.SdkError
 
-export type DeleteParametersError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DeleteParameterError = InternalServerError | ParameterNotFound | CommonError | Client.SdkError
 
-export type DeletePatchBaselineError = InternalServerError | ResourceInUseException | Errors.CommonError | Client.SdkError
+export type DeleteParametersError = InternalServerError | CommonError | Client.SdkError
 
-export type DeleteResourceDataSyncError = InternalServerError | ResourceDataSyncInvalidConfigurationException | ResourceDataSyncNotFoundException | Errors.CommonError | Client.SdkError
+export type DeletePatchBaselineError = InternalServerError | ResourceInUseException | CommonError | Client.SdkError
 
-export type DeleteResourcePolicyError = InternalServerError | MalformedResourcePolicyDocumentException | ResourceNotFoundException | ResourcePolicyConflictException | ResourcePolicyInvalidParameterException | ResourcePolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteResourceDataSyncError = InternalServerError | ResourceDataSyncInvalidConfigurationException | ResourceDataSyncNotFoundException | CommonError | Client.SdkError
 
-export type DeregisterManagedInstanceError = InternalServerError | InvalidInstanceId | Errors.CommonError | Client.SdkError
+export type DeleteResourcePolicyError = InternalServerError | MalformedResourcePolicyDocumentException | ResourceNotFoundException | ResourcePolicyConflictException | ResourcePolicyInvalidParameterException | ResourcePolicyNotFoundException | CommonError | Client.SdkError
 
-export type DeregisterPatchBaselineForPatchGroupError = InternalServerError | InvalidResourceId | Errors.CommonError | Client.SdkError
+export type DeregisterManagedInstanceError = InternalServerError | InvalidInstanceId | CommonError | Client.SdkError
 
-export type DeregisterTargetFromMaintenanceWindowError = DoesNotExistException | InternalServerError | TargetInUseException | Errors.CommonError | Client.SdkError
+export type DeregisterPatchBaselineForPatchGroupError = InternalServerError | InvalidResourceId | CommonError | Client.SdkError
 
-export type DeregisterTaskFromMaintenanceWindowError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DeregisterTargetFromMaintenanceWindowError = DoesNotExistException | InternalServerError | TargetInUseException | CommonError | Client.SdkError
 
-export type DescribeActivationsError = InternalServerError | InvalidFilter | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DeregisterTaskFromMaintenanceWindowError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeAssociationError = AssociationDoesNotExist | InternalServerError | InvalidAssociationVersion | InvalidDocument | InvalidInstanceId | Errors.CommonError | Client.SdkError
+export type DescribeActivationsError = InternalServerError | InvalidFilter | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeAssociationExecutionTargetsError = AssociationDoesNotExist | AssociationExecutionDoesNotExist | InternalServerError | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeAssociationError = AssociationDoesNotExist | InternalServerError | InvalidAssociationVersion | InvalidDocument | InvalidInstanceId | CommonError | Client.SdkError
 
-export type DescribeAssociationExecutionsError = AssociationDoesNotExist | InternalServerError | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeAssociationExecutionTargetsError = AssociationDoesNotExist | AssociationExecutionDoesNotExist | InternalServerError | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeAutomationExecutionsError = InternalServerError | InvalidFilterKey | InvalidFilterValue | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeAssociationExecutionsError = AssociationDoesNotExist | InternalServerError | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeAutomationStepExecutionsError = AutomationExecutionNotFoundException | InternalServerError | InvalidFilterKey | InvalidFilterValue | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeAutomationExecutionsError = InternalServerError | InvalidFilterKey | InvalidFilterValue | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeAvailablePatchesError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeAutomationStepExecutionsError = AutomationExecutionNotFoundException | InternalServerError | InvalidFilterKey | InvalidFilterValue | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeDocumentError = InternalServerError | InvalidDocument | InvalidDocumentVersion | Errors.CommonError | Client.SdkError
+export type DescribeAvailablePatchesError = InternalServerError | CommonError | Client.SdkError
 
-export type DescribeDocumentPermissionError = InternalServerError | InvalidDocument | InvalidDocumentOperation | InvalidNextToken | InvalidPermissionType | Errors.CommonError | Client.SdkError
+export type DescribeDocumentError = InternalServerError | InvalidDocument | InvalidDocumentVersion | CommonError | Client.SdkError
 
-export type DescribeEffectiveInstanceAssociationsError = InternalServerError | InvalidInstanceId | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeDocumentPermissionError = InternalServerError | InvalidDocument | InvalidDocumentOperation | InvalidNextToken | InvalidPermissionType | CommonError | Client.SdkError
 
-export type DescribeEffectivePatchesForPatchBaselineError = DoesNotExistException | InternalServerError | InvalidResourceId | UnsupportedOperatingSystem | Errors.CommonError | Client.SdkError
+export type DescribeEffectiveInstanceAssociationsError = InternalServerError | InvalidInstanceId | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeInstanceAssociationsStatusError = InternalServerError | InvalidInstanceId | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeEffectivePatchesForPatchBaselineError = DoesNotExistException | InternalServerError | InvalidResourceId | UnsupportedOperatingSystem | CommonError | Client.SdkError
 
-export type DescribeInstanceInformationError = InternalServerError | InvalidFilterKey | InvalidInstanceId | InvalidInstanceInformationFilterValue | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeInstanceAssociationsStatusError = InternalServerError | InvalidInstanceId | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeInstancePatchStatesError = InternalServerError | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeInstanceInformationError = InternalServerError | InvalidFilterKey | InvalidInstanceId | InvalidInstanceInformationFilterValue | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeInstancePatchStatesForPatchGroupError = InternalServerError | InvalidFilter | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeInstancePatchStatesError = InternalServerError | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeInstancePatchesError = InternalServerError | InvalidFilter | InvalidInstanceId | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeInstancePatchStatesForPatchGroupError = InternalServerError | InvalidFilter | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeInstancePropertiesError = InternalServerError | InvalidActivationId | InvalidDocument | InvalidFilterKey | InvalidInstanceId | InvalidInstancePropertyFilterValue | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeInstancePatchesError = InternalServerError | InvalidFilter | InvalidInstanceId | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeInventoryDeletionsError = InternalServerError | InvalidDeletionIdException | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeInstancePropertiesError = InternalServerError | InvalidActivationId | InvalidDocument | InvalidFilterKey | InvalidInstanceId | InvalidInstancePropertyFilterValue | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeMaintenanceWindowExecutionTaskInvocationsError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeInventoryDeletionsError = InternalServerError | InvalidDeletionIdException | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribeMaintenanceWindowExecutionTasksError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeMaintenanceWindowExecutionTaskInvocationsError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeMaintenanceWindowExecutionsError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeMaintenanceWindowExecutionTasksError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeMaintenanceWindowScheduleError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeMaintenanceWindowExecutionsError = InternalServerError | CommonError | Client.SdkError
 
-export type DescribeMaintenanceWindowTargetsError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeMaintenanceWindowScheduleError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeMaintenanceWindowTasksError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeMaintenanceWindowTargetsError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeMaintenanceWindowsError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeMaintenanceWindowTasksError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeMaintenanceWindowsForTargetError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeMaintenanceWindowsError = InternalServerError | CommonError | Client.SdkError
 
-export type DescribeOpsItemsError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeMaintenanceWindowsForTargetError = InternalServerError | CommonError | Client.SdkError
 
-export type DescribeParametersError = InternalServerError | InvalidFilterKey | InvalidFilterOption | InvalidFilterValue | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribeOpsItemsError = InternalServerError | CommonError | Client.SdkError
 
-export type DescribePatchBaselinesError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeParametersError = InternalServerError | InvalidFilterKey | InvalidFilterOption | InvalidFilterValue | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribePatchGroupStateError = InternalServerError | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribePatchBaselinesError = InternalServerError | CommonError | Client.SdkError
 
-export type DescribePatchGroupsError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribePatchGroupStateError = InternalServerError | InvalidNextToken | CommonError | Client.SdkError
 
-export type DescribePatchPropertiesError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribePatchGroupsError = InternalServerError | CommonError | Client.SdkError
 
-export type DescribeSessionsError = InternalServerError | InvalidFilterKey | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type DescribePatchPropertiesError = InternalServerError | CommonError | Client.SdkError
 
-export type DisassociateOpsItemRelatedItemError = InternalServerError | OpsItemConflictException | OpsItemInvalidParameterException | OpsItemNotFoundException | OpsItemRelatedItemAssociationNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeSessionsError = InternalServerError | InvalidFilterKey | InvalidNextToken | CommonError | Client.SdkError
 
-export type GetAutomationExecutionError = AutomationExecutionNotFoundException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DisassociateOpsItemRelatedItemError = InternalServerError | OpsItemConflictException | OpsItemInvalidParameterException | OpsItemNotFoundException | OpsItemRelatedItemAssociationNotFoundException | CommonError | Client.SdkError
 
-export type GetCalendarStateError = InternalServerError | InvalidDocument | InvalidDocumentType | UnsupportedCalendarException | Errors.CommonError | Client.SdkError
+export type GetAutomationExecutionError = AutomationExecutionNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export type GetCommandInvocationError = InternalServerError | InvalidCommandId | InvalidInstanceId | InvalidPluginName | InvocationDoesNotExist | Errors.CommonError | Client.SdkError
+export type GetCalendarStateError = InternalServerError | InvalidDocument | InvalidDocumentType | UnsupportedCalendarException | CommonError | Client.SdkError
 
-export type GetConnectionStatusError = InternalServerError | Errors.CommonError | Client.SdkError
+export type GetCommandInvocationError = InternalServerError | InvalidCommandId | InvalidInstanceId | InvalidPluginName | InvocationDoesNotExist | CommonError | Client.SdkError
 
-export type GetDefaultPatchBaselineError = InternalServerError | Errors.CommonError | Client.SdkError
+export type GetConnectionStatusError = InternalServerError | CommonError | Client.SdkError
 
-export type GetDeployablePatchSnapshotForInstanceError = InternalServerError | UnsupportedFeatureRequiredException | UnsupportedOperatingSystem | Errors.CommonError | Client.SdkError
+export type GetDefaultPatchBaselineError = InternalServerError | CommonError | Client.SdkError
 
-export type GetDocumentError = InternalServerError | InvalidDocument | InvalidDocumentVersion | Errors.CommonError | Client.SdkError
+export type GetDeployablePatchSnapshotForInstanceError = InternalServerError | UnsupportedFeatureRequiredException | UnsupportedOperatingSystem | CommonError | Client.SdkError
 
-export type GetInventoryError = InternalServerError | InvalidAggregatorException | InvalidFilter | InvalidInventoryGroupException | InvalidNextToken | InvalidResultAttributeException | InvalidTypeNameException | Errors.CommonError | Client.SdkError
+export type GetDocumentError = InternalServerError | InvalidDocument | InvalidDocumentVersion | CommonError | Client.SdkError
 
-export type GetInventorySchemaError = InternalServerError | InvalidNextToken | InvalidTypeNameException | Errors.CommonError | Client.SdkError
+export type GetInventoryError = InternalServerError | InvalidAggregatorException | InvalidFilter | InvalidInventoryGroupException | InvalidNextToken | InvalidResultAttributeException | InvalidTypeNameException | CommonError | Client.SdkError
 
-export type GetMaintenanceWindowError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type GetInventorySchemaError = InternalServerError | InvalidNextToken | InvalidTypeNameException | CommonError | Client.SdkError
 
-export type GetMaintenanceWindowExecutionError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type GetMaintenanceWindowError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type GetMaintenanceWindowExecutionTaskError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type GetMaintenanceWindowExecutionError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type GetMaintenanceWindowExecutionTaskInvocationError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type GetMaintenanceWindowExecutionTaskError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type GetMaintenanceWindowTaskError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type GetMaintenanceWindowExecutionTaskInvocationError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type GetOpsItemError = InternalServerError | OpsItemAccessDeniedException | OpsItemNotFoundException | Errors.CommonError | Client.SdkError
+export type GetMaintenanceWindowTaskError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type GetOpsMetadataError = InternalServerError | OpsMetadataInvalidArgumentException | OpsMetadataNotFoundException | Errors.CommonError | Client.SdkError
+export type GetOpsItemError = InternalServerError | OpsItemAccessDeniedException | OpsItemNotFoundException | CommonError | Client.SdkError
 
-export type GetOpsSummaryError = InternalServerError | InvalidAggregatorException | InvalidFilter | InvalidNextToken | InvalidTypeNameException | ResourceDataSyncNotFoundException | Errors.CommonError | Client.SdkError
+export type GetOpsMetadataError = InternalServerError | OpsMetadataInvalidArgumentException | OpsMetadataNotFoundException | CommonError | Client.SdkError
 
-export type GetParameterError = InternalServerError | InvalidKeyId | ParameterNotFound | ParameterVersionNotFound | Errors.CommonError | Client.SdkError
+export type GetOpsSummaryError = InternalServerError | InvalidAggregatorException | InvalidFilter | InvalidNextToken | InvalidTypeNameException | ResourceDataSyncNotFoundException | CommonError | Client.SdkError
 
-export type GetParameterHistoryError = InternalServerError | InvalidKeyId | InvalidNextToken | ParameterNotFound | Errors.CommonError | Client.SdkError
+export type GetParameterError = InternalServerError | InvalidKeyId | ParameterNotFound | ParameterVersionNotFound | CommonError | Client.SdkError
 
-export type GetParametersError = InternalServerError | InvalidKeyId | Errors.CommonError | Client.SdkError
+export type GetParameterHistoryError = InternalServerError | InvalidKeyId | InvalidNextToken | ParameterNotFound | CommonError | Client.SdkError
 
-export type GetParametersByPathError = InternalServerError | InvalidFilterKey | InvalidFilterOption | InvalidFilterValue | InvalidKeyId | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type GetParametersError = InternalServerError | InvalidKeyId | CommonError | Client.SdkError
 
-export type GetPatchBaselineError = DoesNotExistException | InternalServerError | InvalidResourceId | Errors.CommonError | Client.SdkError
+export type GetParametersByPathError = InternalServerError | InvalidFilterKey | InvalidFilterOption | InvalidFilterValue | InvalidKeyId | InvalidNextToken | CommonError | Client.SdkError
 
-export type GetPatchBaselineForPatchGroupError = InternalServerError | Errors.CommonError | Client.SdkError
+export type GetPatchBaselineError = DoesNotExistException | InternalServerError | InvalidResourceId | CommonError | Client.SdkError
 
-export type GetResourcePoliciesError = InternalServerError | ResourceNotFoundException | ResourcePolicyInvalidParameterException | Errors.CommonError | Client.SdkError
+export type GetPatchBaselineForPatchGroupError = InternalServerError | CommonError | Client.SdkError
 
-export type GetServiceSettingError = InternalServerError | ServiceSettingNotFound | Errors.CommonError | Client.SdkError
+export type GetResourcePoliciesError = InternalServerError | ResourceNotFoundException | ResourcePolicyInvalidParameterException | CommonError | Client.SdkError
 
-export type LabelParameterVersionError = InternalServerError | ParameterNotFound | ParameterVersionLabelLimitExceeded | ParameterVersionNotFound | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type GetServiceSettingError = InternalServerError | ServiceSettingNotFound | CommonError | Client.SdkError
 
-export type ListAssociationVersionsError = AssociationDoesNotExist | InternalServerError | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type LabelParameterVersionError = InternalServerError | ParameterNotFound | ParameterVersionLabelLimitExceeded | ParameterVersionNotFound | TooManyUpdates | CommonError | Client.SdkError
 
-export type ListAssociationsError = InternalServerError | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type ListAssociationVersionsError = AssociationDoesNotExist | InternalServerError | InvalidNextToken | CommonError | Client.SdkError
 
-export type ListCommandInvocationsError = InternalServerError | InvalidCommandId | InvalidFilterKey | InvalidInstanceId | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type ListAssociationsError = InternalServerError | InvalidNextToken | CommonError | Client.SdkError
 
-export type ListCommandsError = InternalServerError | InvalidCommandId | InvalidFilterKey | InvalidInstanceId | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type ListCommandInvocationsError = InternalServerError | InvalidCommandId | InvalidFilterKey | InvalidInstanceId | InvalidNextToken | CommonError | Client.SdkError
 
-export type ListComplianceItemsError = InternalServerError | InvalidFilter | InvalidNextToken | InvalidResourceId | InvalidResourceType | Errors.CommonError | Client.SdkError
+export type ListCommandsError = InternalServerError | InvalidCommandId | InvalidFilterKey | InvalidInstanceId | InvalidNextToken | CommonError | Client.SdkError
 
-export type ListComplianceSummariesError = InternalServerError | InvalidFilter | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type ListComplianceItemsError = InternalServerError | InvalidFilter | InvalidNextToken | InvalidResourceId | InvalidResourceType | CommonError | Client.SdkError
 
-export type ListDocumentMetadataHistoryError = InternalServerError | InvalidDocument | InvalidDocumentVersion | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type ListComplianceSummariesError = InternalServerError | InvalidFilter | InvalidNextToken | CommonError | Client.SdkError
 
-export type ListDocumentVersionsError = InternalServerError | InvalidDocument | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type ListDocumentMetadataHistoryError = InternalServerError | InvalidDocument | InvalidDocumentVersion | InvalidNextToken | CommonError | Client.SdkError
 
-export type ListDocumentsError = InternalServerError | InvalidFilterKey | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type ListDocumentVersionsError = InternalServerError | InvalidDocument | InvalidNextToken | CommonError | Client.SdkError
 
-export type ListInventoryEntriesError = InternalServerError | InvalidFilter | InvalidInstanceId | InvalidNextToken | InvalidTypeNameException | Errors.CommonError | Client.SdkError
+export type ListDocumentsError = InternalServerError | InvalidFilterKey | InvalidNextToken | CommonError | Client.SdkError
 
-export type ListOpsItemEventsError = InternalServerError | OpsItemInvalidParameterException | OpsItemLimitExceededException | OpsItemNotFoundException | Errors.CommonError | Client.SdkError
+export type ListInventoryEntriesError = InternalServerError | InvalidFilter | InvalidInstanceId | InvalidNextToken | InvalidTypeNameException | CommonError | Client.SdkError
 
-export type ListOpsItemRelatedItemsError = InternalServerError | OpsItemInvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListOpsItemEventsError = InternalServerError | OpsItemInvalidParameterException | OpsItemLimitExceededException | OpsItemNotFoundException | CommonError | Client.SdkError
 
-export type ListOpsMetadataError = InternalServerError | OpsMetadataInvalidArgumentException | Errors.CommonError | Client.SdkError
+export type ListOpsItemRelatedItemsError = InternalServerError | OpsItemInvalidParameterException | CommonError | Client.SdkError
 
-export type ListResourceComplianceSummariesError = InternalServerError | InvalidFilter | InvalidNextToken | Errors.CommonError | Client.SdkError
+export type ListOpsMetadataError = InternalServerError | OpsMetadataInvalidArgumentException | CommonError | Client.SdkError
 
-export type ListResourceDataSyncError = InternalServerError | InvalidNextToken | ResourceDataSyncInvalidConfigurationException | Errors.CommonError | Client.SdkError
+export type ListResourceComplianceSummariesError = InternalServerError | InvalidFilter | InvalidNextToken | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerError | InvalidResourceId | InvalidResourceType | Errors.CommonError | Client.SdkError
+export type ListResourceDataSyncError = InternalServerError | InvalidNextToken | ResourceDataSyncInvalidConfigurationException | CommonError | Client.SdkError
 
-export type ModifyDocumentPermissionError = DocumentLimitExceeded | DocumentPermissionLimit | InternalServerError | InvalidDocument | InvalidPermissionType | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerError | InvalidResourceId | InvalidResourceType | CommonError | Client.SdkError
 
-export type PutComplianceItemsError = ComplianceTypeCountLimitExceededException | InternalServerError | InvalidItemContentException | InvalidResourceId | InvalidResourceType | ItemSizeLimitExceededException | TotalSizeLimitExceededException | Errors.CommonError | Client.SdkError
+export type ModifyDocumentPermissionError = DocumentLimitExceeded | DocumentPermissionLimit | InternalServerError | InvalidDocument | InvalidPermissionType | CommonError | Client.SdkError
 
-export type PutInventoryError = CustomSchemaCountLimitExceededException | InternalServerError | InvalidInstanceId | InvalidInventoryItemContextException | InvalidItemContentException | InvalidTypeNameException | ItemContentMismatchException | ItemSizeLimitExceededException | SubTypeCountLimitExceededException | TotalSizeLimitExceededException | UnsupportedInventoryItemContextException | UnsupportedInventorySchemaVersionException | Errors.CommonError | Client.SdkError
+export type PutComplianceItemsError = ComplianceTypeCountLimitExceededException | InternalServerError | InvalidItemContentException | InvalidResourceId | InvalidResourceType | ItemSizeLimitExceededException | TotalSizeLimitExceededException | CommonError | Client.SdkError
 
-export type PutParameterError = HierarchyLevelLimitExceededException | HierarchyTypeMismatchException | IncompatiblePolicyException | InternalServerError | InvalidAllowedPatternException | InvalidKeyId | InvalidPolicyAttributeException | InvalidPolicyTypeException | ParameterAlreadyExists | ParameterLimitExceeded | ParameterMaxVersionLimitExceeded | ParameterPatternMismatchException | PoliciesLimitExceededException | TooManyUpdates | UnsupportedParameterType | Errors.CommonError | Client.SdkError
+export type PutInventoryError = CustomSchemaCountLimitExceededException | InternalServerError | InvalidInstanceId | InvalidInventoryItemContextException | InvalidItemContentException | InvalidTypeNameException | ItemContentMismatchException | ItemSizeLimitExceededException | SubTypeCountLimitExceededException | TotalSizeLimitExceededException | UnsupportedInventoryItemContextException | UnsupportedInventorySchemaVersionException | CommonError | Client.SdkError
 
-export type PutResourcePolicyError = InternalServerError | MalformedResourcePolicyDocumentException | ResourceNotFoundException | ResourcePolicyConflictException | ResourcePolicyInvalidParameterException | ResourcePolicyLimitExceededException | ResourcePolicyNotFoundException | Errors.CommonError | Client.SdkError
+export type PutParameterError = HierarchyLevelLimitExceededException | HierarchyTypeMismatchException | IncompatiblePolicyException | InternalServerError | InvalidAllowedPatternException | InvalidKeyId | InvalidPolicyAttributeException | InvalidPolicyTypeException | ParameterAlreadyExists | ParameterLimitExceeded | ParameterMaxVersionLimitExceeded | ParameterPatternMismatchException | PoliciesLimitExceededException | TooManyUpdates | UnsupportedParameterType | CommonError | Client.SdkError
 
-export type RegisterDefaultPatchBaselineError = DoesNotExistException | InternalServerError | InvalidResourceId | Errors.CommonError | Client.SdkError
+export type PutResourcePolicyError = InternalServerError | MalformedResourcePolicyDocumentException | ResourceNotFoundException | ResourcePolicyConflictException | ResourcePolicyInvalidParameterException | ResourcePolicyLimitExceededException | ResourcePolicyNotFoundException | CommonError | Client.SdkError
 
-export type RegisterPatchBaselineForPatchGroupError = AlreadyExistsException | DoesNotExistException | InternalServerError | InvalidResourceId | ResourceLimitExceededException | Errors.CommonError | Client.SdkError
+export type RegisterDefaultPatchBaselineError = DoesNotExistException | InternalServerError | InvalidResourceId | CommonError | Client.SdkError
 
-export type RegisterTargetWithMaintenanceWindowError = DoesNotExistException | IdempotentParameterMismatch | InternalServerError | ResourceLimitExceededException | Errors.CommonError | Client.SdkError
+export type RegisterPatchBaselineForPatchGroupError = AlreadyExistsException | DoesNotExistException | InternalServerError | InvalidResourceId | ResourceLimitExceededException | CommonError | Client.SdkError
 
-export type RegisterTaskWithMaintenanceWindowError = DoesNotExistException | FeatureNotAvailableException | IdempotentParameterMismatch | InternalServerError | ResourceLimitExceededException | Errors.CommonError | Client.SdkError
+export type RegisterTargetWithMaintenanceWindowError = DoesNotExistException | IdempotentParameterMismatch | InternalServerError | ResourceLimitExceededException | CommonError | Client.SdkError
 
-export type RemoveTagsFromResourceError = InternalServerError | InvalidResourceId | InvalidResourceType | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type RegisterTaskWithMaintenanceWindowError = DoesNotExistException | FeatureNotAvailableException | IdempotentParameterMismatch | InternalServerError | ResourceLimitExceededException | CommonError | Client.SdkError
 
-export type ResetServiceSettingError = InternalServerError | ServiceSettingNotFound | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type RemoveTagsFromResourceError = InternalServerError | InvalidResourceId | InvalidResourceType | TooManyUpdates | CommonError | Client.SdkError
 
-export type ResumeSessionError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type ResetServiceSettingError = InternalServerError | ServiceSettingNotFound | TooManyUpdates | CommonError | Client.SdkError
 
-export type SendAutomationSignalError = AutomationExecutionNotFoundException | AutomationStepNotFoundException | InternalServerError | InvalidAutomationSignalException | Errors.CommonError | Client.SdkError
+export type ResumeSessionError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type SendCommandError = DuplicateInstanceId | InternalServerError | InvalidDocument | InvalidDocumentVersion | InvalidInstanceId | InvalidNotificationConfig | InvalidOutputFolder | InvalidParameters | InvalidRole | MaxDocumentSizeExceeded | UnsupportedPlatformType | Errors.CommonError | Client.SdkError
+export type SendAutomationSignalError = AutomationExecutionNotFoundException | AutomationStepNotFoundException | InternalServerError | InvalidAutomationSignalException | CommonError | Client.SdkError
 
-export type StartAssociationsOnceError = AssociationDoesNotExist | InvalidAssociation | Errors.CommonError | Client.SdkError
+export type SendCommandError = DuplicateInstanceId | InternalServerError | InvalidDocument | InvalidDocumentVersion | InvalidInstanceId | InvalidNotificationConfig | InvalidOutputFolder | InvalidParameters | InvalidRole | MaxDocumentSizeExceeded | UnsupportedPlatformType | CommonError | Client.SdkError
 
-export type StartAutomationExecutionError = AutomationDefinitionNotFoundException | AutomationDefinitionVersionNotFoundException | AutomationExecutionLimitExceededException | IdempotentParameterMismatch | InternalServerError | InvalidAutomationExecutionParametersException | InvalidTarget | Errors.CommonError | Client.SdkError
+export type StartAssociationsOnceError = AssociationDoesNotExist | InvalidAssociation | CommonError | Client.SdkError
 
-export type StartChangeRequestExecutionError = AutomationDefinitionNotApprovedException | AutomationDefinitionNotFoundException | AutomationDefinitionVersionNotFoundException | AutomationExecutionLimitExceededException | IdempotentParameterMismatch | InternalServerError | InvalidAutomationExecutionParametersException | NoLongerSupportedException | Errors.CommonError | Client.SdkError
+export type StartAutomationExecutionError = AutomationDefinitionNotFoundException | AutomationDefinitionVersionNotFoundException | AutomationExecutionLimitExceededException | IdempotentParameterMismatch | InternalServerError | InvalidAutomationExecutionParametersException | InvalidTarget | CommonError | Client.SdkError
 
-export type StartSessionError = InternalServerError | InvalidDocument | TargetNotConnected | Errors.CommonError | Client.SdkError
+export type StartChangeRequestExecutionError = AutomationDefinitionNotApprovedException | AutomationDefinitionNotFoundException | AutomationDefinitionVersionNotFoundException | AutomationExecutionLimitExceededException | IdempotentParameterMismatch | InternalServerError | InvalidAutomationExecutionParametersException | NoLongerSupportedException | CommonError | Client.SdkError
 
-export type StopAutomationExecutionError = AutomationExecutionNotFoundException | InternalServerError | InvalidAutomationStatusUpdateException | Errors.CommonError | Client.SdkError
+export type StartSessionError = InternalServerError | InvalidDocument | TargetNotConnected | CommonError | Client.SdkError
 
-export type TerminateSessionError = InternalServerError | Errors.CommonError | Client.SdkError
+export type StopAutomationExecutionError = AutomationExecutionNotFoundException | InternalServerError | InvalidAutomationStatusUpdateException | CommonError | Client.SdkError
 
-export type UnlabelParameterVersionError = InternalServerError | ParameterNotFound | ParameterVersionNotFound | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type TerminateSessionError = InternalServerError | CommonError | Client.SdkError
 
-export type UpdateAssociationError = AssociationDoesNotExist | AssociationVersionLimitExceeded | InternalServerError | InvalidAssociationVersion | InvalidDocument | InvalidDocumentVersion | InvalidOutputLocation | InvalidParameters | InvalidSchedule | InvalidTarget | InvalidTargetMaps | InvalidUpdate | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type UnlabelParameterVersionError = InternalServerError | ParameterNotFound | ParameterVersionNotFound | TooManyUpdates | CommonError | Client.SdkError
 
-export type UpdateAssociationStatusError = AssociationDoesNotExist | InternalServerError | InvalidDocument | InvalidInstanceId | StatusUnchanged | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type UpdateAssociationError = AssociationDoesNotExist | AssociationVersionLimitExceeded | InternalServerError | InvalidAssociationVersion | InvalidDocument | InvalidDocumentVersion | InvalidOutputLocation | InvalidParameters | InvalidSchedule | InvalidTarget | InvalidTargetMaps | InvalidUpdate | TooManyUpdates | CommonError | Client.SdkError
 
-export type UpdateDocumentError = DocumentVersionLimitExceeded | DuplicateDocumentContent | DuplicateDocumentVersionName | InternalServerError | InvalidDocument | InvalidDocumentContent | InvalidDocumentOperation | InvalidDocumentSchemaVersion | InvalidDocumentVersion | MaxDocumentSizeExceeded | Errors.CommonError | Client.SdkError
+export type UpdateAssociationStatusError = AssociationDoesNotExist | InternalServerError | InvalidDocument | InvalidInstanceId | StatusUnchanged | TooManyUpdates | CommonError | Client.SdkError
 
-export type UpdateDocumentDefaultVersionError = InternalServerError | InvalidDocument | InvalidDocumentSchemaVersion | InvalidDocumentVersion | Errors.CommonError | Client.SdkError
+export type UpdateDocumentError = DocumentVersionLimitExceeded | DuplicateDocumentContent | DuplicateDocumentVersionName | InternalServerError | InvalidDocument | InvalidDocumentContent | InvalidDocumentOperation | InvalidDocumentSchemaVersion | InvalidDocumentVersion | MaxDocumentSizeExceeded | CommonError | Client.SdkError
 
-export type UpdateDocumentMetadataError = InternalServerError | InvalidDocument | InvalidDocumentOperation | InvalidDocumentVersion | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type UpdateDocumentDefaultVersionError = InternalServerError | InvalidDocument | InvalidDocumentSchemaVersion | InvalidDocumentVersion | CommonError | Client.SdkError
 
-export type UpdateMaintenanceWindowError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type UpdateDocumentMetadataError = InternalServerError | InvalidDocument | InvalidDocumentOperation | InvalidDocumentVersion | TooManyUpdates | CommonError | Client.SdkError
 
-export type UpdateMaintenanceWindowTargetError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type UpdateMaintenanceWindowError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type UpdateMaintenanceWindowTaskError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type UpdateMaintenanceWindowTargetError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type UpdateManagedInstanceRoleError = InternalServerError | InvalidInstanceId | Errors.CommonError | Client.SdkError
+export type UpdateMaintenanceWindowTaskError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type UpdateOpsItemError = InternalServerError | OpsItemAccessDeniedException | OpsItemAlreadyExistsException | OpsItemConflictException | OpsItemInvalidParameterException | OpsItemLimitExceededException | OpsItemNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateManagedInstanceRoleError = InternalServerError | InvalidInstanceId | CommonError | Client.SdkError
 
-export type UpdateOpsMetadataError = InternalServerError | OpsMetadataInvalidArgumentException | OpsMetadataKeyLimitExceededException | OpsMetadataNotFoundException | OpsMetadataTooManyUpdatesException | Errors.CommonError | Client.SdkError
+export type UpdateOpsItemError = InternalServerError | OpsItemAccessDeniedException | OpsItemAlreadyExistsException | OpsItemConflictException | OpsItemInvalidParameterException | OpsItemLimitExceededException | OpsItemNotFoundException | CommonError | Client.SdkError
 
-export type UpdatePatchBaselineError = DoesNotExistException | InternalServerError | Errors.CommonError | Client.SdkError
+export type UpdateOpsMetadataError = InternalServerError | OpsMetadataInvalidArgumentException | OpsMetadataKeyLimitExceededException | OpsMetadataNotFoundException | OpsMetadataTooManyUpdatesException | CommonError | Client.SdkError
 
-export type UpdateResourceDataSyncError = InternalServerError | ResourceDataSyncConflictException | ResourceDataSyncInvalidConfigurationException | ResourceDataSyncNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdatePatchBaselineError = DoesNotExistException | InternalServerError | CommonError | Client.SdkError
 
-export type UpdateServiceSettingError = InternalServerError | ServiceSettingNotFound | TooManyUpdates | Errors.CommonError | Client.SdkError
+export type UpdateResourceDataSyncError = InternalServerError | ResourceDataSyncConflictException | ResourceDataSyncInvalidConfigurationException | ResourceDataSyncNotFoundException | CommonError | Client.SdkError
+
+export type UpdateServiceSettingError = InternalServerError | ServiceSettingNotFound | TooManyUpdates | CommonError | Client.SdkError
 
 export const addTagsToResource: Client.Operation<AddTagsToResourceRequest, AddTagsToResourceResult, AddTagsToResourceError, SSM> = /*#__PURE__*/ Client.operation(SSM, {model:{name:"AddTagsToResource",http:{method:"POST",requestUri:"/"},input:{shape:AddTagsToResourceRequest$},output:{shape:AddTagsToResourceResult$},errors:[InternalServerError$,InvalidResourceId$,InvalidResourceType$,TooManyTagsError$,TooManyUpdates$]},errors:{InternalServerError,InvalidResourceId,InvalidResourceType,TooManyTagsError,TooManyUpdates}})
 

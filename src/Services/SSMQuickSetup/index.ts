@@ -207,29 +207,32 @@ export interface UpdateServiceSettingsRequest {
   readonly ExplorerEnablingRoleArn?: string | undefined
 }
 
-export type CreateConfigurationManagerError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteConfigurationManagerError = Errors.CommonError | Client.SdkError
+export type CreateConfigurationManagerError = CommonError | Client.SdkError
 
-export type GetConfigurationManagerError = Errors.CommonError | Client.SdkError
+export type DeleteConfigurationManagerError = CommonError | Client.SdkError
 
-export type GetServiceSettingsError = Errors.CommonError | Client.SdkError
+export type GetConfigurationManagerError = CommonError | Client.SdkError
 
-export type ListConfigurationManagersError = Errors.CommonError | Client.SdkError
+export type GetServiceSettingsError = CommonError | Client.SdkError
 
-export type ListQuickSetupTypesError = Errors.CommonError | Client.SdkError
+export type ListConfigurationManagersError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListQuickSetupTypesError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateConfigurationDefinitionError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
 
-export type UpdateConfigurationManagerError = Errors.CommonError | Client.SdkError
+export type UpdateConfigurationDefinitionError = CommonError | Client.SdkError
 
-export type UpdateServiceSettingsError = Errors.CommonError | Client.SdkError
+export type UpdateConfigurationManagerError = CommonError | Client.SdkError
+
+export type UpdateServiceSettingsError = CommonError | Client.SdkError
 
 export const createConfigurationManager: Client.Operation<CreateConfigurationManagerRequest, CreateConfigurationManagerOutput, CreateConfigurationManagerError, SSMQuickSetup> = /*#__PURE__*/ Client.operation(SSMQuickSetup, {model:{name:"CreateConfigurationManager",http:{method:"POST",requestUri:"/configurationManager",responseCode:200},input:{shape:CreateConfigurationManagerRequest$},output:{shape:CreateConfigurationManagerOutput$}}})
 

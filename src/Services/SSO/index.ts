@@ -106,13 +106,16 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException") {}
 
-export type GetRoleCredentialsError = InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ListAccountRolesError = InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetRoleCredentialsError = InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListAccountsError = InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListAccountRolesError = InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type LogoutError = InvalidRequestException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListAccountsError = InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type LogoutError = InvalidRequestException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const getRoleCredentials: Client.Operation<GetRoleCredentialsRequest, GetRoleCredentialsResponse, GetRoleCredentialsError, SSO> = /*#__PURE__*/ Client.operation(SSO, {model:{name:"GetRoleCredentials",http:{method:"GET",requestUri:"/federation/credentials"},input:{shape:GetRoleCredentialsRequest$},output:{shape:GetRoleCredentialsResponse$},errors:[InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$],authtype:"none"},errors:{InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 

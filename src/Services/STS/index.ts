@@ -221,21 +221,24 @@ export class PackedPolicyTooLargeException extends /*#__PURE__*/ ServiceError("P
 
 export class RegionDisabledException extends /*#__PURE__*/ ServiceError("RegionDisabledException") {}
 
-export type AssumeRoleError = ExpiredTokenException | InvalidContextAssertionException | MalformedPolicyDocumentException | PackedPolicyTooLargeException | RegionDisabledException | Exclude<Errors.CommonError, { readonly _tag: "ExpiredTokenException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssumeRoleWithSAMLError = ExpiredTokenException | IDPRejectedClaimException | InvalidIdentityTokenException | MalformedPolicyDocumentException | PackedPolicyTooLargeException | RegionDisabledException | Exclude<Errors.CommonError, { readonly _tag: "ExpiredTokenException" }> | Client.SdkError
+export type AssumeRoleError = ExpiredTokenException | InvalidContextAssertionException | MalformedPolicyDocumentException | PackedPolicyTooLargeException | RegionDisabledException | Exclude<CommonError, { readonly _tag: "ExpiredTokenException" }> | Client.SdkError
 
-export type AssumeRoleWithWebIdentityError = ExpiredTokenException | IDPCommunicationErrorException | IDPRejectedClaimException | InvalidIdentityTokenException | MalformedPolicyDocumentException | PackedPolicyTooLargeException | RegionDisabledException | Exclude<Errors.CommonError, { readonly _tag: "ExpiredTokenException" }> | Client.SdkError
+export type AssumeRoleWithSAMLError = ExpiredTokenException | IDPRejectedClaimException | InvalidIdentityTokenException | MalformedPolicyDocumentException | PackedPolicyTooLargeException | RegionDisabledException | Exclude<CommonError, { readonly _tag: "ExpiredTokenException" }> | Client.SdkError
 
-export type DecodeAuthorizationMessageError = InvalidAuthorizationMessageException | Errors.CommonError | Client.SdkError
+export type AssumeRoleWithWebIdentityError = ExpiredTokenException | IDPCommunicationErrorException | IDPRejectedClaimException | InvalidIdentityTokenException | MalformedPolicyDocumentException | PackedPolicyTooLargeException | RegionDisabledException | Exclude<CommonError, { readonly _tag: "ExpiredTokenException" }> | Client.SdkError
 
-export type GetAccessKeyInfoError = Errors.CommonError | Client.SdkError
+export type DecodeAuthorizationMessageError = InvalidAuthorizationMessageException | CommonError | Client.SdkError
 
-export type GetCallerIdentityError = Errors.CommonError | Client.SdkError
+export type GetAccessKeyInfoError = CommonError | Client.SdkError
 
-export type GetFederationTokenError = MalformedPolicyDocumentException | PackedPolicyTooLargeException | RegionDisabledException | Errors.CommonError | Client.SdkError
+export type GetCallerIdentityError = CommonError | Client.SdkError
 
-export type GetSessionTokenError = RegionDisabledException | Errors.CommonError | Client.SdkError
+export type GetFederationTokenError = MalformedPolicyDocumentException | PackedPolicyTooLargeException | RegionDisabledException | CommonError | Client.SdkError
+
+export type GetSessionTokenError = RegionDisabledException | CommonError | Client.SdkError
 
 export const assumeRole: Client.Operation<AssumeRoleRequest, AssumeRoleResponse, AssumeRoleError, STS> = /*#__PURE__*/ Client.operation(STS, {model:{name:"AssumeRole",http:{method:"POST",requestUri:"/"},input:{shape:AssumeRoleRequest$},output:{shape:AssumeRoleResponse$,resultWrapper:"AssumeRoleResult"},errors:[ExpiredTokenException$,InvalidContextAssertionException$,MalformedPolicyDocumentException$,PackedPolicyTooLargeException$,RegionDisabledException$]},errors:{ExpiredTokenException,InvalidContextAssertionException,InvalidContextAssertion:InvalidContextAssertionException,MalformedPolicyDocumentException,MalformedPolicyDocument:MalformedPolicyDocumentException,PackedPolicyTooLargeException,PackedPolicyTooLarge:PackedPolicyTooLargeException,RegionDisabledException}})
 

@@ -1321,83 +1321,86 @@ export class UnknownResourceFault extends /*#__PURE__*/ ServiceError("UnknownRes
 
 export class WorkflowExecutionAlreadyStartedFault extends /*#__PURE__*/ ServiceError("WorkflowExecutionAlreadyStartedFault") {}
 
-export type CountClosedWorkflowExecutionsError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CountOpenWorkflowExecutionsError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type CountClosedWorkflowExecutionsError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type CountPendingActivityTasksError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type CountOpenWorkflowExecutionsError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type CountPendingDecisionTasksError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type CountPendingActivityTasksError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type DeleteActivityTypeError = OperationNotPermittedFault | TypeNotDeprecatedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type CountPendingDecisionTasksError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type DeleteWorkflowTypeError = OperationNotPermittedFault | TypeNotDeprecatedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type DeleteActivityTypeError = OperationNotPermittedFault | TypeNotDeprecatedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type DeprecateActivityTypeError = OperationNotPermittedFault | TypeDeprecatedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type DeleteWorkflowTypeError = OperationNotPermittedFault | TypeNotDeprecatedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type DeprecateDomainError = DomainDeprecatedFault | OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type DeprecateActivityTypeError = OperationNotPermittedFault | TypeDeprecatedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type DeprecateWorkflowTypeError = OperationNotPermittedFault | TypeDeprecatedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type DeprecateDomainError = DomainDeprecatedFault | OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type DescribeActivityTypeError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type DeprecateWorkflowTypeError = OperationNotPermittedFault | TypeDeprecatedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type DescribeDomainError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type DescribeActivityTypeError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type DescribeWorkflowExecutionError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type DescribeDomainError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type DescribeWorkflowTypeError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type DescribeWorkflowExecutionError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type GetWorkflowExecutionHistoryError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type DescribeWorkflowTypeError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type ListActivityTypesError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type GetWorkflowExecutionHistoryError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type ListClosedWorkflowExecutionsError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type ListActivityTypesError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type ListDomainsError = OperationNotPermittedFault | Errors.CommonError | Client.SdkError
+export type ListClosedWorkflowExecutionsError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type ListOpenWorkflowExecutionsError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type ListDomainsError = OperationNotPermittedFault | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = LimitExceededFault | OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type ListOpenWorkflowExecutionsError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type ListWorkflowTypesError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = LimitExceededFault | OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type PollForActivityTaskError = LimitExceededFault | OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type ListWorkflowTypesError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type PollForDecisionTaskError = LimitExceededFault | OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type PollForActivityTaskError = LimitExceededFault | OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type RecordActivityTaskHeartbeatError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type PollForDecisionTaskError = LimitExceededFault | OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type RegisterActivityTypeError = LimitExceededFault | OperationNotPermittedFault | TypeAlreadyExistsFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type RecordActivityTaskHeartbeatError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type RegisterDomainError = DomainAlreadyExistsFault | LimitExceededFault | OperationNotPermittedFault | TooManyTagsFault | Errors.CommonError | Client.SdkError
+export type RegisterActivityTypeError = LimitExceededFault | OperationNotPermittedFault | TypeAlreadyExistsFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type RegisterWorkflowTypeError = LimitExceededFault | OperationNotPermittedFault | TypeAlreadyExistsFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type RegisterDomainError = DomainAlreadyExistsFault | LimitExceededFault | OperationNotPermittedFault | TooManyTagsFault | CommonError | Client.SdkError
 
-export type RequestCancelWorkflowExecutionError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type RegisterWorkflowTypeError = LimitExceededFault | OperationNotPermittedFault | TypeAlreadyExistsFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type RespondActivityTaskCanceledError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type RequestCancelWorkflowExecutionError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type RespondActivityTaskCompletedError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type RespondActivityTaskCanceledError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type RespondActivityTaskFailedError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type RespondActivityTaskCompletedError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type RespondDecisionTaskCompletedError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type RespondActivityTaskFailedError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type SignalWorkflowExecutionError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type RespondDecisionTaskCompletedError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type StartWorkflowExecutionError = DefaultUndefinedFault | LimitExceededFault | OperationNotPermittedFault | TypeDeprecatedFault | UnknownResourceFault | WorkflowExecutionAlreadyStartedFault | Errors.CommonError | Client.SdkError
+export type SignalWorkflowExecutionError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type TagResourceError = LimitExceededFault | OperationNotPermittedFault | TooManyTagsFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type StartWorkflowExecutionError = DefaultUndefinedFault | LimitExceededFault | OperationNotPermittedFault | TypeDeprecatedFault | UnknownResourceFault | WorkflowExecutionAlreadyStartedFault | CommonError | Client.SdkError
 
-export type TerminateWorkflowExecutionError = OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type TagResourceError = LimitExceededFault | OperationNotPermittedFault | TooManyTagsFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type UndeprecateActivityTypeError = OperationNotPermittedFault | TypeAlreadyExistsFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type TerminateWorkflowExecutionError = OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type UndeprecateDomainError = DomainAlreadyExistsFault | OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type UndeprecateActivityTypeError = OperationNotPermittedFault | TypeAlreadyExistsFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type UndeprecateWorkflowTypeError = OperationNotPermittedFault | TypeAlreadyExistsFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type UndeprecateDomainError = DomainAlreadyExistsFault | OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
-export type UntagResourceError = LimitExceededFault | OperationNotPermittedFault | UnknownResourceFault | Errors.CommonError | Client.SdkError
+export type UndeprecateWorkflowTypeError = OperationNotPermittedFault | TypeAlreadyExistsFault | UnknownResourceFault | CommonError | Client.SdkError
+
+export type UntagResourceError = LimitExceededFault | OperationNotPermittedFault | UnknownResourceFault | CommonError | Client.SdkError
 
 export const countClosedWorkflowExecutions: Client.Operation<CountClosedWorkflowExecutionsInput, WorkflowExecutionCount, CountClosedWorkflowExecutionsError, SWF> = /*#__PURE__*/ Client.operation(SWF, {model:{name:"CountClosedWorkflowExecutions",http:{method:"POST",requestUri:"/"},input:{shape:CountClosedWorkflowExecutionsInput$},output:{shape:WorkflowExecutionCount$},errors:[OperationNotPermittedFault$,UnknownResourceFault$]},errors:{OperationNotPermittedFault,UnknownResourceFault}})
 

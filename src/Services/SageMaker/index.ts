@@ -12771,675 +12771,678 @@ export class ResourceLimitExceeded extends /*#__PURE__*/ ServiceError("ResourceL
 
 export class ResourceNotFound extends /*#__PURE__*/ ServiceError("ResourceNotFound")<{ readonly Message?: string }> {}
 
-export type AddAssociationError = ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddTagsError = Errors.CommonError | Client.SdkError
+export type AddAssociationError = ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type AssociateTrialComponentError = ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type AddTagsError = CommonError | Client.SdkError
 
-export type BatchDescribeModelPackageError_ = Errors.CommonError | Client.SdkError
+export type AssociateTrialComponentError = ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type CreateActionError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type BatchDescribeModelPackageError_ = CommonError | Client.SdkError
 
-export type CreateAlgorithmError = Errors.CommonError | Client.SdkError
+export type CreateActionError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateAppError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateAlgorithmError = CommonError | Client.SdkError
 
-export type CreateAppImageConfigError = ResourceInUse | Errors.CommonError | Client.SdkError
+export type CreateAppError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateArtifactError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateAppImageConfigError = ResourceInUse | CommonError | Client.SdkError
 
-export type CreateAutoMLJobError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateArtifactError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateAutoMLJobV2Error = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateAutoMLJobError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateClusterError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateAutoMLJobV2Error = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateCodeRepositoryError = Errors.CommonError | Client.SdkError
+export type CreateClusterError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateCompilationJobError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateCodeRepositoryError = CommonError | Client.SdkError
 
-export type CreateContextError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateCompilationJobError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateDataQualityJobDefinitionError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateContextError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateDeviceFleetError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateDataQualityJobDefinitionError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateDomainError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateDeviceFleetError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateEdgeDeploymentPlanError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateDomainError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateEdgeDeploymentStageError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateEdgeDeploymentPlanError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateEdgePackagingJobError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateEdgeDeploymentStageError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateEndpointError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateEdgePackagingJobError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateEndpointConfigError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateEndpointError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateExperimentError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateEndpointConfigError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateFeatureGroupError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateExperimentError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateFlowDefinitionError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateFeatureGroupError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateHubError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateFlowDefinitionError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateHubContentReferenceError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreateHubError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateHumanTaskUiError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateHubContentReferenceError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type CreateHyperParameterTuningJobError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateHumanTaskUiError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateImageError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateHyperParameterTuningJobError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateImageVersionError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreateImageError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateInferenceComponentError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateImageVersionError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type CreateInferenceExperimentError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateInferenceComponentError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateInferenceRecommendationsJobError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateInferenceExperimentError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateLabelingJobError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateInferenceRecommendationsJobError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateMlflowTrackingServerError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateLabelingJobError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateModelError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateMlflowTrackingServerError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateModelBiasJobDefinitionError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateModelError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateModelCardError = ConflictException | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateModelBiasJobDefinitionError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateModelCardExportJobError = ConflictException | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreateModelCardError = ConflictException | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateModelExplainabilityJobDefinitionError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateModelCardExportJobError = ConflictException | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type CreateModelPackageError = ConflictException | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateModelExplainabilityJobDefinitionError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateModelPackageGroupError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateModelPackageError = ConflictException | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateModelQualityJobDefinitionError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateModelPackageGroupError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateMonitoringScheduleError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateModelQualityJobDefinitionError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateNotebookInstanceError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateMonitoringScheduleError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateNotebookInstanceLifecycleConfigError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateNotebookInstanceError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateOptimizationJobError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateNotebookInstanceLifecycleConfigError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreatePipelineError = ConflictException | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreateOptimizationJobError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreatePresignedDomainUrlError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreatePipelineError = ConflictException | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type CreatePresignedMlflowTrackingServerUrlError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreatePresignedDomainUrlError = ResourceNotFound | CommonError | Client.SdkError
 
-export type CreatePresignedNotebookInstanceUrlError = Errors.CommonError | Client.SdkError
+export type CreatePresignedMlflowTrackingServerUrlError = ResourceNotFound | CommonError | Client.SdkError
 
-export type CreateProcessingJobError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreatePresignedNotebookInstanceUrlError = CommonError | Client.SdkError
 
-export type CreateProjectError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateProcessingJobError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type CreateSpaceError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateProjectError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateStudioLifecycleConfigError = ResourceInUse | Errors.CommonError | Client.SdkError
+export type CreateSpaceError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateTrainingJobError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreateStudioLifecycleConfigError = ResourceInUse | CommonError | Client.SdkError
 
-export type CreateTransformJobError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreateTrainingJobError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type CreateTrialError = ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreateTransformJobError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type CreateTrialComponentError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateTrialError = ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type CreateUserProfileError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateTrialComponentError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateWorkforceError = Errors.CommonError | Client.SdkError
+export type CreateUserProfileError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type CreateWorkteamError = ResourceInUse | ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type CreateWorkforceError = CommonError | Client.SdkError
 
-export type DeleteActionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type CreateWorkteamError = ResourceInUse | ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type DeleteAlgorithmError = ConflictException | Errors.CommonError | Client.SdkError
+export type DeleteActionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteAppError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteAlgorithmError = ConflictException | CommonError | Client.SdkError
 
-export type DeleteAppImageConfigError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteAppError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteArtifactError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteAppImageConfigError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteAssociationError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteArtifactError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteClusterError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteAssociationError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteCodeRepositoryError = Errors.CommonError | Client.SdkError
+export type DeleteClusterError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteCompilationJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteCodeRepositoryError = CommonError | Client.SdkError
 
-export type DeleteContextError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteCompilationJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteDataQualityJobDefinitionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteContextError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteDeviceFleetError = ResourceInUse | Errors.CommonError | Client.SdkError
+export type DeleteDataQualityJobDefinitionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteDomainError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteDeviceFleetError = ResourceInUse | CommonError | Client.SdkError
 
-export type DeleteEdgeDeploymentPlanError = ResourceInUse | Errors.CommonError | Client.SdkError
+export type DeleteDomainError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteEdgeDeploymentStageError = ResourceInUse | Errors.CommonError | Client.SdkError
+export type DeleteEdgeDeploymentPlanError = ResourceInUse | CommonError | Client.SdkError
 
-export type DeleteEndpointError = Errors.CommonError | Client.SdkError
+export type DeleteEdgeDeploymentStageError = ResourceInUse | CommonError | Client.SdkError
 
-export type DeleteEndpointConfigError = Errors.CommonError | Client.SdkError
+export type DeleteEndpointError = CommonError | Client.SdkError
 
-export type DeleteExperimentError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteEndpointConfigError = CommonError | Client.SdkError
 
-export type DeleteFeatureGroupError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteExperimentError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteFlowDefinitionError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteFeatureGroupError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteHubError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteFlowDefinitionError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteHubContentError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteHubError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteHubContentReferenceError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteHubContentError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteHumanTaskUiError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteHubContentReferenceError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteHyperParameterTuningJobError = Errors.CommonError | Client.SdkError
+export type DeleteHumanTaskUiError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteImageError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteHyperParameterTuningJobError = CommonError | Client.SdkError
 
-export type DeleteImageVersionError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteImageError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteInferenceComponentError = Errors.CommonError | Client.SdkError
+export type DeleteImageVersionError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteInferenceExperimentError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteInferenceComponentError = CommonError | Client.SdkError
 
-export type DeleteMlflowTrackingServerError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteInferenceExperimentError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteModelError = Errors.CommonError | Client.SdkError
+export type DeleteMlflowTrackingServerError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteModelBiasJobDefinitionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteModelError = CommonError | Client.SdkError
 
-export type DeleteModelCardError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteModelBiasJobDefinitionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteModelExplainabilityJobDefinitionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteModelCardError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteModelPackageError = ConflictException | Errors.CommonError | Client.SdkError
+export type DeleteModelExplainabilityJobDefinitionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteModelPackageGroupError = ConflictException | Errors.CommonError | Client.SdkError
+export type DeleteModelPackageError = ConflictException | CommonError | Client.SdkError
 
-export type DeleteModelPackageGroupPolicyError = Errors.CommonError | Client.SdkError
+export type DeleteModelPackageGroupError = ConflictException | CommonError | Client.SdkError
 
-export type DeleteModelQualityJobDefinitionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteModelPackageGroupPolicyError = CommonError | Client.SdkError
 
-export type DeleteMonitoringScheduleError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteModelQualityJobDefinitionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteNotebookInstanceError = Errors.CommonError | Client.SdkError
+export type DeleteMonitoringScheduleError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteNotebookInstanceLifecycleConfigError = Errors.CommonError | Client.SdkError
+export type DeleteNotebookInstanceError = CommonError | Client.SdkError
 
-export type DeleteOptimizationJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteNotebookInstanceLifecycleConfigError = CommonError | Client.SdkError
 
-export type DeletePipelineError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteOptimizationJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteProjectError = ConflictException | Errors.CommonError | Client.SdkError
+export type DeletePipelineError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteSpaceError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteProjectError = ConflictException | CommonError | Client.SdkError
 
-export type DeleteStudioLifecycleConfigError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteSpaceError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteTagsError = Errors.CommonError | Client.SdkError
+export type DeleteStudioLifecycleConfigError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteTrialError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteTagsError = CommonError | Client.SdkError
 
-export type DeleteTrialComponentError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteTrialError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteUserProfileError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteTrialComponentError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteWorkforceError = Errors.CommonError | Client.SdkError
+export type DeleteUserProfileError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type DeleteWorkteamError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type DeleteWorkforceError = CommonError | Client.SdkError
 
-export type DeregisterDevicesError = Errors.CommonError | Client.SdkError
+export type DeleteWorkteamError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type DescribeActionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DeregisterDevicesError = CommonError | Client.SdkError
 
-export type DescribeAlgorithmError = Errors.CommonError | Client.SdkError
+export type DescribeActionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeAppError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeAlgorithmError = CommonError | Client.SdkError
 
-export type DescribeAppImageConfigError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeAppError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeArtifactError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeAppImageConfigError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeAutoMLJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeArtifactError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeAutoMLJobV2Error = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeAutoMLJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeClusterError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeAutoMLJobV2Error = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeClusterNodeError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeClusterError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeCodeRepositoryError = Errors.CommonError | Client.SdkError
+export type DescribeClusterNodeError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeCompilationJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeCodeRepositoryError = CommonError | Client.SdkError
 
-export type DescribeContextError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeCompilationJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeDataQualityJobDefinitionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeContextError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeDeviceError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeDataQualityJobDefinitionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeDeviceFleetError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeDeviceError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeDomainError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeDeviceFleetError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeEdgeDeploymentPlanError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeDomainError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeEdgePackagingJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeEdgeDeploymentPlanError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeEndpointError = Errors.CommonError | Client.SdkError
+export type DescribeEdgePackagingJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeEndpointConfigError = Errors.CommonError | Client.SdkError
+export type DescribeEndpointError = CommonError | Client.SdkError
 
-export type DescribeExperimentError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeEndpointConfigError = CommonError | Client.SdkError
 
-export type DescribeFeatureGroupError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeExperimentError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeFeatureMetadataError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeFeatureGroupError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeFlowDefinitionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeFeatureMetadataError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeHubError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeFlowDefinitionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeHubContentError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeHubError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeHumanTaskUiError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeHubContentError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeHyperParameterTuningJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeHumanTaskUiError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeImageError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeHyperParameterTuningJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeImageVersionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeImageError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeInferenceComponentError = Errors.CommonError | Client.SdkError
+export type DescribeImageVersionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeInferenceExperimentError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeInferenceComponentError = CommonError | Client.SdkError
 
-export type DescribeInferenceRecommendationsJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeInferenceExperimentError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeLabelingJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeInferenceRecommendationsJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeLineageGroupError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeLabelingJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeMlflowTrackingServerError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeLineageGroupError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeModelError = Errors.CommonError | Client.SdkError
+export type DescribeMlflowTrackingServerError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeModelBiasJobDefinitionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeModelError = CommonError | Client.SdkError
 
-export type DescribeModelCardError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeModelBiasJobDefinitionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeModelCardExportJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeModelCardError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeModelExplainabilityJobDefinitionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeModelCardExportJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeModelPackageError = Errors.CommonError | Client.SdkError
+export type DescribeModelExplainabilityJobDefinitionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeModelPackageGroupError = Errors.CommonError | Client.SdkError
+export type DescribeModelPackageError = CommonError | Client.SdkError
 
-export type DescribeModelQualityJobDefinitionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeModelPackageGroupError = CommonError | Client.SdkError
 
-export type DescribeMonitoringScheduleError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeModelQualityJobDefinitionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeNotebookInstanceError = Errors.CommonError | Client.SdkError
+export type DescribeMonitoringScheduleError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeNotebookInstanceLifecycleConfigError = Errors.CommonError | Client.SdkError
+export type DescribeNotebookInstanceError = CommonError | Client.SdkError
 
-export type DescribeOptimizationJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeNotebookInstanceLifecycleConfigError = CommonError | Client.SdkError
 
-export type DescribePipelineError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeOptimizationJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribePipelineDefinitionForExecutionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribePipelineError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribePipelineExecutionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribePipelineDefinitionForExecutionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeProcessingJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribePipelineExecutionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeProjectError = Errors.CommonError | Client.SdkError
+export type DescribeProcessingJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeSpaceError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeProjectError = CommonError | Client.SdkError
 
-export type DescribeStudioLifecycleConfigError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeSpaceError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeSubscribedWorkteamError = Errors.CommonError | Client.SdkError
+export type DescribeStudioLifecycleConfigError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeTrainingJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeSubscribedWorkteamError = CommonError | Client.SdkError
 
-export type DescribeTransformJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeTrainingJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeTrialError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeTransformJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeTrialComponentError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeTrialError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeUserProfileError = ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeTrialComponentError = ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeWorkforceError = Errors.CommonError | Client.SdkError
+export type DescribeUserProfileError = ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeWorkteamError = Errors.CommonError | Client.SdkError
+export type DescribeWorkforceError = CommonError | Client.SdkError
 
-export type DisableSagemakerServicecatalogPortfolioError = Errors.CommonError | Client.SdkError
+export type DescribeWorkteamError = CommonError | Client.SdkError
 
-export type DisassociateTrialComponentError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DisableSagemakerServicecatalogPortfolioError = CommonError | Client.SdkError
 
-export type EnableSagemakerServicecatalogPortfolioError = Errors.CommonError | Client.SdkError
+export type DisassociateTrialComponentError = ResourceNotFound | CommonError | Client.SdkError
 
-export type GetDeviceFleetReportError = Errors.CommonError | Client.SdkError
+export type EnableSagemakerServicecatalogPortfolioError = CommonError | Client.SdkError
 
-export type GetLineageGroupPolicyError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type GetDeviceFleetReportError = CommonError | Client.SdkError
 
-export type GetModelPackageGroupPolicyError = Errors.CommonError | Client.SdkError
+export type GetLineageGroupPolicyError = ResourceNotFound | CommonError | Client.SdkError
 
-export type GetSagemakerServicecatalogPortfolioStatusError = Errors.CommonError | Client.SdkError
+export type GetModelPackageGroupPolicyError = CommonError | Client.SdkError
 
-export type GetScalingConfigurationRecommendationError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type GetSagemakerServicecatalogPortfolioStatusError = CommonError | Client.SdkError
 
-export type GetSearchSuggestionsError = Errors.CommonError | Client.SdkError
+export type GetScalingConfigurationRecommendationError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ImportHubContentError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type GetSearchSuggestionsError = CommonError | Client.SdkError
 
-export type ListActionsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ImportHubContentError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type ListAlgorithmsError = Errors.CommonError | Client.SdkError
+export type ListActionsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListAliasesError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListAlgorithmsError = CommonError | Client.SdkError
 
-export type ListAppImageConfigsError = Errors.CommonError | Client.SdkError
+export type ListAliasesError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListAppsError = Errors.CommonError | Client.SdkError
+export type ListAppImageConfigsError = CommonError | Client.SdkError
 
-export type ListArtifactsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListAppsError = CommonError | Client.SdkError
 
-export type ListAssociationsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListArtifactsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListAutoMLJobsError = Errors.CommonError | Client.SdkError
+export type ListAssociationsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListCandidatesForAutoMLJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListAutoMLJobsError = CommonError | Client.SdkError
 
-export type ListClusterNodesError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListCandidatesForAutoMLJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListClustersError = Errors.CommonError | Client.SdkError
+export type ListClusterNodesError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListCodeRepositoriesError = Errors.CommonError | Client.SdkError
+export type ListClustersError = CommonError | Client.SdkError
 
-export type ListCompilationJobsError = Errors.CommonError | Client.SdkError
+export type ListCodeRepositoriesError = CommonError | Client.SdkError
 
-export type ListContextsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListCompilationJobsError = CommonError | Client.SdkError
 
-export type ListDataQualityJobDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListContextsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListDeviceFleetsError = Errors.CommonError | Client.SdkError
+export type ListDataQualityJobDefinitionsError = CommonError | Client.SdkError
 
-export type ListDevicesError = Errors.CommonError | Client.SdkError
+export type ListDeviceFleetsError = CommonError | Client.SdkError
 
-export type ListDomainsError = Errors.CommonError | Client.SdkError
+export type ListDevicesError = CommonError | Client.SdkError
 
-export type ListEdgeDeploymentPlansError = Errors.CommonError | Client.SdkError
+export type ListDomainsError = CommonError | Client.SdkError
 
-export type ListEdgePackagingJobsError = Errors.CommonError | Client.SdkError
+export type ListEdgeDeploymentPlansError = CommonError | Client.SdkError
 
-export type ListEndpointConfigsError = Errors.CommonError | Client.SdkError
+export type ListEdgePackagingJobsError = CommonError | Client.SdkError
 
-export type ListEndpointsError = Errors.CommonError | Client.SdkError
+export type ListEndpointConfigsError = CommonError | Client.SdkError
 
-export type ListExperimentsError = Errors.CommonError | Client.SdkError
+export type ListEndpointsError = CommonError | Client.SdkError
 
-export type ListFeatureGroupsError = Errors.CommonError | Client.SdkError
+export type ListExperimentsError = CommonError | Client.SdkError
 
-export type ListFlowDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListFeatureGroupsError = CommonError | Client.SdkError
 
-export type ListHubContentVersionsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListFlowDefinitionsError = CommonError | Client.SdkError
 
-export type ListHubContentsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListHubContentVersionsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListHubsError = Errors.CommonError | Client.SdkError
+export type ListHubContentsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListHumanTaskUisError = Errors.CommonError | Client.SdkError
+export type ListHubsError = CommonError | Client.SdkError
 
-export type ListHyperParameterTuningJobsError = Errors.CommonError | Client.SdkError
+export type ListHumanTaskUisError = CommonError | Client.SdkError
 
-export type ListImageVersionsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListHyperParameterTuningJobsError = CommonError | Client.SdkError
 
-export type ListImagesError = Errors.CommonError | Client.SdkError
+export type ListImageVersionsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListInferenceComponentsError = Errors.CommonError | Client.SdkError
+export type ListImagesError = CommonError | Client.SdkError
 
-export type ListInferenceExperimentsError = Errors.CommonError | Client.SdkError
+export type ListInferenceComponentsError = CommonError | Client.SdkError
 
-export type ListInferenceRecommendationsJobStepsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListInferenceExperimentsError = CommonError | Client.SdkError
 
-export type ListInferenceRecommendationsJobsError = Errors.CommonError | Client.SdkError
+export type ListInferenceRecommendationsJobStepsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListLabelingJobsError = Errors.CommonError | Client.SdkError
+export type ListInferenceRecommendationsJobsError = CommonError | Client.SdkError
 
-export type ListLabelingJobsForWorkteamError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListLabelingJobsError = CommonError | Client.SdkError
 
-export type ListLineageGroupsError = Errors.CommonError | Client.SdkError
+export type ListLabelingJobsForWorkteamError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListMlflowTrackingServersError = Errors.CommonError | Client.SdkError
+export type ListLineageGroupsError = CommonError | Client.SdkError
 
-export type ListModelBiasJobDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListMlflowTrackingServersError = CommonError | Client.SdkError
 
-export type ListModelCardExportJobsError = Errors.CommonError | Client.SdkError
+export type ListModelBiasJobDefinitionsError = CommonError | Client.SdkError
 
-export type ListModelCardVersionsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListModelCardExportJobsError = CommonError | Client.SdkError
 
-export type ListModelCardsError = Errors.CommonError | Client.SdkError
+export type ListModelCardVersionsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListModelExplainabilityJobDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListModelCardsError = CommonError | Client.SdkError
 
-export type ListModelMetadataError = Errors.CommonError | Client.SdkError
+export type ListModelExplainabilityJobDefinitionsError = CommonError | Client.SdkError
 
-export type ListModelPackageGroupsError = Errors.CommonError | Client.SdkError
+export type ListModelMetadataError = CommonError | Client.SdkError
 
-export type ListModelPackagesError = Errors.CommonError | Client.SdkError
+export type ListModelPackageGroupsError = CommonError | Client.SdkError
 
-export type ListModelQualityJobDefinitionsError = Errors.CommonError | Client.SdkError
+export type ListModelPackagesError = CommonError | Client.SdkError
 
-export type ListModelsError = Errors.CommonError | Client.SdkError
+export type ListModelQualityJobDefinitionsError = CommonError | Client.SdkError
 
-export type ListMonitoringAlertHistoryError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListModelsError = CommonError | Client.SdkError
 
-export type ListMonitoringAlertsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListMonitoringAlertHistoryError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListMonitoringExecutionsError = Errors.CommonError | Client.SdkError
+export type ListMonitoringAlertsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListMonitoringSchedulesError = Errors.CommonError | Client.SdkError
+export type ListMonitoringExecutionsError = CommonError | Client.SdkError
 
-export type ListNotebookInstanceLifecycleConfigsError = Errors.CommonError | Client.SdkError
+export type ListMonitoringSchedulesError = CommonError | Client.SdkError
 
-export type ListNotebookInstancesError = Errors.CommonError | Client.SdkError
+export type ListNotebookInstanceLifecycleConfigsError = CommonError | Client.SdkError
 
-export type ListOptimizationJobsError = Errors.CommonError | Client.SdkError
+export type ListNotebookInstancesError = CommonError | Client.SdkError
 
-export type ListPipelineExecutionStepsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListOptimizationJobsError = CommonError | Client.SdkError
 
-export type ListPipelineExecutionsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListPipelineExecutionStepsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListPipelineParametersForExecutionError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListPipelineExecutionsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListPipelinesError = Errors.CommonError | Client.SdkError
+export type ListPipelineParametersForExecutionError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListProcessingJobsError = Errors.CommonError | Client.SdkError
+export type ListPipelinesError = CommonError | Client.SdkError
 
-export type ListProjectsError = Errors.CommonError | Client.SdkError
+export type ListProcessingJobsError = CommonError | Client.SdkError
 
-export type ListResourceCatalogsError = Errors.CommonError | Client.SdkError
+export type ListProjectsError = CommonError | Client.SdkError
 
-export type ListSpacesError = Errors.CommonError | Client.SdkError
+export type ListResourceCatalogsError = CommonError | Client.SdkError
 
-export type ListStageDevicesError = Errors.CommonError | Client.SdkError
+export type ListSpacesError = CommonError | Client.SdkError
 
-export type ListStudioLifecycleConfigsError = ResourceInUse | Errors.CommonError | Client.SdkError
+export type ListStageDevicesError = CommonError | Client.SdkError
 
-export type ListSubscribedWorkteamsError = Errors.CommonError | Client.SdkError
+export type ListStudioLifecycleConfigsError = ResourceInUse | CommonError | Client.SdkError
 
-export type ListTagsError = Errors.CommonError | Client.SdkError
+export type ListSubscribedWorkteamsError = CommonError | Client.SdkError
 
-export type ListTrainingJobsError = Errors.CommonError | Client.SdkError
+export type ListTagsError = CommonError | Client.SdkError
 
-export type ListTrainingJobsForHyperParameterTuningJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListTrainingJobsError = CommonError | Client.SdkError
 
-export type ListTransformJobsError = Errors.CommonError | Client.SdkError
+export type ListTrainingJobsForHyperParameterTuningJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListTrialComponentsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListTransformJobsError = CommonError | Client.SdkError
 
-export type ListTrialsError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListTrialComponentsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListUserProfilesError = Errors.CommonError | Client.SdkError
+export type ListTrialsError = ResourceNotFound | CommonError | Client.SdkError
 
-export type ListWorkforcesError = Errors.CommonError | Client.SdkError
+export type ListUserProfilesError = CommonError | Client.SdkError
 
-export type ListWorkteamsError = Errors.CommonError | Client.SdkError
+export type ListWorkforcesError = CommonError | Client.SdkError
 
-export type PutModelPackageGroupPolicyError = ConflictException | Errors.CommonError | Client.SdkError
+export type ListWorkteamsError = CommonError | Client.SdkError
 
-export type QueryLineageError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type PutModelPackageGroupPolicyError = ConflictException | CommonError | Client.SdkError
 
-export type RegisterDevicesError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type QueryLineageError = ResourceNotFound | CommonError | Client.SdkError
 
-export type RenderUiTemplateError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type RegisterDevicesError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type RetryPipelineExecutionError = ConflictException | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type RenderUiTemplateError = ResourceNotFound | CommonError | Client.SdkError
 
-export type SearchError = Errors.CommonError | Client.SdkError
+export type RetryPipelineExecutionError = ConflictException | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type SendPipelineExecutionStepFailureError = ConflictException | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type SearchError = CommonError | Client.SdkError
 
-export type SendPipelineExecutionStepSuccessError = ConflictException | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type SendPipelineExecutionStepFailureError = ConflictException | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type StartEdgeDeploymentStageError = Errors.CommonError | Client.SdkError
+export type SendPipelineExecutionStepSuccessError = ConflictException | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type StartInferenceExperimentError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StartEdgeDeploymentStageError = CommonError | Client.SdkError
 
-export type StartMlflowTrackingServerError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StartInferenceExperimentError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type StartMonitoringScheduleError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StartMlflowTrackingServerError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type StartNotebookInstanceError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type StartMonitoringScheduleError = ResourceNotFound | CommonError | Client.SdkError
 
-export type StartPipelineExecutionError = ConflictException | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StartNotebookInstanceError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type StopAutoMLJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StartPipelineExecutionError = ConflictException | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type StopCompilationJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopAutoMLJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type StopEdgeDeploymentStageError = Errors.CommonError | Client.SdkError
+export type StopCompilationJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type StopEdgePackagingJobError = Errors.CommonError | Client.SdkError
+export type StopEdgeDeploymentStageError = CommonError | Client.SdkError
 
-export type StopHyperParameterTuningJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopEdgePackagingJobError = CommonError | Client.SdkError
 
-export type StopInferenceExperimentError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopHyperParameterTuningJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type StopInferenceRecommendationsJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopInferenceExperimentError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type StopLabelingJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopInferenceRecommendationsJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type StopMlflowTrackingServerError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopLabelingJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type StopMonitoringScheduleError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopMlflowTrackingServerError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type StopNotebookInstanceError = Errors.CommonError | Client.SdkError
+export type StopMonitoringScheduleError = ResourceNotFound | CommonError | Client.SdkError
 
-export type StopOptimizationJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopNotebookInstanceError = CommonError | Client.SdkError
 
-export type StopPipelineExecutionError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopOptimizationJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type StopProcessingJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopPipelineExecutionError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type StopTrainingJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopProcessingJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type StopTransformJobError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopTrainingJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateActionError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type StopTransformJobError = ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateAppImageConfigError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateActionError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateArtifactError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateAppImageConfigError = ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateClusterError = ConflictException | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateArtifactError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateClusterSoftwareError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateClusterError = ConflictException | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateCodeRepositoryError = ConflictException | Errors.CommonError | Client.SdkError
+export type UpdateClusterSoftwareError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateContextError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateCodeRepositoryError = ConflictException | CommonError | Client.SdkError
 
-export type UpdateDeviceFleetError = ResourceInUse | Errors.CommonError | Client.SdkError
+export type UpdateContextError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateDevicesError = Errors.CommonError | Client.SdkError
+export type UpdateDeviceFleetError = ResourceInUse | CommonError | Client.SdkError
 
-export type UpdateDomainError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateDevicesError = CommonError | Client.SdkError
 
-export type UpdateEndpointError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type UpdateDomainError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateEndpointWeightsAndCapacitiesError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type UpdateEndpointError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type UpdateExperimentError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateEndpointWeightsAndCapacitiesError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type UpdateFeatureGroupError = ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateExperimentError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateFeatureMetadataError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateFeatureGroupError = ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateHubError = ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateFeatureMetadataError = ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateImageError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateHubError = ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateImageVersionError = ResourceInUse | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateImageError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateInferenceComponentError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type UpdateImageVersionError = ResourceInUse | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateInferenceComponentRuntimeConfigError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type UpdateInferenceComponentError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type UpdateInferenceExperimentError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateInferenceComponentRuntimeConfigError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type UpdateMlflowTrackingServerError = ConflictException | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateInferenceExperimentError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateModelCardError = ConflictException | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateMlflowTrackingServerError = ConflictException | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateModelPackageError = ConflictException | Errors.CommonError | Client.SdkError
+export type UpdateModelCardError = ConflictException | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateMonitoringAlertError = ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateModelPackageError = ConflictException | CommonError | Client.SdkError
 
-export type UpdateMonitoringScheduleError = ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateMonitoringAlertError = ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateNotebookInstanceError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type UpdateMonitoringScheduleError = ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateNotebookInstanceLifecycleConfigError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type UpdateNotebookInstanceError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type UpdatePipelineError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateNotebookInstanceLifecycleConfigError = ResourceLimitExceeded | CommonError | Client.SdkError
 
-export type UpdatePipelineExecutionError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdatePipelineError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateProjectError = ConflictException | Errors.CommonError | Client.SdkError
+export type UpdatePipelineExecutionError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateSpaceError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateProjectError = ConflictException | CommonError | Client.SdkError
 
-export type UpdateTrainingJobError = ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateSpaceError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateTrialError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateTrainingJobError = ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateTrialComponentError = ConflictException | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateTrialError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateUserProfileError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateTrialComponentError = ConflictException | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateWorkforceError = ConflictException | Errors.CommonError | Client.SdkError
+export type UpdateUserProfileError = ResourceInUse | ResourceLimitExceeded | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateWorkteamError = ResourceLimitExceeded | Errors.CommonError | Client.SdkError
+export type UpdateWorkforceError = ConflictException | CommonError | Client.SdkError
+
+export type UpdateWorkteamError = ResourceLimitExceeded | CommonError | Client.SdkError
 
 export const addAssociation: Client.Operation<AddAssociationRequest, AddAssociationResponse, AddAssociationError, SageMaker> = /*#__PURE__*/ Client.operation(SageMaker, {model:{name:"AddAssociation",http:{method:"POST",requestUri:"/"},input:{shape:AddAssociationRequest$},output:{shape:AddAssociationResponse$},errors:[ResourceLimitExceeded$,ResourceNotFound$]},errors:{ResourceLimitExceeded,ResourceNotFound}})
 

@@ -147,13 +147,16 @@ export class ServiceUnavailable extends /*#__PURE__*/ ServiceError("ServiceUnava
 
 export class ValidationError extends /*#__PURE__*/ ServiceError("ValidationError")<{ readonly Message?: string }> {}
 
-export type BatchGetRecordError_ = AccessForbidden | InternalFailure | ServiceUnavailable | ValidationError | Exclude<Errors.CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteRecordError = AccessForbidden | InternalFailure | ServiceUnavailable | ValidationError | Exclude<Errors.CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
+export type BatchGetRecordError_ = AccessForbidden | InternalFailure | ServiceUnavailable | ValidationError | Exclude<CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
 
-export type GetRecordError = AccessForbidden | InternalFailure | ResourceNotFound | ServiceUnavailable | ValidationError | Exclude<Errors.CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
+export type DeleteRecordError = AccessForbidden | InternalFailure | ServiceUnavailable | ValidationError | Exclude<CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
 
-export type PutRecordError = AccessForbidden | InternalFailure | ServiceUnavailable | ValidationError | Exclude<Errors.CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
+export type GetRecordError = AccessForbidden | InternalFailure | ResourceNotFound | ServiceUnavailable | ValidationError | Exclude<CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
+
+export type PutRecordError = AccessForbidden | InternalFailure | ServiceUnavailable | ValidationError | Exclude<CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
 
 export const batchGetRecord: Client.Operation<BatchGetRecordRequest, BatchGetRecordResponse, BatchGetRecordError_, SageMakerFeatureStoreRuntime> = /*#__PURE__*/ Client.operation(SageMakerFeatureStoreRuntime, {model:{name:"BatchGetRecord",http:{method:"POST",requestUri:"/BatchGetRecord"},input:{shape:BatchGetRecordRequest$},output:{shape:BatchGetRecordResponse$},errors:[AccessForbidden$,InternalFailure$,ServiceUnavailable$,ValidationError$]},errors:{AccessForbidden,InternalFailure,ServiceUnavailable,ValidationError}})
 

@@ -51,6 +51,9 @@ export interface BatchPutMetricsOutputErrorsMember {
   readonly MetricIndex?: number
 }
 
-export type BatchPutMetricsError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
+
+export type BatchPutMetricsError = CommonError | Client.SdkError
 
 export const batchPutMetrics: Client.Operation<BatchPutMetricsRequest, BatchPutMetricsOutput, BatchPutMetricsError, SageMakerMetrics> = /*#__PURE__*/ Client.operation(SageMakerMetrics, {model:{name:"BatchPutMetrics",http:{method:"PUT",requestUri:"/BatchPutMetrics"},input:{shape:BatchPutMetricsRequest$},output:{shape:BatchPutMetricsOutput$}}})

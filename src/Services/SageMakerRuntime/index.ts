@@ -131,11 +131,14 @@ export class ServiceUnavailable extends /*#__PURE__*/ ServiceError("ServiceUnava
 
 export class ValidationError extends /*#__PURE__*/ ServiceError("ValidationError")<{ readonly Message?: string }> {}
 
-export type InvokeEndpointError = InternalDependencyException | InternalFailure | ModelError | ModelNotReadyException | ServiceUnavailable | ValidationError | Exclude<Errors.CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type InvokeEndpointAsyncError = InternalFailure | ServiceUnavailable | ValidationError | Exclude<Errors.CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
+export type InvokeEndpointError = InternalDependencyException | InternalFailure | ModelError | ModelNotReadyException | ServiceUnavailable | ValidationError | Exclude<CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
 
-export type InvokeEndpointWithResponseStreamError = InternalFailure | InternalStreamFailure | ModelError | ModelStreamError | ServiceUnavailable | ValidationError | Exclude<Errors.CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
+export type InvokeEndpointAsyncError = InternalFailure | ServiceUnavailable | ValidationError | Exclude<CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
+
+export type InvokeEndpointWithResponseStreamError = InternalFailure | InternalStreamFailure | ModelError | ModelStreamError | ServiceUnavailable | ValidationError | Exclude<CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
 
 export const invokeEndpoint: Client.Operation<InvokeEndpointInput, InvokeEndpointOutput, InvokeEndpointError, SageMakerRuntime> = /*#__PURE__*/ Client.operation(SageMakerRuntime, {model:{name:"InvokeEndpoint",http:{method:"POST",requestUri:"/endpoints/{EndpointName}/invocations"},input:{shape:InvokeEndpointInput$,payload:"Body"},output:{shape:InvokeEndpointOutput$,payload:"Body"},errors:[InternalDependencyException$,InternalFailure$,ModelError$,ModelNotReadyException$,ServiceUnavailable$,ValidationError$]},errors:{InternalDependencyException,InternalFailure,ModelError,ModelNotReadyException,ServiceUnavailable,ValidationError}})
 

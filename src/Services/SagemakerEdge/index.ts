@@ -138,11 +138,14 @@ export interface DeploymentModel {
 
 export class InternalServiceException extends /*#__PURE__*/ ServiceError("InternalServiceException")<{ readonly Message?: string }> {}
 
-export type GetDeploymentsError = InternalServiceException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetDeviceRegistrationError = InternalServiceException | Errors.CommonError | Client.SdkError
+export type GetDeploymentsError = InternalServiceException | CommonError | Client.SdkError
 
-export type SendHeartbeatError = InternalServiceException | Errors.CommonError | Client.SdkError
+export type GetDeviceRegistrationError = InternalServiceException | CommonError | Client.SdkError
+
+export type SendHeartbeatError = InternalServiceException | CommonError | Client.SdkError
 
 export const getDeployments: Client.Operation<GetDeploymentsRequest, GetDeploymentsResult, GetDeploymentsError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"GetDeployments",http:{method:"POST",requestUri:"/GetDeployments"},input:{shape:GetDeploymentsRequest$},output:{shape:GetDeploymentsResult$},errors:[InternalServiceException$]},errors:{InternalServiceException}})
 

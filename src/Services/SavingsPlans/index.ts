@@ -346,25 +346,28 @@ export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("S
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type CreateSavingsPlanError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteQueuedSavingsPlanError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateSavingsPlanError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeSavingsPlanRatesError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteQueuedSavingsPlanError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeSavingsPlansError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeSavingsPlanRatesError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeSavingsPlansOfferingRatesError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeSavingsPlansError = InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeSavingsPlansOfferingsError = InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeSavingsPlansOfferingRatesError = InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeSavingsPlansOfferingsError = InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ReturnSavingsPlanError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ReturnSavingsPlanError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const createSavingsPlan: Client.Operation<CreateSavingsPlanRequest, CreateSavingsPlanResponse, CreateSavingsPlanError, SavingsPlans> = /*#__PURE__*/ Client.operation(SavingsPlans, {model:{name:"CreateSavingsPlan",http:{method:"POST",requestUri:"/CreateSavingsPlan"},input:{shape:CreateSavingsPlanRequest$},output:{shape:CreateSavingsPlanResponse$},errors:[InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ValidationException$]},errors:{InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ValidationException}})
 

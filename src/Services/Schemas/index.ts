@@ -525,67 +525,70 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException")<{ readonly Code?: string; readonly Message?: string }> {}
 
-export type CreateDiscovererError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateRegistryError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateDiscovererError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type CreateSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateRegistryError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteDiscovererError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type CreateSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteRegistryError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteDiscovererError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteResourcePolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteRegistryError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteResourcePolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DeleteSchemaVersionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DeleteSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeCodeBindingError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteSchemaVersionError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeDiscovererError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeCodeBindingError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeRegistryError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeDiscovererError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type DescribeSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type DescribeRegistryError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ExportSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type GetCodeBindingSourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ExportSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetDiscoveredSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetCodeBindingSourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetResourcePolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetDiscoveredSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListDiscoverersError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type GetResourcePolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListRegistriesError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListDiscoverersError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListSchemaVersionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListRegistriesError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListSchemasError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type ListSchemaVersionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListSchemasError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type PutCodeBindingError = BadRequestException | ForbiddenException | GoneException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type PutResourcePolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | PreconditionFailedException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type PutCodeBindingError = BadRequestException | ForbiddenException | GoneException | InternalServerErrorException | NotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type SearchSchemasError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type PutResourcePolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | PreconditionFailedException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type StartDiscovererError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type SearchSchemasError = BadRequestException | ForbiddenException | InternalServerErrorException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type StopDiscovererError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type StartDiscovererError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type StopDiscovererError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateDiscovererError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateRegistryError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | Errors.CommonError | Client.SdkError
+export type UpdateDiscovererError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
 
-export type UpdateSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type UpdateRegistryError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | UnauthorizedException | CommonError | Client.SdkError
+
+export type UpdateSchemaError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
 export const createDiscoverer: Client.Operation<CreateDiscovererRequest, CreateDiscovererResponse, CreateDiscovererError, Schemas> = /*#__PURE__*/ Client.operation(Schemas, {model:{name:"CreateDiscoverer",http:{method:"POST",requestUri:"/v1/discoverers",responseCode:201},input:{shape:CreateDiscovererRequest$},output:{shape:CreateDiscovererResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,ServiceUnavailableException$,UnauthorizedException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,ServiceUnavailableException,UnauthorizedException}})
 

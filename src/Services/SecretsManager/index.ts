@@ -513,51 +513,54 @@ export class ResourceExistsException extends /*#__PURE__*/ ServiceError("Resourc
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
 
-export type BatchGetSecretValueError = DecryptionFailure | InternalServiceError | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelRotateSecretError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type BatchGetSecretValueError = DecryptionFailure | InternalServiceError | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateSecretError = DecryptionFailure | EncryptionFailure | InternalServiceError | InvalidParameterException | InvalidRequestException | LimitExceededException | MalformedPolicyDocumentException | PreconditionNotMetException | ResourceExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CancelRotateSecretError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteResourcePolicyError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateSecretError = DecryptionFailure | EncryptionFailure | InternalServiceError | InvalidParameterException | InvalidRequestException | LimitExceededException | MalformedPolicyDocumentException | PreconditionNotMetException | ResourceExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteSecretError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteResourcePolicyError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeSecretError = InternalServiceError | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteSecretError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetRandomPasswordError = InternalServiceError | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type DescribeSecretError = InternalServiceError | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetResourcePolicyError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetRandomPasswordError = InternalServiceError | InvalidParameterException | InvalidRequestException | CommonError | Client.SdkError
 
-export type GetSecretValueError = DecryptionFailure | InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetResourcePolicyError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListSecretVersionIdsError = InternalServiceError | InvalidNextTokenException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetSecretValueError = DecryptionFailure | InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListSecretsError = InternalServiceError | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListSecretVersionIdsError = InternalServiceError | InvalidNextTokenException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutResourcePolicyError = InternalServiceError | InvalidParameterException | InvalidRequestException | MalformedPolicyDocumentException | PublicPolicyException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListSecretsError = InternalServiceError | InvalidNextTokenException | InvalidParameterException | InvalidRequestException | CommonError | Client.SdkError
 
-export type PutSecretValueError = DecryptionFailure | EncryptionFailure | InternalServiceError | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutResourcePolicyError = InternalServiceError | InvalidParameterException | InvalidRequestException | MalformedPolicyDocumentException | PublicPolicyException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RemoveRegionsFromReplicationError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutSecretValueError = DecryptionFailure | EncryptionFailure | InternalServiceError | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ReplicateSecretToRegionsError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RemoveRegionsFromReplicationError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RestoreSecretError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ReplicateSecretToRegionsError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RotateSecretError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RestoreSecretError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StopReplicationToReplicaError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type RotateSecretError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StopReplicationToReplicaError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateSecretError = DecryptionFailure | EncryptionFailure | InternalServiceError | InvalidParameterException | InvalidRequestException | LimitExceededException | MalformedPolicyDocumentException | PreconditionNotMetException | ResourceExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalServiceError | InvalidParameterException | InvalidRequestException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateSecretVersionStageError = InternalServiceError | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateSecretError = DecryptionFailure | EncryptionFailure | InternalServiceError | InvalidParameterException | InvalidRequestException | LimitExceededException | MalformedPolicyDocumentException | PreconditionNotMetException | ResourceExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ValidateResourcePolicyError = InternalServiceError | InvalidParameterException | InvalidRequestException | MalformedPolicyDocumentException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateSecretVersionStageError = InternalServiceError | InvalidParameterException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type ValidateResourcePolicyError = InternalServiceError | InvalidParameterException | InvalidRequestException | MalformedPolicyDocumentException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const batchGetSecretValue: Paginate.Paginated<BatchGetSecretValueRequest, BatchGetSecretValueResponse, BatchGetSecretValueError, SecretsManager, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SecretsManager, {model:{name:"BatchGetSecretValue",http:{method:"POST",requestUri:"/"},input:{shape:BatchGetSecretValueRequest$},output:{shape:BatchGetSecretValueResponse$},errors:[DecryptionFailure$,InternalServiceError$,InvalidNextTokenException$,InvalidParameterException$,InvalidRequestException$,ResourceNotFoundException$]},errors:{DecryptionFailure,InternalServiceError,InvalidNextTokenException,InvalidParameterException,InvalidRequestException,ResourceNotFoundException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 

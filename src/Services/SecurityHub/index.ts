@@ -11992,163 +11992,166 @@ export class ResourceInUseException extends /*#__PURE__*/ ServiceError("Resource
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly Code?: string }> {}
 
-export type AcceptAdministratorInvitationError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AcceptInvitationError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AcceptAdministratorInvitationError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type BatchDeleteAutomationRulesError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AcceptInvitationError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type BatchDisableStandardsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type BatchDeleteAutomationRulesError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type BatchEnableStandardsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type BatchDisableStandardsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type BatchGetAutomationRulesError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type BatchEnableStandardsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type BatchGetConfigurationPolicyAssociationsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type BatchGetAutomationRulesError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type BatchGetSecurityControlsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type BatchGetConfigurationPolicyAssociationsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type BatchGetStandardsControlAssociationsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type BatchGetSecurityControlsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type BatchImportFindingsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type BatchGetStandardsControlAssociationsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type BatchUpdateAutomationRulesError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type BatchImportFindingsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type BatchUpdateFindingsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type BatchUpdateAutomationRulesError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type BatchUpdateStandardsControlAssociationsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type BatchUpdateFindingsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateActionTargetError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | Errors.CommonError | Client.SdkError
+export type BatchUpdateStandardsControlAssociationsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateAutomationRuleError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateActionTargetError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | CommonError | Client.SdkError
 
-export type CreateConfigurationPolicyError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateAutomationRuleError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateFindingAggregatorError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateConfigurationPolicyError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateInsightError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | Errors.CommonError | Client.SdkError
+export type CreateFindingAggregatorError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateMembersError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateInsightError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | CommonError | Client.SdkError
 
-export type DeclineInvitationsError = InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateMembersError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteActionTargetError = InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeclineInvitationsError = InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteConfigurationPolicyError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteActionTargetError = InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteFindingAggregatorError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteConfigurationPolicyError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteInsightError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteFindingAggregatorError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteInvitationsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteInsightError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteMembersError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteInvitationsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeActionTargetsError = InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteMembersError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeHubError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeActionTargetsError = InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeOrganizationConfigurationError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type DescribeHubError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeProductsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type DescribeOrganizationConfigurationError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type DescribeStandardsError = InternalException | InvalidAccessException | InvalidInputException | Errors.CommonError | Client.SdkError
+export type DescribeProductsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type DescribeStandardsControlsError = InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeStandardsError = InternalException | InvalidAccessException | InvalidInputException | CommonError | Client.SdkError
 
-export type DisableImportFindingsForProductError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeStandardsControlsError = InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisableOrganizationAdminAccountError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DisableImportFindingsForProductError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisableSecurityHubError = AccessDeniedException | InternalException | InvalidAccessException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DisableOrganizationAdminAccountError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisassociateFromAdministratorAccountError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisableSecurityHubError = AccessDeniedException | InternalException | InvalidAccessException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisassociateFromMasterAccountError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateFromAdministratorAccountError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateMembersError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DisassociateFromMasterAccountError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type EnableImportFindingsForProductError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | Errors.CommonError | Client.SdkError
+export type DisassociateMembersError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type EnableOrganizationAdminAccountError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type EnableImportFindingsForProductError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | CommonError | Client.SdkError
 
-export type EnableSecurityHubError = AccessDeniedException | InternalException | InvalidAccessException | LimitExceededException | ResourceConflictException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type EnableOrganizationAdminAccountError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetAdministratorAccountError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type EnableSecurityHubError = AccessDeniedException | InternalException | InvalidAccessException | LimitExceededException | ResourceConflictException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetConfigurationPolicyError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetAdministratorAccountError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetConfigurationPolicyAssociationError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetConfigurationPolicyError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetEnabledStandardsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetConfigurationPolicyAssociationError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetFindingAggregatorError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetEnabledStandardsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetFindingHistoryError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetFindingAggregatorError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetFindingsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetFindingHistoryError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetInsightResultsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetFindingsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetInsightsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetInsightResultsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetInvitationsCountError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetInsightsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetMasterAccountError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetInvitationsCountError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type GetMembersError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetMasterAccountError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetSecurityControlDefinitionError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetMembersError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type InviteMembersError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetSecurityControlDefinitionError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAutomationRulesError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type InviteMembersError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListConfigurationPoliciesError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListAutomationRulesError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListConfigurationPolicyAssociationsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListConfigurationPoliciesError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListEnabledProductsForImportError = InternalException | InvalidAccessException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListConfigurationPolicyAssociationsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListFindingAggregatorsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListEnabledProductsForImportError = InternalException | InvalidAccessException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListInvitationsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListFindingAggregatorsError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListMembersError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListInvitationsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListOrganizationAdminAccountsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListMembersError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListSecurityControlDefinitionsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListOrganizationAdminAccountsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListStandardsControlAssociationsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListSecurityControlDefinitionsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListStandardsControlAssociationsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | CommonError | Client.SdkError
 
-export type StartConfigurationPolicyAssociationError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type StartConfigurationPolicyDisassociationError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartConfigurationPolicyAssociationError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type TagResourceError = InternalException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type StartConfigurationPolicyDisassociationError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UntagResourceError = InternalException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateActionTargetError = InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateConfigurationPolicyError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateActionTargetError = InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateFindingAggregatorError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateConfigurationPolicyError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateFindingsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateFindingAggregatorError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateInsightError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateFindingsError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateOrganizationConfigurationError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateInsightError = InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateSecurityControlError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateOrganizationConfigurationError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceConflictException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateSecurityHubConfigurationError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateSecurityControlError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateStandardsControlError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateSecurityHubConfigurationError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | LimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+
+export type UpdateStandardsControlError = AccessDeniedException | InternalException | InvalidAccessException | InvalidInputException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
 export const acceptAdministratorInvitation: Client.Operation<AcceptAdministratorInvitationRequest, AcceptAdministratorInvitationResponse, AcceptAdministratorInvitationError, SecurityHub> = /*#__PURE__*/ Client.operation(SecurityHub, {model:{name:"AcceptAdministratorInvitation",http:{method:"POST",requestUri:"/administrator"},input:{shape:AcceptAdministratorInvitationRequest$},output:{shape:AcceptAdministratorInvitationResponse$},errors:[InternalException$,InvalidAccessException$,InvalidInputException$,LimitExceededException$,ResourceNotFoundException$]},errors:{InternalException,InvalidAccessException,InvalidInputException,LimitExceededException,ResourceNotFoundException}})
 

@@ -654,67 +654,70 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly serviceCode?: string; readonly quotaCode?: string; readonly retryAfterSeconds?: number }> {}
 
-export type CreateAwsLogSourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateCustomLogSourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateAwsLogSourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type CreateDataLakeError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateCustomLogSourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type CreateDataLakeExceptionSubscriptionError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateDataLakeError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type CreateDataLakeOrganizationConfigurationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateDataLakeExceptionSubscriptionError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type CreateSubscriberError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateDataLakeOrganizationConfigurationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type CreateSubscriberNotificationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateSubscriberError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteAwsLogSourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateSubscriberNotificationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteCustomLogSourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteAwsLogSourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteDataLakeError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteCustomLogSourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteDataLakeExceptionSubscriptionError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteDataLakeError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteDataLakeOrganizationConfigurationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteDataLakeExceptionSubscriptionError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteSubscriberError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteDataLakeOrganizationConfigurationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteSubscriberNotificationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteSubscriberError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeregisterDataLakeDelegatedAdministratorError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeleteSubscriberNotificationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetDataLakeExceptionSubscriptionError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type DeregisterDataLakeDelegatedAdministratorError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetDataLakeOrganizationConfigurationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type GetDataLakeExceptionSubscriptionError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetDataLakeSourcesError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type GetDataLakeOrganizationConfigurationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type GetSubscriberError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type GetDataLakeSourcesError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListDataLakeExceptionsError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type GetSubscriberError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListDataLakesError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type ListDataLakeExceptionsError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListLogSourcesError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type ListDataLakesError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListSubscribersError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type ListLogSourcesError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type ListTagsForResourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type ListSubscribersError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type RegisterDataLakeDelegatedAdministratorError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type ListTagsForResourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type RegisterDataLakeDelegatedAdministratorError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type UntagResourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type TagResourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type UpdateDataLakeError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type UntagResourceError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type UpdateDataLakeExceptionSubscriptionError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type UpdateDataLakeError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type UpdateSubscriberError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type UpdateDataLakeExceptionSubscriptionError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type UpdateSubscriberNotificationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type UpdateSubscriberError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+
+export type UpdateSubscriberNotificationError = AccessDeniedException | BadRequestException | ConflictException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
 export const createAwsLogSource: Client.Operation<CreateAwsLogSourceRequest, CreateAwsLogSourceResponse, CreateAwsLogSourceError, SecurityLake> = /*#__PURE__*/ Client.operation(SecurityLake, {model:{name:"CreateAwsLogSource",http:{method:"POST",requestUri:"/v1/datalake/logsources/aws",responseCode:200},input:{shape:CreateAwsLogSourceRequest$},output:{shape:CreateAwsLogSourceResponse$},errors:[AccessDeniedException$,BadRequestException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,BadRequestException,ConflictException,InternalServerException,ResourceNotFoundException,ThrottlingException}})
 

@@ -394,33 +394,36 @@ export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundExcep
 
 export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException")<{ readonly ErrorCode?: string; readonly Message?: string }> {}
 
-export type CreateApplicationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateApplicationVersionError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateApplicationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateCloudFormationChangeSetError = BadRequestException | ForbiddenException | InternalServerErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateApplicationVersionError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateCloudFormationTemplateError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateCloudFormationChangeSetError = BadRequestException | ForbiddenException | InternalServerErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteApplicationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateCloudFormationTemplateError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetApplicationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteApplicationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetApplicationPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetApplicationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetCloudFormationTemplateError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetApplicationPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListApplicationDependenciesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetCloudFormationTemplateError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListApplicationVersionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListApplicationDependenciesError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListApplicationsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListApplicationVersionsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type PutApplicationPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListApplicationsError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | CommonError | Client.SdkError
 
-export type UnshareApplicationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type PutApplicationPolicyError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateApplicationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UnshareApplicationError = BadRequestException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateApplicationError = BadRequestException | ConflictException | ForbiddenException | InternalServerErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const createApplication: Client.Operation<CreateApplicationRequest, CreateApplicationResponse, CreateApplicationError, ServerlessApplicationRepository> = /*#__PURE__*/ Client.operation(ServerlessApplicationRepository, {model:{name:"CreateApplication",http:{method:"POST",requestUri:"/applications",responseCode:201},input:{shape:CreateApplicationRequest$},output:{shape:CreateApplicationResponse$},errors:[BadRequestException$,ConflictException$,ForbiddenException$,InternalServerErrorException$,TooManyRequestsException$]},errors:{BadRequestException,ConflictException,ForbiddenException,InternalServerErrorException,TooManyRequestsException}})
 

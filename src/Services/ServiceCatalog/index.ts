@@ -1951,185 +1951,188 @@ export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("Resou
 
 export class TagOptionNotMigratedException extends /*#__PURE__*/ ServiceError("TagOptionNotMigratedException")<{ readonly Message?: string }> {}
 
-export type AcceptPortfolioShareError = InvalidParametersException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateBudgetWithResourceError = DuplicateResourceException | InvalidParametersException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AcceptPortfolioShareError = InvalidParametersException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AssociatePrincipalWithPortfolioError = InvalidParametersException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateBudgetWithResourceError = DuplicateResourceException | InvalidParametersException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AssociateProductWithPortfolioError = InvalidParametersException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociatePrincipalWithPortfolioError = InvalidParametersException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AssociateServiceActionWithProvisioningArtifactError = DuplicateResourceException | InvalidParametersException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateProductWithPortfolioError = InvalidParametersException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AssociateTagOptionWithResourceError = DuplicateResourceException | InvalidParametersException | InvalidStateException | LimitExceededException | ResourceNotFoundException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type AssociateServiceActionWithProvisioningArtifactError = DuplicateResourceException | InvalidParametersException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type BatchAssociateServiceActionWithProvisioningArtifactError = InvalidParametersException | Errors.CommonError | Client.SdkError
+export type AssociateTagOptionWithResourceError = DuplicateResourceException | InvalidParametersException | InvalidStateException | LimitExceededException | ResourceNotFoundException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type BatchDisassociateServiceActionFromProvisioningArtifactError = InvalidParametersException | Errors.CommonError | Client.SdkError
+export type BatchAssociateServiceActionWithProvisioningArtifactError = InvalidParametersException | CommonError | Client.SdkError
 
-export type CopyProductError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type BatchDisassociateServiceActionFromProvisioningArtifactError = InvalidParametersException | CommonError | Client.SdkError
 
-export type CreateConstraintError = DuplicateResourceException | InvalidParametersException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CopyProductError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreatePortfolioError = InvalidParametersException | LimitExceededException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type CreateConstraintError = DuplicateResourceException | InvalidParametersException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreatePortfolioShareError = InvalidParametersException | InvalidStateException | LimitExceededException | OperationNotSupportedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreatePortfolioError = InvalidParametersException | LimitExceededException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type CreateProductError = InvalidParametersException | LimitExceededException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type CreatePortfolioShareError = InvalidParametersException | InvalidStateException | LimitExceededException | OperationNotSupportedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateProvisionedProductPlanError = InvalidParametersException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateProductError = InvalidParametersException | LimitExceededException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type CreateProvisioningArtifactError = InvalidParametersException | LimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateProvisionedProductPlanError = InvalidParametersException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateServiceActionError = InvalidParametersException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateProvisioningArtifactError = InvalidParametersException | LimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateTagOptionError = DuplicateResourceException | LimitExceededException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type CreateServiceActionError = InvalidParametersException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteConstraintError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateTagOptionError = DuplicateResourceException | LimitExceededException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type DeletePortfolioError = InvalidParametersException | ResourceInUseException | ResourceNotFoundException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type DeleteConstraintError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeletePortfolioShareError = InvalidParametersException | InvalidStateException | OperationNotSupportedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeletePortfolioError = InvalidParametersException | ResourceInUseException | ResourceNotFoundException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type DeleteProductError = InvalidParametersException | ResourceInUseException | ResourceNotFoundException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type DeletePortfolioShareError = InvalidParametersException | InvalidStateException | OperationNotSupportedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteProvisionedProductPlanError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteProductError = InvalidParametersException | ResourceInUseException | ResourceNotFoundException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type DeleteProvisioningArtifactError = InvalidParametersException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteProvisionedProductPlanError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteServiceActionError = InvalidParametersException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteProvisioningArtifactError = InvalidParametersException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteTagOptionError = ResourceInUseException | ResourceNotFoundException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type DeleteServiceActionError = InvalidParametersException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeConstraintError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteTagOptionError = ResourceInUseException | ResourceNotFoundException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type DescribeCopyProductStatusError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeConstraintError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribePortfolioError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeCopyProductStatusError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribePortfolioShareStatusError = InvalidParametersException | OperationNotSupportedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribePortfolioError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribePortfolioSharesError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribePortfolioShareStatusError = InvalidParametersException | OperationNotSupportedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeProductError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribePortfolioSharesError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeProductAsAdminError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeProductError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeProductViewError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeProductAsAdminError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeProvisionedProductError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeProductViewError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeProvisionedProductPlanError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeProvisionedProductError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeProvisioningArtifactError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeProvisionedProductPlanError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeProvisioningParametersError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeProvisioningArtifactError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeRecordError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeProvisioningParametersError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeServiceActionError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeRecordError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeServiceActionExecutionParametersError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeServiceActionError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeTagOptionError = ResourceNotFoundException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type DescribeServiceActionExecutionParametersError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisableAWSOrganizationsAccessError = InvalidStateException | OperationNotSupportedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeTagOptionError = ResourceNotFoundException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type DisassociateBudgetFromResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisableAWSOrganizationsAccessError = InvalidStateException | OperationNotSupportedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociatePrincipalFromPortfolioError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateBudgetFromResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateProductFromPortfolioError = InvalidParametersException | ResourceInUseException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociatePrincipalFromPortfolioError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateServiceActionFromProvisioningArtifactError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateProductFromPortfolioError = InvalidParametersException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateTagOptionFromResourceError = ResourceNotFoundException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type DisassociateServiceActionFromProvisioningArtifactError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type EnableAWSOrganizationsAccessError = InvalidStateException | OperationNotSupportedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateTagOptionFromResourceError = ResourceNotFoundException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type ExecuteProvisionedProductPlanError = InvalidParametersException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type EnableAWSOrganizationsAccessError = InvalidStateException | OperationNotSupportedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ExecuteProvisionedProductServiceActionError = InvalidParametersException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ExecuteProvisionedProductPlanError = InvalidParametersException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetAWSOrganizationsAccessStatusError = OperationNotSupportedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ExecuteProvisionedProductServiceActionError = InvalidParametersException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetProvisionedProductOutputsError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetAWSOrganizationsAccessStatusError = OperationNotSupportedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ImportAsProvisionedProductError = DuplicateResourceException | InvalidParametersException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetProvisionedProductOutputsError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAcceptedPortfolioSharesError = InvalidParametersException | OperationNotSupportedException | Errors.CommonError | Client.SdkError
+export type ImportAsProvisionedProductError = DuplicateResourceException | InvalidParametersException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListBudgetsForResourceError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListAcceptedPortfolioSharesError = InvalidParametersException | OperationNotSupportedException | CommonError | Client.SdkError
 
-export type ListConstraintsForPortfolioError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListBudgetsForResourceError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListLaunchPathsError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListConstraintsForPortfolioError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListOrganizationPortfolioAccessError = InvalidParametersException | OperationNotSupportedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListLaunchPathsError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListPortfolioAccessError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListOrganizationPortfolioAccessError = InvalidParametersException | OperationNotSupportedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListPortfoliosError = InvalidParametersException | Errors.CommonError | Client.SdkError
+export type ListPortfolioAccessError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListPortfoliosForProductError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListPortfoliosError = InvalidParametersException | CommonError | Client.SdkError
 
-export type ListPrincipalsForPortfolioError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListPortfoliosForProductError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListProvisionedProductPlansError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListPrincipalsForPortfolioError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListProvisioningArtifactsError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListProvisionedProductPlansError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListProvisioningArtifactsForServiceActionError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListProvisioningArtifactsError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListRecordHistoryError = InvalidParametersException | Errors.CommonError | Client.SdkError
+export type ListProvisioningArtifactsForServiceActionError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListResourcesForTagOptionError = InvalidParametersException | ResourceNotFoundException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type ListRecordHistoryError = InvalidParametersException | CommonError | Client.SdkError
 
-export type ListServiceActionsError = InvalidParametersException | Errors.CommonError | Client.SdkError
+export type ListResourcesForTagOptionError = InvalidParametersException | ResourceNotFoundException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type ListServiceActionsForProvisioningArtifactError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListServiceActionsError = InvalidParametersException | CommonError | Client.SdkError
 
-export type ListStackInstancesForProvisionedProductError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListServiceActionsForProvisioningArtifactError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagOptionsError = InvalidParametersException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type ListStackInstancesForProvisionedProductError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type NotifyProvisionProductEngineWorkflowResultError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagOptionsError = InvalidParametersException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type NotifyTerminateProvisionedProductEngineWorkflowResultError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type NotifyProvisionProductEngineWorkflowResultError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type NotifyUpdateProvisionedProductEngineWorkflowResultError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type NotifyTerminateProvisionedProductEngineWorkflowResultError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ProvisionProductError = DuplicateResourceException | InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type NotifyUpdateProvisionedProductEngineWorkflowResultError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RejectPortfolioShareError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ProvisionProductError = DuplicateResourceException | InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ScanProvisionedProductsError = InvalidParametersException | Errors.CommonError | Client.SdkError
+export type RejectPortfolioShareError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type SearchProductsError = InvalidParametersException | Errors.CommonError | Client.SdkError
+export type ScanProvisionedProductsError = InvalidParametersException | CommonError | Client.SdkError
 
-export type SearchProductsAsAdminError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type SearchProductsError = InvalidParametersException | CommonError | Client.SdkError
 
-export type SearchProvisionedProductsError = InvalidParametersException | Errors.CommonError | Client.SdkError
+export type SearchProductsAsAdminError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TerminateProvisionedProductError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type SearchProvisionedProductsError = InvalidParametersException | CommonError | Client.SdkError
 
-export type UpdateConstraintError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TerminateProvisionedProductError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdatePortfolioError = InvalidParametersException | LimitExceededException | ResourceNotFoundException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type UpdateConstraintError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdatePortfolioShareError = InvalidParametersException | InvalidStateException | OperationNotSupportedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdatePortfolioError = InvalidParametersException | LimitExceededException | ResourceNotFoundException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type UpdateProductError = InvalidParametersException | ResourceNotFoundException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type UpdatePortfolioShareError = InvalidParametersException | InvalidStateException | OperationNotSupportedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateProvisionedProductError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateProductError = InvalidParametersException | ResourceNotFoundException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
-export type UpdateProvisionedProductPropertiesError = InvalidParametersException | InvalidStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateProvisionedProductError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateProvisioningArtifactError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateProvisionedProductPropertiesError = InvalidParametersException | InvalidStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateServiceActionError = InvalidParametersException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateProvisioningArtifactError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateTagOptionError = DuplicateResourceException | InvalidParametersException | ResourceNotFoundException | TagOptionNotMigratedException | Errors.CommonError | Client.SdkError
+export type UpdateServiceActionError = InvalidParametersException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateTagOptionError = DuplicateResourceException | InvalidParametersException | ResourceNotFoundException | TagOptionNotMigratedException | CommonError | Client.SdkError
 
 export const acceptPortfolioShare: Client.Operation<AcceptPortfolioShareInput, AcceptPortfolioShareOutput, AcceptPortfolioShareError, ServiceCatalog> = /*#__PURE__*/ Client.operation(ServiceCatalog, {model:{name:"AcceptPortfolioShare",http:{method:"POST",requestUri:"/"},input:{shape:AcceptPortfolioShareInput$},output:{shape:AcceptPortfolioShareOutput$},errors:[InvalidParametersException$,LimitExceededException$,ResourceNotFoundException$]},errors:{InvalidParametersException,LimitExceededException,ResourceNotFoundException}})
 

@@ -707,59 +707,62 @@ export class ServiceNotFound extends /*#__PURE__*/ ServiceError("ServiceNotFound
 
 export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException")<{ readonly Message?: string; readonly ResourceName?: string }> {}
 
-export type CreateHttpNamespaceError = DuplicateRequest | InvalidInput | NamespaceAlreadyExists | ResourceLimitExceeded | TooManyTagsException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreatePrivateDnsNamespaceError = DuplicateRequest | InvalidInput | NamespaceAlreadyExists | ResourceLimitExceeded | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreateHttpNamespaceError = DuplicateRequest | InvalidInput | NamespaceAlreadyExists | ResourceLimitExceeded | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreatePublicDnsNamespaceError = DuplicateRequest | InvalidInput | NamespaceAlreadyExists | ResourceLimitExceeded | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreatePrivateDnsNamespaceError = DuplicateRequest | InvalidInput | NamespaceAlreadyExists | ResourceLimitExceeded | TooManyTagsException | CommonError | Client.SdkError
 
-export type CreateServiceError = InvalidInput | NamespaceNotFound | ResourceLimitExceeded | ServiceAlreadyExists | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type CreatePublicDnsNamespaceError = DuplicateRequest | InvalidInput | NamespaceAlreadyExists | ResourceLimitExceeded | TooManyTagsException | CommonError | Client.SdkError
 
-export type DeleteNamespaceError = DuplicateRequest | InvalidInput | NamespaceNotFound | ResourceInUse | Errors.CommonError | Client.SdkError
+export type CreateServiceError = InvalidInput | NamespaceNotFound | ResourceLimitExceeded | ServiceAlreadyExists | TooManyTagsException | CommonError | Client.SdkError
 
-export type DeleteServiceError = InvalidInput | ResourceInUse | ServiceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteNamespaceError = DuplicateRequest | InvalidInput | NamespaceNotFound | ResourceInUse | CommonError | Client.SdkError
 
-export type DeregisterInstanceError = DuplicateRequest | InstanceNotFound | InvalidInput | ResourceInUse | ServiceNotFound | Errors.CommonError | Client.SdkError
+export type DeleteServiceError = InvalidInput | ResourceInUse | ServiceNotFound | CommonError | Client.SdkError
 
-export type DiscoverInstancesError = InvalidInput | NamespaceNotFound | RequestLimitExceeded | ServiceNotFound | Exclude<Errors.CommonError, { readonly _tag: "RequestLimitExceeded" }> | Client.SdkError
+export type DeregisterInstanceError = DuplicateRequest | InstanceNotFound | InvalidInput | ResourceInUse | ServiceNotFound | CommonError | Client.SdkError
 
-export type DiscoverInstancesRevisionError = InvalidInput | NamespaceNotFound | RequestLimitExceeded | ServiceNotFound | Exclude<Errors.CommonError, { readonly _tag: "RequestLimitExceeded" }> | Client.SdkError
+export type DiscoverInstancesError = InvalidInput | NamespaceNotFound | RequestLimitExceeded | ServiceNotFound | Exclude<CommonError, { readonly _tag: "RequestLimitExceeded" }> | Client.SdkError
 
-export type GetInstanceError = InstanceNotFound | InvalidInput | ServiceNotFound | Errors.CommonError | Client.SdkError
+export type DiscoverInstancesRevisionError = InvalidInput | NamespaceNotFound | RequestLimitExceeded | ServiceNotFound | Exclude<CommonError, { readonly _tag: "RequestLimitExceeded" }> | Client.SdkError
 
-export type GetInstancesHealthStatusError = InstanceNotFound | InvalidInput | ServiceNotFound | Errors.CommonError | Client.SdkError
+export type GetInstanceError = InstanceNotFound | InvalidInput | ServiceNotFound | CommonError | Client.SdkError
 
-export type GetNamespaceError = InvalidInput | NamespaceNotFound | Errors.CommonError | Client.SdkError
+export type GetInstancesHealthStatusError = InstanceNotFound | InvalidInput | ServiceNotFound | CommonError | Client.SdkError
 
-export type GetOperationError = InvalidInput | OperationNotFound | Errors.CommonError | Client.SdkError
+export type GetNamespaceError = InvalidInput | NamespaceNotFound | CommonError | Client.SdkError
 
-export type GetServiceError = InvalidInput | ServiceNotFound | Errors.CommonError | Client.SdkError
+export type GetOperationError = InvalidInput | OperationNotFound | CommonError | Client.SdkError
 
-export type ListInstancesError = InvalidInput | ServiceNotFound | Errors.CommonError | Client.SdkError
+export type GetServiceError = InvalidInput | ServiceNotFound | CommonError | Client.SdkError
 
-export type ListNamespacesError = InvalidInput | Errors.CommonError | Client.SdkError
+export type ListInstancesError = InvalidInput | ServiceNotFound | CommonError | Client.SdkError
 
-export type ListOperationsError = InvalidInput | Errors.CommonError | Client.SdkError
+export type ListNamespacesError = InvalidInput | CommonError | Client.SdkError
 
-export type ListServicesError = InvalidInput | Errors.CommonError | Client.SdkError
+export type ListOperationsError = InvalidInput | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InvalidInput | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListServicesError = InvalidInput | CommonError | Client.SdkError
 
-export type RegisterInstanceError = DuplicateRequest | InvalidInput | ResourceInUse | ResourceLimitExceeded | ServiceNotFound | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InvalidInput | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidInput | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type RegisterInstanceError = DuplicateRequest | InvalidInput | ResourceInUse | ResourceLimitExceeded | ServiceNotFound | CommonError | Client.SdkError
 
-export type UntagResourceError = InvalidInput | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidInput | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UpdateHttpNamespaceError = DuplicateRequest | InvalidInput | NamespaceNotFound | ResourceInUse | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InvalidInput | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateInstanceCustomHealthStatusError = CustomHealthNotFound | InstanceNotFound | InvalidInput | ServiceNotFound | Errors.CommonError | Client.SdkError
+export type UpdateHttpNamespaceError = DuplicateRequest | InvalidInput | NamespaceNotFound | ResourceInUse | CommonError | Client.SdkError
 
-export type UpdatePrivateDnsNamespaceError = DuplicateRequest | InvalidInput | NamespaceNotFound | ResourceInUse | Errors.CommonError | Client.SdkError
+export type UpdateInstanceCustomHealthStatusError = CustomHealthNotFound | InstanceNotFound | InvalidInput | ServiceNotFound | CommonError | Client.SdkError
 
-export type UpdatePublicDnsNamespaceError = DuplicateRequest | InvalidInput | NamespaceNotFound | ResourceInUse | Errors.CommonError | Client.SdkError
+export type UpdatePrivateDnsNamespaceError = DuplicateRequest | InvalidInput | NamespaceNotFound | ResourceInUse | CommonError | Client.SdkError
 
-export type UpdateServiceError = DuplicateRequest | InvalidInput | ServiceNotFound | Errors.CommonError | Client.SdkError
+export type UpdatePublicDnsNamespaceError = DuplicateRequest | InvalidInput | NamespaceNotFound | ResourceInUse | CommonError | Client.SdkError
+
+export type UpdateServiceError = DuplicateRequest | InvalidInput | ServiceNotFound | CommonError | Client.SdkError
 
 export const createHttpNamespace: Client.Operation<CreateHttpNamespaceRequest, CreateHttpNamespaceResponse, CreateHttpNamespaceError, ServiceDiscovery> = /*#__PURE__*/ Client.operation(ServiceDiscovery, {model:{name:"CreateHttpNamespace",http:{method:"POST",requestUri:"/"},input:{shape:CreateHttpNamespaceRequest$},output:{shape:CreateHttpNamespaceResponse$},errors:[DuplicateRequest$,InvalidInput$,NamespaceAlreadyExists$,ResourceLimitExceeded$,TooManyTagsException$]},errors:{DuplicateRequest,InvalidInput,NamespaceAlreadyExists,ResourceLimitExceeded,TooManyTagsException}})
 

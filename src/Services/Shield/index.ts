@@ -683,77 +683,80 @@ export class ResourceAlreadyExistsException extends /*#__PURE__*/ ServiceError("
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly resourceType?: string }> {}
 
-export type AssociateDRTLogBucketError = AccessDeniedForDependencyException | InternalErrorException | InvalidOperationException | InvalidParameterException | LimitsExceededException | NoAssociatedRoleException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateDRTRoleError = AccessDeniedForDependencyException | InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateDRTLogBucketError = AccessDeniedForDependencyException | InternalErrorException | InvalidOperationException | InvalidParameterException | LimitsExceededException | NoAssociatedRoleException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AssociateHealthCheckError = InternalErrorException | InvalidParameterException | InvalidResourceException | LimitsExceededException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateDRTRoleError = AccessDeniedForDependencyException | InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type AssociateProactiveEngagementDetailsError = InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateHealthCheckError = InternalErrorException | InvalidParameterException | InvalidResourceException | LimitsExceededException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateProtectionError = InternalErrorException | InvalidOperationException | InvalidParameterException | InvalidResourceException | LimitsExceededException | OptimisticLockException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateProactiveEngagementDetailsError = InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateProtectionGroupError = InternalErrorException | InvalidParameterException | LimitsExceededException | OptimisticLockException | ResourceAlreadyExistsException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateProtectionError = InternalErrorException | InvalidOperationException | InvalidParameterException | InvalidResourceException | LimitsExceededException | OptimisticLockException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateSubscriptionError = InternalErrorException | ResourceAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateProtectionGroupError = InternalErrorException | InvalidParameterException | LimitsExceededException | OptimisticLockException | ResourceAlreadyExistsException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteProtectionError = InternalErrorException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateSubscriptionError = InternalErrorException | ResourceAlreadyExistsException | CommonError | Client.SdkError
 
-export type DeleteProtectionGroupError = InternalErrorException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteProtectionError = InternalErrorException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteSubscriptionError = InternalErrorException | LockedSubscriptionException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteProtectionGroupError = InternalErrorException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeAttackError = AccessDeniedException | InternalErrorException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteSubscriptionError = InternalErrorException | LockedSubscriptionException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeAttackStatisticsError = InternalErrorException | Errors.CommonError | Client.SdkError
+export type DescribeAttackError = AccessDeniedException | InternalErrorException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeDRTAccessError = InternalErrorException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeAttackStatisticsError = InternalErrorException | CommonError | Client.SdkError
 
-export type DescribeEmergencyContactSettingsError = InternalErrorException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeDRTAccessError = InternalErrorException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeProtectionError = InternalErrorException | InvalidParameterException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeEmergencyContactSettingsError = InternalErrorException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeProtectionGroupError = InternalErrorException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeProtectionError = InternalErrorException | InvalidParameterException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeSubscriptionError = InternalErrorException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeProtectionGroupError = InternalErrorException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisableApplicationLayerAutomaticResponseError = InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeSubscriptionError = InternalErrorException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisableProactiveEngagementError = InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisableApplicationLayerAutomaticResponseError = InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateDRTLogBucketError = AccessDeniedForDependencyException | InternalErrorException | InvalidOperationException | NoAssociatedRoleException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisableProactiveEngagementError = InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateDRTRoleError = InternalErrorException | InvalidOperationException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateDRTLogBucketError = AccessDeniedForDependencyException | InternalErrorException | InvalidOperationException | NoAssociatedRoleException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DisassociateHealthCheckError = InternalErrorException | InvalidParameterException | InvalidResourceException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateDRTRoleError = InternalErrorException | InvalidOperationException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type EnableApplicationLayerAutomaticResponseError = InternalErrorException | InvalidOperationException | InvalidParameterException | LimitsExceededException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateHealthCheckError = InternalErrorException | InvalidParameterException | InvalidResourceException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type EnableProactiveEngagementError = InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type EnableApplicationLayerAutomaticResponseError = InternalErrorException | InvalidOperationException | InvalidParameterException | LimitsExceededException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetSubscriptionStateError = InternalErrorException | Errors.CommonError | Client.SdkError
+export type EnableProactiveEngagementError = InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAttacksError = InternalErrorException | InvalidOperationException | InvalidParameterException | Errors.CommonError | Client.SdkError
+export type GetSubscriptionStateError = InternalErrorException | CommonError | Client.SdkError
 
-export type ListProtectionGroupsError = InternalErrorException | InvalidPaginationTokenException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListAttacksError = InternalErrorException | InvalidOperationException | InvalidParameterException | CommonError | Client.SdkError
 
-export type ListProtectionsError = InternalErrorException | InvalidPaginationTokenException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListProtectionGroupsError = InternalErrorException | InvalidPaginationTokenException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListResourcesInProtectionGroupError = InternalErrorException | InvalidPaginationTokenException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListProtectionsError = InternalErrorException | InvalidPaginationTokenException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalErrorException | InvalidResourceException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListResourcesInProtectionGroupError = InternalErrorException | InvalidPaginationTokenException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type TagResourceError = InternalErrorException | InvalidParameterException | InvalidResourceException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalErrorException | InvalidResourceException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalErrorException | InvalidParameterException | InvalidResourceException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalErrorException | InvalidParameterException | InvalidResourceException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateApplicationLayerAutomaticResponseError = InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = InternalErrorException | InvalidParameterException | InvalidResourceException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateEmergencyContactSettingsError = InternalErrorException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateApplicationLayerAutomaticResponseError = InternalErrorException | InvalidOperationException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateProtectionGroupError = InternalErrorException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateEmergencyContactSettingsError = InternalErrorException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateSubscriptionError = InternalErrorException | InvalidParameterException | LockedSubscriptionException | OptimisticLockException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateProtectionGroupError = InternalErrorException | InvalidParameterException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateSubscriptionError = InternalErrorException | InvalidParameterException | LockedSubscriptionException | OptimisticLockException | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const associateDRTLogBucket: Client.Operation<AssociateDRTLogBucketRequest, AssociateDRTLogBucketResponse, AssociateDRTLogBucketError, Shield> = /*#__PURE__*/ Client.operation(Shield, {model:{name:"AssociateDRTLogBucket",http:{method:"POST",requestUri:"/"},input:{shape:AssociateDRTLogBucketRequest$},output:{shape:AssociateDRTLogBucketResponse$},errors:[AccessDeniedForDependencyException$,InternalErrorException$,InvalidOperationException$,InvalidParameterException$,LimitsExceededException$,NoAssociatedRoleException$,OptimisticLockException$,ResourceNotFoundException$]},errors:{AccessDeniedForDependencyException,InternalErrorException,InvalidOperationException,InvalidParameterException,LimitsExceededException,NoAssociatedRoleException,OptimisticLockException,ResourceNotFoundException}})
 

@@ -538,43 +538,46 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type AddProfilePermissionError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | ServiceLimitExceededException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelSigningProfileError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
+export type AddProfilePermissionError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | ServiceLimitExceededException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeSigningJobError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
+export type CancelSigningProfileError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export type GetRevocationStatusError = AccessDeniedException | InternalServiceErrorException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type DescribeSigningJobError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export type GetSigningPlatformError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
+export type GetRevocationStatusError = AccessDeniedException | InternalServiceErrorException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type GetSigningProfileError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
+export type GetSigningPlatformError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export type ListProfilePermissionsError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type GetSigningProfileError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export type ListSigningJobsError = AccessDeniedException | InternalServiceErrorException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type ListProfilePermissionsError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListSigningPlatformsError = AccessDeniedException | InternalServiceErrorException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type ListSigningJobsError = AccessDeniedException | InternalServiceErrorException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListSigningProfilesError = AccessDeniedException | InternalServiceErrorException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
+export type ListSigningPlatformsError = AccessDeniedException | InternalServiceErrorException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListSigningProfilesError = AccessDeniedException | InternalServiceErrorException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" }> | Client.SdkError
 
-export type PutSigningProfileError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RemoveProfilePermissionError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type PutSigningProfileError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type RevokeSignatureError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type RemoveProfilePermissionError = AccessDeniedException | ConflictException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type RevokeSigningProfileError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type RevokeSignatureError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type SignPayloadError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type RevokeSigningProfileError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type StartSigningJobError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | TooManyRequestsException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
+export type SignPayloadError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartSigningJobError = AccessDeniedException | InternalServiceErrorException | ResourceNotFoundException | ThrottlingException | TooManyRequestsException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "TooManyRequestsException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type TagResourceError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UntagResourceError = BadRequestException | InternalServiceErrorException | NotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const addProfilePermission: Client.Operation<AddProfilePermissionRequest, AddProfilePermissionResponse, AddProfilePermissionError, Signer> = /*#__PURE__*/ Client.operation(Signer, {model:{name:"AddProfilePermission",http:{method:"POST",requestUri:"/signing-profiles/{profileName}/permissions"},input:{shape:AddProfilePermissionRequest$},output:{shape:AddProfilePermissionResponse$},errors:[AccessDeniedException$,ConflictException$,InternalServiceErrorException$,ResourceNotFoundException$,ServiceLimitExceededException$,TooManyRequestsException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServiceErrorException,ResourceNotFoundException,ServiceLimitExceededException,TooManyRequestsException,ValidationException}})
 

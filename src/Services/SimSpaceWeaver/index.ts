@@ -316,37 +316,40 @@ export interface UntagResourceRequest {
 
 export type UntagResourceOutput = {}
 
-export type CreateSnapshotError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteAppError = Errors.CommonError | Client.SdkError
+export type CreateSnapshotError = CommonError | Client.SdkError
 
-export type DeleteSimulationError = Errors.CommonError | Client.SdkError
+export type DeleteAppError = CommonError | Client.SdkError
 
-export type DescribeAppError = Errors.CommonError | Client.SdkError
+export type DeleteSimulationError = CommonError | Client.SdkError
 
-export type DescribeSimulationError = Errors.CommonError | Client.SdkError
+export type DescribeAppError = CommonError | Client.SdkError
 
-export type ListAppsError = Errors.CommonError | Client.SdkError
+export type DescribeSimulationError = CommonError | Client.SdkError
 
-export type ListSimulationsError = Errors.CommonError | Client.SdkError
+export type ListAppsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListSimulationsError = CommonError | Client.SdkError
 
-export type StartAppError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type StartClockError = Errors.CommonError | Client.SdkError
+export type StartAppError = CommonError | Client.SdkError
 
-export type StartSimulationError = Errors.CommonError | Client.SdkError
+export type StartClockError = CommonError | Client.SdkError
 
-export type StopAppError = Errors.CommonError | Client.SdkError
+export type StartSimulationError = CommonError | Client.SdkError
 
-export type StopClockError = Errors.CommonError | Client.SdkError
+export type StopAppError = CommonError | Client.SdkError
 
-export type StopSimulationError = Errors.CommonError | Client.SdkError
+export type StopClockError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type StopSimulationError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
+
+export type UntagResourceError = CommonError | Client.SdkError
 
 export const createSnapshot: Client.Operation<CreateSnapshotRequest, CreateSnapshotOutput, CreateSnapshotError, SimSpaceWeaver> = /*#__PURE__*/ Client.operation(SimSpaceWeaver, {model:{name:"CreateSnapshot",http:{method:"POST",requestUri:"/createsnapshot",responseCode:200},input:{shape:CreateSnapshotRequest$},output:{shape:CreateSnapshotOutput$}}})
 

@@ -172,25 +172,28 @@ export interface SelectOutputItemsMember {
   readonly Attributes?: ReadonlyArray<GetAttributesOutputAttributesMember>
 }
 
-export type BatchDeleteAttributesError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchPutAttributesError = Errors.CommonError | Client.SdkError
+export type BatchDeleteAttributesError = CommonError | Client.SdkError
 
-export type CreateDomainError = Errors.CommonError | Client.SdkError
+export type BatchPutAttributesError = CommonError | Client.SdkError
 
-export type DeleteAttributesError = Errors.CommonError | Client.SdkError
+export type CreateDomainError = CommonError | Client.SdkError
 
-export type DeleteDomainError = Errors.CommonError | Client.SdkError
+export type DeleteAttributesError = CommonError | Client.SdkError
 
-export type DomainMetadataError = Errors.CommonError | Client.SdkError
+export type DeleteDomainError = CommonError | Client.SdkError
 
-export type GetAttributesError = Errors.CommonError | Client.SdkError
+export type DomainMetadataError = CommonError | Client.SdkError
 
-export type ListDomainsError = Errors.CommonError | Client.SdkError
+export type GetAttributesError = CommonError | Client.SdkError
 
-export type PutAttributesError = Errors.CommonError | Client.SdkError
+export type ListDomainsError = CommonError | Client.SdkError
 
-export type SelectError = Errors.CommonError | Client.SdkError
+export type PutAttributesError = CommonError | Client.SdkError
+
+export type SelectError = CommonError | Client.SdkError
 
 export const batchDeleteAttributes: Client.Operation<BatchDeleteAttributesRequest, {}, BatchDeleteAttributesError, SimpleDB> = /*#__PURE__*/ Client.operation(SimpleDB, {model:{name:"BatchDeleteAttributes",http:{method:"POST",requestUri:"/"},input:{shape:BatchDeleteAttributesRequest$}}})
 

@@ -365,31 +365,34 @@ export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingE
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
 
-export type CancelTaskError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateTaskError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CancelTaskError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeDeviceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type CreateTaskError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ServiceQuotaExceededException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeDeviceEc2InstancesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeDeviceError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeExecutionError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeDeviceEc2InstancesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type DescribeTaskError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeExecutionError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListDeviceResourcesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type DescribeTaskError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListDevicesError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListDeviceResourcesError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListExecutionsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListDevicesError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListExecutionsError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type ListTasksError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListTasksError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type UntagResourceError = InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const cancelTask: Client.Operation<CancelTaskInput, CancelTaskOutput, CancelTaskError, SnowDeviceManagement> = /*#__PURE__*/ Client.operation(SnowDeviceManagement, {model:{name:"CancelTask",http:{method:"POST",requestUri:"/task/{taskId}/cancel",responseCode:200},input:{shape:CancelTaskInput$},output:{shape:CancelTaskOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
 

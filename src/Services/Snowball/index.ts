@@ -846,59 +846,62 @@ export class ReturnShippingLabelAlreadyExistsException extends /*#__PURE__*/ Ser
 
 export class UnsupportedAddressException extends /*#__PURE__*/ ServiceError("UnsupportedAddressException")<{ readonly Message?: string }> {}
 
-export type CancelClusterError = InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CancelJobError = InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
+export type CancelClusterError = InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | CommonError | Client.SdkError
 
-export type CreateAddressError = InvalidAddressException | UnsupportedAddressException | Errors.CommonError | Client.SdkError
+export type CancelJobError = InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | CommonError | Client.SdkError
 
-export type CreateClusterError = Ec2RequestFailedException | InvalidInputCombinationException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
+export type CreateAddressError = InvalidAddressException | UnsupportedAddressException | CommonError | Client.SdkError
 
-export type CreateJobError = ClusterLimitExceededException | Ec2RequestFailedException | InvalidInputCombinationException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
+export type CreateClusterError = Ec2RequestFailedException | InvalidInputCombinationException | InvalidResourceException | KMSRequestFailedException | CommonError | Client.SdkError
 
-export type CreateLongTermPricingError = InvalidResourceException | Errors.CommonError | Client.SdkError
+export type CreateJobError = ClusterLimitExceededException | Ec2RequestFailedException | InvalidInputCombinationException | InvalidResourceException | KMSRequestFailedException | CommonError | Client.SdkError
 
-export type CreateReturnShippingLabelError = ConflictException | InvalidInputCombinationException | InvalidJobStateException | InvalidResourceException | ReturnShippingLabelAlreadyExistsException | Errors.CommonError | Client.SdkError
+export type CreateLongTermPricingError = InvalidResourceException | CommonError | Client.SdkError
 
-export type DescribeAddressError = InvalidResourceException | Errors.CommonError | Client.SdkError
+export type CreateReturnShippingLabelError = ConflictException | InvalidInputCombinationException | InvalidJobStateException | InvalidResourceException | ReturnShippingLabelAlreadyExistsException | CommonError | Client.SdkError
 
-export type DescribeAddressesError = InvalidNextTokenException | InvalidResourceException | Errors.CommonError | Client.SdkError
+export type DescribeAddressError = InvalidResourceException | CommonError | Client.SdkError
 
-export type DescribeClusterError = InvalidResourceException | Errors.CommonError | Client.SdkError
+export type DescribeAddressesError = InvalidNextTokenException | InvalidResourceException | CommonError | Client.SdkError
 
-export type DescribeJobError = InvalidResourceException | Errors.CommonError | Client.SdkError
+export type DescribeClusterError = InvalidResourceException | CommonError | Client.SdkError
 
-export type DescribeReturnShippingLabelError = ConflictException | InvalidJobStateException | InvalidResourceException | Errors.CommonError | Client.SdkError
+export type DescribeJobError = InvalidResourceException | CommonError | Client.SdkError
 
-export type GetJobManifestError = InvalidJobStateException | InvalidResourceException | Errors.CommonError | Client.SdkError
+export type DescribeReturnShippingLabelError = ConflictException | InvalidJobStateException | InvalidResourceException | CommonError | Client.SdkError
 
-export type GetJobUnlockCodeError = InvalidJobStateException | InvalidResourceException | Errors.CommonError | Client.SdkError
+export type GetJobManifestError = InvalidJobStateException | InvalidResourceException | CommonError | Client.SdkError
 
-export type GetSnowballUsageError = Errors.CommonError | Client.SdkError
+export type GetJobUnlockCodeError = InvalidJobStateException | InvalidResourceException | CommonError | Client.SdkError
 
-export type GetSoftwareUpdatesError = InvalidJobStateException | InvalidResourceException | Errors.CommonError | Client.SdkError
+export type GetSnowballUsageError = CommonError | Client.SdkError
 
-export type ListClusterJobsError = InvalidNextTokenException | InvalidResourceException | Errors.CommonError | Client.SdkError
+export type GetSoftwareUpdatesError = InvalidJobStateException | InvalidResourceException | CommonError | Client.SdkError
 
-export type ListClustersError = InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListClusterJobsError = InvalidNextTokenException | InvalidResourceException | CommonError | Client.SdkError
 
-export type ListCompatibleImagesError = Ec2RequestFailedException | InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListClustersError = InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListJobsError = InvalidNextTokenException | Errors.CommonError | Client.SdkError
+export type ListCompatibleImagesError = Ec2RequestFailedException | InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListLongTermPricingError = InvalidNextTokenException | InvalidResourceException | Errors.CommonError | Client.SdkError
+export type ListJobsError = InvalidNextTokenException | CommonError | Client.SdkError
 
-export type ListPickupLocationsError = InvalidResourceException | Errors.CommonError | Client.SdkError
+export type ListLongTermPricingError = InvalidNextTokenException | InvalidResourceException | CommonError | Client.SdkError
 
-export type ListServiceVersionsError = InvalidNextTokenException | InvalidResourceException | Errors.CommonError | Client.SdkError
+export type ListPickupLocationsError = InvalidResourceException | CommonError | Client.SdkError
 
-export type UpdateClusterError = Ec2RequestFailedException | InvalidInputCombinationException | InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
+export type ListServiceVersionsError = InvalidNextTokenException | InvalidResourceException | CommonError | Client.SdkError
 
-export type UpdateJobError = ClusterLimitExceededException | Ec2RequestFailedException | InvalidInputCombinationException | InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | Errors.CommonError | Client.SdkError
+export type UpdateClusterError = Ec2RequestFailedException | InvalidInputCombinationException | InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | CommonError | Client.SdkError
 
-export type UpdateJobShipmentStateError = InvalidJobStateException | InvalidResourceException | Errors.CommonError | Client.SdkError
+export type UpdateJobError = ClusterLimitExceededException | Ec2RequestFailedException | InvalidInputCombinationException | InvalidJobStateException | InvalidResourceException | KMSRequestFailedException | CommonError | Client.SdkError
 
-export type UpdateLongTermPricingError = InvalidResourceException | Errors.CommonError | Client.SdkError
+export type UpdateJobShipmentStateError = InvalidJobStateException | InvalidResourceException | CommonError | Client.SdkError
+
+export type UpdateLongTermPricingError = InvalidResourceException | CommonError | Client.SdkError
 
 export const cancelCluster: Client.Operation<CancelClusterRequest, CancelClusterResult, CancelClusterError, Snowball> = /*#__PURE__*/ Client.operation(Snowball, {model:{name:"CancelCluster",http:{method:"POST",requestUri:"/"},input:{shape:CancelClusterRequest$},output:{shape:CancelClusterResult$},errors:[InvalidJobStateException$,InvalidResourceException$,KMSRequestFailedException$]},errors:{InvalidJobStateException,InvalidResourceException,KMSRequestFailedException}})
 

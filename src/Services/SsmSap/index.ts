@@ -475,47 +475,50 @@ export interface UpdateApplicationSettingsOutput {
   readonly OperationIds?: ReadonlyArray<string>
 }
 
-export type DeleteResourcePermissionError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeregisterApplicationError = Errors.CommonError | Client.SdkError
+export type DeleteResourcePermissionError = CommonError | Client.SdkError
 
-export type GetApplicationError = Errors.CommonError | Client.SdkError
+export type DeregisterApplicationError = CommonError | Client.SdkError
 
-export type GetComponentError = Errors.CommonError | Client.SdkError
+export type GetApplicationError = CommonError | Client.SdkError
 
-export type GetDatabaseError = Errors.CommonError | Client.SdkError
+export type GetComponentError = CommonError | Client.SdkError
 
-export type GetOperationError = Errors.CommonError | Client.SdkError
+export type GetDatabaseError = CommonError | Client.SdkError
 
-export type GetResourcePermissionError = Errors.CommonError | Client.SdkError
+export type GetOperationError = CommonError | Client.SdkError
 
-export type ListApplicationsError = Errors.CommonError | Client.SdkError
+export type GetResourcePermissionError = CommonError | Client.SdkError
 
-export type ListComponentsError = Errors.CommonError | Client.SdkError
+export type ListApplicationsError = CommonError | Client.SdkError
 
-export type ListDatabasesError = Errors.CommonError | Client.SdkError
+export type ListComponentsError = CommonError | Client.SdkError
 
-export type ListOperationEventsError = Errors.CommonError | Client.SdkError
+export type ListDatabasesError = CommonError | Client.SdkError
 
-export type ListOperationsError = Errors.CommonError | Client.SdkError
+export type ListOperationEventsError = CommonError | Client.SdkError
 
-export type ListTagsForResourceError = Errors.CommonError | Client.SdkError
+export type ListOperationsError = CommonError | Client.SdkError
 
-export type PutResourcePermissionError = Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = CommonError | Client.SdkError
 
-export type RegisterApplicationError = Errors.CommonError | Client.SdkError
+export type PutResourcePermissionError = CommonError | Client.SdkError
 
-export type StartApplicationError = Errors.CommonError | Client.SdkError
+export type RegisterApplicationError = CommonError | Client.SdkError
 
-export type StartApplicationRefreshError = Errors.CommonError | Client.SdkError
+export type StartApplicationError = CommonError | Client.SdkError
 
-export type StopApplicationError = Errors.CommonError | Client.SdkError
+export type StartApplicationRefreshError = CommonError | Client.SdkError
 
-export type TagResourceError = Errors.CommonError | Client.SdkError
+export type StopApplicationError = CommonError | Client.SdkError
 
-export type UntagResourceError = Errors.CommonError | Client.SdkError
+export type TagResourceError = CommonError | Client.SdkError
 
-export type UpdateApplicationSettingsError = Errors.CommonError | Client.SdkError
+export type UntagResourceError = CommonError | Client.SdkError
+
+export type UpdateApplicationSettingsError = CommonError | Client.SdkError
 
 export const deleteResourcePermission: Client.Operation<DeleteResourcePermissionRequest, DeleteResourcePermissionOutput, DeleteResourcePermissionError, SsmSap> = /*#__PURE__*/ Client.operation(SsmSap, {model:{name:"DeleteResourcePermission",http:{method:"POST",requestUri:"/delete-resource-permission",responseCode:200},input:{shape:DeleteResourcePermissionRequest$},output:{shape:DeleteResourcePermissionOutput$}}})
 

@@ -1167,79 +1167,82 @@ export class TooManyTags extends /*#__PURE__*/ ServiceError("TooManyTags")<{ rea
 
 export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly reason?: string }> {}
 
-export type CreateActivityError = ActivityAlreadyExists | ActivityLimitExceeded | InvalidEncryptionConfiguration | InvalidName | KmsAccessDeniedException | KmsThrottlingException | TooManyTags | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateStateMachineError = ConflictException | InvalidArn | InvalidDefinition | InvalidEncryptionConfiguration | InvalidLoggingConfiguration | InvalidName | InvalidTracingConfiguration | KmsAccessDeniedException | KmsThrottlingException | StateMachineAlreadyExists | StateMachineDeleting | StateMachineLimitExceeded | StateMachineTypeNotSupported | TooManyTags | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateActivityError = ActivityAlreadyExists | ActivityLimitExceeded | InvalidEncryptionConfiguration | InvalidName | KmsAccessDeniedException | KmsThrottlingException | TooManyTags | CommonError | Client.SdkError
 
-export type CreateStateMachineAliasError = ConflictException | InvalidArn | InvalidName | ResourceNotFound | ServiceQuotaExceededException | StateMachineDeleting | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type CreateStateMachineError = ConflictException | InvalidArn | InvalidDefinition | InvalidEncryptionConfiguration | InvalidLoggingConfiguration | InvalidName | InvalidTracingConfiguration | KmsAccessDeniedException | KmsThrottlingException | StateMachineAlreadyExists | StateMachineDeleting | StateMachineLimitExceeded | StateMachineTypeNotSupported | TooManyTags | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteActivityError = InvalidArn | Errors.CommonError | Client.SdkError
+export type CreateStateMachineAliasError = ConflictException | InvalidArn | InvalidName | ResourceNotFound | ServiceQuotaExceededException | StateMachineDeleting | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteStateMachineError = InvalidArn | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteActivityError = InvalidArn | CommonError | Client.SdkError
 
-export type DeleteStateMachineAliasError = ConflictException | InvalidArn | ResourceNotFound | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteStateMachineError = InvalidArn | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DeleteStateMachineVersionError = ConflictException | InvalidArn | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DeleteStateMachineAliasError = ConflictException | InvalidArn | ResourceNotFound | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeActivityError = ActivityDoesNotExist | InvalidArn | Errors.CommonError | Client.SdkError
+export type DeleteStateMachineVersionError = ConflictException | InvalidArn | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type DescribeExecutionError = ExecutionDoesNotExist | InvalidArn | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | Errors.CommonError | Client.SdkError
+export type DescribeActivityError = ActivityDoesNotExist | InvalidArn | CommonError | Client.SdkError
 
-export type DescribeMapRunError = InvalidArn | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type DescribeExecutionError = ExecutionDoesNotExist | InvalidArn | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | CommonError | Client.SdkError
 
-export type DescribeStateMachineError = InvalidArn | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | StateMachineDoesNotExist | Errors.CommonError | Client.SdkError
+export type DescribeMapRunError = InvalidArn | ResourceNotFound | CommonError | Client.SdkError
 
-export type DescribeStateMachineAliasError = InvalidArn | ResourceNotFound | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type DescribeStateMachineError = InvalidArn | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | StateMachineDoesNotExist | CommonError | Client.SdkError
 
-export type DescribeStateMachineForExecutionError = ExecutionDoesNotExist | InvalidArn | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | Errors.CommonError | Client.SdkError
+export type DescribeStateMachineAliasError = InvalidArn | ResourceNotFound | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type GetActivityTaskError = ActivityDoesNotExist | ActivityWorkerLimitExceeded | InvalidArn | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | Errors.CommonError | Client.SdkError
+export type DescribeStateMachineForExecutionError = ExecutionDoesNotExist | InvalidArn | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | CommonError | Client.SdkError
 
-export type GetExecutionHistoryError = ExecutionDoesNotExist | InvalidArn | InvalidToken | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | Errors.CommonError | Client.SdkError
+export type GetActivityTaskError = ActivityDoesNotExist | ActivityWorkerLimitExceeded | InvalidArn | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | CommonError | Client.SdkError
 
-export type ListActivitiesError = InvalidToken | Errors.CommonError | Client.SdkError
+export type GetExecutionHistoryError = ExecutionDoesNotExist | InvalidArn | InvalidToken | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | CommonError | Client.SdkError
 
-export type ListExecutionsError = InvalidArn | InvalidToken | ResourceNotFound | StateMachineDoesNotExist | StateMachineTypeNotSupported | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListActivitiesError = InvalidToken | CommonError | Client.SdkError
 
-export type ListMapRunsError = ExecutionDoesNotExist | InvalidArn | InvalidToken | Errors.CommonError | Client.SdkError
+export type ListExecutionsError = InvalidArn | InvalidToken | ResourceNotFound | StateMachineDoesNotExist | StateMachineTypeNotSupported | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListStateMachineAliasesError = InvalidArn | InvalidToken | ResourceNotFound | StateMachineDeleting | StateMachineDoesNotExist | Errors.CommonError | Client.SdkError
+export type ListMapRunsError = ExecutionDoesNotExist | InvalidArn | InvalidToken | CommonError | Client.SdkError
 
-export type ListStateMachineVersionsError = InvalidArn | InvalidToken | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListStateMachineAliasesError = InvalidArn | InvalidToken | ResourceNotFound | StateMachineDeleting | StateMachineDoesNotExist | CommonError | Client.SdkError
 
-export type ListStateMachinesError = InvalidToken | Errors.CommonError | Client.SdkError
+export type ListStateMachineVersionsError = InvalidArn | InvalidToken | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InvalidArn | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type ListStateMachinesError = InvalidToken | CommonError | Client.SdkError
 
-export type PublishStateMachineVersionError = ConflictException | InvalidArn | ServiceQuotaExceededException | StateMachineDeleting | StateMachineDoesNotExist | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type ListTagsForResourceError = InvalidArn | ResourceNotFound | CommonError | Client.SdkError
 
-export type RedriveExecutionError = ExecutionDoesNotExist | ExecutionLimitExceeded | ExecutionNotRedrivable | InvalidArn | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type PublishStateMachineVersionError = ConflictException | InvalidArn | ServiceQuotaExceededException | StateMachineDeleting | StateMachineDoesNotExist | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type SendTaskFailureError = InvalidToken | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | TaskDoesNotExist | TaskTimedOut | Errors.CommonError | Client.SdkError
+export type RedriveExecutionError = ExecutionDoesNotExist | ExecutionLimitExceeded | ExecutionNotRedrivable | InvalidArn | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type SendTaskHeartbeatError = InvalidToken | TaskDoesNotExist | TaskTimedOut | Errors.CommonError | Client.SdkError
+export type SendTaskFailureError = InvalidToken | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | TaskDoesNotExist | TaskTimedOut | CommonError | Client.SdkError
 
-export type SendTaskSuccessError = InvalidOutput | InvalidToken | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | TaskDoesNotExist | TaskTimedOut | Errors.CommonError | Client.SdkError
+export type SendTaskHeartbeatError = InvalidToken | TaskDoesNotExist | TaskTimedOut | CommonError | Client.SdkError
 
-export type StartExecutionError = ExecutionAlreadyExists | ExecutionLimitExceeded | InvalidArn | InvalidExecutionInput | InvalidName | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | StateMachineDeleting | StateMachineDoesNotExist | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type SendTaskSuccessError = InvalidOutput | InvalidToken | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | TaskDoesNotExist | TaskTimedOut | CommonError | Client.SdkError
 
-export type StartSyncExecutionError = InvalidArn | InvalidExecutionInput | InvalidName | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | StateMachineDeleting | StateMachineDoesNotExist | StateMachineTypeNotSupported | Errors.CommonError | Client.SdkError
+export type StartExecutionError = ExecutionAlreadyExists | ExecutionLimitExceeded | InvalidArn | InvalidExecutionInput | InvalidName | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | StateMachineDeleting | StateMachineDoesNotExist | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type StopExecutionError = ExecutionDoesNotExist | InvalidArn | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type StartSyncExecutionError = InvalidArn | InvalidExecutionInput | InvalidName | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | StateMachineDeleting | StateMachineDoesNotExist | StateMachineTypeNotSupported | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidArn | ResourceNotFound | TooManyTags | Errors.CommonError | Client.SdkError
+export type StopExecutionError = ExecutionDoesNotExist | InvalidArn | KmsAccessDeniedException | KmsInvalidStateException | KmsThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type TestStateError = InvalidArn | InvalidDefinition | InvalidExecutionInput | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type TagResourceError = InvalidArn | ResourceNotFound | TooManyTags | CommonError | Client.SdkError
 
-export type UntagResourceError = InvalidArn | ResourceNotFound | Errors.CommonError | Client.SdkError
+export type TestStateError = InvalidArn | InvalidDefinition | InvalidExecutionInput | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateMapRunError = InvalidArn | ResourceNotFound | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UntagResourceError = InvalidArn | ResourceNotFound | CommonError | Client.SdkError
 
-export type UpdateStateMachineError = ConflictException | InvalidArn | InvalidDefinition | InvalidEncryptionConfiguration | InvalidLoggingConfiguration | InvalidTracingConfiguration | KmsAccessDeniedException | KmsThrottlingException | MissingRequiredParameter | ServiceQuotaExceededException | StateMachineDeleting | StateMachineDoesNotExist | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateMapRunError = InvalidArn | ResourceNotFound | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type UpdateStateMachineAliasError = ConflictException | InvalidArn | ResourceNotFound | StateMachineDeleting | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateStateMachineError = ConflictException | InvalidArn | InvalidDefinition | InvalidEncryptionConfiguration | InvalidLoggingConfiguration | InvalidTracingConfiguration | KmsAccessDeniedException | KmsThrottlingException | MissingRequiredParameter | ServiceQuotaExceededException | StateMachineDeleting | StateMachineDoesNotExist | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
-export type ValidateStateMachineDefinitionError = ValidationException | Exclude<Errors.CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+export type UpdateStateMachineAliasError = ConflictException | InvalidArn | ResourceNotFound | StateMachineDeleting | ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
+
+export type ValidateStateMachineDefinitionError = ValidationException | Exclude<CommonError, { readonly _tag: "ValidationException" }> | Client.SdkError
 
 export const createActivity: Client.Operation<CreateActivityInput, CreateActivityOutput, CreateActivityError, StepFunctions> = /*#__PURE__*/ Client.operation(StepFunctions, {model:{name:"CreateActivity",http:{method:"POST",requestUri:"/"},input:{shape:CreateActivityInput$},output:{shape:CreateActivityOutput$},errors:[ActivityAlreadyExists$,ActivityLimitExceeded$,InvalidEncryptionConfiguration$,InvalidName$,KmsAccessDeniedException$,KmsThrottlingException$,TooManyTags$],idempotent:true},errors:{ActivityAlreadyExists,ActivityLimitExceeded,InvalidEncryptionConfiguration,InvalidName,KmsAccessDeniedException,KmsThrottlingException,TooManyTags}})
 

@@ -1704,185 +1704,188 @@ export class InvalidGatewayRequestException extends /*#__PURE__*/ ServiceError("
 
 export class ServiceUnavailableError extends /*#__PURE__*/ ServiceError("ServiceUnavailableError")<{ readonly error?: StorageGatewayError }> {}
 
-export type ActivateGatewayError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddCacheError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ActivateGatewayError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type AddTagsToResourceError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type AddCacheError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type AddUploadBufferError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type AddTagsToResourceError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type AddWorkingStorageError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type AddUploadBufferError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type AssignTapePoolError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type AddWorkingStorageError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type AssociateFileSystemError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type AssignTapePoolError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type AttachVolumeError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type AssociateFileSystemError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type CancelArchivalError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type AttachVolumeError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type CancelRetrievalError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type CancelArchivalError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type CreateCachediSCSIVolumeError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type CancelRetrievalError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type CreateNFSFileShareError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type CreateCachediSCSIVolumeError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type CreateSMBFileShareError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type CreateNFSFileShareError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type CreateSnapshotError = InternalServerError | InvalidGatewayRequestException | ServiceUnavailableError | Errors.CommonError | Client.SdkError
+export type CreateSMBFileShareError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type CreateSnapshotFromVolumeRecoveryPointError = InternalServerError | InvalidGatewayRequestException | ServiceUnavailableError | Errors.CommonError | Client.SdkError
+export type CreateSnapshotError = InternalServerError | InvalidGatewayRequestException | ServiceUnavailableError | CommonError | Client.SdkError
 
-export type CreateStorediSCSIVolumeError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type CreateSnapshotFromVolumeRecoveryPointError = InternalServerError | InvalidGatewayRequestException | ServiceUnavailableError | CommonError | Client.SdkError
 
-export type CreateTapePoolError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type CreateStorediSCSIVolumeError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type CreateTapeWithBarcodeError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type CreateTapePoolError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type CreateTapesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type CreateTapeWithBarcodeError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DeleteAutomaticTapeCreationPolicyError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type CreateTapesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DeleteBandwidthRateLimitError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DeleteAutomaticTapeCreationPolicyError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DeleteChapCredentialsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DeleteBandwidthRateLimitError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DeleteFileShareError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DeleteChapCredentialsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DeleteGatewayError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DeleteFileShareError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DeleteSnapshotScheduleError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DeleteGatewayError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DeleteTapeError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DeleteSnapshotScheduleError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DeleteTapeArchiveError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DeleteTapeError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DeleteTapePoolError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DeleteTapeArchiveError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DeleteVolumeError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DeleteTapePoolError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeAvailabilityMonitorTestError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DeleteVolumeError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeBandwidthRateLimitError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeAvailabilityMonitorTestError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeBandwidthRateLimitScheduleError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeBandwidthRateLimitError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeCacheError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeBandwidthRateLimitScheduleError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeCachediSCSIVolumesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeCacheError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeChapCredentialsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeCachediSCSIVolumesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeFileSystemAssociationsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeChapCredentialsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeGatewayInformationError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeFileSystemAssociationsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeMaintenanceStartTimeError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeGatewayInformationError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeNFSFileSharesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeMaintenanceStartTimeError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeSMBFileSharesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeNFSFileSharesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeSMBSettingsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeSMBFileSharesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeSnapshotScheduleError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeSMBSettingsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeStorediSCSIVolumesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeSnapshotScheduleError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeTapeArchivesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeStorediSCSIVolumesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeTapeRecoveryPointsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeTapeArchivesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeTapesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeTapeRecoveryPointsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeUploadBufferError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeTapesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeVTLDevicesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeUploadBufferError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DescribeWorkingStorageError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeVTLDevicesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DetachVolumeError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DescribeWorkingStorageError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DisableGatewayError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DetachVolumeError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type DisassociateFileSystemError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DisableGatewayError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type JoinDomainError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type DisassociateFileSystemError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListAutomaticTapeCreationPoliciesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type JoinDomainError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListFileSharesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListAutomaticTapeCreationPoliciesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListFileSystemAssociationsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListFileSharesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListGatewaysError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListFileSystemAssociationsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListLocalDisksError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListGatewaysError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListLocalDisksError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListTapePoolsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListTapesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListTapePoolsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListVolumeInitiatorsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListTapesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListVolumeRecoveryPointsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListVolumeInitiatorsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ListVolumesError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListVolumeRecoveryPointsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type NotifyWhenUploadedError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ListVolumesError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type RefreshCacheError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type NotifyWhenUploadedError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type RemoveTagsFromResourceError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type RefreshCacheError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ResetCacheError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type RemoveTagsFromResourceError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type RetrieveTapeArchiveError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ResetCacheError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type RetrieveTapeRecoveryPointError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type RetrieveTapeArchiveError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type SetLocalConsolePasswordError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type RetrieveTapeRecoveryPointError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type SetSMBGuestPasswordError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type SetLocalConsolePasswordError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type ShutdownGatewayError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type SetSMBGuestPasswordError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type StartAvailabilityMonitorTestError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type ShutdownGatewayError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type StartGatewayError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type StartAvailabilityMonitorTestError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateAutomaticTapeCreationPolicyError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type StartGatewayError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateBandwidthRateLimitError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateAutomaticTapeCreationPolicyError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateBandwidthRateLimitScheduleError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateBandwidthRateLimitError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateChapCredentialsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateBandwidthRateLimitScheduleError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateFileSystemAssociationError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateChapCredentialsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateGatewayInformationError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateFileSystemAssociationError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateGatewaySoftwareNowError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateGatewayInformationError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateMaintenanceStartTimeError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateGatewaySoftwareNowError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateNFSFileShareError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateMaintenanceStartTimeError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateSMBFileShareError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateNFSFileShareError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateSMBFileShareVisibilityError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateSMBFileShareError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateSMBLocalGroupsError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateSMBFileShareVisibilityError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateSMBSecurityStrategyError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateSMBLocalGroupsError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateSnapshotScheduleError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateSMBSecurityStrategyError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
-export type UpdateVTLDeviceTypeError = InternalServerError | InvalidGatewayRequestException | Errors.CommonError | Client.SdkError
+export type UpdateSnapshotScheduleError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
+
+export type UpdateVTLDeviceTypeError = InternalServerError | InvalidGatewayRequestException | CommonError | Client.SdkError
 
 export const activateGateway: Client.Operation<ActivateGatewayInput, ActivateGatewayOutput, ActivateGatewayError, StorageGateway> = /*#__PURE__*/ Client.operation(StorageGateway, {model:{name:"ActivateGateway",http:{method:"POST",requestUri:"/"},input:{shape:ActivateGatewayInput$},output:{shape:ActivateGatewayOutput$},errors:[InternalServerError$,InvalidGatewayRequestException$]},errors:{InternalServerError,InvalidGatewayRequestException}})
 

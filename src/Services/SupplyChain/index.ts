@@ -69,11 +69,14 @@ export interface SendDataIntegrationEventOutput {
   readonly eventId?: string
 }
 
-export type CreateBillOfMaterialsImportJobError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type GetBillOfMaterialsImportJobError = Errors.CommonError | Client.SdkError
+export type CreateBillOfMaterialsImportJobError = CommonError | Client.SdkError
 
-export type SendDataIntegrationEventError = Errors.CommonError | Client.SdkError
+export type GetBillOfMaterialsImportJobError = CommonError | Client.SdkError
+
+export type SendDataIntegrationEventError = CommonError | Client.SdkError
 
 export const createBillOfMaterialsImportJob: Client.Operation<CreateBillOfMaterialsImportJobRequest, CreateBillOfMaterialsImportJobOutput, CreateBillOfMaterialsImportJobError, SupplyChain> = /*#__PURE__*/ Client.operation(SupplyChain, {model:{name:"CreateBillOfMaterialsImportJob",http:{method:"POST",requestUri:"/api/configuration/instances/{instanceId}/bill-of-materials-import-jobs",responseCode:200},input:{shape:CreateBillOfMaterialsImportJobRequest$},output:{shape:CreateBillOfMaterialsImportJobOutput$},idempotent:true}})
 

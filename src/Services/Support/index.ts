@@ -442,37 +442,40 @@ export class InternalServerError extends /*#__PURE__*/ ServiceError("InternalSer
 
 export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly throttlingReasons?: ReadonlyArray<ThrottlingReason> }> {}
 
-export type AddAttachmentsToSetError = AttachmentLimitExceeded | AttachmentSetExpired | AttachmentSetIdNotFound | AttachmentSetSizeLimitExceeded | DryRunOperationException | InternalServerError | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AddCommunicationToCaseError = AttachmentSetExpired | AttachmentSetIdNotFound | CaseIdNotFound | DryRunOperationException | InternalServerError | Errors.CommonError | Client.SdkError
+export type AddAttachmentsToSetError = AttachmentLimitExceeded | AttachmentSetExpired | AttachmentSetIdNotFound | AttachmentSetSizeLimitExceeded | DryRunOperationException | InternalServerError | CommonError | Client.SdkError
 
-export type CreateCaseError = AttachmentSetExpired | AttachmentSetIdNotFound | CaseCreationLimitExceeded | DryRunOperationException | InternalServerError | Errors.CommonError | Client.SdkError
+export type AddCommunicationToCaseError = AttachmentSetExpired | AttachmentSetIdNotFound | CaseIdNotFound | DryRunOperationException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeAttachmentError = AttachmentIdNotFound | DescribeAttachmentLimitExceeded | DryRunOperationException | InternalServerError | Errors.CommonError | Client.SdkError
+export type CreateCaseError = AttachmentSetExpired | AttachmentSetIdNotFound | CaseCreationLimitExceeded | DryRunOperationException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeCasesError = CaseIdNotFound | DryRunOperationException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeAttachmentError = AttachmentIdNotFound | DescribeAttachmentLimitExceeded | DryRunOperationException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeCommunicationsError = CaseIdNotFound | DryRunOperationException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeCasesError = CaseIdNotFound | DryRunOperationException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeCreateCaseOptionsError = DryRunOperationException | InternalServerError | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeCommunicationsError = CaseIdNotFound | DryRunOperationException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeServicesError = DryRunOperationException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeCreateCaseOptionsError = DryRunOperationException | InternalServerError | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeSeverityLevelsError = DryRunOperationException | InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeServicesError = DryRunOperationException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeSupportedLanguagesError = DryRunOperationException | InternalServerError | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeSeverityLevelsError = DryRunOperationException | InternalServerError | CommonError | Client.SdkError
 
-export type DescribeTrustedAdvisorCheckRefreshStatusesError = InternalServerError | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeSupportedLanguagesError = DryRunOperationException | InternalServerError | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeTrustedAdvisorCheckResultError = InternalServerError | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeTrustedAdvisorCheckRefreshStatusesError = InternalServerError | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeTrustedAdvisorCheckSummariesError = InternalServerError | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeTrustedAdvisorCheckResultError = InternalServerError | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DescribeTrustedAdvisorChecksError = InternalServerError | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DescribeTrustedAdvisorCheckSummariesError = InternalServerError | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type RefreshTrustedAdvisorCheckError = InternalServerError | Errors.CommonError | Client.SdkError
+export type DescribeTrustedAdvisorChecksError = InternalServerError | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ResolveCaseError = CaseIdNotFound | DryRunOperationException | InternalServerError | Errors.CommonError | Client.SdkError
+export type RefreshTrustedAdvisorCheckError = InternalServerError | CommonError | Client.SdkError
+
+export type ResolveCaseError = CaseIdNotFound | DryRunOperationException | InternalServerError | CommonError | Client.SdkError
 
 export const addAttachmentsToSet: Client.Operation<AddAttachmentsToSetRequest, AddAttachmentsToSetResponse, AddAttachmentsToSetError, Support> = /*#__PURE__*/ Client.operation(Support, {model:{name:"AddAttachmentsToSet",http:{method:"POST",requestUri:"/"},input:{shape:AddAttachmentsToSetRequest$},output:{shape:AddAttachmentsToSetResponse$},errors:[AttachmentLimitExceeded$,AttachmentSetExpired$,AttachmentSetIdNotFound$,AttachmentSetSizeLimitExceeded$,DryRunOperationException$,InternalServerError$]},errors:{AttachmentLimitExceeded,AttachmentSetExpired,AttachmentSetIdNotFound,AttachmentSetSizeLimitExceeded,DryRunOperationException,InternalServerError}})
 

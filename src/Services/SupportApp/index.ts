@@ -156,25 +156,28 @@ export interface UpdateSlackChannelConfigurationOutput {
   readonly teamId?: string
 }
 
-export type CreateSlackChannelConfigurationError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteAccountAliasError = Errors.CommonError | Client.SdkError
+export type CreateSlackChannelConfigurationError = CommonError | Client.SdkError
 
-export type DeleteSlackChannelConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteAccountAliasError = CommonError | Client.SdkError
 
-export type DeleteSlackWorkspaceConfigurationError = Errors.CommonError | Client.SdkError
+export type DeleteSlackChannelConfigurationError = CommonError | Client.SdkError
 
-export type GetAccountAliasError = Errors.CommonError | Client.SdkError
+export type DeleteSlackWorkspaceConfigurationError = CommonError | Client.SdkError
 
-export type ListSlackChannelConfigurationsError = Errors.CommonError | Client.SdkError
+export type GetAccountAliasError = CommonError | Client.SdkError
 
-export type ListSlackWorkspaceConfigurationsError = Errors.CommonError | Client.SdkError
+export type ListSlackChannelConfigurationsError = CommonError | Client.SdkError
 
-export type PutAccountAliasError = Errors.CommonError | Client.SdkError
+export type ListSlackWorkspaceConfigurationsError = CommonError | Client.SdkError
 
-export type RegisterSlackWorkspaceForOrganizationError = Errors.CommonError | Client.SdkError
+export type PutAccountAliasError = CommonError | Client.SdkError
 
-export type UpdateSlackChannelConfigurationError = Errors.CommonError | Client.SdkError
+export type RegisterSlackWorkspaceForOrganizationError = CommonError | Client.SdkError
+
+export type UpdateSlackChannelConfigurationError = CommonError | Client.SdkError
 
 export const createSlackChannelConfiguration: Client.Operation<CreateSlackChannelConfigurationRequest, CreateSlackChannelConfigurationOutput, CreateSlackChannelConfigurationError, SupportApp> = /*#__PURE__*/ Client.operation(SupportApp, {model:{name:"CreateSlackChannelConfiguration",http:{method:"POST",requestUri:"/control/create-slack-channel-configuration",responseCode:200},input:{shape:CreateSlackChannelConfigurationRequest$},output:{shape:CreateSlackChannelConfigurationOutput$}}})
 

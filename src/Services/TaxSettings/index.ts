@@ -445,19 +445,22 @@ export interface PutTaxRegistrationOutput {
   readonly status?: string
 }
 
-export type BatchDeleteTaxRegistrationError = Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type BatchPutTaxRegistrationError = Errors.CommonError | Client.SdkError
+export type BatchDeleteTaxRegistrationError = CommonError | Client.SdkError
 
-export type DeleteTaxRegistrationError = Errors.CommonError | Client.SdkError
+export type BatchPutTaxRegistrationError = CommonError | Client.SdkError
 
-export type GetTaxRegistrationError = Errors.CommonError | Client.SdkError
+export type DeleteTaxRegistrationError = CommonError | Client.SdkError
 
-export type GetTaxRegistrationDocumentError = Errors.CommonError | Client.SdkError
+export type GetTaxRegistrationError = CommonError | Client.SdkError
 
-export type ListTaxRegistrationsError = Errors.CommonError | Client.SdkError
+export type GetTaxRegistrationDocumentError = CommonError | Client.SdkError
 
-export type PutTaxRegistrationError = Errors.CommonError | Client.SdkError
+export type ListTaxRegistrationsError = CommonError | Client.SdkError
+
+export type PutTaxRegistrationError = CommonError | Client.SdkError
 
 export const batchDeleteTaxRegistration: Client.Operation<BatchDeleteTaxRegistrationRequest, BatchDeleteTaxRegistrationOutput, BatchDeleteTaxRegistrationError, TaxSettings> = /*#__PURE__*/ Client.operation(TaxSettings, {model:{name:"BatchDeleteTaxRegistration",http:{method:"POST",requestUri:"/BatchDeleteTaxRegistration",responseCode:200},input:{shape:BatchDeleteTaxRegistrationRequest$},output:{shape:BatchDeleteTaxRegistrationOutput$}}})
 

@@ -1203,91 +1203,94 @@ export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExc
 
 export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException")<{ readonly Message?: string }> {}
 
-export type CreateCallAnalyticsCategoryError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateLanguageModelError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateCallAnalyticsCategoryError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateMedicalVocabularyError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateLanguageModelError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateVocabularyError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateMedicalVocabularyError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type CreateVocabularyFilterError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateVocabularyError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteCallAnalyticsCategoryError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type CreateVocabularyFilterError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteCallAnalyticsJobError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type DeleteCallAnalyticsCategoryError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteLanguageModelError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type DeleteCallAnalyticsJobError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteMedicalScribeJobError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type DeleteLanguageModelError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteMedicalTranscriptionJobError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type DeleteMedicalScribeJobError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteMedicalVocabularyError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteMedicalTranscriptionJobError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteTranscriptionJobError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type DeleteMedicalVocabularyError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type DeleteVocabularyError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteTranscriptionJobError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type DeleteVocabularyFilterError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteVocabularyError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type DescribeLanguageModelError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteVocabularyFilterError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetCallAnalyticsCategoryError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeLanguageModelError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetCallAnalyticsJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetCallAnalyticsCategoryError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetMedicalScribeJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetCallAnalyticsJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetMedicalTranscriptionJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetMedicalScribeJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetMedicalVocabularyError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetMedicalTranscriptionJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetTranscriptionJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetMedicalVocabularyError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetVocabularyError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetTranscriptionJobError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type GetVocabularyFilterError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type GetVocabularyError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type ListCallAnalyticsCategoriesError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type GetVocabularyFilterError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type ListCallAnalyticsJobsError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListCallAnalyticsCategoriesError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListLanguageModelsError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListCallAnalyticsJobsError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListMedicalScribeJobsError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListLanguageModelsError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListMedicalTranscriptionJobsError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListMedicalScribeJobsError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListMedicalVocabulariesError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListMedicalTranscriptionJobsError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type ListMedicalVocabulariesError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListTranscriptionJobsError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = BadRequestException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type ListVocabulariesError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListTranscriptionJobsError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type ListVocabularyFiltersError = BadRequestException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListVocabulariesError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type StartCallAnalyticsJobError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type ListVocabularyFiltersError = BadRequestException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type StartMedicalScribeJobError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type StartCallAnalyticsJobError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type StartMedicalTranscriptionJobError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type StartMedicalScribeJobError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type StartTranscriptionJobError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | Errors.CommonError | Client.SdkError
+export type StartMedicalTranscriptionJobError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type TagResourceError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type StartTranscriptionJobError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | CommonError | Client.SdkError
 
-export type UntagResourceError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateCallAnalyticsCategoryError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateMedicalVocabularyError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateCallAnalyticsCategoryError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateVocabularyError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateMedicalVocabularyError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
-export type UpdateVocabularyFilterError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateVocabularyError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
+
+export type UpdateVocabularyFilterError = BadRequestException | ConflictException | InternalFailureException | LimitExceededException | NotFoundException | CommonError | Client.SdkError
 
 export const createCallAnalyticsCategory: Client.Operation<CreateCallAnalyticsCategoryRequest, CreateCallAnalyticsCategoryResponse, CreateCallAnalyticsCategoryError, TranscribeService> = /*#__PURE__*/ Client.operation(TranscribeService, {model:{name:"CreateCallAnalyticsCategory",http:{method:"POST",requestUri:"/"},input:{shape:CreateCallAnalyticsCategoryRequest$},output:{shape:CreateCallAnalyticsCategoryResponse$},errors:[BadRequestException$,ConflictException$,InternalFailureException$,LimitExceededException$]},errors:{BadRequestException,ConflictException,InternalFailureException,LimitExceededException}})
 

@@ -1456,125 +1456,128 @@ export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("Ser
 
 export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly RetryAfterSeconds?: string }> {}
 
-export type CreateAccessError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateAgreementError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateAccessError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type CreateConnectorError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateAgreementError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateProfileError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type CreateConnectorError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateServerError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateProfileError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type CreateUserError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateServerError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type CreateWorkflowError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceExistsException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type CreateUserError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteAccessError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type CreateWorkflowError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceExistsException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type DeleteAgreementError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteAccessError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteCertificateError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteAgreementError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteConnectorError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteCertificateError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteHostKeyError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteConnectorError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteProfileError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteHostKeyError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteServerError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteProfileError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DeleteSshPublicKeyError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type DeleteServerError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteUserError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteSshPublicKeyError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type DeleteWorkflowError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteUserError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeAccessError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DeleteWorkflowError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeAgreementError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeAccessError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeCertificateError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeAgreementError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeConnectorError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeCertificateError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeExecutionError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeConnectorError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeHostKeyError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeExecutionError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeProfileError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeHostKeyError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeSecurityPolicyError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeProfileError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeServerError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeSecurityPolicyError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeUserError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeServerError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeWorkflowError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeUserError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ImportCertificateError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeWorkflowError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ImportHostKeyError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ImportCertificateError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ImportSshPublicKeyError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type ImportHostKeyError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAccessesError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ImportSshPublicKeyError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type ListAgreementsError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListAccessesError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListCertificatesError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListAgreementsError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListConnectorsError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListCertificatesError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListExecutionsError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListConnectorsError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListHostKeysError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListExecutionsError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListProfilesError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListHostKeysError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListSecurityPoliciesError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListProfilesError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListServersError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListSecurityPoliciesError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListServersError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListUsersError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type ListWorkflowsError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type ListUsersError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type SendWorkflowStepStateError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type ListWorkflowsError = InternalServiceError | InvalidNextTokenException | InvalidRequestException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type StartDirectoryListingError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type SendWorkflowStepStateError = AccessDeniedException | InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export type StartFileTransferError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StartDirectoryListingError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type StartServerError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StartFileTransferError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type StopServerError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type StartServerError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TagResourceError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type StopServerError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type TestConnectionError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type TestIdentityProviderError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type TestConnectionError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UntagResourceError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | Errors.CommonError | Client.SdkError
+export type TestIdentityProviderError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateAccessError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UntagResourceError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | CommonError | Client.SdkError
 
-export type UpdateAgreementError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAccessError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateCertificateError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateAgreementError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateConnectorError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateCertificateError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateHostKeyError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateConnectorError = InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateProfileError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateHostKeyError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateServerError = AccessDeniedException | ConflictException | InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+export type UpdateProfileError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export type UpdateUserError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<Errors.CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
+export type UpdateServerError = AccessDeniedException | ConflictException | InternalServiceError | InvalidRequestException | ResourceExistsException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
+
+export type UpdateUserError = InternalServiceError | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
 export const createAccess: Client.Operation<CreateAccessRequest, CreateAccessResponse, CreateAccessError, Transfer> = /*#__PURE__*/ Client.operation(Transfer, {model:{name:"CreateAccess",http:{method:"POST",requestUri:"/"},input:{shape:CreateAccessRequest$},output:{shape:CreateAccessResponse$},errors:[InternalServiceError$,InvalidRequestException$,ResourceExistsException$,ResourceNotFoundException$,ServiceUnavailableException$]},errors:{InternalServiceError,InvalidRequestException,ResourceExistsException,ResourceNotFoundException,ServiceUnavailableException,ServiceUnavailable:ServiceUnavailableException}})
 

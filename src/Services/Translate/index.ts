@@ -542,43 +542,46 @@ export class UnsupportedDisplayLanguageCodeException extends /*#__PURE__*/ Servi
 
 export class UnsupportedLanguagePairException extends /*#__PURE__*/ ServiceError("UnsupportedLanguagePairException")<{ readonly Message?: string; readonly SourceLanguageCode?: string; readonly TargetLanguageCode?: string }> {}
 
-export type CreateParallelDataError = ConcurrentModificationException | ConflictException | InternalServerException | InvalidParameterValueException | InvalidRequestException | LimitExceededException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type DeleteParallelDataError = ConcurrentModificationException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateParallelDataError = ConcurrentModificationException | ConflictException | InternalServerException | InvalidParameterValueException | InvalidRequestException | LimitExceededException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteTerminologyError = InternalServerException | InvalidParameterValueException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteParallelDataError = ConcurrentModificationException | InternalServerException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeTextTranslationJobError = InternalServerException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteTerminologyError = InternalServerException | InvalidParameterValueException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetParallelDataError = InternalServerException | InvalidParameterValueException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeTextTranslationJobError = InternalServerException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type GetTerminologyError = InternalServerException | InvalidParameterValueException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetParallelDataError = InternalServerException | InvalidParameterValueException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ImportTerminologyError = ConcurrentModificationException | InternalServerException | InvalidParameterValueException | LimitExceededException | TooManyRequestsException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type GetTerminologyError = InternalServerException | InvalidParameterValueException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListLanguagesError = InternalServerException | InvalidParameterValueException | TooManyRequestsException | UnsupportedDisplayLanguageCodeException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ImportTerminologyError = ConcurrentModificationException | InternalServerException | InvalidParameterValueException | LimitExceededException | TooManyRequestsException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListParallelDataError = InternalServerException | InvalidParameterValueException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListLanguagesError = InternalServerException | InvalidParameterValueException | TooManyRequestsException | UnsupportedDisplayLanguageCodeException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InternalServerException | InvalidParameterValueException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListParallelDataError = InternalServerException | InvalidParameterValueException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTerminologiesError = InternalServerException | InvalidParameterValueException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListTagsForResourceError = InternalServerException | InvalidParameterValueException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListTextTranslationJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListTerminologiesError = InternalServerException | InvalidParameterValueException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StartTextTranslationJobError = InternalServerException | InvalidParameterValueException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnsupportedLanguagePairException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListTextTranslationJobsError = InternalServerException | InvalidFilterException | InvalidRequestException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type StopTextTranslationJobError = InternalServerException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type StartTextTranslationJobError = InternalServerException | InvalidParameterValueException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnsupportedLanguagePairException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = ConcurrentModificationException | InternalServerException | InvalidParameterValueException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type StopTextTranslationJobError = InternalServerException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TranslateDocumentError = InternalServerException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | TooManyRequestsException | UnsupportedLanguagePairException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type TagResourceError = ConcurrentModificationException | InternalServerException | InvalidParameterValueException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type TranslateTextError = DetectedLanguageLowConfidenceException | InternalServerException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | UnsupportedLanguagePairException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type TranslateDocumentError = InternalServerException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | ServiceUnavailableException | TooManyRequestsException | UnsupportedLanguagePairException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UntagResourceError = ConcurrentModificationException | InternalServerException | InvalidParameterValueException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TranslateTextError = DetectedLanguageLowConfidenceException | InternalServerException | InvalidRequestException | ResourceNotFoundException | ServiceUnavailableException | TextSizeLimitExceededException | TooManyRequestsException | UnsupportedLanguagePairException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateParallelDataError = ConcurrentModificationException | ConflictException | InternalServerException | InvalidParameterValueException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | TooManyRequestsException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UntagResourceError = ConcurrentModificationException | InternalServerException | InvalidParameterValueException | ResourceNotFoundException | CommonError | Client.SdkError
+
+export type UpdateParallelDataError = ConcurrentModificationException | ConflictException | InternalServerException | InvalidParameterValueException | InvalidRequestException | LimitExceededException | ResourceNotFoundException | TooManyRequestsException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const createParallelData: Client.Operation<CreateParallelDataRequest, CreateParallelDataResponse, CreateParallelDataError, Translate> = /*#__PURE__*/ Client.operation(Translate, {model:{name:"CreateParallelData",http:{method:"POST",requestUri:"/"},input:{shape:CreateParallelDataRequest$},output:{shape:CreateParallelDataResponse$},errors:[ConcurrentModificationException$,ConflictException$,InternalServerException$,InvalidParameterValueException$,InvalidRequestException$,LimitExceededException$,TooManyRequestsException$,TooManyTagsException$]},errors:{ConcurrentModificationException,ConflictException,InternalServerException,InvalidParameterValueException,InvalidRequestException,LimitExceededException,TooManyRequestsException,TooManyTagsException}})
 

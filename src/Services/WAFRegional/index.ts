@@ -1530,167 +1530,170 @@ export class WAFTagOperationInternalErrorException extends /*#__PURE__*/ Service
 
 export class WAFUnavailableEntityException extends /*#__PURE__*/ ServiceError("WAFUnavailableEntityException") {}
 
-export type AssociateWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateByteMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type AssociateWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | WAFUnavailableEntityException | CommonError | Client.SdkError
 
-export type CreateGeoMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type CreateByteMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type CreateIPSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type CreateGeoMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type CreateRateBasedRuleError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type CreateIPSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type CreateRegexMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type CreateRateBasedRuleError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type CreateRegexPatternSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type CreateRegexMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFLimitsExceededException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type CreateRuleError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type CreateRegexPatternSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFLimitsExceededException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type CreateRuleGroupError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type CreateRuleError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type CreateSizeConstraintSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type CreateRuleGroupError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type CreateSqlInjectionMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type CreateSizeConstraintSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type CreateWebACLError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type CreateSqlInjectionMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type CreateWebACLMigrationStackError = WAFEntityMigrationException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type CreateWebACLError = WAFBadRequestException | WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type CreateXssMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type CreateWebACLMigrationStackError = WAFEntityMigrationException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type DeleteByteMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type CreateXssMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFLimitsExceededException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type DeleteGeoMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type DeleteByteMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type DeleteIPSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type DeleteGeoMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type DeleteLoggingConfigurationError = WAFInternalErrorException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type DeleteIPSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type DeletePermissionPolicyError = WAFInternalErrorException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type DeleteLoggingConfigurationError = WAFInternalErrorException | WAFNonexistentItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type DeleteRateBasedRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type DeletePermissionPolicyError = WAFInternalErrorException | WAFNonexistentItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type DeleteRegexMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type DeleteRateBasedRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type DeleteRegexPatternSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type DeleteRegexMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type DeleteRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type DeleteRegexPatternSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type DeleteRuleGroupError = WAFInternalErrorException | WAFInvalidOperationException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type DeleteRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type DeleteSizeConstraintSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type DeleteRuleGroupError = WAFInternalErrorException | WAFInvalidOperationException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type DeleteSqlInjectionMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type DeleteSizeConstraintSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type DeleteWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type DeleteSqlInjectionMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type DeleteXssMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type DeleteWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type DisassociateWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type DeleteXssMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonEmptyEntityException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type GetByteMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type DisassociateWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetChangeTokenError = WAFInternalErrorException | Errors.CommonError | Client.SdkError
+export type GetByteMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetChangeTokenStatusError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetChangeTokenError = WAFInternalErrorException | CommonError | Client.SdkError
 
-export type GetGeoMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetChangeTokenStatusError = WAFInternalErrorException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetIPSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetGeoMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetLoggingConfigurationError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetIPSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetPermissionPolicyError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetLoggingConfigurationError = WAFInternalErrorException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetRateBasedRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetPermissionPolicyError = WAFInternalErrorException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetRateBasedRuleManagedKeysError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetRateBasedRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetRegexMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetRateBasedRuleManagedKeysError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetRegexPatternSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetRegexMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetRegexPatternSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetRuleGroupError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetSampledRequestsError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetRuleGroupError = WAFInternalErrorException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetSizeConstraintSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetSampledRequestsError = WAFInternalErrorException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetSqlInjectionMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetSizeConstraintSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetSqlInjectionMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetWebACLForResourceError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
+export type GetWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetXssMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetWebACLForResourceError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | WAFUnavailableEntityException | CommonError | Client.SdkError
 
-export type ListActivatedRulesInRuleGroupError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetXssMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type ListByteMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListActivatedRulesInRuleGroupError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type ListGeoMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListByteMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type ListIPSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListGeoMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type ListLoggingConfigurationsError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type ListIPSetsError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type ListRateBasedRulesError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListLoggingConfigurationsError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type ListRegexMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListRateBasedRulesError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type ListRegexPatternSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListRegexMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type ListResourcesForWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type ListRegexPatternSetsError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type ListRuleGroupsError = WAFInternalErrorException | Errors.CommonError | Client.SdkError
+export type ListResourcesForWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type ListRulesError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListRuleGroupsError = WAFInternalErrorException | CommonError | Client.SdkError
 
-export type ListSizeConstraintSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListRulesError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type ListSqlInjectionMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListSizeConstraintSetsError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type ListSubscribedRuleGroupsError = WAFInternalErrorException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type ListSqlInjectionMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = WAFBadRequestException | WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type ListSubscribedRuleGroupsError = WAFInternalErrorException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type ListWebACLsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = WAFBadRequestException | WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type ListXssMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | Errors.CommonError | Client.SdkError
+export type ListWebACLsError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type PutLoggingConfigurationError = WAFInternalErrorException | WAFNonexistentItemException | WAFServiceLinkedRoleErrorException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type ListXssMatchSetsError = WAFInternalErrorException | WAFInvalidAccountException | CommonError | Client.SdkError
 
-export type PutPermissionPolicyError = WAFInternalErrorException | WAFInvalidPermissionPolicyException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type PutLoggingConfigurationError = WAFInternalErrorException | WAFNonexistentItemException | WAFServiceLinkedRoleErrorException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type TagResourceError = WAFBadRequestException | WAFInternalErrorException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type PutPermissionPolicyError = WAFInternalErrorException | WAFInvalidPermissionPolicyException | WAFNonexistentItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UntagResourceError = WAFBadRequestException | WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type TagResourceError = WAFBadRequestException | WAFInternalErrorException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type UpdateByteMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = WAFBadRequestException | WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type UpdateGeoMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UpdateByteMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UpdateIPSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UpdateGeoMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UpdateRateBasedRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UpdateIPSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UpdateRegexMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UpdateRateBasedRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UpdateRegexPatternSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidRegexPatternException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UpdateRegexMatchSetError = WAFDisallowedNameException | WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UpdateRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UpdateRegexPatternSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidRegexPatternException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UpdateRuleGroupError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UpdateRuleError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UpdateSizeConstraintSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UpdateRuleGroupError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UpdateSqlInjectionMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UpdateSizeConstraintSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UpdateWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFSubscriptionNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateSqlInjectionMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | CommonError | Client.SdkError
 
-export type UpdateXssMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | Errors.CommonError | Client.SdkError
+export type UpdateWebACLError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFReferencedItemException | WAFStaleDataException | WAFSubscriptionNotFoundException | CommonError | Client.SdkError
+
+export type UpdateXssMatchSetError = WAFInternalErrorException | WAFInvalidAccountException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentContainerException | WAFNonexistentItemException | WAFStaleDataException | CommonError | Client.SdkError
 
 export const associateWebACL: Client.Operation<AssociateWebACLRequest, AssociateWebACLResponse, AssociateWebACLError, WAFRegional> = /*#__PURE__*/ Client.operation(WAFRegional, {model:{name:"AssociateWebACL",http:{method:"POST",requestUri:"/"},input:{shape:AssociateWebACLRequest$},output:{shape:AssociateWebACLResponse$},errors:[WAFInternalErrorException$,WAFInvalidAccountException$,WAFInvalidParameterException$,WAFNonexistentItemException$,WAFUnavailableEntityException$]},errors:{WAFInternalErrorException,WAFInvalidAccountException,WAFInvalidParameterException,WAFNonexistentItemException,WAFUnavailableEntityException}})
 

@@ -2251,113 +2251,116 @@ export class WAFUnavailableEntityException extends /*#__PURE__*/ ServiceError("W
 
 export class WAFUnsupportedAggregateKeyTypeException extends /*#__PURE__*/ ServiceError("WAFUnsupportedAggregateKeyTypeException")<{ readonly Message?: string }> {}
 
-export type AssociateWebACLError = WAFFeatureNotIncludedInPricingPlanException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CheckCapacityError = WAFExpiredManagedRuleGroupVersionException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | WAFLimitsExceededException | WAFNonexistentItemException | WAFSubscriptionNotFoundException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
+export type AssociateWebACLError = WAFFeatureNotIncludedInPricingPlanException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFUnavailableEntityException | CommonError | Client.SdkError
 
-export type CreateAPIKeyError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | Errors.CommonError | Client.SdkError
+export type CheckCapacityError = WAFExpiredManagedRuleGroupVersionException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | WAFLimitsExceededException | WAFNonexistentItemException | WAFSubscriptionNotFoundException | WAFUnavailableEntityException | CommonError | Client.SdkError
 
-export type CreateIPSetError = WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type CreateAPIKeyError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | CommonError | Client.SdkError
 
-export type CreateRegexPatternSetError = WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type CreateIPSetError = WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type CreateRuleGroupError = WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | WAFSubscriptionNotFoundException | WAFTagOperationException | WAFTagOperationInternalErrorException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
+export type CreateRegexPatternSetError = WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type CreateWebACLError = WAFConfigurationWarningException | WAFDuplicateItemException | WAFExpiredManagedRuleGroupVersionException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | WAFSubscriptionNotFoundException | WAFTagOperationException | WAFTagOperationInternalErrorException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
+export type CreateRuleGroupError = WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | WAFSubscriptionNotFoundException | WAFTagOperationException | WAFTagOperationInternalErrorException | WAFUnavailableEntityException | CommonError | Client.SdkError
 
-export type DeleteAPIKeyError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | Errors.CommonError | Client.SdkError
+export type CreateWebACLError = WAFConfigurationWarningException | WAFDuplicateItemException | WAFExpiredManagedRuleGroupVersionException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | WAFSubscriptionNotFoundException | WAFTagOperationException | WAFTagOperationInternalErrorException | WAFUnavailableEntityException | CommonError | Client.SdkError
 
-export type DeleteFirewallManagerRuleGroupsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | Errors.CommonError | Client.SdkError
+export type DeleteAPIKeyError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | CommonError | Client.SdkError
 
-export type DeleteIPSetError = WAFAssociatedItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type DeleteFirewallManagerRuleGroupsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | CommonError | Client.SdkError
 
-export type DeleteLoggingConfigurationError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | Errors.CommonError | Client.SdkError
+export type DeleteIPSetError = WAFAssociatedItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type DeletePermissionPolicyError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type DeleteLoggingConfigurationError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | CommonError | Client.SdkError
 
-export type DeleteRegexPatternSetError = WAFAssociatedItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type DeletePermissionPolicyError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type DeleteRuleGroupError = WAFAssociatedItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type DeleteRegexPatternSetError = WAFAssociatedItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type DeleteWebACLError = WAFAssociatedItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type DeleteRuleGroupError = WAFAssociatedItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type DescribeAllManagedProductsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | Errors.CommonError | Client.SdkError
+export type DeleteWebACLError = WAFAssociatedItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type DescribeManagedProductsByVendorError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | Errors.CommonError | Client.SdkError
+export type DescribeAllManagedProductsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | CommonError | Client.SdkError
 
-export type DescribeManagedRuleGroupError = WAFExpiredManagedRuleGroupVersionException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type DescribeManagedProductsByVendorError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | CommonError | Client.SdkError
 
-export type DisassociateWebACLError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type DescribeManagedRuleGroupError = WAFExpiredManagedRuleGroupVersionException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GenerateMobileSdkReleaseUrlError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type DisassociateWebACLError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetDecryptedAPIKeyError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GenerateMobileSdkReleaseUrlError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetIPSetError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetDecryptedAPIKeyError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetLoggingConfigurationError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetIPSetError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetManagedRuleSetError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetLoggingConfigurationError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetMobileSdkReleaseError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetManagedRuleSetError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetPermissionPolicyError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetMobileSdkReleaseError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetRateBasedStatementManagedKeysError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFUnsupportedAggregateKeyTypeException | Errors.CommonError | Client.SdkError
+export type GetPermissionPolicyError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetRegexPatternSetError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetRateBasedStatementManagedKeysError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFUnsupportedAggregateKeyTypeException | CommonError | Client.SdkError
 
-export type GetRuleGroupError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetRegexPatternSetError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetSampledRequestsError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetRuleGroupError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetWebACLError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type GetSampledRequestsError = WAFInternalErrorException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type GetWebACLForResourceError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
+export type GetWebACLError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type ListAPIKeysError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | Errors.CommonError | Client.SdkError
+export type GetWebACLForResourceError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFUnavailableEntityException | CommonError | Client.SdkError
 
-export type ListAvailableManagedRuleGroupVersionsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type ListAPIKeysError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | CommonError | Client.SdkError
 
-export type ListAvailableManagedRuleGroupsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListAvailableManagedRuleGroupVersionsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type ListIPSetsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListAvailableManagedRuleGroupsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | CommonError | Client.SdkError
 
-export type ListLoggingConfigurationsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListIPSetsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | CommonError | Client.SdkError
 
-export type ListManagedRuleSetsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListLoggingConfigurationsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | CommonError | Client.SdkError
 
-export type ListMobileSdkReleasesError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListManagedRuleSetsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | CommonError | Client.SdkError
 
-export type ListRegexPatternSetsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListMobileSdkReleasesError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | CommonError | Client.SdkError
 
-export type ListResourcesForWebACLError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type ListRegexPatternSetsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | CommonError | Client.SdkError
 
-export type ListRuleGroupsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListResourcesForWebACLError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type ListRuleGroupsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | CommonError | Client.SdkError
 
-export type ListWebACLsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type PutLoggingConfigurationError = WAFFeatureNotIncludedInPricingPlanException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFLogDestinationPermissionIssueException | WAFNonexistentItemException | WAFOptimisticLockException | WAFServiceLinkedRoleErrorException | Errors.CommonError | Client.SdkError
+export type ListWebACLsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | CommonError | Client.SdkError
 
-export type PutManagedRuleSetVersionsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | Errors.CommonError | Client.SdkError
+export type PutLoggingConfigurationError = WAFFeatureNotIncludedInPricingPlanException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFLogDestinationPermissionIssueException | WAFNonexistentItemException | WAFOptimisticLockException | WAFServiceLinkedRoleErrorException | CommonError | Client.SdkError
 
-export type PutPermissionPolicyError = WAFInternalErrorException | WAFInvalidParameterException | WAFInvalidPermissionPolicyException | WAFNonexistentItemException | Errors.CommonError | Client.SdkError
+export type PutManagedRuleSetVersionsError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | CommonError | Client.SdkError
 
-export type TagResourceError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type PutPermissionPolicyError = WAFInternalErrorException | WAFInvalidParameterException | WAFInvalidPermissionPolicyException | WAFNonexistentItemException | CommonError | Client.SdkError
 
-export type UntagResourceError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | Errors.CommonError | Client.SdkError
+export type TagResourceError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type UpdateIPSetError = WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFTagOperationException | WAFTagOperationInternalErrorException | CommonError | Client.SdkError
 
-export type UpdateManagedRuleSetVersionExpiryDateError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | Errors.CommonError | Client.SdkError
+export type UpdateIPSetError = WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | CommonError | Client.SdkError
 
-export type UpdateRegexPatternSetError = WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | Errors.CommonError | Client.SdkError
+export type UpdateManagedRuleSetVersionExpiryDateError = WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFNonexistentItemException | WAFOptimisticLockException | CommonError | Client.SdkError
 
-export type UpdateRuleGroupError = WAFConfigurationWarningException | WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | WAFSubscriptionNotFoundException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
+export type UpdateRegexPatternSetError = WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | CommonError | Client.SdkError
 
-export type UpdateWebACLError = WAFConfigurationWarningException | WAFDuplicateItemException | WAFExpiredManagedRuleGroupVersionException | WAFFeatureNotIncludedInPricingPlanException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | WAFSubscriptionNotFoundException | WAFUnavailableEntityException | Errors.CommonError | Client.SdkError
+export type UpdateRuleGroupError = WAFConfigurationWarningException | WAFDuplicateItemException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | WAFSubscriptionNotFoundException | WAFUnavailableEntityException | CommonError | Client.SdkError
+
+export type UpdateWebACLError = WAFConfigurationWarningException | WAFDuplicateItemException | WAFExpiredManagedRuleGroupVersionException | WAFFeatureNotIncludedInPricingPlanException | WAFInternalErrorException | WAFInvalidOperationException | WAFInvalidParameterException | WAFInvalidResourceException | WAFLimitsExceededException | WAFNonexistentItemException | WAFOptimisticLockException | WAFSubscriptionNotFoundException | WAFUnavailableEntityException | CommonError | Client.SdkError
 
 export const associateWebACL: Client.Operation<AssociateWebACLRequest, AssociateWebACLResponse, AssociateWebACLError, WAFV2> = /*#__PURE__*/ Client.operation(WAFV2, {model:{name:"AssociateWebACL",http:{method:"POST",requestUri:"/"},input:{shape:AssociateWebACLRequest$},output:{shape:AssociateWebACLResponse$},errors:[WAFFeatureNotIncludedInPricingPlanException$,WAFInternalErrorException$,WAFInvalidOperationException$,WAFInvalidParameterException$,WAFLimitsExceededException$,WAFNonexistentItemException$,WAFUnavailableEntityException$]},errors:{WAFFeatureNotIncludedInPricingPlanException,WAFInternalErrorException,WAFInvalidOperationException,WAFInvalidParameterException,WAFLimitsExceededException,WAFNonexistentItemException,WAFUnavailableEntityException}})
 

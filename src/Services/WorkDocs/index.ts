@@ -981,93 +981,96 @@ export class UnauthorizedOperationException extends /*#__PURE__*/ ServiceError("
 
 export class UnauthorizedResourceAccessException extends /*#__PURE__*/ ServiceError("UnauthorizedResourceAccessException")<{ readonly Message?: string }> {}
 
-export type AbortDocumentVersionUploadError = ConcurrentModificationException | EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type ActivateUserError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type AbortDocumentVersionUploadError = ConcurrentModificationException | EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type AddResourcePermissionsError = FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type ActivateUserError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type CreateCommentError = DocumentLockedForCommentsException | EntityNotExistsException | FailedDependencyException | InvalidCommentOperationException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type AddResourcePermissionsError = FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type CreateCustomMetadataError = CustomMetadataLimitExceededException | EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type CreateCommentError = DocumentLockedForCommentsException | EntityNotExistsException | FailedDependencyException | InvalidCommentOperationException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type CreateFolderError = ConcurrentModificationException | ConflictingOperationException | EntityAlreadyExistsException | EntityNotExistsException | FailedDependencyException | LimitExceededException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type CreateCustomMetadataError = CustomMetadataLimitExceededException | EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type CreateLabelsError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | TooManyLabelsException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type CreateFolderError = ConcurrentModificationException | ConflictingOperationException | EntityAlreadyExistsException | EntityNotExistsException | FailedDependencyException | LimitExceededException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type CreateNotificationSubscriptionError = InvalidArgumentException | ServiceUnavailableException | TooManySubscriptionsException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type CreateLabelsError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | TooManyLabelsException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type CreateUserError = EntityAlreadyExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type CreateNotificationSubscriptionError = InvalidArgumentException | ServiceUnavailableException | TooManySubscriptionsException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DeactivateUserError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type CreateUserError = EntityAlreadyExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DeleteCommentError = DocumentLockedForCommentsException | EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DeactivateUserError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DeleteCustomMetadataError = EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DeleteCommentError = DocumentLockedForCommentsException | EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DeleteDocumentError = ConcurrentModificationException | ConflictingOperationException | EntityNotExistsException | FailedDependencyException | LimitExceededException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DeleteCustomMetadataError = EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DeleteDocumentVersionError = ConcurrentModificationException | ConflictingOperationException | EntityNotExistsException | FailedDependencyException | InvalidOperationException | ProhibitedStateException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DeleteDocumentError = ConcurrentModificationException | ConflictingOperationException | EntityNotExistsException | FailedDependencyException | LimitExceededException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DeleteFolderError = ConcurrentModificationException | ConflictingOperationException | EntityNotExistsException | FailedDependencyException | LimitExceededException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DeleteDocumentVersionError = ConcurrentModificationException | ConflictingOperationException | EntityNotExistsException | FailedDependencyException | InvalidOperationException | ProhibitedStateException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DeleteFolderContentsError = ConflictingOperationException | EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DeleteFolderError = ConcurrentModificationException | ConflictingOperationException | EntityNotExistsException | FailedDependencyException | LimitExceededException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DeleteLabelsError = EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DeleteFolderContentsError = ConflictingOperationException | EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DeleteNotificationSubscriptionError = EntityNotExistsException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DeleteLabelsError = EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DeleteUserError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DeleteNotificationSubscriptionError = EntityNotExistsException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DescribeActivitiesError = FailedDependencyException | InvalidArgumentException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DeleteUserError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DescribeCommentsError = EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DescribeActivitiesError = FailedDependencyException | InvalidArgumentException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DescribeDocumentVersionsError = EntityNotExistsException | FailedDependencyException | InvalidArgumentException | InvalidPasswordException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DescribeCommentsError = EntityNotExistsException | FailedDependencyException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DescribeFolderContentsError = EntityNotExistsException | FailedDependencyException | InvalidArgumentException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DescribeDocumentVersionsError = EntityNotExistsException | FailedDependencyException | InvalidArgumentException | InvalidPasswordException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DescribeGroupsError = FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DescribeFolderContentsError = EntityNotExistsException | FailedDependencyException | InvalidArgumentException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DescribeNotificationSubscriptionsError = EntityNotExistsException | ServiceUnavailableException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DescribeGroupsError = FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DescribeResourcePermissionsError = FailedDependencyException | InvalidArgumentException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DescribeNotificationSubscriptionsError = EntityNotExistsException | ServiceUnavailableException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DescribeRootFoldersError = FailedDependencyException | InvalidArgumentException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DescribeResourcePermissionsError = FailedDependencyException | InvalidArgumentException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type DescribeUsersError = EntityNotExistsException | FailedDependencyException | InvalidArgumentException | RequestedEntityTooLargeException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DescribeRootFoldersError = FailedDependencyException | InvalidArgumentException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type GetCurrentUserError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type DescribeUsersError = EntityNotExistsException | FailedDependencyException | InvalidArgumentException | RequestedEntityTooLargeException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type GetDocumentError = EntityNotExistsException | FailedDependencyException | InvalidArgumentException | InvalidPasswordException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type GetCurrentUserError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type GetDocumentPathError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type GetDocumentError = EntityNotExistsException | FailedDependencyException | InvalidArgumentException | InvalidPasswordException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type GetDocumentVersionError = EntityNotExistsException | FailedDependencyException | InvalidPasswordException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type GetDocumentPathError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type GetFolderError = EntityNotExistsException | FailedDependencyException | InvalidArgumentException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type GetDocumentVersionError = EntityNotExistsException | FailedDependencyException | InvalidPasswordException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type GetFolderPathError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type GetFolderError = EntityNotExistsException | FailedDependencyException | InvalidArgumentException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type GetResourcesError = FailedDependencyException | InvalidArgumentException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type GetFolderPathError = EntityNotExistsException | FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type InitiateDocumentVersionUploadError = DraftUploadOutOfSyncException | EntityAlreadyExistsException | EntityNotExistsException | FailedDependencyException | InvalidArgumentException | InvalidPasswordException | LimitExceededException | ProhibitedStateException | ResourceAlreadyCheckedOutException | ServiceUnavailableException | StorageLimitExceededException | StorageLimitWillExceedException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type GetResourcesError = FailedDependencyException | InvalidArgumentException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type RemoveAllResourcePermissionsError = FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type InitiateDocumentVersionUploadError = DraftUploadOutOfSyncException | EntityAlreadyExistsException | EntityNotExistsException | FailedDependencyException | InvalidArgumentException | InvalidPasswordException | LimitExceededException | ProhibitedStateException | ResourceAlreadyCheckedOutException | ServiceUnavailableException | StorageLimitExceededException | StorageLimitWillExceedException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type RemoveResourcePermissionError = FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type RemoveAllResourcePermissionsError = FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type RestoreDocumentVersionsError = ConcurrentModificationException | ConflictingOperationException | EntityNotExistsException | FailedDependencyException | InvalidOperationException | ProhibitedStateException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type RemoveResourcePermissionError = FailedDependencyException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type SearchResourcesError = InvalidArgumentException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type RestoreDocumentVersionsError = ConcurrentModificationException | ConflictingOperationException | EntityNotExistsException | FailedDependencyException | InvalidOperationException | ProhibitedStateException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type UpdateDocumentError = ConcurrentModificationException | ConflictingOperationException | EntityAlreadyExistsException | EntityNotExistsException | FailedDependencyException | LimitExceededException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type SearchResourcesError = InvalidArgumentException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type UpdateDocumentVersionError = ConcurrentModificationException | EntityNotExistsException | FailedDependencyException | InvalidOperationException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type UpdateDocumentError = ConcurrentModificationException | ConflictingOperationException | EntityAlreadyExistsException | EntityNotExistsException | FailedDependencyException | LimitExceededException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type UpdateFolderError = ConcurrentModificationException | ConflictingOperationException | EntityAlreadyExistsException | EntityNotExistsException | FailedDependencyException | LimitExceededException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type UpdateDocumentVersionError = ConcurrentModificationException | EntityNotExistsException | FailedDependencyException | InvalidOperationException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
-export type UpdateUserError = DeactivatingLastSystemUserException | EntityNotExistsException | FailedDependencyException | IllegalUserStateException | InvalidArgumentException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | Errors.CommonError | Client.SdkError
+export type UpdateFolderError = ConcurrentModificationException | ConflictingOperationException | EntityAlreadyExistsException | EntityNotExistsException | FailedDependencyException | LimitExceededException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
+
+export type UpdateUserError = DeactivatingLastSystemUserException | EntityNotExistsException | FailedDependencyException | IllegalUserStateException | InvalidArgumentException | ProhibitedStateException | ServiceUnavailableException | UnauthorizedOperationException | UnauthorizedResourceAccessException | CommonError | Client.SdkError
 
 export const abortDocumentVersionUpload: Client.Operation<AbortDocumentVersionUploadRequest, {}, AbortDocumentVersionUploadError, WorkDocs> = /*#__PURE__*/ Client.operation(WorkDocs, {model:{name:"AbortDocumentVersionUpload",http:{method:"DELETE",requestUri:"/api/v1/documents/{DocumentId}/versions/{VersionId}",responseCode:204},input:{shape:AbortDocumentVersionUploadRequest$},errors:[ConcurrentModificationException$,EntityNotExistsException$,FailedDependencyException$,ProhibitedStateException$,ServiceUnavailableException$,UnauthorizedOperationException$,UnauthorizedResourceAccessException$]},errors:{ConcurrentModificationException,EntityNotExistsException,FailedDependencyException,ProhibitedStateException,ServiceUnavailableException,UnauthorizedOperationException,UnauthorizedResourceAccessException}})
 

@@ -475,71 +475,74 @@ export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooMan
 
 export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException")<{ readonly Message?: string }> {}
 
-export type AssociateDomainError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateWebsiteAuthorizationProviderError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type AssociateDomainError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type AssociateWebsiteCertificateAuthorityError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type AssociateWebsiteAuthorizationProviderError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type CreateFleetError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type AssociateWebsiteCertificateAuthorityError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DeleteFleetError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type CreateFleetError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeAuditStreamConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DeleteFleetError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeCompanyNetworkConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeAuditStreamConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeDeviceError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeCompanyNetworkConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeDevicePolicyConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeDeviceError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeDomainError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeDevicePolicyConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeFleetMetadataError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeDomainError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeIdentityProviderConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeFleetMetadataError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DescribeWebsiteCertificateAuthorityError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeIdentityProviderConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DisassociateDomainError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DescribeWebsiteCertificateAuthorityError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DisassociateWebsiteAuthorizationProviderError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DisassociateDomainError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type DisassociateWebsiteCertificateAuthorityError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DisassociateWebsiteAuthorizationProviderError = InternalServerErrorException | InvalidRequestException | ResourceAlreadyExistsException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDevicesError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type DisassociateWebsiteCertificateAuthorityError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListDomainsError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListDevicesError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListFleetsError = InternalServerErrorException | InvalidRequestException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListDomainsError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InvalidRequestException | Errors.CommonError | Client.SdkError
+export type ListFleetsError = InternalServerErrorException | InvalidRequestException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type ListWebsiteAuthorizationProvidersError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListTagsForResourceError = InvalidRequestException | CommonError | Client.SdkError
 
-export type ListWebsiteCertificateAuthoritiesError = InternalServerErrorException | InvalidRequestException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListWebsiteAuthorizationProvidersError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RestoreDomainAccessError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type ListWebsiteCertificateAuthoritiesError = InternalServerErrorException | InvalidRequestException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type RevokeDomainAccessError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type RestoreDomainAccessError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type SignOutUserError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type RevokeDomainAccessError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type TagResourceError = InvalidRequestException | Errors.CommonError | Client.SdkError
+export type SignOutUserError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UntagResourceError = InvalidRequestException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateAuditStreamConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UntagResourceError = InvalidRequestException | CommonError | Client.SdkError
 
-export type UpdateCompanyNetworkConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateAuditStreamConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateDevicePolicyConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateCompanyNetworkConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateDomainMetadataError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateDevicePolicyConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateFleetMetadataError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateDomainMetadataError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export type UpdateIdentityProviderConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<Errors.CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+export type UpdateFleetMetadataError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
+
+export type UpdateIdentityProviderConfigurationError = InternalServerErrorException | InvalidRequestException | ResourceNotFoundException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
 export const associateDomain: Client.Operation<AssociateDomainRequest, AssociateDomainResponse, AssociateDomainError, WorkLink> = /*#__PURE__*/ Client.operation(WorkLink, {model:{name:"AssociateDomain",http:{method:"POST",requestUri:"/associateDomain"},input:{shape:AssociateDomainRequest$},output:{shape:AssociateDomainResponse$},errors:[InternalServerErrorException$,InvalidRequestException$,ResourceAlreadyExistsException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$]},errors:{InternalServerErrorException,InvalidRequestException,ResourceAlreadyExistsException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
 

@@ -1524,173 +1524,176 @@ export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTag
 
 export class UnsupportedOperationException extends /*#__PURE__*/ ServiceError("UnsupportedOperationException")<{ readonly Message?: string }> {}
 
-export type AssociateDelegateToResourceError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateMemberToGroupError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type AssociateDelegateToResourceError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type AssumeImpersonationRoleError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type AssociateMemberToGroupError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type CancelMailboxExportJobError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type AssumeImpersonationRoleError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateAliasError = EmailAddressInUseException | EntityNotFoundException | EntityStateException | InvalidParameterException | LimitExceededException | MailDomainNotFoundException | MailDomainStateException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type CancelMailboxExportJobError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type CreateAvailabilityConfigurationError = InvalidParameterException | LimitExceededException | NameAvailabilityException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type CreateAliasError = EmailAddressInUseException | EntityNotFoundException | EntityStateException | InvalidParameterException | LimitExceededException | MailDomainNotFoundException | MailDomainStateException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type CreateGroupError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | InvalidParameterException | NameAvailabilityException | OrganizationNotFoundException | OrganizationStateException | ReservedNameException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateAvailabilityConfigurationError = InvalidParameterException | LimitExceededException | NameAvailabilityException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type CreateImpersonationRoleError = EntityNotFoundException | EntityStateException | InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type CreateGroupError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | InvalidParameterException | NameAvailabilityException | OrganizationNotFoundException | OrganizationStateException | ReservedNameException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type CreateMobileDeviceAccessRuleError = InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type CreateImpersonationRoleError = EntityNotFoundException | EntityStateException | InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type CreateOrganizationError = DirectoryInUseException | DirectoryUnavailableException | InvalidParameterException | LimitExceededException | NameAvailabilityException | Errors.CommonError | Client.SdkError
+export type CreateMobileDeviceAccessRuleError = InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type CreateResourceError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | InvalidParameterException | NameAvailabilityException | OrganizationNotFoundException | OrganizationStateException | ReservedNameException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateOrganizationError = DirectoryInUseException | DirectoryUnavailableException | InvalidParameterException | LimitExceededException | NameAvailabilityException | CommonError | Client.SdkError
 
-export type CreateUserError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | InvalidParameterException | InvalidPasswordException | NameAvailabilityException | OrganizationNotFoundException | OrganizationStateException | ReservedNameException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type CreateResourceError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | InvalidParameterException | NameAvailabilityException | OrganizationNotFoundException | OrganizationStateException | ReservedNameException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteAccessControlRuleError = OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type CreateUserError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | InvalidParameterException | InvalidPasswordException | NameAvailabilityException | OrganizationNotFoundException | OrganizationStateException | ReservedNameException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteAliasError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeleteAccessControlRuleError = OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DeleteAvailabilityConfigurationError = OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeleteAliasError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DeleteEmailMonitoringConfigurationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeleteAvailabilityConfigurationError = OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DeleteGroupError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteEmailMonitoringConfigurationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DeleteImpersonationRoleError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeleteGroupError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteMailboxPermissionsError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeleteImpersonationRoleError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DeleteMobileDeviceAccessOverrideError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeleteMailboxPermissionsError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DeleteMobileDeviceAccessRuleError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeleteMobileDeviceAccessOverrideError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DeleteOrganizationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeleteMobileDeviceAccessRuleError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DeleteResourceError = EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteOrganizationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DeleteRetentionPolicyError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeleteResourceError = EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeleteUserError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DeleteRetentionPolicyError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DeregisterFromWorkMailError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeleteUserError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DeregisterMailDomainError = InvalidCustomSesConfigurationException | InvalidParameterException | MailDomainInUseException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DeregisterFromWorkMailError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DescribeEmailMonitoringConfigurationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeregisterMailDomainError = InvalidCustomSesConfigurationException | InvalidParameterException | MailDomainInUseException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DescribeEntityError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DescribeEmailMonitoringConfigurationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeGroupError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DescribeEntityError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DescribeInboundDmarcSettingsError = OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DescribeGroupError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DescribeMailboxExportJobError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DescribeInboundDmarcSettingsError = OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DescribeOrganizationError = InvalidParameterException | OrganizationNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeMailboxExportJobError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DescribeResourceError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeOrganizationError = InvalidParameterException | OrganizationNotFoundException | CommonError | Client.SdkError
 
-export type DescribeUserError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type DescribeResourceError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type DisassociateDelegateFromResourceError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DescribeUserError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type DisassociateMemberFromGroupError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type DisassociateDelegateFromResourceError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type GetAccessControlEffectError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DisassociateMemberFromGroupError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type GetDefaultRetentionPolicyError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type GetAccessControlEffectError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetImpersonationRoleError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetDefaultRetentionPolicyError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type GetImpersonationRoleEffectError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetImpersonationRoleError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetMailDomainError = InvalidParameterException | MailDomainNotFoundException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type GetImpersonationRoleEffectError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type GetMailboxDetailsError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type GetMailDomainError = InvalidParameterException | MailDomainNotFoundException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type GetMobileDeviceAccessEffectError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type GetMailboxDetailsError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type GetMobileDeviceAccessOverrideError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetMobileDeviceAccessEffectError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListAccessControlRulesError = OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type GetMobileDeviceAccessOverrideError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type ListAliasesError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListAccessControlRulesError = OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListAvailabilityConfigurationsError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListAliasesError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListGroupMembersError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListAvailabilityConfigurationsError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListGroupsError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListGroupMembersError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListGroupsForEntityError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListGroupsError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListImpersonationRolesError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListGroupsForEntityError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListMailDomainsError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListImpersonationRolesError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListMailboxExportJobsError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListMailDomainsError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListMailboxPermissionsError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListMailboxExportJobsError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListMobileDeviceAccessOverridesError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListMailboxPermissionsError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListMobileDeviceAccessRulesError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListMobileDeviceAccessOverridesError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListOrganizationsError = InvalidParameterException | Errors.CommonError | Client.SdkError
+export type ListMobileDeviceAccessRulesError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ListResourceDelegatesError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type ListOrganizationsError = InvalidParameterException | CommonError | Client.SdkError
 
-export type ListResourcesError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type ListResourceDelegatesError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListTagsForResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListResourcesError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type ListUsersError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ListTagsForResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutAccessControlRuleError = EntityNotFoundException | InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ListUsersError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type PutEmailMonitoringConfigurationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type PutAccessControlRuleError = EntityNotFoundException | InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutInboundDmarcSettingsError = OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type PutEmailMonitoringConfigurationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type PutMailboxPermissionsError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type PutInboundDmarcSettingsError = OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type PutMobileDeviceAccessOverrideError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type PutMailboxPermissionsError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type PutRetentionPolicyError = InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type PutMobileDeviceAccessOverrideError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type RegisterMailDomainError = InvalidParameterException | LimitExceededException | MailDomainInUseException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type PutRetentionPolicyError = InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type RegisterToWorkMailError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EmailAddressInUseException | EntityAlreadyRegisteredException | EntityNotFoundException | EntityStateException | InvalidParameterException | MailDomainNotFoundException | MailDomainStateException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type RegisterMailDomainError = InvalidParameterException | LimitExceededException | MailDomainInUseException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type ResetPasswordError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityNotFoundException | EntityStateException | InvalidParameterException | InvalidPasswordException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type RegisterToWorkMailError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EmailAddressInUseException | EntityAlreadyRegisteredException | EntityNotFoundException | EntityStateException | InvalidParameterException | MailDomainNotFoundException | MailDomainStateException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type StartMailboxExportJobError = EntityNotFoundException | InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type ResetPasswordError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityNotFoundException | EntityStateException | InvalidParameterException | InvalidPasswordException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type TagResourceError = InvalidParameterException | OrganizationStateException | ResourceNotFoundException | TooManyTagsException | Errors.CommonError | Client.SdkError
+export type StartMailboxExportJobError = EntityNotFoundException | InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type TestAvailabilityConfigurationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TagResourceError = InvalidParameterException | OrganizationStateException | ResourceNotFoundException | TooManyTagsException | CommonError | Client.SdkError
 
-export type UntagResourceError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type TestAvailabilityConfigurationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateAvailabilityConfigurationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UntagResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateDefaultMailDomainError = InvalidParameterException | MailDomainNotFoundException | MailDomainStateException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type UpdateAvailabilityConfigurationError = InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateGroupError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UpdateDefaultMailDomainError = InvalidParameterException | MailDomainNotFoundException | MailDomainStateException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type UpdateImpersonationRoleError = EntityNotFoundException | EntityStateException | InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type UpdateGroupError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type UpdateMailboxQuotaError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type UpdateImpersonationRoleError = EntityNotFoundException | EntityStateException | InvalidParameterException | LimitExceededException | OrganizationNotFoundException | OrganizationStateException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type UpdateMobileDeviceAccessRuleError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | Errors.CommonError | Client.SdkError
+export type UpdateMailboxQuotaError = EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type UpdatePrimaryEmailAddressError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EmailAddressInUseException | EntityNotFoundException | EntityStateException | InvalidParameterException | MailDomainNotFoundException | MailDomainStateException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UpdateMobileDeviceAccessRuleError = EntityNotFoundException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | CommonError | Client.SdkError
 
-export type UpdateResourceError = DirectoryUnavailableException | EmailAddressInUseException | EntityNotFoundException | EntityStateException | InvalidConfigurationException | InvalidParameterException | MailDomainNotFoundException | MailDomainStateException | NameAvailabilityException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UpdatePrimaryEmailAddressError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EmailAddressInUseException | EntityNotFoundException | EntityStateException | InvalidParameterException | MailDomainNotFoundException | MailDomainStateException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
-export type UpdateUserError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | Errors.CommonError | Client.SdkError
+export type UpdateResourceError = DirectoryUnavailableException | EmailAddressInUseException | EntityNotFoundException | EntityStateException | InvalidConfigurationException | InvalidParameterException | MailDomainNotFoundException | MailDomainStateException | NameAvailabilityException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
+
+export type UpdateUserError = DirectoryServiceAuthenticationFailedException | DirectoryUnavailableException | EntityNotFoundException | EntityStateException | InvalidParameterException | OrganizationNotFoundException | OrganizationStateException | UnsupportedOperationException | CommonError | Client.SdkError
 
 export const associateDelegateToResource: Client.Operation<AssociateDelegateToResourceRequest, AssociateDelegateToResourceResponse, AssociateDelegateToResourceError, WorkMail> = /*#__PURE__*/ Client.operation(WorkMail, {model:{name:"AssociateDelegateToResource",http:{method:"POST",requestUri:"/"},input:{shape:AssociateDelegateToResourceRequest$},output:{shape:AssociateDelegateToResourceResponse$},errors:[EntityNotFoundException$,EntityStateException$,InvalidParameterException$,OrganizationNotFoundException$,OrganizationStateException$,UnsupportedOperationException$],idempotent:true},errors:{EntityNotFoundException,EntityStateException,InvalidParameterException,OrganizationNotFoundException,OrganizationStateException,UnsupportedOperationException}})
 

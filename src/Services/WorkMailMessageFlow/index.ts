@@ -70,9 +70,12 @@ export class MessageRejected extends /*#__PURE__*/ ServiceError("MessageRejected
 
 export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
 
-export type GetRawMessageContentError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type PutRawMessageContentError = InvalidContentLocation | MessageFrozen | MessageRejected | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type GetRawMessageContentError = ResourceNotFoundException | CommonError | Client.SdkError
+
+export type PutRawMessageContentError = InvalidContentLocation | MessageFrozen | MessageRejected | ResourceNotFoundException | CommonError | Client.SdkError
 
 export const getRawMessageContent: Client.Operation<GetRawMessageContentRequest, GetRawMessageContentResponse, GetRawMessageContentError, WorkMailMessageFlow | Scope.Scope> = /*#__PURE__*/ Client.operation(WorkMailMessageFlow, {model:{name:"GetRawMessageContent",http:{method:"GET",requestUri:"/messages/{messageId}"},input:{shape:GetRawMessageContentRequest$},output:{shape:GetRawMessageContentResponse$,payload:"messageContent"},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
 

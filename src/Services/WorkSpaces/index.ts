@@ -2033,181 +2033,184 @@ export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationE
 
 export class WorkspacesDefaultRoleNotFoundException extends /*#__PURE__*/ ServiceError("WorkspacesDefaultRoleNotFoundException") {}
 
-export type AcceptAccountLinkInvitationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type AssociateConnectionAliasError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAssociatedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AcceptAccountLinkInvitationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type AssociateIpGroupsError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AssociateConnectionAliasError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAssociatedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type AssociateWorkspaceApplicationError = AccessDeniedException | ApplicationNotSupportedException | ComputeNotCompatibleException | IncompatibleApplicationsException | InvalidParameterValuesException | OperatingSystemNotCompatibleException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AssociateIpGroupsError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type AuthorizeIpRulesError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AssociateWorkspaceApplicationError = AccessDeniedException | ApplicationNotSupportedException | ComputeNotCompatibleException | IncompatibleApplicationsException | InvalidParameterValuesException | OperatingSystemNotCompatibleException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CopyWorkspaceImageError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type AuthorizeIpRulesError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateAccountLinkInvitationError = AccessDeniedException | ConflictException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CopyWorkspaceImageError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateConnectClientAddInError = AccessDeniedException | InvalidParameterValuesException | ResourceAlreadyExistsException | ResourceCreationFailedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateAccountLinkInvitationError = AccessDeniedException | ConflictException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type CreateConnectionAliasError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateConnectClientAddInError = AccessDeniedException | InvalidParameterValuesException | ResourceAlreadyExistsException | ResourceCreationFailedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateIpGroupError = AccessDeniedException | InvalidParameterValuesException | ResourceAlreadyExistsException | ResourceCreationFailedException | ResourceLimitExceededException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateConnectionAliasError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateStandbyWorkspacesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateIpGroupError = AccessDeniedException | InvalidParameterValuesException | ResourceAlreadyExistsException | ResourceCreationFailedException | ResourceLimitExceededException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateTagsError = InvalidParameterValuesException | ResourceLimitExceededException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type CreateStandbyWorkspacesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateUpdatedWorkspaceImageError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateTagsError = InvalidParameterValuesException | ResourceLimitExceededException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type CreateWorkspaceBundleError = AccessDeniedException | InvalidParameterValuesException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateUpdatedWorkspaceImageError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateWorkspaceImageError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateWorkspaceBundleError = AccessDeniedException | InvalidParameterValuesException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | ResourceUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateWorkspacesError = InvalidParameterValuesException | ResourceLimitExceededException | Errors.CommonError | Client.SdkError
+export type CreateWorkspaceImageError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type CreateWorkspacesPoolError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type CreateWorkspacesError = InvalidParameterValuesException | ResourceLimitExceededException | CommonError | Client.SdkError
 
-export type DeleteAccountLinkInvitationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type CreateWorkspacesPoolError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteClientBrandingError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteAccountLinkInvitationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type DeleteConnectClientAddInError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteClientBrandingError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteConnectionAliasError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAssociatedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteConnectClientAddInError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteIpGroupError = AccessDeniedException | InvalidParameterValuesException | ResourceAssociatedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteConnectionAliasError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAssociatedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteTagsError = InvalidParameterValuesException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DeleteIpGroupError = AccessDeniedException | InvalidParameterValuesException | ResourceAssociatedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeleteWorkspaceBundleError = AccessDeniedException | InvalidParameterValuesException | ResourceAssociatedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteTagsError = InvalidParameterValuesException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DeleteWorkspaceImageError = AccessDeniedException | InvalidResourceStateException | ResourceAssociatedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteWorkspaceBundleError = AccessDeniedException | InvalidParameterValuesException | ResourceAssociatedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeployWorkspaceApplicationsError = AccessDeniedException | IncompatibleApplicationsException | InvalidParameterValuesException | OperationNotSupportedException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeleteWorkspaceImageError = AccessDeniedException | InvalidResourceStateException | ResourceAssociatedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DeregisterWorkspaceDirectoryError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeployWorkspaceApplicationsError = AccessDeniedException | IncompatibleApplicationsException | InvalidParameterValuesException | OperationNotSupportedException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeAccountError = AccessDeniedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DeregisterWorkspaceDirectoryError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeAccountModificationsError = AccessDeniedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeAccountError = AccessDeniedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeApplicationAssociationsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeAccountModificationsError = AccessDeniedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeApplicationsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeApplicationAssociationsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeBundleAssociationsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeApplicationsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeClientBrandingError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeBundleAssociationsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeClientPropertiesError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeClientBrandingError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeConnectClientAddInsError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeClientPropertiesError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeConnectionAliasPermissionsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeConnectClientAddInsError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeConnectionAliasesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeConnectionAliasPermissionsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeImageAssociationsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeConnectionAliasesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeIpGroupsError = AccessDeniedException | InvalidParameterValuesException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeImageAssociationsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeTagsError = ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type DescribeIpGroupsError = AccessDeniedException | InvalidParameterValuesException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeWorkspaceAssociationsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeTagsError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export type DescribeWorkspaceBundlesError = InvalidParameterValuesException | Errors.CommonError | Client.SdkError
+export type DescribeWorkspaceAssociationsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeWorkspaceDirectoriesError = InvalidParameterValuesException | Errors.CommonError | Client.SdkError
+export type DescribeWorkspaceBundlesError = InvalidParameterValuesException | CommonError | Client.SdkError
 
-export type DescribeWorkspaceImagePermissionsError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeWorkspaceDirectoriesError = InvalidParameterValuesException | CommonError | Client.SdkError
 
-export type DescribeWorkspaceImagesError = AccessDeniedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeWorkspaceImagePermissionsError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeWorkspaceSnapshotsError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeWorkspaceImagesError = AccessDeniedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeWorkspacesError = InvalidParameterValuesException | ResourceUnavailableException | Errors.CommonError | Client.SdkError
+export type DescribeWorkspaceSnapshotsError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DescribeWorkspacesConnectionStatusError = InvalidParameterValuesException | Errors.CommonError | Client.SdkError
+export type DescribeWorkspacesError = InvalidParameterValuesException | ResourceUnavailableException | CommonError | Client.SdkError
 
-export type DescribeWorkspacesPoolSessionsError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeWorkspacesConnectionStatusError = InvalidParameterValuesException | CommonError | Client.SdkError
 
-export type DescribeWorkspacesPoolsError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeWorkspacesPoolSessionsError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisassociateConnectionAliasError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DescribeWorkspacesPoolsError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisassociateIpGroupsError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DisassociateConnectionAliasError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type DisassociateWorkspaceApplicationError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceInUseException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type DisassociateIpGroupsError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type GetAccountLinkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type DisassociateWorkspaceApplicationError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceInUseException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ImportClientBrandingError = AccessDeniedException | InvalidParameterValuesException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type GetAccountLinkError = AccessDeniedException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type ImportWorkspaceImageError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ImportClientBrandingError = AccessDeniedException | InvalidParameterValuesException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAccountLinksError = AccessDeniedException | InternalServerException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type ImportWorkspaceImageError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ListAvailableManagementCidrRangesError = AccessDeniedException | InvalidParameterValuesException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListAccountLinksError = AccessDeniedException | InternalServerException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type MigrateWorkspaceError = AccessDeniedException | InvalidParameterValuesException | OperationInProgressException | OperationNotSupportedException | ResourceNotFoundException | ResourceUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ListAvailableManagementCidrRangesError = AccessDeniedException | InvalidParameterValuesException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ModifyAccountError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | ResourceNotFoundException | ResourceUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type MigrateWorkspaceError = AccessDeniedException | InvalidParameterValuesException | OperationInProgressException | OperationNotSupportedException | ResourceNotFoundException | ResourceUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ModifyCertificateBasedAuthPropertiesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ModifyAccountError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | ResourceNotFoundException | ResourceUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ModifyClientPropertiesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ModifyCertificateBasedAuthPropertiesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ModifySamlPropertiesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ModifyClientPropertiesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ModifySelfservicePermissionsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ModifySamlPropertiesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ModifyStreamingPropertiesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ModifySelfservicePermissionsError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ModifyWorkspaceAccessPropertiesError = AccessDeniedException | InvalidParameterCombinationException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ModifyStreamingPropertiesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ModifyWorkspaceCreationPropertiesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ModifyWorkspaceAccessPropertiesError = AccessDeniedException | InvalidParameterCombinationException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ModifyWorkspacePropertiesError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationInProgressException | ResourceNotFoundException | ResourceUnavailableException | UnsupportedWorkspaceConfigurationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type ModifyWorkspaceCreationPropertiesError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type ModifyWorkspaceStateError = InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceNotFoundException | Errors.CommonError | Client.SdkError
+export type ModifyWorkspacePropertiesError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationInProgressException | ResourceNotFoundException | ResourceUnavailableException | UnsupportedWorkspaceConfigurationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RebootWorkspacesError = OperationNotSupportedException | Errors.CommonError | Client.SdkError
+export type ModifyWorkspaceStateError = InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export type RebuildWorkspacesError = OperationNotSupportedException | Errors.CommonError | Client.SdkError
+export type RebootWorkspacesError = OperationNotSupportedException | CommonError | Client.SdkError
 
-export type RegisterWorkspaceDirectoryError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | UnsupportedNetworkConfigurationException | WorkspacesDefaultRoleNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RebuildWorkspacesError = OperationNotSupportedException | CommonError | Client.SdkError
 
-export type RejectAccountLinkInvitationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
+export type RegisterWorkspaceDirectoryError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAlreadyExistsException | ResourceLimitExceededException | ResourceNotFoundException | UnsupportedNetworkConfigurationException | WorkspacesDefaultRoleNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type RestoreWorkspaceError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RejectAccountLinkInvitationError = AccessDeniedException | ConflictException | InternalServerException | ResourceNotFoundException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ValidationException" }> | Client.SdkError
 
-export type RevokeIpRulesError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type RestoreWorkspaceError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartWorkspacesError = Errors.CommonError | Client.SdkError
+export type RevokeIpRulesError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StartWorkspacesPoolError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationInProgressException | OperationNotSupportedException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StartWorkspacesError = CommonError | Client.SdkError
 
-export type StopWorkspacesError = Errors.CommonError | Client.SdkError
+export type StartWorkspacesPoolError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationInProgressException | OperationNotSupportedException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type StopWorkspacesPoolError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationInProgressException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type StopWorkspacesError = CommonError | Client.SdkError
 
-export type TerminateWorkspacesError = Errors.CommonError | Client.SdkError
+export type StopWorkspacesPoolError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationInProgressException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type TerminateWorkspacesPoolError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationInProgressException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type TerminateWorkspacesError = CommonError | Client.SdkError
 
-export type TerminateWorkspacesPoolSessionError = AccessDeniedException | InvalidParameterValuesException | OperationInProgressException | OperationNotSupportedException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type TerminateWorkspacesPoolError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationInProgressException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateConnectClientAddInError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type TerminateWorkspacesPoolSessionError = AccessDeniedException | InvalidParameterValuesException | OperationInProgressException | OperationNotSupportedException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateConnectionAliasPermissionError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAssociatedException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateConnectClientAddInError = AccessDeniedException | InvalidParameterValuesException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateRulesOfIpGroupError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateConnectionAliasPermissionError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationNotSupportedException | ResourceAssociatedException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateWorkspaceBundleError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | ResourceUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateRulesOfIpGroupError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateWorkspaceImagePermissionError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | ResourceUnavailableException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateWorkspaceBundleError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | ResourceUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export type UpdateWorkspacesPoolError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationInProgressException | OperationNotSupportedException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+export type UpdateWorkspaceImagePermissionError = AccessDeniedException | InvalidParameterValuesException | OperationNotSupportedException | ResourceNotFoundException | ResourceUnavailableException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
+
+export type UpdateWorkspacesPoolError = AccessDeniedException | InvalidParameterValuesException | InvalidResourceStateException | OperationInProgressException | OperationNotSupportedException | ResourceLimitExceededException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
 export const acceptAccountLinkInvitation: Client.Operation<AcceptAccountLinkInvitationRequest, AcceptAccountLinkInvitationResult, AcceptAccountLinkInvitationError, WorkSpaces> = /*#__PURE__*/ Client.operation(WorkSpaces, {model:{name:"AcceptAccountLinkInvitation",http:{method:"POST",requestUri:"/"},input:{shape:AcceptAccountLinkInvitationRequest$},output:{shape:AcceptAccountLinkInvitationResult$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ValidationException}})
 

@@ -984,65 +984,68 @@ export class ThrottledException extends /*#__PURE__*/ ServiceError("ThrottledExc
 
 export class TooManyTagsException extends /*#__PURE__*/ ServiceError("TooManyTagsException")<{ readonly Message?: string; readonly ResourceName?: string }> {}
 
-export type BatchGetTracesError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+/** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
+export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
-export type CreateGroupError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type BatchGetTracesError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type CreateSamplingRuleError = InvalidRequestException | RuleLimitExceededException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type CreateGroupError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type DeleteGroupError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type CreateSamplingRuleError = InvalidRequestException | RuleLimitExceededException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type DeleteResourcePolicyError = InvalidPolicyRevisionIdException | InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type DeleteGroupError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type DeleteSamplingRuleError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type DeleteResourcePolicyError = InvalidPolicyRevisionIdException | InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetEncryptionConfigError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type DeleteSamplingRuleError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetGroupError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetEncryptionConfigError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetGroupsError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetGroupError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetInsightError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetGroupsError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetInsightEventsError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetInsightError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetInsightImpactGraphError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetInsightEventsError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetInsightSummariesError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetInsightImpactGraphError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetSamplingRulesError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetInsightSummariesError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetSamplingStatisticSummariesError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetSamplingRulesError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetSamplingTargetsError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetSamplingStatisticSummariesError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetServiceGraphError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetSamplingTargetsError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetTimeSeriesServiceStatisticsError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetServiceGraphError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetTraceGraphError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetTimeSeriesServiceStatisticsError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type GetTraceSummariesError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetTraceGraphError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type ListResourcePoliciesError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type GetTraceSummariesError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type ListTagsForResourceError = InvalidRequestException | ResourceNotFoundException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type ListResourcePoliciesError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type PutEncryptionConfigError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type ListTagsForResourceError = InvalidRequestException | ResourceNotFoundException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type PutResourcePolicyError = InvalidPolicyRevisionIdException | LockoutPreventionException | MalformedPolicyDocumentException | PolicyCountLimitExceededException | PolicySizeLimitExceededException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type PutEncryptionConfigError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type PutTelemetryRecordsError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type PutResourcePolicyError = InvalidPolicyRevisionIdException | LockoutPreventionException | MalformedPolicyDocumentException | PolicyCountLimitExceededException | PolicySizeLimitExceededException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type PutTraceSegmentsError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type PutTelemetryRecordsError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type TagResourceError = InvalidRequestException | ResourceNotFoundException | ThrottledException | TooManyTagsException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type PutTraceSegmentsError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type UntagResourceError = InvalidRequestException | ResourceNotFoundException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type TagResourceError = InvalidRequestException | ResourceNotFoundException | ThrottledException | TooManyTagsException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type UpdateGroupError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type UntagResourceError = InvalidRequestException | ResourceNotFoundException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
-export type UpdateSamplingRuleError = InvalidRequestException | ThrottledException | Exclude<Errors.CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+export type UpdateGroupError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
+
+export type UpdateSamplingRuleError = InvalidRequestException | ThrottledException | Exclude<CommonError, { readonly _tag: "ThrottledException" }> | Client.SdkError
 
 export const batchGetTraces: Paginate.Paginated<BatchGetTracesRequest, BatchGetTracesResult, BatchGetTracesError, XRay, Trace> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(XRay, {model:{name:"BatchGetTraces",http:{method:"POST",requestUri:"/Traces"},input:{shape:BatchGetTracesRequest$},output:{shape:BatchGetTracesResult$},errors:[InvalidRequestException$,ThrottledException$]},errors:{InvalidRequestException,ThrottledException}}), {inputToken:["NextToken"],outputToken:["NextToken"],resultKey:["Traces"]})
 

@@ -2,9 +2,12 @@
  * The generator on small models: naming (reserved and colliding names), recursion, enums, error
  * unions, customizations wiring, and determinism over the real model set.
  */
+
+import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { emit, type Overlay, operationName } from "../../../codegen/Emit.js"
+import { emit, type Overlay, operationName, serviceCommonErrorCodes } from "../../../codegen/Emit.js"
 import { loadServices, type MinModel, type ServiceModel } from "../../../codegen/Models.js"
+import type * as S3 from "../../../src/Services/S3/index.js"
 
 const model: MinModel = {
   metadata: {
@@ -107,11 +110,55 @@ describe("codegen emit", () => {
 
   it("lists modeled errors, by name and custom code, and takes them out of the common errors", () => {
     expect(code).toContain(
-      'export type DeleteError = Tree | AccessDeniedException | Exclude<Errors.CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError'
+      'export type DeleteError = Tree | AccessDeniedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError'
     )
     expect(code).toContain('errors:{Tree,AccessDeniedException,"AccessDenied.Custom":AccessDeniedException}')
     // members that clash with the fields of every service error are left to them
     expect(code).toContain('ServiceError("Tree")<{ readonly Detail?: string }>')
+  })
+
+  it("gives each service the common errors it can send, and no other service's", () => {
+    const common = (protocol: string, endpointPrefix: string) =>
+      serviceCommonErrorCodes({ protocol, endpointPrefix })
+    expect(common("rest-xml", "s3")).toEqual([
+      "AwsServiceError",
+      "SlowDown",
+      "AccessDenied",
+      "ExpiredToken",
+      "SignatureDoesNotMatch",
+      "RequestTimeTooSkewed",
+      "InternalError",
+      "ServiceUnavailable"
+    ])
+    expect(common("json", "dynamodb")).toContain("ProvisionedThroughputExceededException")
+    expect(common("json", "dynamodb")).not.toContain("UnauthorizedOperation")
+    expect(common("ec2", "ec2")).toEqual(
+      expect.arrayContaining(["UnauthorizedOperation", "RequestLimitExceeded"])
+    )
+    expect(common("ec2", "ec2")).not.toContain("ProvisionedThroughputExceededException")
+    expect(common("query", "sts")).not.toContain("SlowDown")
+    expect(code).toMatch(
+      /^export type CommonError = Errors\.AwsServiceError \| Errors\.ThrottlingException \| /m
+    )
+  })
+
+  it("the generated S3 client's operations list NoSuchBucket and no DynamoDB or EC2 error", () => {
+    const s3 = readFileSync(new URL("../../../src/Services/S3/index.ts", import.meta.url), "utf8")
+    const line = s3.split("\n").find((l) => l.startsWith("export type CommonError = "))!
+    for (const foreign of [
+      "ProvisionedThroughputExceededException",
+      "UnauthorizedOperation",
+      "ThrottlingException"
+    ])
+      expect(line).not.toContain(foreign)
+    expect(s3).toContain(
+      "export type GetObjectError = InvalidObjectState | NoSuchKey | NoSuchBucket | CommonError | Client.SdkError"
+    )
+    // and the types say so (checked by tsc): a foreign tag is no tag of an S3 error
+    const own: S3.GetObjectError["_tag"] = "SlowDown"
+    // @ts-expect-error DynamoDB's throughput error is no S3 error
+    const foreign: S3.GetObjectError["_tag"] = "ProvisionedThroughputExceededException"
+    expect([own, foreign]).toHaveLength(2)
   })
 
   it("makes paginated operations and marks top-level calls pure", () => {

@@ -7,7 +7,7 @@ import { linkShapes } from "../../../src/Protocols/Api2.js"
 import { jsonReader } from "../../../src/Protocols/JsonDecoder.js"
 import { jsonWriter } from "../../../src/Protocols/JsonEncoder.js"
 import { xmlWriter } from "../../../src/Protocols/XmlEncoder.js"
-import { bodyText, PROTOCOLS, service } from "./model.js"
+import { bodyText, PROTOCOLS, response, service } from "./model.js"
 
 const shapes = {
   Input: {
@@ -87,4 +87,79 @@ describe("compiled codecs", () => {
     expect(JSON.parse(text)).toEqual(value)
     expect(jsonReader(node)(JSON.parse(text))).toEqual(value)
   })
+})
+
+describe("jsonvalue members", () => {
+  const json = {
+    Input: {
+      type: "structure",
+      members: {
+        Header: { shape: "Text", jsonvalue: true, location: "header", locationName: "X-Json" },
+        Query: { shape: "Text", jsonvalue: true, location: "querystring", locationName: "q" },
+        Body: { shape: "Text", jsonvalue: true },
+        Shaped: { shape: "JsonText" }
+      }
+    },
+    Output: { type: "structure", members: { Body: { shape: "Text", jsonvalue: true } } },
+    Text: { type: "string" },
+    JsonText: { type: "string", jsonvalue: true }
+  }
+  const value = { a: [1, "x", null], b: { c: true } }
+  const text = JSON.stringify(value)
+
+  it.each(["rest-json", "rest-xml"] as const)(
+    "are base64 of the JSON text in headers and the JSON text in query strings (%s)",
+    (protocol) => {
+      const svc = service(protocol, json)
+      const request = svc.codec.serialize(svc.operation({ input: { shape: "Input" } }), {
+        Header: value,
+        Query: value
+      })
+      expect(request.headers["X-Json"]).toBe(Buffer.from(text).toString("base64"))
+      expect(request.query).toContainEqual(["q", text])
+    }
+  )
+
+  it.each(PROTOCOLS)("are the JSON text in bodies, set on the member or its shape (%s)", (protocol) => {
+    const svc = service(protocol, json)
+    const request = svc.codec.serialize(svc.operation({ input: { shape: "Input" } }), {
+      Body: value,
+      Shaped: [1, 2]
+    })
+    const body = bodyText(request.body)
+    if (protocol === "json" || protocol === "rest-json") {
+      expect(JSON.parse(body)).toEqual({ Body: text, Shaped: "[1,2]" })
+    } else if (protocol === "rest-xml") {
+      expect(/<Body>(.*)<\/Body>/.exec(body)?.[1]?.replaceAll("&quot;", '"')).toBe(text)
+      expect(body).toContain("<Shaped>[1,2]</Shaped>")
+    } else {
+      const form = new URLSearchParams(body)
+      expect(form.get("Body")).toBe(text)
+      expect(form.get("Shaped")).toBe("[1,2]")
+    }
+  })
+
+  it("a string value is taken as JSON text already", () => {
+    const svc = service("rest-json", json)
+    const request = svc.codec.serialize(svc.operation({ input: { shape: "Input" } }), { Query: '{"k":1}' })
+    expect(request.query).toContainEqual(["q", '{"k":1}'])
+  })
+
+  it.each(["rest-xml", "query", "ec2"] as const)(
+    "are parsed from the JSON text of XML bodies (%s)",
+    (protocol) => {
+      const svc = service(protocol, json)
+      const wrapped =
+        protocol === "rest-xml"
+          ? `<Output><Body>${text}</Body></Output>`
+          : protocol === "query"
+            ? `<OpResponse><OpResult><Body>${text}</Body></OpResult></OpResponse>`
+            : `<OpResponse><Body>${text}</Body></OpResponse>`
+      const out = svc.codec.deserialize(
+        svc.operation({ output: { shape: "Output" } }),
+        response(200, wrapped)
+      )
+      expect(out).toEqual({ Body: value })
+    }
+  )
 })

@@ -52,6 +52,21 @@ describe("malformed bodies", () => {
     }
   })
 
+  it.each(["json", "rest-json"] as const)(
+    "an output without members takes any body (%s): plain text, HTML, nothing",
+    (protocol) => {
+      const svc = service(protocol, { ...shapes, Empty: { type: "structure", members: {} } })
+      for (const body of ["OK", "<html>accepted</html>", "", "{"]) {
+        expect(
+          svc.codec.deserialize(
+            svc.operation({ output: { shape: "Empty" } }),
+            response(200, body, { "content-type": "text/plain" })
+          )
+        ).toEqual({})
+      }
+    }
+  )
+
   it("an XML body with a DOCTYPE is refused", () => {
     const svc = service("rest-xml", shapes)
     const body = `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Output><Name>&x;</Name></Output>`

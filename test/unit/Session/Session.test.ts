@@ -4,7 +4,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Credentials from "../../../src/Credentials/Credentials.js"
+import { NetworkError } from "../../../src/Request/Errors.js"
+import type { HttpRequest } from "../../../src/Request/Transport.js"
 import { Transport } from "../../../src/Request/Transport.js"
+import * as STS from "../../../src/Services/STS/index.js"
 import { parse } from "../../../src/Session/ConfigFile.js"
 import * as Session from "../../../src/Session/index.js"
 import * as SharedConfig from "../../../src/Session/SharedConfig.js"
@@ -26,6 +29,17 @@ s3 =
 
 [profile bad]
 max_attempts = lots
+
+[profile sts-legacy]
+region = us-west-2
+sts_regional_endpoints = legacy
+
+[profile sts-regional]
+region = us-west-2
+sts_regional_endpoints = regional
+
+[profile sts-default]
+region = us-west-2
 `
 
 const profiles = Either.getOrThrow(parse({ config: { path: "config", contents: configFile } }))
@@ -104,6 +118,87 @@ describe("Session.resolve", () => {
       expect(fromProfile.message).toContain('profile "bad"')
       const fromEnv = yield* Effect.flip(resolve({ AWS_MAX_ATTEMPTS: "-1" }))
       expect(fromEnv.message).toContain("AWS_MAX_ATTEMPTS")
+    })
+  )
+})
+
+/** The host and signing scope of a GetCallerIdentity sent from the resolved session. */
+const stsTarget = (env: Record<string, string>, profile: string, options: Session.SessionOptions = {}) =>
+  Effect.gen(function* () {
+    const session = yield* resolve(env, options, profile)
+    const sent: Array<HttpRequest> = []
+    const capture = {
+      send: (request: HttpRequest) => {
+        sent.push(request)
+        return Effect.fail(new NetworkError({ message: "captured" }))
+      }
+    }
+    yield* Effect.exit(
+      STS.getCallerIdentity({}).pipe(
+        Effect.provide(
+          STS.layer({ transport: capture, maxAttempts: 1 }).pipe(
+            Layer.provide(Layer.succeed(Session.Session, session))
+          )
+        )
+      )
+    )
+    const request = sent[0]!
+    const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/sts\//.exec(request.headers.authorization ?? "")?.[1]
+    return { host: request.hostname, scope }
+  })
+
+describe("sts_regional_endpoints", () => {
+  it.effect("legacy sends STS in the legacy regions to the global endpoint, signed for us-east-1", () =>
+    Effect.gen(function* () {
+      expect(yield* stsTarget({}, "sts-legacy")).toEqual({ host: "sts.amazonaws.com", scope: "us-east-1" })
+      expect(yield* stsTarget({ AWS_REGION: "eu-central-1" }, "sts-legacy")).toEqual({
+        host: "sts.amazonaws.com",
+        scope: "us-east-1"
+      })
+    })
+  )
+
+  it.effect("legacy leaves regions that never had only the global endpoint regional", () =>
+    Effect.gen(function* () {
+      expect(yield* stsTarget({ AWS_REGION: "af-south-1" }, "sts-legacy")).toEqual({
+        host: "sts.af-south-1.amazonaws.com",
+        scope: "af-south-1"
+      })
+      expect(yield* stsTarget({ AWS_REGION: "cn-north-1" }, "sts-legacy")).toEqual({
+        host: "sts.cn-north-1.amazonaws.com.cn",
+        scope: "cn-north-1"
+      })
+    })
+  )
+
+  it.effect("regional, and the default, use the region's own endpoint", () =>
+    Effect.gen(function* () {
+      const regional = { host: "sts.us-west-2.amazonaws.com", scope: "us-west-2" }
+      expect(yield* stsTarget({}, "sts-regional")).toEqual(regional)
+      expect(yield* stsTarget({}, "sts-default")).toEqual(regional)
+    })
+  )
+
+  it.effect("AWS_STS_REGIONAL_ENDPOINTS wins over the profile, options over both", () =>
+    Effect.gen(function* () {
+      expect(yield* stsTarget({ AWS_STS_REGIONAL_ENDPOINTS: "legacy" }, "sts-regional")).toMatchObject({
+        host: "sts.amazonaws.com"
+      })
+      expect(yield* stsTarget({ AWS_STS_REGIONAL_ENDPOINTS: "regional" }, "sts-legacy")).toMatchObject({
+        host: "sts.us-west-2.amazonaws.com"
+      })
+      expect(
+        yield* stsTarget({ AWS_STS_REGIONAL_ENDPOINTS: "legacy" }, "sts-default", {
+          stsRegionalEndpoints: "regional"
+        })
+      ).toMatchObject({ host: "sts.us-west-2.amazonaws.com" })
+    })
+  )
+
+  it.effect("a value other than legacy or regional is a ConfigValueError naming the variable", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(resolve({ AWS_STS_REGIONAL_ENDPOINTS: "global" }, {}, "sts-default"))
+      expect(error.message).toContain("AWS_STS_REGIONAL_ENDPOINTS")
     })
   )
 })
