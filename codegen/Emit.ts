@@ -5,6 +5,7 @@
  * bytes.
  */
 import { pack } from "../src/Endpoints/Packed.js"
+import { commonErrorCodes, serviceCommonErrorCodes } from "../src/Request/Errors.js"
 import type {
   AcceptorJson,
   Binding,
@@ -841,38 +842,6 @@ export const emit = (service: ServiceModel, overlay: Overlay | undefined, option
   }
 }
 
-/** Codes of `Errors.CommonError` (an operation that models one gets its own class instead). */
-export const commonErrorCodes: ReadonlyArray<string> = [
-  "AwsServiceError",
-  "ThrottlingException",
-  "Throttling",
-  "ThrottledException",
-  "RequestThrottledException",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "SlowDown",
-  "ProvisionedThroughputExceededException",
-  "AccessDenied",
-  "AccessDeniedException",
-  "UnauthorizedOperation",
-  "ExpiredToken",
-  "ExpiredTokenException",
-  "InvalidClientTokenId",
-  "UnrecognizedClientException",
-  "SignatureDoesNotMatch",
-  "InvalidSignatureException",
-  "IncompleteSignature",
-  "MissingAuthenticationToken",
-  "RequestExpired",
-  "RequestTimeTooSkewed",
-  "InternalFailure",
-  "InternalError",
-  "ServiceUnavailable",
-  "ValidationException",
-  "ValidationError",
-  "OptInRequired"
-]
-
 /**
  * Errors every operation of a service (by endpoint prefix) can return when its input has the
  * member, though the model lists them on few: any S3 call naming a bucket can meet `NoSuchBucket`
@@ -883,47 +852,6 @@ const serviceWideErrors: Readonly<
 > = {
   s3: [{ error: "NoSuchBucket", inputMember: "Bucket" }]
 }
-
-/** What decides which common errors a service can send. */
-interface CommonErrorFacts {
-  readonly protocol: string
-  readonly endpointPrefix: string
-}
-
-/**
- * Common codes only some services send; every other common code any service may send. DynamoDB
- * and Kinesis meter throughput; EC2 alone answers with its own authorization and rate codes; S3
- * speaks only its own dialect of the rest-xml codes.
- */
-const commonErrorSenders: Readonly<Record<string, (facts: CommonErrorFacts) => boolean>> = {
-  ProvisionedThroughputExceededException: (f) =>
-    f.endpointPrefix === "dynamodb" ||
-    f.endpointPrefix === "kinesis" ||
-    f.endpointPrefix === "streams.dynamodb",
-  UnauthorizedOperation: (f) => f.protocol === "ec2",
-  RequestLimitExceeded: (f) => f.protocol === "ec2",
-  SlowDown: (f) => f.endpointPrefix === "s3" || f.endpointPrefix === "s3-control"
-}
-
-/** The common codes S3 sends (its errors use these spellings, never the JSON services' `...Exception`). */
-const s3CommonCodes = new Set([
-  "AwsServiceError",
-  "SlowDown",
-  "AccessDenied",
-  "ExpiredToken",
-  "SignatureDoesNotMatch",
-  "RequestTimeTooSkewed",
-  "InternalError",
-  "ServiceUnavailable"
-])
-
-/** The codes of `commonErrorCodes` a service can send, in their order. */
-export const serviceCommonErrorCodes = (facts: CommonErrorFacts): ReadonlyArray<string> =>
-  commonErrorCodes.filter(
-    (code) =>
-      (commonErrorSenders[code]?.(facts) ?? true) &&
-      (facts.endpointPrefix !== "s3" || s3CommonCodes.has(code))
-  )
 
 /** Fields every service error has; modeled members of the same name are left to them. */
 const errorFieldNames = new Set([

@@ -177,6 +177,54 @@ export type CommonError =
   | ValidationError
   | OptInRequired
 
+/** The codes of `CommonError`: `AwsServiceError` and the common errors' (an operation that models one gets its own class instead). */
+export const commonErrorCodes: ReadonlyArray<string> = ["AwsServiceError", ...Object.keys(commonErrors)]
+
+/** What decides which common errors a service can send. */
+export interface CommonErrorFacts {
+  readonly protocol: string
+  readonly endpointPrefix: string
+}
+
+/**
+ * Common codes only some services send; every other common code any service may send. DynamoDB
+ * and Kinesis meter throughput; EC2 alone answers with its own authorization and rate codes; S3
+ * speaks only its own dialect of the rest-xml codes.
+ */
+const commonErrorSenders: Readonly<Record<string, (facts: CommonErrorFacts) => boolean>> = {
+  ProvisionedThroughputExceededException: (f) =>
+    f.endpointPrefix === "dynamodb" ||
+    f.endpointPrefix === "kinesis" ||
+    f.endpointPrefix === "streams.dynamodb",
+  UnauthorizedOperation: (f) => f.protocol === "ec2",
+  RequestLimitExceeded: (f) => f.protocol === "ec2",
+  SlowDown: (f) => f.endpointPrefix === "s3" || f.endpointPrefix === "s3-control"
+}
+
+/** The common codes S3 sends (its errors use these spellings, never the JSON services' `...Exception`). */
+const s3CommonCodes = new Set([
+  "AwsServiceError",
+  "SlowDown",
+  "AccessDenied",
+  "ExpiredToken",
+  "SignatureDoesNotMatch",
+  "RequestTimeTooSkewed",
+  "InternalError",
+  "ServiceUnavailable"
+])
+
+/**
+ * The codes of `commonErrorCodes` a service can send, in their order: what its generated
+ * `CommonError` type lists, and the only common classes the pipeline makes for it (any other
+ * code is an `AwsServiceError` with that code, so the type never leaves one out).
+ */
+export const serviceCommonErrorCodes = (facts: CommonErrorFacts): ReadonlyArray<string> =>
+  commonErrorCodes.filter(
+    (code) =>
+      (commonErrorSenders[code]?.(facts) ?? true) &&
+      (facts.endpointPrefix !== "s3" || s3CommonCodes.has(code))
+  )
+
 const throttlingCodes = new Set([
   "Throttling",
   "ThrottlingException",

@@ -48,11 +48,13 @@ import {
   type PresignedRequest,
   type PresignOptions,
   type RawResponse,
-  type ServiceClient
+  type ServiceClient,
+  type ServiceDefinition
 } from "./Client.js"
 import * as ClockSkew from "./ClockSkew.js"
 import * as Endpoint from "./Endpoint.js"
 import {
+  type AnyServiceErrorClass,
   AwsServiceError,
   type BodyNotReplayable,
   classify,
@@ -65,7 +67,8 @@ import {
   PresignError,
   RequestTimeout,
   SerializationError,
-  type ServiceErrorInstance
+  type ServiceErrorInstance,
+  serviceCommonErrorCodes
 } from "./Errors.js"
 import { finalize } from "./Finalize.js"
 import * as Replay from "./Replay.js"
@@ -375,6 +378,24 @@ const successExcerpt = (parts: ResponseParts): string => {
     : `; the body (${parts.body.length} bytes${type === undefined ? "" : ` of ${type}`}) is not quoted, as outputs may hold secrets`
 }
 
+const serviceCommonErrors = new WeakMap<ServiceDefinition, Readonly<Record<string, AnyServiceErrorClass>>>()
+
+/** The common error classes a service can send, by code (see `serviceCommonErrorCodes`). */
+const commonErrorsOf = (definition: ServiceDefinition): Readonly<Record<string, AnyServiceErrorClass>> => {
+  let table = serviceCommonErrors.get(definition)
+  if (table === undefined) {
+    const { protocol, endpointPrefix } = definition.metadata
+    const own: Record<string, AnyServiceErrorClass> = {}
+    for (const code of serviceCommonErrorCodes({ protocol, endpointPrefix: endpointPrefix ?? "" })) {
+      const cls = commonErrors[code]
+      if (cls !== undefined) own[code] = cls
+    }
+    table = own
+    serviceCommonErrors.set(definition, table)
+  }
+  return table
+}
+
 const serviceError = (
   client: ServiceClient,
   compiled: Compiled,
@@ -400,7 +421,7 @@ const serviceError = (
   const cls =
     (parsed.shape === undefined ? undefined : modeled?.[parsed.shape.name]) ??
     modeled?.[parsed.code] ??
-    commonErrors[parsed.code] ??
+    commonErrorsOf(client.definition)[parsed.code] ??
     AwsServiceError
   const fields = {
     ...parsed.members,

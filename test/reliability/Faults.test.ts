@@ -9,6 +9,8 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Retry from "../../src/Request/Retry.js"
+import * as S3 from "../../src/Services/S3/index.js"
 import * as FaultServer from "../support/FaultServer.js"
 import { callOf, describeExit, type FaultCase, faultCases, ok } from "./FaultCases.js"
 import { clients, runAgainst } from "./Harness.js"
@@ -128,5 +130,38 @@ describe("faults", () => {
       expect(server.requestCount()).toBe(2)
       expect(yield* Effect.promise(() => server.waitForSocketsClosed())).toBe(0)
     }).pipe(Effect.scoped)
+  )
+})
+
+describe("common errors a service does not send", () => {
+  it.effect(
+    "arrive as AwsServiceError with their code (the type of an S3 call does not list them), classified the same",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const server = yield* FaultServer.scoped
+          const xmlError = (code: string) => ({
+            status: 400,
+            headers: { "content-type": "application/xml" },
+            body: `<Error><Code>${code}</Code><Message>injected</Message></Error>`
+          })
+          server.script([xmlError("ThrottlingException")])
+          const foreign = yield* runAgainst(server, S3.listObjectsV2({ Bucket: "bucket" }), {
+            retry: Retry.none
+          })
+          const error = Exit.isFailure(foreign.exit) ? Cause.failureOption(foreign.exit.cause) : Option.none()
+          expect(
+            Option.map(error, (e) => [
+              e._tag,
+              (e as { code?: string }).code,
+              (e as { classification?: string }).classification
+            ])
+          ).toEqual(Option.some(["AwsServiceError", "ThrottlingException", "throttling"]))
+          server.script([{ ...xmlError("SlowDown"), status: 503 }])
+          const own = yield* runAgainst(server, S3.listObjectsV2({ Bucket: "bucket" }), { retry: Retry.none })
+          const ownError = Exit.isFailure(own.exit) ? Cause.failureOption(own.exit.cause) : Option.none()
+          expect(Option.map(ownError, (e) => e._tag)).toEqual(Option.some("SlowDown"))
+        })
+      )
   )
 })

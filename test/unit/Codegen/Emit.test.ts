@@ -5,8 +5,9 @@
 
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { emit, type Overlay, operationName, serviceCommonErrorCodes } from "../../../codegen/Emit.js"
+import { emit, type Overlay, operationName } from "../../../codegen/Emit.js"
 import { loadServices, type MinModel, type ServiceModel } from "../../../codegen/Models.js"
+import { serviceCommonErrorCodes } from "../../../src/Request/Errors.js"
 import type * as S3 from "../../../src/Services/S3/index.js"
 
 const model: MinModel = {
