@@ -8,6 +8,7 @@
 export * as Credentials from "./Credentials/index.js"
 export * as Endpoints from "./Endpoints/index.js"
 export * as Errors from "./Request/Errors.js"
+export * as NodeFileSystem from "./Session/NodeFileSystem.js"
 export * as Request from "./Request/index.js"
 export * as Retry from "./Request/Retry.js"
 export * as Session from "./Session/index.js"

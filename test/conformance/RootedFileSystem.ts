@@ -6,7 +6,7 @@
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform/FileSystem"
-import { layer as nodeFileSystem } from "@effect/platform-node/NodeFileSystem"
+import { layer as nodeFileSystem } from "../../src/Session/NodeFileSystem.js"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 

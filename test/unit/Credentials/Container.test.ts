@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { layer as nodeFileSystem } from "@effect/platform-node/NodeFileSystem"
+import { layer as nodeFileSystem } from "../../../src/Session/NodeFileSystem.js"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"

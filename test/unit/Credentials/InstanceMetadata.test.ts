@@ -1,4 +1,4 @@
-import { layer as nodeFileSystem } from "@effect/platform-node/NodeFileSystem"
+import { layer as nodeFileSystem } from "../../../src/Session/NodeFileSystem.js"
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
