@@ -414,7 +414,10 @@ const makeTempFileFactory = (method: string) => {
   return (options?: FileSystem.MakeTempFileOptions) =>
     pipe(
       Effect.zip(makeDirectory(options), randomHexString(6)),
-      Effect.map(([directory, random]) => Path.join(directory, random + (options?.suffix ?? ""))),
+      // `suffix` is a later option of @effect/platform: 0.90 does not declare it.
+      Effect.map(([directory, random]) =>
+        Path.join(directory, random + ((options as { readonly suffix?: string } | undefined)?.suffix ?? ""))
+      ),
       Effect.tap((path) => Effect.scoped(open(path, { flag: "w+" })))
     )
 }
