@@ -27,7 +27,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import * as STS from "../Services/STS/index.js"
+import type * as STS from "../Services/STS/index.js"
 import * as Session from "../Session/Session.js"
 import * as Cache from "./Cache.js"
 import {
@@ -39,7 +39,7 @@ import {
   make as makeCredentials
 } from "./Credentials.js"
 import * as Fields from "./Fields.js"
-import { type CallContext, describeCallError, type StsCalls } from "./ServiceCalls.js"
+import { type CallContext, describeCallError, loadSts, type StsCalls } from "./ServiceCalls.js"
 
 const providerName = "assume-role"
 
@@ -168,31 +168,34 @@ export const fromSession = (
   Effect.gen(function* () {
     const session = yield* Session.Session
     const call = <A, E>(
-      operation: Effect.Effect<A, E, STS.STS>,
+      operation: (sts: typeof STS) => Effect.Effect<A, E, STS.STS>,
       context: CallContext
     ): Effect.Effect<A, E | CredentialsError> =>
-      operation.pipe(
-        Effect.provide(
-          STS.layer({
-            region: context.region,
-            credentials: context.credentials,
-            endpoint: options.endpoint
-          }).pipe(
-            Layer.mapError(
-              (cause) =>
-                new CredentialsError({
-                  provider: providerName,
-                  message: `invalid settings: ${cause.message}`,
-                  cause
-                })
+      Effect.flatMap(loadSts, (STS) =>
+        operation(STS).pipe(
+          Effect.provide(
+            STS.layer({
+              region: context.region,
+              credentials: context.credentials,
+              endpoint: options.endpoint
+            }).pipe(
+              Layer.mapError(
+                (cause) =>
+                  new CredentialsError({
+                    provider: providerName,
+                    message: `invalid settings: ${cause.message}`,
+                    cause
+                  })
+              )
             )
-          )
-        ),
-        Effect.provideService(Session.Session, session)
+          ),
+          Effect.provideService(Session.Session, session)
+        )
       )
     const sts: StsCalls = {
-      assumeRole: (input, context) => call(STS.assumeRole(input), context),
-      assumeRoleWithWebIdentity: (input, context) => call(STS.assumeRoleWithWebIdentity(input), context)
+      assumeRole: (input, context) => call((STS) => STS.assumeRole(input), context),
+      assumeRoleWithWebIdentity: (input, context) =>
+        call((STS) => STS.assumeRoleWithWebIdentity(input), context)
     }
     return yield* Cache.make(
       make({
