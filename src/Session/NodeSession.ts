@@ -15,13 +15,13 @@
  * @since 0.1.0
  */
 import type { FileSystem } from "@effect/platform/FileSystem"
-import * as NodeFileSystem from "./NodeFileSystem.js"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Chain from "../Credentials/Chain.js"
 import type { Credentials } from "../Credentials/Credentials.js"
 import * as NodeTransport from "../Request/NodeTransport.js"
 import type { Transport } from "../Request/Transport.js"
+import * as NodeFileSystem from "./NodeFileSystem.js"
 import { layerFrom, type SessionOptions } from "./Resolve.js"
 import type { Session, SessionConfigError } from "./Session.js"
 import * as SharedConfig from "./SharedConfig.js"
