@@ -112,7 +112,7 @@ const main = async (): Promise<{ moved: number; run: () => Promise<number> }> =>
       }
     }
     if (which === "ours-download-file") {
-      const NodeFileSystem = await import("@effect/platform-node/NodeFileSystem")
+      const NodeFileSystem = await import("../../src/Session/NodeFileSystem.js")
       return {
         moved: total,
         run: () =>

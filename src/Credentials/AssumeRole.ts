@@ -28,7 +28,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import * as STS from "../Services/STS/index.js"
+import type * as STS from "../Services/STS/index.js"
 import * as Session from "../Session/Session.js"
 import * as Cache from "./Cache.js"
 import {
@@ -45,6 +45,7 @@ import {
   type CallLimits,
   checkRegion,
   describeCallError,
+  loadSts,
   resolveLimits,
   type StsCalls
 } from "./ServiceCalls.js"
@@ -188,33 +189,38 @@ export const fromSession = (
       session.transport
     )
     const call = <A, E>(
-      operation: Effect.Effect<A, E, STS.STS>,
+      operation: (sts: typeof STS) => Effect.Effect<A, E, STS.STS>,
       context: CallContext
     ): Effect.Effect<A, E | CredentialsError> =>
-      Effect.zipRight(checkRegion(providerName, context.region), operation).pipe(
-        Effect.provide(
-          STS.layer({
-            ...limits.overrides,
-            region: context.region,
-            credentials: context.credentials,
-            endpoint: options.endpoint
-          }).pipe(
-            Layer.mapError(
-              (cause) =>
-                new CredentialsError({
-                  provider: providerName,
-                  message: `invalid settings: ${cause.message}`,
-                  cause
-                })
-            )
+      Effect.zipRight(
+        checkRegion(providerName, context.region),
+        Effect.flatMap(loadSts, (STS) =>
+          operation(STS).pipe(
+            Effect.provide(
+              STS.layer({
+                ...limits.overrides,
+                region: context.region,
+                credentials: context.credentials,
+                endpoint: options.endpoint
+              }).pipe(
+                Layer.mapError(
+                  (cause) =>
+                    new CredentialsError({
+                      provider: providerName,
+                      message: `invalid settings: ${cause.message}`,
+                      cause
+                    })
+                )
+              )
+            ),
+            Effect.provideService(Session.Session, session)
           )
-        ),
-        Effect.provideService(Session.Session, session)
+        )
       )
     const sts: StsCalls = {
-      assumeRole: (input, context) => call(STS.assumeRole(input, limits.callOptions), context),
+      assumeRole: (input, context) => call((STS) => STS.assumeRole(input, limits.callOptions), context),
       assumeRoleWithWebIdentity: (input, context) =>
-        call(STS.assumeRoleWithWebIdentity(input, limits.callOptions), context)
+        call((STS) => STS.assumeRoleWithWebIdentity(input, limits.callOptions), context)
     }
     return yield* Cache.make(
       make({

@@ -14,10 +14,10 @@
  *
  * @example
  * ```ts
- * import { layer as nodeFileSystem } from "@effect/platform-node/NodeFileSystem"
+ * import { NodeFileSystem } from "effect-aws-sdk"
  * const credentials = Chain.defaultChain().pipe(
  *   Layer.provide(NodeTransport.layer()),
- *   Layer.provide(nodeFileSystem)
+ *   Layer.provide(NodeFileSystem.layer)
  * )
  * ```
  *

@@ -27,7 +27,7 @@
  *
  * @example
  * ```ts
- * import { NodeFileSystem } from "@effect/platform-node/NodeFileSystem"
+ * import { NodeFileSystem } from "effect-aws-sdk"
  * const live = InstanceMetadata.layer().pipe(
  *   Layer.provide(NodeTransport.layer()),
  *   Layer.provide(NodeFileSystem.layer)

@@ -26,14 +26,24 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { CallOptions, ClientOverrides } from "../Request/Client.js"
 import { Transport, type TransportService } from "../Request/Transport.js"
-import * as SSO from "../Services/SSO/index.js"
-import * as SSOOIDC from "../Services/SSOOIDC/index.js"
-import * as STS from "../Services/STS/index.js"
+import type * as SSO from "../Services/SSO/index.js"
+import type * as SSOOIDC from "../Services/SSOOIDC/index.js"
+import type * as STS from "../Services/STS/index.js"
 import * as SessionResolve from "../Session/Resolve.js"
 import type * as Session from "../Session/Session.js"
 import * as SharedConfig from "../Session/SharedConfig.js"
 import { Credentials, CredentialsError, type CredentialsProvider } from "./Credentials.js"
 import { limitedTransport } from "./MetadataHttp.js"
+
+/**
+ * The STS, SSO and SSO OIDC clients, imported when a provider first needs them: importing the SDK
+ * (or a credentials provider) does not load three service clients a program may never call.
+ */
+export const loadSts: Effect.Effect<typeof STS> = Effect.promise(() => import("../Services/STS/index.js"))
+const loadSso: Effect.Effect<typeof SSO> = Effect.promise(() => import("../Services/SSO/index.js"))
+const loadSsoOidc: Effect.Effect<typeof SSOOIDC> = Effect.promise(
+  () => import("../Services/SSOOIDC/index.js")
+)
 
 /** Where and as whom a call is made. */
 export interface CallContext {
@@ -198,17 +208,25 @@ export const live = (options: LiveOptions = {}): Effect.Effect<ServiceCalls, nev
         )
       )
 
+    // The clients are loaded when a provider first calls them, not with the root entry point.
     return {
       sts: {
-        assumeRole: (input, c) => call("sts", (o) => STS.assumeRole(input, o), STS.layer, c),
+        assumeRole: (input, c) =>
+          Effect.flatMap(loadSts, (STS) => call("sts", (o) => STS.assumeRole(input, o), STS.layer, c)),
         assumeRoleWithWebIdentity: (input, c) =>
-          call("sts", (o) => STS.assumeRoleWithWebIdentity(input, o), STS.layer, c)
+          Effect.flatMap(loadSts, (STS) =>
+            call("sts", (o) => STS.assumeRoleWithWebIdentity(input, o), STS.layer, c)
+          )
       },
       sso: {
-        getRoleCredentials: (input, c) => call("sso", (o) => SSO.getRoleCredentials(input, o), SSO.layer, c)
+        getRoleCredentials: (input, c) =>
+          Effect.flatMap(loadSso, (SSO) => call("sso", (o) => SSO.getRoleCredentials(input, o), SSO.layer, c))
       },
       ssoOidc: {
-        createToken: (input, c) => call("sso-oidc", (o) => SSOOIDC.createToken(input, o), SSOOIDC.layer, c)
+        createToken: (input, c) =>
+          Effect.flatMap(loadSsoOidc, (SSOOIDC) =>
+            call("sso-oidc", (o) => SSOOIDC.createToken(input, o), SSOOIDC.layer, c)
+          )
       }
     }
   })

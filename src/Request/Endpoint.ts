@@ -26,6 +26,25 @@ export interface Target {
   readonly custom: boolean
 }
 
+/**
+ * A custom endpoint on `localhost` or an IP address: S3 addresses buckets in the path there unless
+ * `forcePathStyle: false` says otherwise, as the other SDKs do for IPs (the rule set already does
+ * for IPs; `bucket.localhost` would need a DNS name no local S3 has).
+ */
+const isLocalEndpoint = (endpoint: string): boolean => {
+  let hostname: string
+  try {
+    hostname = new URL(endpoint).hostname
+  } catch {
+    return false
+  }
+  return (
+    hostname === "localhost" ||
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) ||
+    (hostname.startsWith("[") && hostname.endsWith("]"))
+  )
+}
+
 const builtInValue = (
   name: string,
   config: ClientConfig,
@@ -43,7 +62,9 @@ const builtInValue = (
     case "SDK::Endpoint":
       return endpoint
     case "AWS::S3::ForcePathStyle":
-      return config.s3.forcePathStyle
+      return (
+        config.s3.forcePathStyle ?? (endpoint !== undefined && isLocalEndpoint(endpoint) ? true : undefined)
+      )
     case "AWS::S3::Accelerate":
       return config.s3.useAccelerateEndpoint
     case "AWS::S3::UseArnRegion":

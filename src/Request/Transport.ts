@@ -115,7 +115,9 @@ export class Transport extends Context.Tag("effect-aws-sdk/Transport")<Transport
 export const urlOf = (request: HttpRequest): string => {
   const port = request.port === undefined ? "" : `:${request.port}`
   const query = formEncode(request.query)
-  return `${request.protocol}//${request.hostname}${port}${request.path}${query === "" ? "" : `?${query}`}`
+  // An IPv6 address is kept bare for node:http; in a URL it is bracketed.
+  const host = request.hostname.includes(":") ? `[${request.hostname}]` : request.hostname
+  return `${request.protocol}//${host}${port}${request.path}${query === "" ? "" : `?${query}`}`
 }
 
 /** A whole exchange over `send`, for transports without an `exchange` of their own. */

@@ -1,6 +1,6 @@
 /**
  * The session of a Node program, with everything resolved the way the other AWS SDKs do: the
- * shared config files read once (through `@effect/platform-node`'s file system), the environment
+ * shared config files read once (through `NodeFileSystem`, over `node:fs`), the environment
  * through Effect's `Config`, credentials from the default chain (cached, refreshed before
  * expiry), and one keep-alive connection pool shared by every client and credential provider.
  *
@@ -15,13 +15,13 @@
  * @since 0.1.0
  */
 import type { FileSystem } from "@effect/platform/FileSystem"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Chain from "../Credentials/Chain.js"
 import type { Credentials } from "../Credentials/Credentials.js"
 import * as NodeTransport from "../Request/NodeTransport.js"
 import type { Transport } from "../Request/Transport.js"
+import * as NodeFileSystem from "./NodeFileSystem.js"
 import { layerFrom, type SessionOptions } from "./Resolve.js"
 import type { Session, SessionConfigError } from "./Session.js"
 import * as SharedConfig from "./SharedConfig.js"

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { NodeFileSystem } from "@effect/platform-node/NodeFileSystem"
+ * import { NodeFileSystem } from "effect-aws-sdk"
  * const program = Effect.gen(function* () {
  *   const region = yield* SharedConfig.setting(ProfileSettings.Region) // Option<string>
  * }).pipe(Effect.provide(SharedConfig.layer()), Effect.provide(NodeFileSystem.layer))

@@ -6,9 +6,9 @@
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform/FileSystem"
-import { layer as nodeFileSystem } from "@effect/platform-node/NodeFileSystem"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { layer as nodeFileSystem } from "../../src/Session/NodeFileSystem.js"
 
 export const layer = (root: string): Layer.Layer<FileSystem> =>
   Layer.effect(

@@ -1,7 +1,6 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { layer as nodeFileSystem } from "@effect/platform-node/NodeFileSystem"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -10,6 +9,7 @@ import * as Redacted from "effect/Redacted"
 import * as Container from "../../../src/Credentials/Container.js"
 import * as NodeTransport from "../../../src/Request/NodeTransport.js"
 import { Transport } from "../../../src/Request/Transport.js"
+import { layer as nodeFileSystem } from "../../../src/Session/NodeFileSystem.js"
 import * as Loopback from "./LoopbackServer.js"
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "container-creds-"))

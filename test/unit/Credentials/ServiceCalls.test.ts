@@ -3,7 +3,7 @@
  * endpoint that accepts the connection and never answers, or that streams megabytes, cannot hold
  * or swell a credentials fetch.
  */
-import { layer as nodeFileSystem } from "@effect/platform-node/NodeFileSystem"
+
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -15,6 +15,7 @@ import { anonymous, fromStatic, make as makeCredentials } from "../../../src/Cre
 import * as ServiceCalls from "../../../src/Credentials/ServiceCalls.js"
 import * as NodeTransport from "../../../src/Request/NodeTransport.js"
 import { Transport, type TransportService } from "../../../src/Request/Transport.js"
+import { layer as nodeFileSystem } from "../../../src/Session/NodeFileSystem.js"
 import * as ProfileSet from "../../../src/Session/ProfileSet.js"
 import * as Session from "../../../src/Session/Session.js"
 import * as SharedConfig from "../../../src/Session/SharedConfig.js"

@@ -347,6 +347,26 @@ describe("response checksums (GetObject)", () => {
     )
   )
 
+  it.effect(
+    "a custom endpoint on localhost or an IP addresses buckets in the path unless told otherwise",
+    () =>
+      Effect.gen(function* () {
+        const url = (endpoint: string, s3: Session.ExplicitSessionOptions["s3"] = {}) =>
+          S3.getObject.presign({ Bucket: "my-bucket", Key: "hello.txt" }, { expiresIn: 60 }).pipe(
+            Effect.provide(env({ endpoint, s3 })),
+            Effect.map((p) => p.url.split("?")[0])
+          )
+        expect(yield* url("http://localhost:4568")).toBe("http://localhost:4568/my-bucket/hello.txt")
+        expect(yield* url("http://127.0.0.1:4568")).toBe("http://127.0.0.1:4568/my-bucket/hello.txt")
+        expect(yield* url("http://[::1]:4568")).toBe("http://[::1]:4568/my-bucket/hello.txt")
+        // An explicit choice wins, and a named host keeps virtual-hosted addressing.
+        expect(yield* url("http://localhost:4568", { forcePathStyle: false })).toBe(
+          "http://my-bucket.localhost:4568/hello.txt"
+        )
+        expect(yield* url("https://s3.example.com")).toBe("https://my-bucket.s3.example.com/hello.txt")
+      })
+  )
+
   it.effect("a presigned GetObject URL does not ask for the checksum", () =>
     Effect.gen(function* () {
       const presigned = yield* S3.getObject

@@ -34,7 +34,7 @@ export interface FileBody {
 }
 
 /**
- * A body read from a file (`S3Manager.upload` then needs `FileSystem`, e.g. `NodeFileSystem.layer`).
+ * A body read from a file (`S3Manager.upload` then needs `FileSystem`, e.g. `NodeFileSystem.layer` of `effect-aws-sdk`).
  *
  * @example
  * S3Manager.upload({ Bucket: "b", Key: "backup.tar", Body: S3Manager.file("/tmp/backup.tar") })
