@@ -36,6 +36,15 @@ export default {
   tempDirName: ".stryker-tmp",
   cleanTempDir: true,
   // the sandbox needs src, test and the configs; not the generated-code cache or the benchmarks
-  ignorePatterns: ["dist", "coverage", "reports", "mutation", "bench", "examples", "codegen/.cache"],
+  ignorePatterns: [
+    "dist",
+    "coverage",
+    "reports",
+    "mutation",
+    "bench",
+    "examples",
+    "codegen/.cache",
+    ".stryker-tmp*"
+  ],
   thresholds: { high: 85, low: 70, break: null }
 }

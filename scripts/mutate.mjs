@@ -9,6 +9,8 @@
 // Options (before or after the files):
 //   --force          run every mutant again, ignoring the incremental file
 //   --no-readme      do not update mutation/README.md
+//   --refresh        no Stryker run: recompute mutation/README.md from the last reports (after
+//                    editing mutation/equivalent.json)
 //   anything else starting with "--" is passed to `stryker run` as is (e.g. --concurrency 1)
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -28,6 +30,7 @@ const parseArgs = (argv) => {
   const files = []
   const passThrough = []
   let readme = true
+  let refresh = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === "--help" || arg === "-h") {
@@ -35,6 +38,8 @@ const parseArgs = (argv) => {
       process.exit(0)
     } else if (arg === "--no-readme") {
       readme = false
+    } else if (arg === "--refresh") {
+      refresh = true
     } else if (arg.startsWith("--")) {
       passThrough.push(arg)
       // an option's value, when it has one (`--concurrency 1`)
@@ -47,7 +52,7 @@ const parseArgs = (argv) => {
       files.push(arg)
     }
   }
-  return { files, passThrough, readme }
+  return { files, passThrough, readme, refresh }
 }
 
 const slug = (file) =>
@@ -211,10 +216,31 @@ const updateReadme = (results) => {
   text = replaceBetween(text, "table", renderTable(results))
   text = replaceBetween(text, "survivors", renderSurvivors(results))
   fs.writeFileSync(readmePath, text)
+  // as `npm run format` would (biome checks Markdown and JSON too: `npm test` runs it)
+  spawnSync(
+    path.join(root, "node_modules", ".bin", "biome"),
+    ["format", "--write", readmePath, resultsPath],
+    {
+      cwd: root,
+      stdio: "ignore"
+    }
+  )
 }
 
 const main = () => {
-  const { files, passThrough, readme } = parseArgs(process.argv.slice(2))
+  const { files, passThrough, readme, refresh } = parseArgs(process.argv.slice(2))
+  if (refresh) {
+    const results = readJson(resultsPath, {})
+    for (const [file, { first, latest }] of Object.entries(results)) {
+      const jsonReport = path.join(reportsDir, `${slug(file)}.json`)
+      if (!fs.existsSync(jsonReport)) continue
+      const summary = summarize(file, readJson(jsonReport), readJson(equivalentPath, []), latest.seconds)
+      results[file] = { first, latest: { ...summary, date: latest.date } }
+    }
+    fs.writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`)
+    updateReadme(results)
+    return
+  }
   if (files.length === 0) {
     console.error(usage)
     process.exit(2)
