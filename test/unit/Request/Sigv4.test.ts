@@ -1,3 +1,4 @@
+import { inspect } from "node:util"
 import { Hash } from "@smithy/hash-node"
 import { SignatureV4 } from "@smithy/signature-v4"
 import fc from "fast-check"
@@ -320,6 +321,8 @@ describe("SigV4 rules, one by one", () => {
     expect(cache.size).toBe(1)
     expect(String(cache)).toBe("KeyCache(1 signing keys)")
     expect(JSON.stringify(cache)).toBe('{"_id":"KeyCache","size":1}')
+    // the derived keys are secrets: util.inspect (console.log) shows the size only
+    expect(inspect(cache)).toBe("{ _id: 'KeyCache', size: 1 }")
   })
 
   it("presign: from 1 second to 7 days, whole seconds, the unsignable headers left out", () => {
