@@ -24,6 +24,7 @@ const resultsPath = path.join(root, "mutation", "results.json")
 const equivalentPath = path.join(root, "mutation", "equivalent.json")
 
 const usage = `usage: npm run mutate -- <file.ts> [more files] [--force] [--no-readme] [--<stryker option> ...]
+       npm run mutate -- --refresh
   e.g. npm run mutate -- src/Request/Retry.ts`
 
 const parseArgs = (argv) => {
