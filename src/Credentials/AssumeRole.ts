@@ -180,14 +180,11 @@ export const fromSession = (
   Effect.gen(function* () {
     const session = yield* Session.Session
     const fromSession = (ms: number | undefined) => (ms === undefined ? undefined : Duration.millis(ms))
-    const limits = resolveLimits(
-      {
-        ...options,
-        connectTimeout: options.connectTimeout ?? fromSession(session.connectTimeoutMs),
-        idleTimeout: options.idleTimeout ?? fromSession(session.idleTimeoutMs)
-      },
-      session.transport
-    )
+    const limits = resolveLimits({
+      ...options,
+      connectTimeout: options.connectTimeout ?? fromSession(session.connectTimeoutMs),
+      idleTimeout: options.idleTimeout ?? fromSession(session.idleTimeoutMs)
+    })
     const call = <A, E>(
       operation: (sts: typeof STS) => Effect.Effect<A, E, STS.STS>,
       context: CallContext

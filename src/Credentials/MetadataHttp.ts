@@ -3,19 +3,15 @@
  * through the `Transport` service (so tests use a loopback server): URL parsing, short connect
  * and idle timeouts, a total deadline per request (its retry included: an endpoint that trickles
  * a byte now and then cannot hold a fetch past it), one retry of transient failures, and the
- * whole body read as text (at most 64 KiB, refused while it is read).
- *
- * Also {@link limitedTransport}: a `Transport` whose answers are read whole within a size cap,
- * for the AWS calls credential providers make (STS, SSO, SSO OIDC).
+ * whole body read as text (at most 64 KiB: the transport's `maxResponseBytes`, refused while it is read).
  *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Stream from "effect/Stream"
-import * as Body from "../Request/Body.js"
-import { type NetworkError, RequestTimeout, SerializationError } from "../Request/Errors.js"
-import type { HttpRequest, HttpResponse, TransportService, WholeResponse } from "../Request/Transport.js"
+import type { NetworkError, SerializationError } from "../Request/Errors.js"
+import { RequestTimeout } from "../Request/Errors.js"
+import { exchangeOverSend, type HttpRequest, type TransportService } from "../Request/Transport.js"
 
 /** An endpoint URL split into what a `HttpRequest` needs. */
 export interface ParsedUrl {
@@ -124,21 +120,22 @@ export const send = (
     body: undefined
   }
   const where = describe(request.base, request.path)
-  const once = Effect.scoped(
-    Effect.flatMap(
-      Effect.suspend(() =>
-        transport.send(http, { connectTimeoutMs: request.timeoutMs, idleTimeoutMs: request.timeoutMs })
-      ),
-      (response) =>
-        Effect.map(
-          readLimited(response.stream, where, MAX_BODY_BYTES),
-          (bytes): TextResponse => ({
-            status: response.status,
-            headers: response.headers,
-            body: new TextDecoder().decode(bytes)
-          })
-        )
-    )
+  const options = {
+    connectTimeoutMs: request.timeoutMs,
+    idleTimeoutMs: request.timeoutMs,
+    maxResponseBytes: MAX_BODY_BYTES
+  }
+  const once = Effect.map(
+    Effect.suspend(() =>
+      transport.exchange === undefined
+        ? exchangeOverSend(transport, http, options)
+        : transport.exchange(http, options)
+    ),
+    (response): TextResponse => ({
+      status: response.status,
+      headers: response.headers,
+      body: new TextDecoder().decode(response.body)
+    })
   )
   const attempt = (remaining: number): Effect.Effect<TextResponse, HttpFailure> =>
     Effect.flatMap(Effect.either(once), (outcome) =>
@@ -157,82 +154,9 @@ export const send = (
   })
 }
 
-/** The whole body, failing as soon as it passes `maxBytes`. */
-const readLimited = (
-  body: Stream.Stream<Uint8Array, NetworkError | RequestTimeout>,
-  where: string,
-  maxBytes: number
-): Effect.Effect<Uint8Array, HttpFailure> =>
-  Effect.map(
-    Stream.runFoldEffect(
-      body,
-      { chunks: [] as Array<Uint8Array>, size: 0 },
-      (state, chunk): Effect.Effect<{ chunks: Array<Uint8Array>; size: number }, SerializationError> => {
-        state.size += chunk.length
-        if (state.size > maxBytes) return Effect.fail(tooLarge(where, maxBytes))
-        state.chunks.push(chunk)
-        return Effect.succeed(state)
-      }
-    ),
-    ({ chunks }) => Body.concat(chunks)
-  )
-
 /** `http://host:port/path` of a request, for messages. */
 export const describe = (base: ParsedUrl, path = ""): string => {
   const host = base.hostname.includes(":") ? `[${base.hostname}]` : base.hostname
   const port = base.port === undefined ? "" : `:${base.port}`
   return `${base.protocol}//${host}${port}${base.path}${path}`
-}
-
-const tooLarge = (where: string, maxBytes: number) =>
-  new SerializationError({
-    operation: "metadata",
-    direction: "response",
-    message: `the answer of ${where} is larger than ${maxBytes / 1024} KiB: not a credentials or metadata document`
-  })
-
-/** `https://host:port/path` of a request, without its query. */
-const whereOf = (request: HttpRequest): string =>
-  describe({
-    protocol: request.protocol,
-    hostname: request.hostname,
-    port: request.port,
-    path: request.path,
-    query: []
-  })
-
-/**
- * A transport whose answers are read whole, and refused with a `SerializationError` (not
- * retried) once they pass `maxBytes` (a `Content-Length` over it is refused before the body is
- * read): for the small JSON/XML answers of the calls credential providers make, so that a
- * server streaming megabytes is not buffered without bound.
- */
-export const limitedTransport = (transport: TransportService, maxBytes: number): TransportService => {
-  const whole = (request: HttpRequest, response: HttpResponse): Effect.Effect<WholeResponse, HttpFailure> => {
-    const declared = Number(response.headers["content-length"])
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      return Effect.fail(tooLarge(whereOf(request), maxBytes))
-    }
-    return Effect.map(readLimited(response.stream, whereOf(request), maxBytes), (body) => ({
-      status: response.status,
-      headers: response.headers,
-      body
-    }))
-  }
-  return {
-    exchange: (request, options) =>
-      Effect.scoped(Effect.flatMap(transport.send(request, options), (response) => whole(request, response))),
-    send: (request, options) =>
-      Effect.flatMap(transport.send(request, options), (response) =>
-        Effect.map(
-          whole(request, response),
-          (read): HttpResponse => ({
-            status: read.status,
-            headers: read.headers,
-            stream: Stream.make(read.body),
-            bytes: Effect.succeed(read.body)
-          })
-        )
-      )
-  }
 }

@@ -25,7 +25,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { CallOptions, ClientOverrides } from "../Request/Client.js"
-import { Transport, type TransportService } from "../Request/Transport.js"
+import { Transport } from "../Request/Transport.js"
 import type * as SSO from "../Services/SSO/index.js"
 import type * as SSOOIDC from "../Services/SSOOIDC/index.js"
 import type * as STS from "../Services/STS/index.js"
@@ -33,7 +33,6 @@ import * as SessionResolve from "../Session/Resolve.js"
 import type * as Session from "../Session/Session.js"
 import * as SharedConfig from "../Session/SharedConfig.js"
 import { Credentials, CredentialsError, type CredentialsProvider } from "./Credentials.js"
-import { limitedTransport } from "./MetadataHttp.js"
 
 /**
  * The STS, SSO and SSO OIDC clients, imported when a provider first needs them: importing the SDK
@@ -113,19 +112,19 @@ export const defaultCallLimits = {
 
 /** Limits resolved to what a client and a call take. */
 export interface ResolvedLimits {
-  readonly overrides: Pick<ClientOverrides, "connectTimeoutMs" | "idleTimeoutMs" | "transport">
+  readonly overrides: Pick<ClientOverrides, "connectTimeoutMs" | "idleTimeoutMs" | "maxResponseBytes">
   readonly callOptions: CallOptions
 }
 
-/** The client overrides and call options that apply `limits` to calls over `transport`. */
-export const resolveLimits = (limits: CallLimits, transport: TransportService): ResolvedLimits => {
+/** The client overrides and call options that apply `limits` to a call. */
+export const resolveLimits = (limits: CallLimits): ResolvedLimits => {
   const millis = (d: Duration.DurationInput) => Math.max(1, Duration.toMillis(Duration.decode(d)))
   const maxBytes = limits.maxResponseBytes ?? defaultCallLimits.maxResponseBytes
   return {
     overrides: {
       connectTimeoutMs: millis(limits.connectTimeout ?? defaultCallLimits.connectTimeout),
       idleTimeoutMs: millis(limits.idleTimeout ?? defaultCallLimits.idleTimeout),
-      transport: limitedTransport(transport, Math.max(1, Math.floor(maxBytes)))
+      maxResponseBytes: Math.max(1, Math.floor(maxBytes))
     },
     callOptions: { timeout: Duration.millis(millis(limits.callTimeout ?? defaultCallLimits.callTimeout)) }
   }
@@ -179,7 +178,7 @@ export const live = (options: LiveOptions = {}): Effect.Effect<ServiceCalls, nev
         : Effect.succeed(options.sharedConfig)
     )
 
-    const limits = resolveLimits(options, transport)
+    const limits = resolveLimits(options)
 
     /** Runs one client call, bounded by the limits, in a session made for it. */
     const call = <A, E, Client>(

@@ -136,12 +136,15 @@ export const exchangeOverSend = (
     )
   )
 
+const sizeText = (n: number): string =>
+  n % 1048576 === 0 ? `${n / 1048576} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`
+
 /** The failure of a response read whole that is larger than allowed. */
 export const responseTooLarge = (max: number, declared: number | undefined): SerializationError =>
   new SerializationError({
     message:
-      `the response body is larger than the ${max} bytes a call reads whole (maxResponseBytes)` +
-      `${declared === undefined ? "" : `: it declares ${declared}`}; the connection was dropped`,
+      `the response body is larger than ${sizeText(max)}, the most a call reads whole (maxResponseBytes)` +
+      `${declared === undefined ? "" : `: it declares ${declared} bytes`}; the connection was dropped`,
     operation: "",
     direction: "response"
   })

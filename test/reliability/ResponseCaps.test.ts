@@ -88,7 +88,7 @@ describe("responses read whole are capped", () => {
         const error = failureOf(report.exit)
         expect(error._tag).toBe("SerializationError")
         expect(error.message).toMatch(
-          /larger than the 1024 bytes a call reads whole \(maxResponseBytes\): it declares 5011/
+          /larger than 1 KiB, the most a call reads whole \(maxResponseBytes\): it declares 5011 bytes/
         )
         expect(report.requests).toBe(1)
         expect(report.openAfterClose).toBe(0)
@@ -106,7 +106,7 @@ describe("responses read whole are capped", () => {
             const exit = yield* callAt(url, TestService.echo({ Name: "a" }), 256 * 1024)
             const error = failureOf(exit)
             expect(error._tag).toBe("SerializationError")
-            expect(error.message).toMatch(/larger than the 262144 bytes a call reads whole/)
+            expect(error.message).toMatch(/larger than 256 KiB, the most a call reads whole/)
             yield* realPause(50)
             expect(written.open).toBe(0)
           })
@@ -136,7 +136,7 @@ describe("responses read whole are capped", () => {
         expect(Client.DEFAULT_MAX_RESPONSE_BYTES).toBe(64 * 1024 * 1024)
         const { url, written } = yield* endless(200)
         const exit = yield* callAt(url, TestService.echo({ Name: "a" }))
-        expect(failureOf(exit).message).toMatch(/larger than the 67108864 bytes/)
+        expect(failureOf(exit).message).toMatch(/larger than 64 MiB,/)
         expect(written.bytes).toBeLessThan(80 * 1024 * 1024)
       })
     )
