@@ -13,6 +13,7 @@ import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import * as Body from "../Request/Body.js"
 
 /** The most bytes a token or cache file may hold. */
 export const MAX_FILE_BYTES = 1024 * 1024
@@ -70,15 +71,8 @@ export const readText = (
       Stream.runCollect,
       Effect.mapError((cause) => new FileAccessError({ path, operation: "read", cause })),
       Effect.flatMap((chunks) => {
-        const parts = Chunk.toReadonlyArray(chunks)
-        const size = parts.reduce((n, part) => n + part.length, 0)
-        if (size > maxBytes) return Effect.fail(new FileTooLargeError({ path, limitBytes: maxBytes }))
-        const bytes = new Uint8Array(size)
-        let offset = 0
-        for (const part of parts) {
-          bytes.set(part, offset)
-          offset += part.length
-        }
+        const bytes = Body.concat(Chunk.toReadonlyArray(chunks))
+        if (bytes.length > maxBytes) return Effect.fail(new FileTooLargeError({ path, limitBytes: maxBytes }))
         return Effect.succeed(new TextDecoder().decode(bytes))
       })
     )

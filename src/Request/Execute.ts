@@ -80,6 +80,7 @@ import {
   exactLength,
   exchangeOverSend,
   type HttpRequest,
+  type SendOptions,
   type StreamBody,
   type TransportError,
   urlOf,
@@ -507,11 +508,8 @@ const attemptWhole = (
   credentials: Credentials
 ): Effect.Effect<CallResult, AttemptFailure> => {
   const transport = client.config.transport
-  const sendOptions = {
-    connectTimeoutMs: client.config.connectTimeoutMs,
-    idleTimeoutMs: client.config.idleTimeoutMs,
-    maxResponseBytes: client.config.maxResponseBytes
-  }
+  // the client's settings carry the transport's (connect and idle timeouts, the response cap)
+  const sendOptions: SendOptions = client.config
   const exchange = (request: HttpRequest): Effect.Effect<WholeResponse, TransportError> =>
     transport.exchange !== undefined
       ? transport.exchange(request, sendOptions)
@@ -545,11 +543,7 @@ const attemptStreaming = (
       count(fiber, compiled.attempts)
       const signed = signWith(client, prepared, creds, fiber)
       if (Either.isLeft(signed)) return Effect.fail(signed.left)
-      const sendOptions = {
-        connectTimeoutMs: client.config.connectTimeoutMs,
-        idleTimeoutMs: client.config.idleTimeoutMs
-      }
-      return Effect.matchEffect(client.config.transport.send(signed.right, sendOptions), {
+      return Effect.matchEffect(client.config.transport.send(signed.right, client.config), {
         onFailure: (error) => Effect.fail(transportFailure(error)),
         onSuccess: (response) =>
           response.status >= 200 && response.status < 300
