@@ -1,0 +1,35 @@
+/**
+ * The error classes pass: one `ServiceError` class per modeled error, tagged with the error's
+ * shape name, its modeled members as optional fields (those named like the fields every service
+ * error has are left to them).
+ */
+import type { Context } from "./Context.js"
+import { key } from "./Syntax.js"
+import { tsType } from "./Types.js"
+
+/** Fields every service error has; modeled members of the same name are left to them. */
+const errorFieldNames = new Set([
+  "message",
+  "code",
+  "statusCode",
+  "requestId",
+  "extendedRequestId",
+  "service",
+  "operation",
+  "classification",
+  "name",
+  "stack",
+  "cause",
+  "_tag"
+])
+
+export const errorClasses = (ctx: Context): Array<string> =>
+  ctx.source.errorNames.map((e) => {
+    const members = Object.entries(ctx.source.errorShape(e).members ?? {}).filter(
+      ([m]) => !errorFieldNames.has(m)
+    )
+    const fields = members.map(
+      ([m, mref]) => `readonly ${key(m)}?: ${tsType(ctx, mref, `!error.${e}.${m}`, "overlay", "out")}`
+    )
+    return `export class ${ctx.names.errorClass.get(e)!} extends /*#__PURE__*/ ServiceError(${JSON.stringify(e)})${fields.length > 0 ? `<{ ${fields.join("; ")} }>` : ""} {}\n`
+  })
