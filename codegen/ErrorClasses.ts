@@ -3,25 +3,25 @@
  * shape name, its modeled members as optional fields (those named like the fields every service
  * error has are left to them).
  */
+import type { ServiceErrorFields } from "../src/Request/Errors.js"
 import type { Context } from "./Context.js"
 import { key } from "./Syntax.js"
 import { tsType } from "./Types.js"
 
-/** Fields every service error has; modeled members of the same name are left to them. */
-const errorFieldNames = new Set([
-  "message",
-  "code",
-  "statusCode",
-  "requestId",
-  "extendedRequestId",
-  "service",
-  "operation",
-  "classification",
-  "name",
-  "stack",
-  "cause",
-  "_tag"
-])
+/** The fields every service error carries; tsc fails here when `ServiceErrorFields` changes. */
+const serviceErrorFields: { readonly [K in keyof ServiceErrorFields]-?: true } = {
+  message: true,
+  code: true,
+  statusCode: true,
+  requestId: true,
+  extendedRequestId: true,
+  service: true,
+  operation: true,
+  classification: true
+}
+
+/** Fields every service error has (its own, `Error`'s and the tag); modeled members of the same name are left to them. */
+const errorFieldNames = new Set([...Object.keys(serviceErrorFields), "name", "stack", "cause", "_tag"])
 
 export const errorClasses = (ctx: Context): Array<string> =>
   ctx.source.errorNames.map((e) => {
