@@ -3,8 +3,9 @@
  * Pure: the same inputs give the same bytes.
  *
  * The driver of the passes (README "Output"): read the source, build the shape graph, claim the
- * names, then the emitting passes, each of them a file that takes the `Context`. The order of
- * the emitting passes matters only for enum types, which are named as types first use them.
+ * names, then the emitting passes, each of them a file that takes the `Context`. Their order
+ * matters for enums only: an enum type is named when a type first uses it (operations' item
+ * types, error fields, structures, in that order), and `enumTypes` declares the named ones last.
  */
 import type { Context, EmitOptions } from "./Context.js"
 import { errorClasses } from "./ErrorClasses.js"

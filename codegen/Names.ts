@@ -8,7 +8,7 @@
 import type { ShapeGraph } from "./ShapeGraph.js"
 import { errorNode } from "./ShapeGraph.js"
 import type { Source } from "./Source.js"
-import { byName } from "./Syntax.js"
+import { byName, pascal } from "./Syntax.js"
 
 const jsReserved = new Set(
   (
@@ -33,13 +33,6 @@ const reservedValues = new Set(
     " "
   )
 )
-
-/** An identifier from a model name: `us-east` -> `Us_east`, `1x` -> `N1x`. */
-export const pascal = (s: string): string => {
-  const cleaned = s.replace(/[^A-Za-z0-9_]/g, "_")
-  const p = cleaned.charAt(0).toUpperCase() + cleaned.slice(1)
-  return /^[0-9]/.test(p) ? `N${p}` : p
-}
 
 /** `GetObject` -> `getObject`, `DescribeDBInstances` -> `describeDBInstances`, `Delete` -> `delete_`. */
 export const operationName = (op: string): string => {

@@ -54,6 +54,7 @@ export const operations = (ctx: Context): OperationsOut => {
     const streaming = streamsOutput(ctx, op)
     if (streaming) usesScope = true
     const r = streaming ? `${className} | Scope.Scope` : className
+    // the classes the pipeline makes errors of; the model's `errors` holds the shapes the codec decodes
     const errorMap: Array<string> = []
     for (const e of errors) {
       const cls = names.errorClass.get(e)!

@@ -6,9 +6,8 @@
  * into the module's type and constant names.
  */
 import type { MinShape } from "./Models.js"
-import { pascal } from "./Names.js"
 import type { Namespace, Source } from "./Source.js"
-import { literal } from "./Syntax.js"
+import { literal, pascal } from "./Syntax.js"
 import { scalarTypeName, shapeProps } from "./Traits.js"
 
 /** A structure, list or map of the graph. */

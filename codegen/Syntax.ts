@@ -1,7 +1,14 @@
 /**
- * How the generated module spells data: property keys and plain-data literals (no spaces), the
- * form every pass writes shape constants and operation specs in.
+ * How the generated module spells things: identifiers from model names, property keys and
+ * plain-data literals (no spaces), the form every pass writes shape constants and operation specs in.
  */
+
+/** An identifier from a model name: `us-east` -> `Us_east`, `1x` -> `N1x`. */
+export const pascal = (s: string): string => {
+  const cleaned = s.replace(/[^A-Za-z0-9_]/g, "_")
+  const p = cleaned.charAt(0).toUpperCase() + cleaned.slice(1)
+  return /^[0-9]/.test(p) ? `N${p}` : p
+}
 
 const isIdentifier = (s: string) => /^[A-Za-z_$][\w$]*$/.test(s)
 

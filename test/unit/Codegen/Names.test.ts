@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from "vitest"
 import type { MinModel, ServiceModel } from "../../../codegen/Models.js"
-import { assignNames, operationName, pascal } from "../../../codegen/Names.js"
+import { assignNames, operationName } from "../../../codegen/Names.js"
 import { shapeGraph } from "../../../codegen/ShapeGraph.js"
 import { type Overlay, readSource } from "../../../codegen/Source.js"
+import { pascal } from "../../../codegen/Syntax.js"
 
 const model: MinModel = {
   metadata: { protocol: "json", apiVersion: "2020-01-01", endpointPrefix: "toy", serviceId: "Toy" },
