@@ -4,8 +4,9 @@
  * Input cases (`params` + `serialized`) go through `codecFor(metadata).serialize` and the
  * pipeline's `finalize`, and are compared with the expected request; output cases (`response`)
  * go through `deserialize` or, when they expect an error, `deserializeError`. Without FILE it
- * runs every non-cbor file of `protocol/botocore/{input,output}` and
- * `protocol/botocore/legacy/{input,output}`. Skips come only from `protocol-skips.json`.
+ * runs every file of `protocol/botocore/{input,output}` and `protocol/botocore/legacy/{input,output}`.
+ * The rpc-v2-cbor suites write bodies as base64 of CBOR: responses are decoded from base64, and
+ * request bodies compared as decoded CBOR. Skips come only from `protocol-skips.json`.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -51,12 +52,12 @@ const TOKEN = "00000000-0000-4000-8000-000000000000"
 
 const SUITE_DIRS = ["input", "output", "legacy/input", "legacy/output"].map((d) => `protocol/botocore/${d}`)
 
-/** Every non-cbor suite file (absolute paths). */
+/** Every suite file (absolute paths). */
 export const defaultFiles = (): Array<string> =>
   SUITE_DIRS.flatMap((dir) =>
     fs
       .readdirSync(dataPath(dir))
-      .filter((f) => f.endsWith(".json") && !f.includes("cbor"))
+      .filter((f) => f.endsWith(".json"))
       .sort()
       .map((f) => dataPath(`${dir}/${f}`))
   )
@@ -100,23 +101,27 @@ const runInput = (suite: Suite, codec: ProtocolCodec, operation: OperationModel,
 
 const encoder = new TextEncoder()
 
-const responseOf = (c: Case, streamed: boolean): [ResponseParts, unknown] => {
+/** Whether a suite writes its bodies as base64 of CBOR. */
+const isCbor = (metadata: ServiceMetadata): boolean => metadata.protocol === "smithy-rpc-v2-cbor"
+
+const responseOf = (c: Case, streamed: boolean, cbor: boolean): [ResponseParts, unknown] => {
   const r = c.response!
   // a case without a status is a plain success, as the suites' generators default it
   const status = r.status_code ?? 200
   const headers: Record<string, string> = {}
   for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v
-  const body = encoder.encode(r.body ?? "")
+  const body = cbor ? new Uint8Array(Buffer.from(r.body ?? "", "base64")) : encoder.encode(r.body ?? "")
   return streamed
     ? [{ status, headers, body: new Uint8Array(0) }, body]
     : [{ status, headers, body }, undefined]
 }
 
-const runOutput = (codec: ProtocolCodec, operation: OperationModel, c: Case): Mismatch => {
+const runOutput = (suite: Suite, codec: ProtocolCodec, operation: OperationModel, c: Case): Mismatch => {
   const output = operation.output?.shape
   const [response, streamingBody] = responseOf(
     c,
-    output !== undefined && streamingOutputMember(output) !== undefined
+    output !== undefined && streamingOutputMember(output) !== undefined,
+    isCbor(suite.metadata)
   )
   if (c.errorCode === undefined && c.error === undefined) {
     const actual = toComparable(codec.deserialize(operation, response, streamingBody))
@@ -137,7 +142,9 @@ const runOutput = (codec: ProtocolCodec, operation: OperationModel, c: Case): Mi
 
 const runCase = (suite: Suite, codec: ProtocolCodec, operation: OperationModel, c: Case): Mismatch => {
   try {
-    return c.response !== undefined ? runOutput(codec, operation, c) : runInput(suite, codec, operation, c)
+    return c.response !== undefined
+      ? runOutput(suite, codec, operation, c)
+      : runInput(suite, codec, operation, c)
   } catch (e) {
     return {
       what: "exception",
