@@ -6,12 +6,17 @@
  * go through `deserialize` or, when they expect an error, `deserializeError`. Without FILE it
  * runs every file of `protocol/botocore/{input,output}` and `protocol/botocore/legacy/{input,output}`.
  * The rpc-v2-cbor suites write bodies as base64 of CBOR: responses are decoded from base64, and
- * request bodies compared as decoded CBOR. Skips come only from `protocol-skips.json`.
+ * request bodies compared as decoded CBOR. An event-stream output's body (base64 of the frames)
+ * is decoded as the pipeline will: frames by `MessageDecoder`, events by `decodeEvent`, the list of
+ * events in the stream member and an initial response's members beside it. Skips come only from
+ * `protocol-skips.json`.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { isDeepStrictEqual } from "node:util"
 import { linkOperation, linkShapes } from "../../../src/Protocols/Api2.js"
+import { MessageDecoder } from "../../../src/Protocols/EventStream.js"
+import { decodeEvent, payloadFormatOf } from "../../../src/Protocols/EventStreamEvents.js"
 import { codecFor } from "../../../src/Protocols/index.js"
 import type { ProtocolCodec, ResponseParts } from "../../../src/Protocols/Protocol.js"
 import type { OperationModel, ServiceMetadata, Shape, StructureShape } from "../../../src/Protocols/Shape.js"
@@ -116,8 +121,32 @@ const responseOf = (c: Case, streamed: boolean, cbor: boolean): [ResponseParts, 
     : [{ status, headers, body }, undefined]
 }
 
+/** An event-stream output: the frames of the body decoded into the list of events and the other members. */
+const eventStreamOutput = (suite: Suite, output: StructureShape, member: string, c: Case): unknown => {
+  const union = output.members[member]!.shape as StructureShape
+  const model = { union, format: payloadFormatOf(suite.metadata), output }
+  const decoder = new MessageDecoder()
+  const events: Array<unknown> = []
+  let members: Record<string, unknown> = {}
+  for (const message of decoder.push(new Uint8Array(Buffer.from(c.response?.body ?? "", "base64")))) {
+    const decoded = decodeEvent(model, message)
+    if (decoded._tag === "Event") events.push(decoded.event)
+    else if (decoded._tag === "InitialResponse") members = { ...decoded.members }
+    else throw new Error(`unexpected ${decoded._tag} message in a success case`)
+  }
+  decoder.end()
+  return { ...members, [member]: events }
+}
+
 const runOutput = (suite: Suite, codec: ProtocolCodec, operation: OperationModel, c: Case): Mismatch => {
   const output = operation.output?.shape
+  const stream = output === undefined ? undefined : eventStreamMember(output)
+  if (output !== undefined && stream !== undefined && c.errorCode === undefined && c.error === undefined) {
+    const actual = toComparable(eventStreamOutput(suite, output, stream, c))
+    return isDeepStrictEqual(actual, c.result ?? {})
+      ? undefined
+      : { what: "result", expected: c.result, actual }
+  }
   const [response, streamingBody] = responseOf(
     c,
     output !== undefined && streamingOutputMember(output) !== undefined,
@@ -139,6 +168,11 @@ const runOutput = (suite: Suite, codec: ProtocolCodec, operation: OperationModel
     ? undefined
     : { what: "error members", expected: c.error, actual: members }
 }
+
+const eventStreamMember = (output: StructureShape): string | undefined =>
+  Object.entries(output.members).find(
+    ([, ref]) => ref.shape.type === "structure" && ref.shape.eventstream === true
+  )?.[0]
 
 const runCase = (suite: Suite, codec: ProtocolCodec, operation: OperationModel, c: Case): Mismatch => {
   try {
