@@ -26,7 +26,13 @@ import { utf8Decode, utf8Encode } from "./Bytes.js"
 import { decodeCbor } from "./Cbor.js"
 import { readCborBody } from "./CborDecoder.js"
 import { encodeShape } from "./CborEncoder.js"
-import type { Headers, HeaderValue, Message } from "./EventStream.js"
+import {
+  type DecoderLimits,
+  type Headers,
+  type HeaderValue,
+  type Message,
+  MessageDecoder
+} from "./EventStream.js"
 import { parseJsonBody, readJsonBody } from "./JsonDecoder.js"
 import { jsonWriter } from "./JsonEncoder.js"
 import { memoize } from "./Memo.js"
@@ -458,3 +464,30 @@ export const encodeInitialRequest = (
     contentType: format.contentType
   })
 }
+
+/**
+ * The whole output side as one step function, for the runtime to drive from the response body's
+ * chunks: frames from `MessageDecoder` (bounded by `limits`), each decoded by `decodeEvent`.
+ * `push` returns the messages a chunk completes; `end` fails if the body ended inside a frame.
+ */
+export const eventStreamReader = (
+  model: EventStreamModel,
+  limits?: DecoderLimits
+): {
+  readonly push: (chunk: Uint8Array) => ReadonlyArray<DecodedMessage>
+  readonly end: () => void
+} => {
+  const decoder = new MessageDecoder(limits)
+  return {
+    push: (chunk) => {
+      const messages = decoder.push(chunk)
+      if (messages.length === 0) return NO_MESSAGES
+      const out = new Array<DecodedMessage>(messages.length)
+      for (let i = 0; i < messages.length; i++) out[i] = decodeEvent(model, messages[i]!)
+      return out
+    },
+    end: () => decoder.end()
+  }
+}
+
+const NO_MESSAGES: ReadonlyArray<DecodedMessage> = Object.freeze([])
