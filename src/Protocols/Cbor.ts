@@ -146,14 +146,9 @@ class Reader {
     const from = this.pos
     const to = from + n
     this.pos = to
-    if (n <= 32) {
-      let s = ""
-      for (let i = from; i < to; i++) {
-        const b = bytes[i]!
-        if (b >= 0x80) return this.utf8(from, to, start)
-        s += String.fromCharCode(b)
-      }
-      return s
+    if (n <= 64) {
+      for (let i = from; i < to; i++) if (bytes[i]! >= 0x80) return this.utf8(from, to, start)
+      return asciiText(bytes, from, to)
     }
     return this.utf8(from, to, start)
   }
@@ -224,6 +219,15 @@ class Reader {
     const at = this.pos
     const head = this.bytes[at]
     if (head === undefined || head >> 5 !== 3) return malformed("a map key is not a text string", at)
+    const n = head & 31
+    // a short definite key: from the cache of keys seen, without building the string again
+    if (n < 24 && n > 0 && at + 1 + n <= this.bytes.length) {
+      const key = cachedKey(this.bytes, at + 1, n)
+      if (key !== undefined) {
+        this.pos = at + 1 + n
+        return key
+      }
+    }
     return this.item(0) as string
   }
 
@@ -329,6 +333,57 @@ class Reader {
         return malformed(`reserved additional information ${info}`, start)
     }
   }
+}
+
+type AsciiText = (bytes: Uint8Array, from: number, to: number) => string
+
+/**
+ * ASCII bytes as a string: Node's `Buffer` `asciiSlice` where there is one (a copy, made in one
+ * call), else character by character.
+ */
+const asciiText: AsciiText = (() => {
+  const slice = (
+    globalThis as {
+      Buffer?: { prototype: { asciiSlice?: (this: Uint8Array, start: number, end: number) => string } }
+    }
+  ).Buffer?.prototype.asciiSlice
+  if (typeof slice === "function") return (bytes, from, to) => slice.call(bytes, from, to)
+  return (bytes, from, to) => {
+    let s = ""
+    for (let i = from; i < to; i++) s += String.fromCharCode(bytes[i]!)
+    return s
+  }
+})()
+
+/**
+ * Map keys repeat (every item of a list has the same member names), so short ASCII keys are
+ * looked up in a small cache by a hash of their bytes, and the string made only on a miss.
+ */
+const KEY_SLOTS = 512
+const keyCache: Array<string | undefined> = new Array(KEY_SLOTS)
+
+const cachedKey = (bytes: Uint8Array, from: number, n: number): string | undefined => {
+  let h = n
+  for (let i = from; i < from + n; i++) {
+    const b = bytes[i]!
+    if (b >= 0x80) return undefined
+    h = (Math.imul(h, 31) + b) | 0
+  }
+  const slot = (h >>> 0) & (KEY_SLOTS - 1)
+  const hit = keyCache[slot]
+  if (hit !== undefined && hit.length === n) {
+    let same = true
+    for (let i = 0; i < n; i++) {
+      if (hit.charCodeAt(i) !== bytes[from + i]) {
+        same = false
+        break
+      }
+    }
+    if (same) return hit
+  }
+  const key = asciiText(bytes, from, from + n)
+  keyCache[slot] = key
+  return key
 }
 
 /** IEEE 754 half precision to a number. */

@@ -239,3 +239,41 @@ describe("differential against @smithy/core/cbor", () => {
     )
   })
 })
+
+/** Runs `f`; anything thrown must be a ProtocolError (never a TypeError or RangeError). */
+const onlyProtocolErrors = (f: () => unknown): void => {
+  try {
+    f()
+  } catch (e) {
+    if (!(e instanceof ProtocolError)) throw e
+  }
+}
+
+describe("hostile bytes", () => {
+  it("random bytes decode to a value or a ProtocolError", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => onlyProtocolErrors(() => decodeCbor(b))),
+      {
+        numRuns: 5000
+      }
+    )
+  })
+
+  it("valid CBOR with bytes flipped, cut or grown decodes to a value or a ProtocolError", () => {
+    fc.assert(
+      fc.property(value, fc.nat(), fc.integer({ min: 1, max: 255 }), (v, at, flip) => {
+        const bytes = encodeCbor(v)
+        const i = at % bytes.length
+        const flipped = bytes.slice()
+        flipped[i]! ^= flip
+        onlyProtocolErrors(() => decodeCbor(flipped))
+        onlyProtocolErrors(() => decodeCbor(bytes.subarray(0, i)))
+        const grown = new Uint8Array(bytes.length + 1)
+        grown.set(bytes)
+        grown[bytes.length] = flip
+        onlyProtocolErrors(() => decodeCbor(grown))
+      }),
+      { numRuns: 2000 }
+    )
+  })
+})

@@ -6,6 +6,7 @@
 
 import * as zlib from "node:zlib"
 import { crc32 as awsCrc32 } from "@aws-crypto/crc32"
+import { EventStreamCodec, Int64 } from "@smithy/core/event-streams"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { crc32 } from "../../../src/Protocols/Crc32.js"
@@ -152,6 +153,48 @@ describe("encodeMessage and MessageDecoder", () => {
   })
 })
 
+describe("differential against @smithy/core's EventStreamCodec (the v3 SDK's)", () => {
+  const codec = new EventStreamCodec(
+    (b: Uint8Array) => new TextDecoder().decode(b),
+    (s: string) => new TextEncoder().encode(s)
+  )
+  type TheirValue = { type: string; value: unknown }
+  const theirs = (h: HeaderValue): TheirValue =>
+    h.type === "long" ? { type: "long", value: new Int64(bytes64(h.value)) } : h
+  const bytes64 = (n: bigint): Uint8Array => {
+    const b = new Uint8Array(8)
+    new DataView(b.buffer).setBigInt64(0, n)
+    return b
+  }
+  const ours = (h: TheirValue): HeaderValue =>
+    (h.type === "long"
+      ? {
+          type: "long",
+          value: ((b) => new DataView(b.buffer, b.byteOffset, 8).getBigInt64(0))((h.value as Int64).bytes)
+        }
+      : h.type === "binary"
+        ? { type: "binary", value: new Uint8Array(h.value as Uint8Array) }
+        : h) as HeaderValue
+
+  it("each decodes what the other encodes, to the same bytes", () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        const bytes = encodeMessage(m)
+        const decoded = codec.decode(bytes)
+        expect(
+          Object.fromEntries(Object.entries(decoded.headers).map(([k, v]) => [k, ours(v as TheirValue)]))
+        ).toEqual(m.headers)
+        expect(new Uint8Array(decoded.body)).toEqual(m.payload)
+        const again = codec.encode({
+          headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, theirs(v)])) as never,
+          body: m.payload
+        })
+        expect(new Uint8Array(again)).toEqual(bytes)
+      })
+    )
+  })
+})
+
 describe("bad frames from a server", () => {
   it("a prelude claiming more than the limit fails on its 12 bytes, before anything is buffered", () => {
     const decoder = new MessageDecoder()
@@ -272,5 +315,58 @@ describe("encoding checks what it writes", () => {
     ).toEqual({
       ["n".repeat(255)]: v
     })
+  })
+})
+
+describe("hostile bytes", () => {
+  it("random bytes, and valid streams with a byte flipped, end in messages or an EventStreamError", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          fc
+            .tuple(
+              fc.array(message, { minLength: 1, maxLength: 3 }),
+              fc.nat(),
+              fc.integer({ min: 1, max: 255 })
+            )
+            .map(([ms, at, flip]) => {
+              const bytes = Buffer.concat(ms.map(encodeMessage))
+              bytes[at % bytes.length]! ^= flip
+              return new Uint8Array(bytes)
+            })
+        ),
+        fc.integer({ min: 1, max: 50 }),
+        (bytes, size) => {
+          const decoder = new MessageDecoder({ maxMessageBytes: 4096 })
+          try {
+            for (let i = 0; i < bytes.length; i += size) decoder.push(bytes.subarray(i, i + size))
+            decoder.end()
+          } catch (e) {
+            if (!(e instanceof EventStreamError)) throw e
+          }
+        }
+      ),
+      { numRuns: 3000 }
+    )
+  })
+})
+
+describe("hostile headers behind valid checksums", () => {
+  it("random header bytes in a frame with right CRCs decode to headers or a Header error", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 10 }), (headers, payload) => {
+        try {
+          const m = decodeMessage(frame(headers, payload))
+          expect(m.payload).toEqual(payload)
+          // what decodes re-encodes to a message that decodes the same
+          expect(decodeMessage(encodeMessage(m)).headers).toEqual(m.headers)
+        } catch (e) {
+          if (!(e instanceof EventStreamError)) throw e
+          expect(e.kind).toBe("Header")
+        }
+      }),
+      { numRuns: 3000 }
+    )
   })
 })
