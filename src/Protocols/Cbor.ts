@@ -15,6 +15,7 @@
  *
  * @since 0.1.0
  */
+import { asciiText } from "./Ascii.js"
 import { ProtocolError } from "./Protocol.js"
 import { setOwn } from "./Values.js"
 
@@ -334,26 +335,6 @@ class Reader {
     }
   }
 }
-
-type AsciiText = (bytes: Uint8Array, from: number, to: number) => string
-
-/**
- * ASCII bytes as a string: Node's `Buffer` `asciiSlice` where there is one (a copy, made in one
- * call), else character by character.
- */
-const asciiText: AsciiText = (() => {
-  const slice = (
-    globalThis as {
-      Buffer?: { prototype: { asciiSlice?: (this: Uint8Array, start: number, end: number) => string } }
-    }
-  ).Buffer?.prototype.asciiSlice
-  if (typeof slice === "function") return (bytes, from, to) => slice.call(bytes, from, to)
-  return (bytes, from, to) => {
-    let s = ""
-    for (let i = from; i < to; i++) s += String.fromCharCode(bytes[i]!)
-    return s
-  }
-})()
 
 /**
  * Map keys repeat (every item of a list has the same member names), so short ASCII keys are

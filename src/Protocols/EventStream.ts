@@ -23,6 +23,7 @@
  *
  * @since 0.1.0
  */
+import { asciiText, isAscii } from "./Ascii.js"
 import { utf8Decode, utf8Encode } from "./Bytes.js"
 import { crc32 } from "./Crc32.js"
 import { ProtocolError } from "./Protocol.js"
@@ -77,13 +78,22 @@ export class EventStreamError extends ProtocolError {
   }
 }
 
-/** The limits the decoder holds messages to. */
-export interface DecoderLimits {
+/** The limits the decoder holds messages to, and the CRC32 it checks them with. */
+export interface DecoderOptions {
   /** The largest message accepted, in bytes (default `MAX_MESSAGE_BYTES`). */
   readonly maxMessageBytes?: number
   /** The largest headers section accepted, in bytes (default `MAX_HEADERS_BYTES`). */
   readonly maxHeadersBytes?: number
+  /**
+   * A native CRC32 (`zlib.crc32` in Node 20.15+), `(data, crc)` continuing from `crc`, used for
+   * messages of more than `NATIVE_CRC_FROM` bytes, where it is several times faster than the
+   * table-driven one here (below that, the call costs more than it saves).
+   */
+  readonly crc32?: (data: Uint8Array, crc: number) => number
 }
+
+/** The message size from which a native CRC32, when given, checks messages. */
+export const NATIVE_CRC_FROM = 1024
 
 /** The largest payload the services send or accept: 16 MiB. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
@@ -280,18 +290,10 @@ const readUuid = (bytes: Uint8Array, at: number): string => {
 }
 
 /** Short ASCII text without a decoder call (header names, event types, content types). */
-const readText = (bytes: Uint8Array, from: number, to: number): string => {
-  if (to - from <= 64) {
-    let s = ""
-    for (let i = from; i < to; i++) {
-      const b = bytes[i]!
-      if (b >= 0x80) return utf8Decode(bytes.subarray(from, to))
-      s += String.fromCharCode(b)
-    }
-    return s
-  }
-  return utf8Decode(bytes.subarray(from, to))
-}
+const readText = (bytes: Uint8Array, from: number, to: number): string =>
+  to - from <= 64 && isAscii(bytes, from, to)
+    ? asciiText(bytes, from, to)
+    : utf8Decode(bytes.subarray(from, to))
 
 /** The bytes after the type byte of each type (for byte arrays and strings, their length). */
 const FIXED_SIZES = [0, 0, 1, 2, 4, 8, 2, 2, 8, 16]
@@ -415,10 +417,19 @@ const readPrelude = (
 }
 
 /** Decodes a whole message, `bytes[at, at + prelude.total)`, whose prelude is checked. */
-const decodeFrame = (bytes: Uint8Array, view: DataView, at: number, prelude: Prelude): Message => {
+const decodeFrame = (
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  prelude: Prelude,
+  native: ((data: Uint8Array, crc: number) => number) | undefined
+): Message => {
   const end = at + prelude.total
   const crc = view.getUint32(end - 4)
-  const actual = crc32(bytes, prelude.crc, at + 8, end - 4)
+  const actual =
+    native !== undefined && prelude.total > NATIVE_CRC_FROM
+      ? native(bytes.subarray(at + 8, end - 4), prelude.crc) >>> 0
+      : crc32(bytes, prelude.crc, at + 8, end - 4)
   if (actual !== crc)
     throw new EventStreamError(
       "MessageChecksum",
@@ -435,7 +446,7 @@ const viewOf = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes
  * Decodes exactly one message from `bytes` (all of it: a message shorter or longer than its
  * prelude says is an error).
  */
-export const decodeMessage = (bytes: Uint8Array, limits?: DecoderLimits): Message => {
+export const decodeMessage = (bytes: Uint8Array, limits?: DecoderOptions): Message => {
   if (bytes.length < PRELUDE)
     throw new EventStreamError("Truncated", `${bytes.length} bytes end inside a message's prelude`)
   const view = viewOf(bytes)
@@ -451,7 +462,7 @@ export const decodeMessage = (bytes: Uint8Array, limits?: DecoderLimits): Messag
       bytes.length < prelude.total ? "Truncated" : "Length",
       `the message is ${prelude.total} bytes by its prelude, ${bytes.length} given`
     )
-  return decodeFrame(bytes, view, 0, prelude)
+  return decodeFrame(bytes, view, 0, prelude, limits?.crc32)
 }
 
 const NONE: ReadonlyArray<Message> = Object.freeze([])
@@ -480,7 +491,10 @@ export class MessageDecoder {
   #frameFilled = 0
   #failed: EventStreamError | undefined
 
-  constructor(limits?: DecoderLimits) {
+  readonly #crc32: ((data: Uint8Array, crc: number) => number) | undefined
+
+  constructor(limits?: DecoderOptions) {
+    this.#crc32 = limits?.crc32
     this.#maxMessage = limits?.maxMessageBytes ?? MAX_MESSAGE_BYTES
     this.#maxHeaders = limits?.maxHeadersBytes ?? MAX_HEADERS_BYTES
   }
@@ -533,7 +547,7 @@ export class MessageDecoder {
         this.#frameFilled += take
         at += take
         if (this.#frameFilled < frame.length) break
-        const message = decodeFrame(frame, viewOf(frame), 0, this.#framePrelude!)
+        const message = decodeFrame(frame, viewOf(frame), 0, this.#framePrelude!, this.#crc32)
         this.#frame = undefined
         this.#framePrelude = undefined
         this.#frameFilled = 0
@@ -555,7 +569,7 @@ export class MessageDecoder {
       view ??= viewOf(chunk)
       const prelude = readPrelude(chunk, view, at, this.#maxMessage, this.#maxHeaders)
       if (length - at >= prelude.total) {
-        out = appended(out, decodeFrame(chunk, view, at, prelude))
+        out = appended(out, decodeFrame(chunk, view, at, prelude, this.#crc32))
         at += prelude.total
         continue
       }

@@ -27,7 +27,7 @@ import { decodeCbor } from "./Cbor.js"
 import { readCborBody } from "./CborDecoder.js"
 import { encodeShape } from "./CborEncoder.js"
 import {
-  type DecoderLimits,
+  type DecoderOptions,
   type Headers,
   type HeaderValue,
   type Message,
@@ -472,7 +472,7 @@ export const encodeInitialRequest = (
  */
 export const eventStreamReader = (
   model: EventStreamModel,
-  limits?: DecoderLimits
+  limits?: DecoderOptions
 ): {
   readonly push: (chunk: Uint8Array) => ReadonlyArray<DecodedMessage>
   readonly end: () => void

@@ -18,7 +18,8 @@ import {
   type HeaderValue,
   MAX_MESSAGE_BYTES,
   type Message,
-  MessageDecoder
+  MessageDecoder,
+  NATIVE_CRC_FROM
 } from "../../../src/Protocols/EventStream.js"
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -368,5 +369,25 @@ describe("hostile headers behind valid checksums", () => {
       }),
       { numRuns: 3000 }
     )
+  })
+})
+
+describe("a native CRC32", () => {
+  it("checks messages above NATIVE_CRC_FROM, with the same results", () => {
+    let calls = 0
+    const native = (data: Uint8Array, crc: number) => {
+      calls++
+      return zlib.crc32(data, crc)
+    }
+    const small = encodeMessage({ headers: {}, payload: new Uint8Array(100) })
+    const large = encodeMessage({ headers: {}, payload: new Uint8Array(NATIVE_CRC_FROM + 1).fill(7) })
+    const decoder = new MessageDecoder({ crc32: native })
+    expect(decoder.push(Buffer.concat([small, large]))).toHaveLength(2)
+    expect(calls).toBe(1)
+    const bad = large.slice()
+    bad[500]! ^= 1
+    expectKind(() => new MessageDecoder({ crc32: native }).push(bad), "MessageChecksum")
+    expectKind(() => decodeMessage(bad, { crc32: native }), "MessageChecksum")
+    expect(calls).toBe(3)
   })
 })
