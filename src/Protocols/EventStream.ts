@@ -356,10 +356,14 @@ const decodeHeaders = (bytes: Uint8Array, view: DataView, from: number, to: numb
         at += length
         break
       }
-      case 8:
-        value = { type: "timestamp", value: new Date(Number(view.getBigInt64(at))) }
+      case 8: {
+        const date = new Date(Number(view.getBigInt64(at)))
+        if (Number.isNaN(date.getTime()))
+          headerError(`header ${JSON.stringify(name)} is a timestamp beyond the range of dates`, start - base)
+        value = { type: "timestamp", value: date }
         at += 8
         break
+      }
       case 9:
         value = { type: "uuid", value: readUuid(bytes, at) }
         at += 16

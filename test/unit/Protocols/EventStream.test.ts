@@ -247,7 +247,11 @@ describe("bad frames from a server", () => {
     ["a string length cut short", Uint8Array.of(1, 97, 7, 0)],
     ["a string longer than the headers", Uint8Array.of(1, 97, 7, 0, 5, 104, 105)],
     ["a byte array longer than the headers", Uint8Array.of(1, 97, 6, 255, 255, 1)],
-    ["a good header then a broken one", Uint8Array.of(1, 97, 0, 1, 98, 3, 0)]
+    ["a good header then a broken one", Uint8Array.of(1, 97, 0, 1, 98, 3, 0)],
+    [
+      "a timestamp beyond the range of dates",
+      Uint8Array.of(1, 97, 8, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
+    ]
   ]
 
   it.each(headerCases)("%s is a Header error, whole or streamed", (_, headers) => {
