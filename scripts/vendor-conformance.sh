@@ -13,6 +13,7 @@ used=(
   credentials/smithy-rs-aws-config
   endpoints/services
   endpoints/rules-engine-botocore
+  eventstream/aws-sdk-go-v1
   misc/jmespath-compliance
   misc/smithy-rs
   protocol/botocore

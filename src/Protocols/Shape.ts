@@ -191,7 +191,9 @@ export interface OperationModel {
 
 /** The api-2 service metadata the codecs and the pipeline read. */
 export interface ServiceMetadata {
-  readonly protocol: "rest-xml" | "rest-json" | "json" | "query" | "ec2"
+  readonly protocol: "rest-xml" | "rest-json" | "json" | "query" | "ec2" | "smithy-rpc-v2-cbor"
+  /** Every protocol the service speaks, preferred first (newer models; `protocol` is the one used). */
+  readonly protocols?: ReadonlyArray<string>
   readonly apiVersion: string
   readonly jsonVersion?: string
   readonly targetPrefix?: string

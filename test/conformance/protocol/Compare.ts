@@ -4,6 +4,7 @@
  * semantically, form bodies as parameter multisets, anything else exactly).
  */
 import { isDeepStrictEqual } from "node:util"
+import { decodeCbor } from "../../../src/Protocols/Cbor.js"
 import type { SerializedRequest } from "../../../src/Protocols/Protocol.js"
 import { parseXml, type XmlElement } from "../../../src/Protocols/Xml.js"
 
@@ -92,6 +93,31 @@ const compareBody = (expected: string, actual: string | undefined, contentType: 
   return differ
 }
 
+/**
+ * A CBOR body (the suites write it as base64) compared as the data it encodes: definite and
+ * indefinite lengths, and the float widths that hold a value exactly, are the same data.
+ */
+const compareCborBody = (expected: string, actual: SerializedRequest["body"]): Mismatch => {
+  const got =
+    actual === undefined
+      ? new Uint8Array(0)
+      : typeof actual === "string"
+        ? new TextEncoder().encode(actual)
+        : actual instanceof Uint8Array
+          ? actual
+          : undefined
+  const gotText = got === undefined ? "<stream>" : Buffer.from(got).toString("base64")
+  const differ = { what: "body", expected, actual: gotText }
+  if (got === undefined) return differ
+  if (expected === "" || got.length === 0) return expected === gotText ? undefined : differ
+  try {
+    const want = decodeCbor(new Uint8Array(Buffer.from(expected, "base64")))
+    return isDeepStrictEqual(want, decodeCbor(got)) ? undefined : differ
+  } catch (e) {
+    return { ...differ, what: `body (${e instanceof Error ? e.message : String(e)})` }
+  }
+}
+
 /** The first difference between a request and the expectation (host checked by the caller). */
 export const compareRequest = (expected: ExpectedRequest, actual: SerializedRequest): Mismatch => {
   if (expected.method !== undefined && expected.method !== actual.method) {
@@ -120,6 +146,12 @@ export const compareRequest = (expected: ExpectedRequest, actual: SerializedRequ
     if (got !== undefined) return { what: `header ${name}`, expected: "(absent)", actual: got }
   }
   if (expected.body !== undefined) {
+    if (
+      /cbor/.test(
+        headerOf(actual.headers, "content-type") ?? headerOf(expected.headers ?? {}, "accept") ?? ""
+      )
+    )
+      return compareCborBody(expected.body, actual.body)
     return compareBody(expected.body, bodyText(actual.body), headerOf(actual.headers, "content-type") ?? "")
   }
   return undefined

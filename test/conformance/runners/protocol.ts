@@ -4,13 +4,19 @@
  * Input cases (`params` + `serialized`) go through `codecFor(metadata).serialize` and the
  * pipeline's `finalize`, and are compared with the expected request; output cases (`response`)
  * go through `deserialize` or, when they expect an error, `deserializeError`. Without FILE it
- * runs every non-cbor file of `protocol/botocore/{input,output}` and
- * `protocol/botocore/legacy/{input,output}`. Skips come only from `protocol-skips.json`.
+ * runs every file of `protocol/botocore/{input,output}` and `protocol/botocore/legacy/{input,output}`.
+ * The rpc-v2-cbor suites write bodies as base64 of CBOR: responses are decoded from base64, and
+ * request bodies compared as decoded CBOR. An event-stream output's body (base64 of the frames)
+ * is decoded as the pipeline will: frames by `MessageDecoder`, events by `decodeEvent`, the list of
+ * events in the stream member and an initial response's members beside it. Skips come only from
+ * `protocol-skips.json`.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { isDeepStrictEqual } from "node:util"
 import { linkOperation, linkShapes } from "../../../src/Protocols/Api2.js"
+import { MessageDecoder } from "../../../src/Protocols/EventStream.js"
+import { decodeEvent, payloadFormatOf } from "../../../src/Protocols/EventStreamEvents.js"
 import { codecFor } from "../../../src/Protocols/index.js"
 import type { ProtocolCodec, ResponseParts } from "../../../src/Protocols/Protocol.js"
 import type { OperationModel, ServiceMetadata, Shape, StructureShape } from "../../../src/Protocols/Shape.js"
@@ -51,12 +57,12 @@ const TOKEN = "00000000-0000-4000-8000-000000000000"
 
 const SUITE_DIRS = ["input", "output", "legacy/input", "legacy/output"].map((d) => `protocol/botocore/${d}`)
 
-/** Every non-cbor suite file (absolute paths). */
+/** Every suite file (absolute paths). */
 export const defaultFiles = (): Array<string> =>
   SUITE_DIRS.flatMap((dir) =>
     fs
       .readdirSync(dataPath(dir))
-      .filter((f) => f.endsWith(".json") && !f.includes("cbor"))
+      .filter((f) => f.endsWith(".json"))
       .sort()
       .map((f) => dataPath(`${dir}/${f}`))
   )
@@ -100,23 +106,51 @@ const runInput = (suite: Suite, codec: ProtocolCodec, operation: OperationModel,
 
 const encoder = new TextEncoder()
 
-const responseOf = (c: Case, streamed: boolean): [ResponseParts, unknown] => {
+/** Whether a suite writes its bodies as base64 of CBOR. */
+const isCbor = (metadata: ServiceMetadata): boolean => metadata.protocol === "smithy-rpc-v2-cbor"
+
+const responseOf = (c: Case, streamed: boolean, cbor: boolean): [ResponseParts, unknown] => {
   const r = c.response!
   // a case without a status is a plain success, as the suites' generators default it
   const status = r.status_code ?? 200
   const headers: Record<string, string> = {}
   for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v
-  const body = encoder.encode(r.body ?? "")
+  const body = cbor ? new Uint8Array(Buffer.from(r.body ?? "", "base64")) : encoder.encode(r.body ?? "")
   return streamed
     ? [{ status, headers, body: new Uint8Array(0) }, body]
     : [{ status, headers, body }, undefined]
 }
 
-const runOutput = (codec: ProtocolCodec, operation: OperationModel, c: Case): Mismatch => {
+/** An event-stream output: the frames of the body decoded into the list of events and the other members. */
+const eventStreamOutput = (suite: Suite, output: StructureShape, member: string, c: Case): unknown => {
+  const union = output.members[member]!.shape as StructureShape
+  const model = { union, format: payloadFormatOf(suite.metadata), output }
+  const decoder = new MessageDecoder()
+  const events: Array<unknown> = []
+  let members: Record<string, unknown> = {}
+  for (const message of decoder.push(new Uint8Array(Buffer.from(c.response?.body ?? "", "base64")))) {
+    const decoded = decodeEvent(model, message)
+    if (decoded._tag === "Event") events.push(decoded.event)
+    else if (decoded._tag === "InitialResponse") members = { ...decoded.members }
+    else throw new Error(`unexpected ${decoded._tag} message in a success case`)
+  }
+  decoder.end()
+  return { ...members, [member]: events }
+}
+
+const runOutput = (suite: Suite, codec: ProtocolCodec, operation: OperationModel, c: Case): Mismatch => {
   const output = operation.output?.shape
+  const stream = output === undefined ? undefined : eventStreamMember(output)
+  if (output !== undefined && stream !== undefined && c.errorCode === undefined && c.error === undefined) {
+    const actual = toComparable(eventStreamOutput(suite, output, stream, c))
+    return isDeepStrictEqual(actual, c.result ?? {})
+      ? undefined
+      : { what: "result", expected: c.result, actual }
+  }
   const [response, streamingBody] = responseOf(
     c,
-    output !== undefined && streamingOutputMember(output) !== undefined
+    output !== undefined && streamingOutputMember(output) !== undefined,
+    isCbor(suite.metadata)
   )
   if (c.errorCode === undefined && c.error === undefined) {
     const actual = toComparable(codec.deserialize(operation, response, streamingBody))
@@ -135,9 +169,16 @@ const runOutput = (codec: ProtocolCodec, operation: OperationModel, c: Case): Mi
     : { what: "error members", expected: c.error, actual: members }
 }
 
+const eventStreamMember = (output: StructureShape): string | undefined =>
+  Object.entries(output.members).find(
+    ([, ref]) => ref.shape.type === "structure" && ref.shape.eventstream === true
+  )?.[0]
+
 const runCase = (suite: Suite, codec: ProtocolCodec, operation: OperationModel, c: Case): Mismatch => {
   try {
-    return c.response !== undefined ? runOutput(codec, operation, c) : runInput(suite, codec, operation, c)
+    return c.response !== undefined
+      ? runOutput(suite, codec, operation, c)
+      : runInput(suite, codec, operation, c)
   } catch (e) {
     return {
       what: "exception",
