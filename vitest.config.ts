@@ -1,6 +1,9 @@
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({
+  // `#runtime/*` (package.json `imports`) resolves to the sources under this condition, to dist/
+  // (what users load) without it; the rest are Vite's default server conditions
+  ssr: { resolve: { conditions: ["effect-aws-sdk/source", "module", "node", "development|production"] } },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
