@@ -1,0 +1,223 @@
+/**
+ * The checks of the runtime slice that need no Node-only module, shared by the command-line run
+ * (`Slice.ts`: Node, Bun, Deno) and the Worker (`Worker.ts`: workerd): the runtime seam, and real
+ * calls over a given transport against the local S3 and DynamoDB that `scripts/runtimes.mjs`
+ * started behind its signature-checking proxy.
+ */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as Seam from "#runtime/Crypto"
+import * as Credentials from "../../src/Credentials/Credentials.js"
+import type { Transport } from "../../src/Request/Transport.js"
+import * as DynamoDB from "../../src/Services/DynamoDB/index.js"
+import * as S3 from "../../src/Services/S3/index.js"
+import * as Session from "../../src/Session/Session.js"
+
+/** A named check: resolves when it holds, rejects with what differed. */
+export type Check = readonly [name: string, run: () => Promise<void>]
+
+export const assert: (condition: unknown, message: string) => asserts condition = (condition, message) => {
+  if (!condition) throw new Error(message)
+}
+export const equal = (actual: unknown, expected: unknown, what: string) =>
+  assert(
+    JSON.stringify(actual) === JSON.stringify(expected),
+    `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`
+  )
+
+const text = (s: string) => new TextEncoder().encode(s)
+const readAll = <E>(body: Stream.Stream<Uint8Array, E> | undefined) =>
+  Effect.map(Stream.runCollect(body ?? Stream.empty), (chunks) => {
+    const parts = Chunk.toArray(chunks)
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+    let at = 0
+    for (const p of parts) {
+      out.set(p, at)
+      at += p.length
+    }
+    return new TextDecoder().decode(out)
+  })
+
+const s3Env = (s3Endpoint: string, transport: Layer.Layer<Transport>) =>
+  S3.layer().pipe(
+    Layer.provide(
+      Session.layerOverTransport({
+        region: "us-east-1",
+        endpoint: s3Endpoint,
+        credentials: Credentials.fromStatic(
+          Credentials.make({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" })
+        ),
+        s3: { forcePathStyle: true },
+        requestChecksumCalculation: "when_required"
+      })
+    ),
+    Layer.provide(transport)
+  )
+
+const dynamoEnv = (dynamoEndpoint: string, transport: Layer.Layer<Transport>) =>
+  DynamoDB.layer().pipe(
+    Layer.provide(
+      Session.layerOverTransport({
+        region: "us-east-1",
+        endpoint: dynamoEndpoint,
+        credentials: Credentials.fromStatic(
+          Credentials.make({ accessKeyId: "local", secretAccessKey: "local" })
+        )
+      })
+    ),
+    Layer.provide(transport)
+  )
+
+const s3Calls = (runName: string, tag: string) =>
+  Effect.gen(function* () {
+    const Bucket = `rt-${runName}-${tag}`
+    yield* S3.createBucket({ Bucket })
+    yield* S3.waitUntilBucketExists({ Bucket })
+    const key = "dir/hello wörld+1.txt"
+    yield* S3.putObject({ Bucket, Key: key, Body: text("hello from a runtime"), ContentType: "text/plain" })
+    const body = yield* Effect.scoped(
+      Effect.flatMap(S3.getObject({ Bucket, Key: key }), (o) => readAll(o.Body))
+    )
+    equal(body, "hello from a runtime", "GetObject body")
+    const head = yield* S3.headObject({ Bucket, Key: key })
+    equal(head.ContentLength, 20, "HeadObject ContentLength")
+    yield* Effect.forEach(
+      Array.from({ length: 25 }, (_, i) => `many/${String(i).padStart(2, "0")}`),
+      (Key) => S3.putObject({ Bucket, Key, Body: text(Key) }),
+      { concurrency: 5, discard: true }
+    )
+    const pages = yield* Stream.runCollect(S3.listObjectsV2.pages({ Bucket, Prefix: "many/", MaxKeys: 10 }))
+    equal(Chunk.size(pages), 3, "ListObjectsV2 pages of 10 over 25 keys")
+    const keys = yield* Stream.runCollect(S3.listObjectsV2.items({ Bucket, Prefix: "many/", MaxKeys: 10 }))
+    equal(Chunk.size(keys), 25, "ListObjectsV2 items")
+    const presigned = yield* S3.getObject.presign({ Bucket, Key: key }, { expiresIn: 300 })
+    const fetched = yield* Effect.promise(() =>
+      fetch(presigned.url, { method: presigned.method, headers: presigned.headers }).then(async (r) => [
+        r.status,
+        await r.text()
+      ])
+    )
+    equal(fetched, [200, "hello from a runtime"], "presigned GET through fetch")
+    yield* S3.deleteObject({ Bucket, Key: key })
+    const gone = yield* Effect.flip(S3.headObject({ Bucket, Key: key }))
+    equal(gone._tag, "NotFound", "HeadObject after DeleteObject")
+  })
+
+const dynamoCalls = (runName: string, tag: string) =>
+  Effect.gen(function* () {
+    const TableName = `rt-${runName}-${tag}`
+    yield* DynamoDB.createTable({
+      TableName,
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "N" }
+      ],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" }
+      ],
+      BillingMode: "PAY_PER_REQUEST"
+    })
+    yield* DynamoDB.waitUntilTableExists({ TableName })
+    yield* Effect.forEach(
+      Array.from({ length: 7 }, (_, i) => i),
+      (i) => DynamoDB.putItem({ TableName, Item: { pk: { S: "same" }, sk: { N: String(i) } } }),
+      { concurrency: 3, discard: true }
+    )
+    const items = yield* Stream.runCollect(
+      DynamoDB.query.items({
+        TableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: "same" } },
+        Limit: 3
+      })
+    )
+    equal(
+      Chunk.toArray(items).map((item) => item.sk),
+      Array.from({ length: 7 }, (_, i) => ({ N: String(i) })),
+      "Query items in pages of 3"
+    )
+    const failed = yield* Effect.flip(
+      DynamoDB.putItem({
+        TableName,
+        Item: { pk: { S: "same" }, sk: { N: "0" } },
+        ConditionExpression: "attribute_not_exists(pk)"
+      })
+    )
+    equal(failed._tag, "ConditionalCheckFailedException", "failed condition, by tag")
+  })
+
+/** Where the harness's servers are, and a name that keeps this run's buckets and tables apart. */
+export interface Target {
+  readonly s3Endpoint: string
+  readonly dynamoEndpoint: string
+  readonly runName: string
+}
+
+/** `#runtime/Crypto` is the implementation expected here, and computes the published vectors. */
+export const seamCheck = (expected: string): Check => [
+  `#runtime/Crypto resolves to the ${expected} implementation`,
+  async () => {
+    equal(Seam.implementation, expected, "implementation")
+    equal(
+      Seam.sha256Hex("abc"),
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+      "SHA-256 of abc"
+    )
+    const h = Seam.createHash("md5")
+    h.update(text("message digest"))
+    equal(
+      Array.from(h.digest(), (b) => b.toString(16).padStart(2, "0")).join(""),
+      "f96b697d7cb7938d525a2f31aaf161d0",
+      "MD5 of the RFC 1321 message"
+    )
+    equal(Seam.crc32(text("123456789")), 0xcbf43926, "CRC32 check value")
+  }
+]
+
+/** S3 and DynamoDB calls over one transport. */
+export const serviceChecks = (
+  target: Target,
+  name: string,
+  transport: Layer.Layer<Transport>
+): Array<Check> => {
+  const tag = name.replace(/[^a-z0-9]/g, "")
+  const runName = target.runName.toLowerCase().replace(/[^a-z0-9]/g, "-")
+  return [
+    [
+      `S3 over ${name}: create, put, get, head, paginated list, presigned GET, delete`,
+      () => Effect.runPromise(Effect.provide(s3Calls(runName, tag), s3Env(target.s3Endpoint, transport)))
+    ],
+    [
+      `DynamoDB over ${name}: create table, waiter, put, paginated query, conditional failure`,
+      () =>
+        Effect.runPromise(
+          Effect.provide(dynamoCalls(runName, tag), dynamoEnv(target.dynamoEndpoint, transport))
+        )
+    ]
+  ]
+}
+
+/** Runs checks in order; one line each through `log`, then `N passed, N failed`. */
+export const runChecks = async (
+  checks: ReadonlyArray<Check>,
+  log: (line: string) => void
+): Promise<{ readonly passed: number; readonly failed: number }> => {
+  let passed = 0
+  let failed = 0
+  for (const [name, check] of checks) {
+    try {
+      await check()
+      passed++
+      log(`ok   ${name}`)
+    } catch (e) {
+      failed++
+      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+      log(`FAIL ${name}\n  ${message.split("\n").slice(0, 6).join("\n  ")}`)
+    }
+  }
+  log(`${passed} passed, ${failed} failed`)
+  return { passed, failed }
+}
