@@ -7,6 +7,9 @@
  * - workerd: test/runtimes/Worker.ts bundled with esbuild as Wrangler bundles a Worker (conditions
  *   workerd, worker, browser) and served by workerd, whose Node compatibility is on by default
  *   from compatibility date 2026-08-04;
+ * - chromium (opt-in, fails today): test/runtimes/Browser.ts bundled for browsers, in Debian's
+ *   Chromium (`bash scripts/install-chromium.sh`) driven by playwright-core: the seam passes, the
+ *   SDK chunk does not load (`node:crypto` is no browser module) until the kernel is behind seams;
  * - workerd-web (opt-in, fails today): the same on a compatibility date before it, Web APIs only,
  *   as a Worker without `nodejs_compat`: `No such module "node:crypto"` until the kernel's
  *   remaining `node:` imports are behind the seams.
@@ -63,10 +66,11 @@ const servers = {
   // Node compatibility (node:crypto, node:zlib, ...) is on by default from compatibility date 2026-08-04
   workerd: (endpoints) => runWorkerd("workerd", "2026-11-01", endpoints),
   // before it, without the flag: Web APIs only, as a plain Worker has them
-  "workerd-web": (endpoints) => runWorkerd("workerd-web", "2026-08-01", endpoints)
+  "workerd-web": (endpoints) => runWorkerd("workerd-web", "2026-08-01", endpoints),
+  chromium: (endpoints) => runChromium("chromium", endpoints)
 }
 /** Runtimes a plain run leaves out: they fail today (see the README's Runtimes notes). */
-const optIn = new Set(["workerd-web"])
+const optIn = new Set(["workerd-web", "chromium"])
 
 const secrets = { S3RVER: "S3RVER", local: "local" }
 
@@ -170,9 +174,23 @@ const verify = async (req, body) => {
     : `signature ${claimed} of ${req.method} ${url.pathname} (signed: ${signedNames}) is not the reference's ${expected}`
 }
 
+const cors = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, HEAD, PUT, POST, DELETE",
+  "access-control-allow-headers": "*",
+  "access-control-expose-headers": "*"
+}
+
 /** A proxy on 127.0.0.1 port 0 that forwards to `upstream` the requests whose signature checks. */
 const verifyingProxy = async (upstream, stats) => {
   const server = http.createServer((req, res) => {
+    // pages on another loopback port call through here (the chromium row): CORS, preflights unsigned
+    for (const [k, v] of Object.entries(cors)) res.setHeader(k, v)
+    if (req.method === "OPTIONS") {
+      res.writeHead(204)
+      res.end()
+      return
+    }
     const chunks = []
     req.on("data", (c) => chunks.push(c))
     req.on("end", async () => {
@@ -278,6 +296,15 @@ const runSlice = (name, runtime, endpoints) =>
     })
   })
 
+/** The `node:` modules a bundle leaves to the runtime, each with the files that import it. */
+const nodeImports = (metafile) => {
+  const by = new Map()
+  for (const [file, input] of Object.entries(metafile.inputs))
+    for (const i of input.imports)
+      if (i.external && i.path.startsWith("node:")) by.set(i.path, [...(by.get(i.path) ?? []), file])
+  return [...by].map(([m, files]) => `bundle imports ${m} (${[...new Set(files)].join(", ")})`)
+}
+
 const freePort = () =>
   new Promise((resolve, reject) => {
     const s = net.createServer()
@@ -319,8 +346,9 @@ const runWorkerd = async (name, compatibilityDate, endpoints) => {
   }
   let child
   try {
-    await esbuild.build({
+    const built = await esbuild.build({
       entryPoints: [path.join(root, "test", "runtimes", "Worker.ts")],
+      metafile: true,
       bundle: true,
       format: "esm",
       platform: "neutral",
@@ -332,6 +360,7 @@ const runWorkerd = async (name, compatibilityDate, endpoints) => {
       logLevel: "error"
     })
     print(`bundle: ${fs.statSync(path.join(dir, "worker.js")).size} bytes`)
+    for (const line of nodeImports(built.metafile)) print(line)
     const port = await freePort()
     fs.writeFileSync(path.join(dir, "config.capnp"), workerdConfig(port, compatibilityDate))
     child = spawn(bin("workerd"), ["serve", path.join(dir, "config.capnp")], {
@@ -363,6 +392,98 @@ const runWorkerd = async (name, compatibilityDate, endpoints) => {
     print(`could not run: ${e instanceof Error ? e.message : String(e)}`)
   } finally {
     if (child !== undefined && child.exitCode === null) child.kill("SIGKILL")
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  const m = /^(\d+) passed, (\d+) failed$/m.exec(lines.join("\n"))
+  return {
+    counts: m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined,
+    ms: Date.now() - started,
+    code: m && m[2] === "0" ? 0 : 1
+  }
+}
+
+const CHROMIUM = "/usr/bin/chromium"
+const types = { ".html": "text/html", ".js": "text/javascript" }
+
+/**
+ * Bundles test/runtimes/Browser.ts for browsers (the `browser` condition; code splitting, so the
+ * SDK is its own chunk; `node:*` left as is, which a browser cannot load), serves it on loopback,
+ * and has Debian's Chromium run it through playwright-core. Resolves like `runSlice`.
+ */
+const runChromium = async (name, endpoints) => {
+  const started = Date.now()
+  const lines = []
+  const print = (line) => {
+    lines.push(line)
+    console.log(`[${name}] ${line}`)
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    print(`${CHROMIUM} is missing: run \`bash scripts/install-chromium.sh\` first`)
+    return { counts: undefined, ms: Date.now() - started, code: 1 }
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runtimes-chromium-"))
+  let server
+  let browser
+  try {
+    const built = await esbuild.build({
+      entryPoints: [path.join(root, "test", "runtimes", "Browser.ts")],
+      metafile: true,
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      conditions: [SOURCE, "browser"],
+      external: ["node:*"],
+      outdir: dir,
+      logLevel: "error"
+    })
+    for (const line of nodeImports(built.metafile)) print(line)
+    fs.writeFileSync(
+      path.join(dir, "index.html"),
+      '<!doctype html><script type="module" src="./Browser.js"></script>\n'
+    )
+    server = http.createServer((req, res) => {
+      const file = path.join(dir, path.basename(new URL(req.url, "http://page").pathname) || "index.html")
+      if (!fs.existsSync(file)) {
+        res.writeHead(404)
+        res.end()
+        return
+      }
+      res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" })
+      res.end(fs.readFileSync(file))
+    })
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const { chromium } = await import("playwright-core")
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync"
+      ]
+    })
+    print(`browser: Chromium ${browser.version()}`)
+    const page = await browser.newPage()
+    page.on("pageerror", (e) => print(`page error: ${e.message}`))
+    page.on("requestfailed", (r) => print(`request failed: ${r.url()} (${r.failure()?.errorText})`))
+    page.on("console", (m) => {
+      if (m.type() === "error") print(`console: ${m.text()}`)
+    })
+    await page.goto(`http://127.0.0.1:${server.address().port}/`)
+    await page.waitForFunction(() => typeof globalThis.runSlice === "function", null, { timeout: 30_000 })
+    const target = { s3Endpoint: endpoints.s3, dynamoEndpoint: endpoints.dynamodb, runName: name }
+    const answer = await page.evaluate((t) => globalThis.runSlice(t), target)
+    for (const line of answer) for (const l of line.split("\n")) print(l)
+  } catch (e) {
+    print(`could not run: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`)
+  } finally {
+    await browser?.close()
+    server?.close()
     fs.rmSync(dir, { recursive: true, force: true })
   }
   const m = /^(\d+) passed, (\d+) failed$/m.exec(lines.join("\n"))

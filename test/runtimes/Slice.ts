@@ -1,7 +1,7 @@
 /**
  * The runtime slice from the command line, as `scripts/runtimes.mjs` runs it in Node (through
  * tsx), Bun and Deno: the runtime seam, the official SigV4 suite, and the S3 and DynamoDB calls of
- * `Checks.ts` over both transports (`node:http`, and `fetch` through `@effect/platform`'s
+ * `Services.ts` over both transports (`node:http`, and `fetch` through `@effect/platform`'s
  * `FetchHttpClient`).
  *
  * Environment: `RUNTIME_S3_ENDPOINT`, `RUNTIME_DYNAMODB_ENDPOINT`, `RUNTIME_EXPECT_CRYPTO`
@@ -9,12 +9,10 @@
  * bucket and table names, so runs do not collide). Prints one line per check and closes with
  * `N passed, N failed`; exits non-zero when a check fails.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as Layer from "effect/Layer"
-import * as HttpClientTransport from "../../src/Request/HttpClientTransport.js"
 import * as NodeTransport from "../../src/Request/NodeTransport.js"
 import { run as sigv4Suite } from "../conformance/runners/sigv4.js"
-import { assert, type Check, runChecks, seamCheck, serviceChecks, type Target } from "./Checks.js"
+import { assert, type Check, runChecks, seamCheck } from "./Check.js"
+import { fetchTransport, serviceChecks, type Target } from "./Services.js"
 
 const env = (name: string): string => {
   const value = process.env[name]
@@ -47,7 +45,7 @@ const { failed } = await runChecks(
     seamCheck(env("RUNTIME_EXPECT_CRYPTO")),
     sigv4,
     ...serviceChecks(target, "node:http", NodeTransport.layer()),
-    ...serviceChecks(target, "fetch", HttpClientTransport.layer().pipe(Layer.provide(FetchHttpClient.layer)))
+    ...serviceChecks(target, "fetch", fetchTransport)
   ],
   console.log
 )

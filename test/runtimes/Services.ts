@@ -1,33 +1,22 @@
 /**
- * The checks of the runtime slice that need no Node-only module, shared by the command-line run
- * (`Slice.ts`: Node, Bun, Deno) and the Worker (`Worker.ts`: workerd): the runtime seam, and real
- * calls over a given transport against the local S3 and DynamoDB that `scripts/runtimes.mjs`
- * started behind its signature-checking proxy.
+ * The runtime slice's S3 and DynamoDB calls over a given transport, against the local S3 and
+ * DynamoDB that `scripts/runtimes.mjs` started behind its signature-checking proxy. Shared by the
+ * command-line run (`Slice.ts`: Node, Bun, Deno), the Worker (`Worker.ts`: workerd) and the page
+ * (`Browser.ts`: Chromium).
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import * as Seam from "#runtime/Crypto"
 import * as Credentials from "../../src/Credentials/Credentials.js"
+import * as HttpClientTransport from "../../src/Request/HttpClientTransport.js"
 import type { Transport } from "../../src/Request/Transport.js"
 import * as DynamoDB from "../../src/Services/DynamoDB/index.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
+import { type Check, equal, text } from "./Check.js"
 
-/** A named check: resolves when it holds, rejects with what differed. */
-export type Check = readonly [name: string, run: () => Promise<void>]
-
-export const assert: (condition: unknown, message: string) => asserts condition = (condition, message) => {
-  if (!condition) throw new Error(message)
-}
-export const equal = (actual: unknown, expected: unknown, what: string) =>
-  assert(
-    JSON.stringify(actual) === JSON.stringify(expected),
-    `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`
-  )
-
-const text = (s: string) => new TextEncoder().encode(s)
 const readAll = <E>(body: Stream.Stream<Uint8Array, E> | undefined) =>
   Effect.map(Stream.runCollect(body ?? Stream.empty), (chunks) => {
     const parts = Chunk.toArray(chunks)
@@ -156,27 +145,6 @@ export interface Target {
   readonly runName: string
 }
 
-/** `#runtime/Crypto` is the implementation expected here, and computes the published vectors. */
-export const seamCheck = (expected: string): Check => [
-  `#runtime/Crypto resolves to the ${expected} implementation`,
-  async () => {
-    equal(Seam.implementation, expected, "implementation")
-    equal(
-      Seam.sha256Hex("abc"),
-      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-      "SHA-256 of abc"
-    )
-    const h = Seam.createHash("md5")
-    h.update(text("message digest"))
-    equal(
-      Array.from(h.digest(), (b) => b.toString(16).padStart(2, "0")).join(""),
-      "f96b697d7cb7938d525a2f31aaf161d0",
-      "MD5 of the RFC 1321 message"
-    )
-    equal(Seam.crc32(text("123456789")), 0xcbf43926, "CRC32 check value")
-  }
-]
-
 /** S3 and DynamoDB calls over one transport. */
 export const serviceChecks = (
   target: Target,
@@ -200,24 +168,7 @@ export const serviceChecks = (
   ]
 }
 
-/** Runs checks in order; one line each through `log`, then `N passed, N failed`. */
-export const runChecks = async (
-  checks: ReadonlyArray<Check>,
-  log: (line: string) => void
-): Promise<{ readonly passed: number; readonly failed: number }> => {
-  let passed = 0
-  let failed = 0
-  for (const [name, check] of checks) {
-    try {
-      await check()
-      passed++
-      log(`ok   ${name}`)
-    } catch (e) {
-      failed++
-      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
-      log(`FAIL ${name}\n  ${message.split("\n").slice(0, 6).join("\n  ")}`)
-    }
-  }
-  log(`${passed} passed, ${failed} failed`)
-  return { passed, failed }
-}
+/** The `fetch` transport: `@effect/platform`'s `FetchHttpClient` through the SDK's adapter. */
+export const fetchTransport: Layer.Layer<Transport> = HttpClientTransport.layer().pipe(
+  Layer.provide(FetchHttpClient.layer)
+)
