@@ -243,6 +243,44 @@ const startS3rver = async () => {
   }
 }
 
+/**
+ * A server that never answers: it counts, per bucket (the first path segment), the requests it
+ * saw and the connections still open, and tells them at `/_status?bucket=B`.
+ */
+const startHangServer = async () => {
+  const buckets = new Map()
+  const server = http.createServer((req, res) => {
+    for (const [k, v] of Object.entries(cors)) res.setHeader(k, v)
+    const url = new URL(req.url, "http://hang")
+    if (url.pathname === "/_status") {
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(JSON.stringify(buckets.get(url.searchParams.get("bucket")) ?? { seen: 0, open: 0 }))
+      return
+    }
+    if (req.method === "OPTIONS") {
+      res.writeHead(204)
+      res.end()
+      return
+    }
+    const bucket = url.pathname.split("/")[1]
+    const entry = buckets.get(bucket) ?? { seen: 0, open: 0 }
+    buckets.set(bucket, entry)
+    entry.seen++
+    entry.open++
+    res.on("close", () => {
+      entry.open--
+    })
+  })
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return {
+    endpoint: `http://127.0.0.1:${server.address().port}`,
+    close: () => {
+      server.closeAllConnections()
+      server.close()
+    }
+  }
+}
+
 const startDynalite = async () => {
   const server = require("dynalite")({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve))
@@ -263,6 +301,7 @@ const runSlice = (name, runtime, endpoints) =>
         NODE_OPTIONS: "",
         RUNTIME_S3_ENDPOINT: endpoints.s3,
         RUNTIME_DYNAMODB_ENDPOINT: endpoints.dynamodb,
+        RUNTIME_HANG_ENDPOINT: endpoints.hang,
         RUNTIME_EXPECT_CRYPTO: runtime.crypto,
         RUNTIME_NAME: name,
         NO_COLOR: "1"
@@ -374,7 +413,7 @@ const runWorkerd = async (name, compatibilityDate, endpoints) => {
     const output = []
     child.stdout.on("data", (c) => output.push(String(c)))
     child.stderr.on("data", (c) => output.push(String(c)))
-    const url = `http://127.0.0.1:${port}/?s3=${encodeURIComponent(endpoints.s3)}&dynamodb=${encodeURIComponent(endpoints.dynamodb)}&name=${name}`
+    const url = `http://127.0.0.1:${port}/?s3=${encodeURIComponent(endpoints.s3)}&dynamodb=${encodeURIComponent(endpoints.dynamodb)}&hang=${encodeURIComponent(endpoints.hang)}&name=${name}`
     let answer
     for (let attempt = 0; attempt < 100 && answer === undefined && exited === undefined; attempt++) {
       try {
@@ -476,7 +515,12 @@ const runChromium = async (name, endpoints) => {
     })
     await page.goto(`http://127.0.0.1:${server.address().port}/`)
     await page.waitForFunction(() => typeof globalThis.runSlice === "function", null, { timeout: 30_000 })
-    const target = { s3Endpoint: endpoints.s3, dynamoEndpoint: endpoints.dynamodb, runName: name }
+    const target = {
+      s3Endpoint: endpoints.s3,
+      dynamoEndpoint: endpoints.dynamodb,
+      hangEndpoint: endpoints.hang,
+      runName: name
+    }
     const answer = await page.evaluate((t) => globalThis.runSlice(t), target)
     for (const line of answer) for (const l of line.split("\n")) print(l)
   } catch (e) {
@@ -512,6 +556,7 @@ const main = async () => {
   const stats = { verified: 0, rejected: [] }
   const s3Proxy = await verifyingProxy(s3.endpoint, stats)
   const dynamoProxy = await verifyingProxy(dynamodb.endpoint, stats)
+  const hang = await startHangServer()
   let passed = 0
   let failed = 0
   const summary = []
@@ -535,7 +580,7 @@ const main = async () => {
     }
     for (const name of names) {
       const before = { verified: stats.verified, rejected: stats.rejected.length }
-      const endpoints = { s3: s3Proxy.endpoint, dynamodb: dynamoProxy.endpoint }
+      const endpoints = { s3: s3Proxy.endpoint, dynamodb: dynamoProxy.endpoint, hang: hang.endpoint }
       const result =
         name in servers ? await servers[name](endpoints) : await runSlice(name, runtimes[name], endpoints)
       const verified = stats.verified - before.verified
@@ -555,6 +600,7 @@ const main = async () => {
   } finally {
     s3Proxy.close()
     dynamoProxy.close()
+    hang.close()
     await s3.close()
     await dynamodb.close()
   }

@@ -7,6 +7,7 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as Credentials from "../../src/Credentials/Credentials.js"
@@ -15,7 +16,7 @@ import type { Transport } from "../../src/Request/Transport.js"
 import * as DynamoDB from "../../src/Services/DynamoDB/index.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
-import { type Check, equal, text } from "./Check.js"
+import { assert, type Check, equal, text } from "./Check.js"
 
 const readAll = <E>(body: Stream.Stream<Uint8Array, E> | undefined) =>
   Effect.map(Stream.runCollect(body ?? Stream.empty), (chunks) => {
@@ -142,8 +143,52 @@ const dynamoCalls = (runName: string, tag: string) =>
 export interface Target {
   readonly s3Endpoint: string
   readonly dynamoEndpoint: string
+  /** A server that holds every request unanswered; `/_status?bucket=B` tells what it saw of `/B/...`. */
+  readonly hangEndpoint: string
   readonly runName: string
 }
+
+/** What the hanging server saw of one bucket's requests: how many came, how many are still open. */
+const hangStatus = (hangEndpoint: string, bucket: string) =>
+  Effect.promise(() =>
+    fetch(`${hangEndpoint}/_status?bucket=${bucket}`).then(
+      (r) => r.json() as Promise<{ readonly seen: number; readonly open: number }>
+    )
+  )
+
+/** Polls until `done` holds (at most 100 times, 50 ms apart); the last status either way. */
+const pollHang = (
+  hangEndpoint: string,
+  bucket: string,
+  done: (s: { readonly seen: number; readonly open: number }) => boolean
+) =>
+  Effect.iterate(
+    { attempt: 1, status: undefined as { readonly seen: number; readonly open: number } | undefined },
+    {
+      while: (s) => s.status === undefined || (s.attempt < 100 && !done(s.status)),
+      body: (s) =>
+        Effect.map(
+          Effect.zipRight(Effect.sleep(s.status === undefined ? 0 : 50), hangStatus(hangEndpoint, bucket)),
+          (status) => ({ attempt: s.attempt + 1, status })
+        )
+    }
+  ).pipe(Effect.map((s) => s.status))
+
+/**
+ * A call the server never answers, interrupted once the server has it: the interruption ends the
+ * call, and the connection closes (the transport lets nothing leak past the interrupted fiber).
+ */
+const interruptedCall = (runName: string, tag: string, hangEndpoint: string) =>
+  Effect.gen(function* () {
+    const Bucket = `hang-${runName}-${tag}`
+    const fiber = yield* Effect.fork(Effect.scoped(S3.getObject({ Bucket, Key: "never" })))
+    const arrived = yield* pollHang(hangEndpoint, Bucket, (s) => s.seen > 0)
+    equal(arrived, { seen: 1, open: 1 }, "the server holds the request")
+    const exit = yield* Fiber.interrupt(fiber)
+    assert(exit._tag === "Failure", `the interrupted call ended with ${exit._tag}`)
+    const after = yield* pollHang(hangEndpoint, Bucket, (s) => s.open === 0)
+    equal(after, { seen: 1, open: 0 }, "the connection after the interruption")
+  })
 
 /** S3 and DynamoDB calls over one transport. */
 export const serviceChecks = (
@@ -157,6 +202,16 @@ export const serviceChecks = (
     [
       `S3 over ${name}: create, put, get, head, paginated list, presigned GET, delete`,
       () => Effect.runPromise(Effect.provide(s3Calls(runName, tag), s3Env(target.s3Endpoint, transport)))
+    ],
+    [
+      `S3 over ${name}: a call the server holds, interrupted, closes its connection`,
+      () =>
+        Effect.runPromise(
+          Effect.provide(
+            interruptedCall(runName, tag, target.hangEndpoint),
+            s3Env(target.hangEndpoint, transport)
+          )
+        )
     ],
     [
       `DynamoDB over ${name}: create table, waiter, put, paginated query, conditional failure`,

@@ -4,7 +4,8 @@
  * `Services.ts` over both transports (`node:http`, and `fetch` through `@effect/platform`'s
  * `FetchHttpClient`).
  *
- * Environment: `RUNTIME_S3_ENDPOINT`, `RUNTIME_DYNAMODB_ENDPOINT`, `RUNTIME_EXPECT_CRYPTO`
+ * Environment: `RUNTIME_S3_ENDPOINT`, `RUNTIME_DYNAMODB_ENDPOINT`, `RUNTIME_HANG_ENDPOINT`,
+ * `RUNTIME_EXPECT_CRYPTO`
  * (`node` or `web`: the implementation `#runtime/Crypto` must resolve to), `RUNTIME_NAME` (used in
  * bucket and table names, so runs do not collide). Prints one line per check and closes with
  * `N passed, N failed`; exits non-zero when a check fails.
@@ -24,6 +25,7 @@ const env = (name: string): string => {
 const target: Target = {
   s3Endpoint: env("RUNTIME_S3_ENDPOINT"),
   dynamoEndpoint: env("RUNTIME_DYNAMODB_ENDPOINT"),
+  hangEndpoint: env("RUNTIME_HANG_ENDPOINT"),
   runName: env("RUNTIME_NAME")
 }
 
