@@ -2,8 +2,9 @@ import { defineConfig } from "vitest/config"
 
 export default defineConfig({
   // `#runtime/*` (package.json `imports`) resolves to the sources under this condition, to dist/
-  // (what users load) without it; the rest are Vite's default server conditions
-  ssr: { resolve: { conditions: ["effect-aws-sdk/source", "module", "node", "development|production"] } },
+  // (what users load) without it; the rest are vitest's own default (Vite's server conditions
+  // without "module", which would pick packages' extensionless ESM builds)
+  ssr: { resolve: { conditions: ["effect-aws-sdk/source", "node", "development|production"] } },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
