@@ -108,18 +108,23 @@ const K256 = new Int32Array([
   0xc67178f2
 ])
 
+// The message schedules: one each, shared by every hash (a compression runs to its end before the
+// next starts), so a digest allocates no schedule of its own.
+const W256 = new Int32Array(64)
+const W1 = new Int32Array(80)
+const X5 = new Int32Array(16)
+
 class Sha256 extends BlockHash {
   readonly #h = new Int32Array([
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
   ])
-  readonly #w = new Int32Array(64)
 
   constructor() {
     super(false)
   }
 
   protected compress(view: DataView, offset: number): void {
-    const w = this.#w
+    const w = W256
     for (let t = 0; t < 16; t++) w[t] = view.getInt32(offset + t * 4, false)
     for (let t = 16; t < 64; t++) {
       const x = w[t - 15]!
@@ -168,14 +173,13 @@ class Sha256 extends BlockHash {
 
 class Sha1 extends BlockHash {
   readonly #h = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0])
-  readonly #w = new Int32Array(80)
 
   constructor() {
     super(false)
   }
 
   protected compress(view: DataView, offset: number): void {
-    const w = this.#w
+    const w = W1
     for (let t = 0; t < 16; t++) w[t] = view.getInt32(offset + t * 4, false)
     for (let t = 16; t < 80; t++) {
       const x = w[t - 3]! ^ w[t - 8]! ^ w[t - 14]! ^ w[t - 16]!
@@ -221,14 +225,13 @@ const SHIFTS = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21]
 
 class Md5 extends BlockHash {
   readonly #h = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476])
-  readonly #x = new Int32Array(16)
 
   constructor() {
     super(true)
   }
 
   protected compress(view: DataView, offset: number): void {
-    const x = this.#x
+    const x = X5
     for (let i = 0; i < 16; i++) x[i] = view.getInt32(offset + i * 4, true)
     const h = this.#h
     let a = h[0]!
