@@ -70,7 +70,7 @@ import {
   type ServiceErrorInstance,
   serviceCommonErrorCodes
 } from "./Errors.js"
-import { finalize } from "./Finalize.js"
+import { withPayloadHeaders } from "./PayloadHeaders.js"
 import * as Replay from "./Replay.js"
 import * as ResponseChecksum from "./ResponseChecksum.js"
 import * as Retry from "./Retry.js"
@@ -269,7 +269,7 @@ const prepare = (
   let body: Uint8Array | StreamBody | undefined
   try {
     if (options?.headers) checkHeaders(options.headers)
-    serialized = finalize(model, client.codec.serialize(model, input))
+    serialized = withPayloadHeaders(model, client.codec.serialize(model, input))
     body = bodyOf(serialized)
   } catch (e) {
     return Either.left(serializationError(model.name, "request", e))
