@@ -19,7 +19,6 @@
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -48,6 +47,7 @@ import type {
   SerializationError
 } from "./Errors.js"
 import * as Execute from "./Execute.js"
+import * as RetryStage from "./Pipeline/Retry.js"
 import * as Retry from "./Retry.js"
 import { KeyCache } from "./Sigv4.js"
 import type { HttpRequest, TransportService } from "./Transport.js"
@@ -311,9 +311,7 @@ export interface CallOptions {
 }
 
 /** The retry policy set by `withRetry` for the effects it wraps. */
-export const currentRetryPolicy: FiberRef.FiberRef<Option.Option<Retry.RetryPolicy>> = FiberRef.unsafeMake(
-  Option.none<Retry.RetryPolicy>()
-)
+export const currentRetryPolicy = RetryStage.currentRetryPolicy
 
 /**
  * Runs `effect` with `policy` as the retry policy of every AWS call inside it.
