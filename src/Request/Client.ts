@@ -31,12 +31,12 @@ import type { OperationModel, ServiceMetadata, StructureShape } from "../Protoco
 import type {
   ChecksumMode,
   CommonSettings,
-  RetryPolicyConfig,
+  RetryBudget,
   S3Settings,
   SessionConfigError,
   StsRegionalEndpoints
 } from "../Session/Session.js"
-import { retryConfig, Session } from "../Session/Session.js"
+import { retryBudget, Session } from "../Session/Session.js"
 import type { Customizations } from "./Customizations.js"
 import type {
   AnyServiceErrorClass,
@@ -104,7 +104,7 @@ export interface ClientConfig {
   readonly region: string | undefined
   readonly endpoint: string | undefined
   readonly credentials: CredentialsProvider
-  readonly retry: RetryPolicyConfig
+  readonly retry: RetryBudget
   readonly transport: TransportService
   readonly useFipsEndpoint: boolean
   readonly useDualstackEndpoint: boolean
@@ -172,7 +172,7 @@ export const make = (
       overrides.maxAttempts === undefined
         ? basePolicy
         : Retry.withMaxAttempts(basePolicy, overrides.maxAttempts)
-    const retry = policy === session.retry.policy ? session.retry : retryConfig(policy)
+    const retry = policy === session.retry.policy ? session.retry : retryBudget(policy)
     const config: ClientConfig = {
       serviceId,
       region: overrides.region ?? session.region,

@@ -23,7 +23,7 @@ import * as Session from "../../../src/Session/Session.js"
 const NOW = Date.parse("2026-03-04T05:06:07Z")
 const keys = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" }
 
-const session = Session.layerOverTransport({
+const session = Session.layerWithoutTransport({
   region: "us-west-2",
   credentials: Credentials.fromStatic(Credentials.make(keys))
 }).pipe(Layer.provide(NodeTransport.layer()))

@@ -26,7 +26,7 @@ const credentials = Credentials.fromStatic(
 const env = (server: FaultServer.FaultServer, retry?: Retry.RetryPolicy) =>
   TestService.layerJson().pipe(
     Layer.provide(
-      Session.layerOverTransport({ region: "us-east-1", credentials, retry, endpoint: server.url })
+      Session.layerWithoutTransport({ region: "us-east-1", credentials, retry, endpoint: server.url })
     ),
     Layer.provide(NodeTransport.layer())
   )
