@@ -13,7 +13,7 @@
 import type { ResponseParts } from "../src/Protocols/Protocol.js"
 import type { OperationModel } from "../src/Protocols/Shape.js"
 import type { ServiceClient } from "../src/Request/Client.js"
-import { decodeOutput } from "../src/Request/Execute.js"
+import { decodeOutput } from "../src/Request/Pipeline/Unmarshal.js"
 import * as DynamoDB from "../src/Services/DynamoDB/index.js"
 import * as S3 from "../src/Services/S3/index.js"
 import { arg } from "./lib/args.js"

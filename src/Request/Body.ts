@@ -4,7 +4,7 @@
  * streamed request body that can be run again: `Body.replayable(stream)`.
  *
  * A response body is a `Stream`, and running any `Stream` costs the same fixed machinery (a
- * channel executor, its scope and fibers: 90-200 µs a run measured in `bench/`) however small the
+ * channel executor, its scope and fibers; bench/README.md has the figures) however small the
  * body. When the transport that produced the stream can hand over the whole body directly, the
  * stream carries that reader and `bytes` uses it; any other stream (a transformed one, a user's
  * own) is collected as usual. Either way the body is consumed once, in the caller's scope.

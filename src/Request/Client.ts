@@ -19,7 +19,6 @@
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -27,17 +26,18 @@ import type { CredentialsError, CredentialsProvider } from "../Credentials/Crede
 import type { EndpointError } from "../Endpoints/EndpointError.js"
 import type { DecisionDiagram, RuleSet } from "../Endpoints/RuleSet.js"
 import { compile as compileRules, type EndpointResolver } from "../Endpoints/RulesEngine.js"
-import type { ParsedError, ProtocolCodec, ProtocolFactory, ResponseParts } from "../Protocols/Protocol.js"
+import type { ProtocolCodec, ProtocolFactory } from "../Protocols/Protocol.js"
 import type { OperationModel, ServiceMetadata, StructureShape } from "../Protocols/Shape.js"
 import type {
   ChecksumMode,
   CommonSettings,
-  RetryPolicyConfig,
+  RetryBudget,
   S3Settings,
   SessionConfigError,
   StsRegionalEndpoints
 } from "../Session/Session.js"
-import { retryConfig, Session } from "../Session/Session.js"
+import { retryBudget, Session } from "../Session/Session.js"
+import type { Customizations } from "./Customizations.js"
 import type {
   AnyServiceErrorClass,
   BodyNotReplayable,
@@ -48,15 +48,18 @@ import type {
   SerializationError
 } from "./Errors.js"
 import * as Execute from "./Execute.js"
+import * as RetryStage from "./Pipeline/Retry.js"
 import * as Retry from "./Retry.js"
 import { KeyCache } from "./Sigv4.js"
-import type { HttpRequest, TransportService } from "./Transport.js"
+import type { TransportService } from "./Transport.js"
 
 /** The default cap on a response read whole (`maxResponseBytes`): 64 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 /** The default of `replayBufferBytes`: 8 MiB of a one-shot request body kept for a retry. */
 export const DEFAULT_REPLAY_BUFFER_BYTES = 8 * 1024 * 1024
+
+export type { Customizations } from "./Customizations.js"
 
 /** The SDK's own failures, possible on every call. */
 export type SdkError =
@@ -67,79 +70,6 @@ export type SdkError =
   | RequestTimeout
   | CredentialsError
   | EndpointError
-
-/**
- * Hand-written behaviour of one service (S3 addressing, checksums, errors in 200 responses,
- * DynamoDB's CRC32, ...), kept beside the generated code and wired in by the generator.
- */
-export interface Customizations {
-  /** Completes or rewrites the input before validation (e.g. SSE-C key MD5). */
-  readonly prepareInput?: (
-    operation: OperationModel,
-    input: Readonly<Record<string, unknown>>,
-    client: ClientConfig
-  ) => Readonly<Record<string, unknown>>
-  /**
-   * Rewrites the serialized path before the endpoint's own path is put in front of it (S3 drops
-   * the `/{Bucket}` segment: its endpoint rules already place the bucket in the host or path).
-   */
-  readonly requestPath?: (
-    path: string,
-    operation: OperationModel,
-    input: Readonly<Record<string, unknown>>
-  ) => string
-  /** Adjusts the HTTP request after serialization and endpoint resolution, before signing. */
-  readonly prepareRequest?: (
-    request: HttpRequest,
-    context: {
-      readonly operation: OperationModel
-      readonly input: Readonly<Record<string, unknown>>
-      readonly client: ClientConfig
-    }
-  ) => HttpRequest
-  /** Finds an error a service sent with a 2xx status (S3 CopyObject, CompleteMultipartUpload). */
-  readonly embeddedError?: (
-    operation: OperationModel,
-    response: ResponseParts,
-    codec: ProtocolCodec
-  ) => ParsedError | undefined
-  /**
-   * Checks a complete response (e.g. DynamoDB's `x-amz-crc32`); returns a message when the body
-   * is damaged (the attempt then fails with a retryable `NetworkError`).
-   */
-  readonly checkResponse?: (operation: OperationModel, response: ResponseParts) => string | undefined
-  /**
-   * Checks a decoded output against the input (e.g. SQS message MD5s); returns a message when
-   * they disagree (the attempt then fails with a retryable `NetworkError`).
-   */
-  readonly verifyOutput?: (
-    operation: OperationModel,
-    output: Readonly<Record<string, unknown>>,
-    input: Readonly<Record<string, unknown>>
-  ) => string | undefined
-  /** Decodes a successful response the codec cannot (S3 GetBucketLocation's bare root); undefined: the codec does. */
-  readonly decodeOutput?: (
-    operation: OperationModel,
-    response: ResponseParts
-  ) => Record<string, unknown> | undefined
-  /** Rewrites the decoded output (e.g. URL-decoding keys of `EncodingType=url` listings). */
-  readonly transformOutput?: (
-    operation: OperationModel,
-    output: Record<string, unknown>,
-    input: Readonly<Record<string, unknown>>
-  ) => Record<string, unknown>
-  /**
-   * After a service error: a region to retry in (S3's redirect to the bucket's region from
-   * `x-amz-bucket-region`), or undefined.
-   */
-  readonly redirectRegion?: (
-    error: ParsedError,
-    response: ResponseParts,
-    region: string | undefined
-  ) => string | undefined
-  /** Sign with `x-amz-content-sha256` and without path normalisation (S3 and friends). */
-  readonly s3Signing?: boolean
-}
 
 /** What a generated service module declares about its service. */
 export interface ServiceDefinition {
@@ -174,7 +104,7 @@ export interface ClientConfig {
   readonly region: string | undefined
   readonly endpoint: string | undefined
   readonly credentials: CredentialsProvider
-  readonly retry: RetryPolicyConfig
+  readonly retry: RetryBudget
   readonly transport: TransportService
   readonly useFipsEndpoint: boolean
   readonly useDualstackEndpoint: boolean
@@ -242,7 +172,7 @@ export const make = (
       overrides.maxAttempts === undefined
         ? basePolicy
         : Retry.withMaxAttempts(basePolicy, overrides.maxAttempts)
-    const retry = policy === session.retry.policy ? session.retry : retryConfig(policy)
+    const retry = policy === session.retry.policy ? session.retry : retryBudget(policy)
     const config: ClientConfig = {
       serviceId,
       region: overrides.region ?? session.region,
@@ -311,9 +241,7 @@ export interface CallOptions {
 }
 
 /** The retry policy set by `withRetry` for the effects it wraps. */
-export const currentRetryPolicy: FiberRef.FiberRef<Option.Option<Retry.RetryPolicy>> = FiberRef.unsafeMake(
-  Option.none<Retry.RetryPolicy>()
-)
+export const currentRetryPolicy = RetryStage.currentRetryPolicy
 
 /**
  * Runs `effect` with `policy` as the retry policy of every AWS call inside it.

@@ -184,8 +184,8 @@ interface UrlParts {
   readonly basePath: string
 }
 
-// Parsed endpoint URLs: a `URL` per call cost ~2 us, and a client sends to a handful of URLs (one
-// per bucket for virtual-hosted S3). The parts are a pure function of the string, so nothing here
+// Parsed endpoint URLs: a `URL` per call costs real time (bench/README.md), and a client sends to
+// a handful of URLs (one per bucket for virtual-hosted S3). The parts are a pure function of the string, so nothing here
 // can go stale; the map is emptied when it grows past a bound.
 const parsedUrls = new Map<string, UrlParts>()
 
@@ -215,7 +215,7 @@ const parseUrl = (url: string): Either.Either<UrlParts, EndpointError> => {
 // Targets resolved so far, per resolver (rule set) and parameters. The rules are a pure function
 // of the parameters (region, bucket, FIPS, endpoint and the rest are all among them) and the
 // partition table is fixed, so an entry can never go stale; the map is emptied when it grows past
-// a bound. Failures are not kept. Running the S3 rules and building the target cost ~2 us a call.
+// a bound. Failures are not kept. Running the rules and building a target on every call costs real time.
 const targets = new WeakMap<object, Map<string, Target>>()
 
 /** Resolves where one call goes. */

@@ -115,103 +115,72 @@ export const makeServiceError = (
 ): ServiceErrorInstance<string> =>
   new (cls as unknown as new (args: object) => ServiceErrorInstance<string>)(fields)
 
-/** The classes of the common errors, by code. */
-export const commonErrors: Readonly<Record<string, AnyServiceErrorClass>> = {
-  ThrottlingException,
-  Throttling,
-  ThrottledException,
-  RequestThrottledException,
-  TooManyRequestsException,
-  RequestLimitExceeded,
-  SlowDown,
-  ProvisionedThroughputExceededException,
-  AccessDenied,
-  AccessDeniedException,
-  UnauthorizedOperation,
-  ExpiredToken,
-  ExpiredTokenException,
-  InvalidClientTokenId,
-  UnrecognizedClientException,
-  SignatureDoesNotMatch,
-  InvalidSignatureException,
-  IncompleteSignature,
-  MissingAuthenticationToken,
-  RequestExpired,
-  RequestTimeTooSkewed,
-  InternalFailure,
-  InternalError,
-  ServiceUnavailable,
-  ValidationException,
-  ValidationError,
-  OptInRequired
-}
-
-/** Any common error or an unmodeled one: what every operation's error channel includes. */
-export type CommonError =
-  | AwsServiceError
-  | ThrottlingException
-  | Throttling
-  | ThrottledException
-  | RequestThrottledException
-  | TooManyRequestsException
-  | RequestLimitExceeded
-  | SlowDown
-  | ProvisionedThroughputExceededException
-  | AccessDenied
-  | AccessDeniedException
-  | UnauthorizedOperation
-  | ExpiredToken
-  | ExpiredTokenException
-  | InvalidClientTokenId
-  | UnrecognizedClientException
-  | SignatureDoesNotMatch
-  | InvalidSignatureException
-  | IncompleteSignature
-  | MissingAuthenticationToken
-  | RequestExpired
-  | RequestTimeTooSkewed
-  | InternalFailure
-  | InternalError
-  | ServiceUnavailable
-  | ValidationException
-  | ValidationError
-  | OptInRequired
-
-/** The codes of `CommonError`: `AwsServiceError` and the common errors' (an operation that models one gets its own class instead). */
-export const commonErrorCodes: ReadonlyArray<string> = ["AwsServiceError", ...Object.keys(commonErrors)]
-
 /** What decides which common errors a service can send. */
 export interface CommonErrorFacts {
   readonly protocol: string
   readonly endpointPrefix: string
 }
 
-/**
- * Common codes only some services send; every other common code any service may send. DynamoDB
- * and Kinesis meter throughput; EC2 alone answers with its own authorization and rate codes; S3
- * speaks only its own dialect of the rest-xml codes.
- */
-const commonErrorSenders: Readonly<Record<string, (facts: CommonErrorFacts) => boolean>> = {
-  ProvisionedThroughputExceededException: (f) =>
-    f.endpointPrefix === "dynamodb" ||
-    f.endpointPrefix === "kinesis" ||
-    f.endpointPrefix === "streams.dynamodb",
-  UnauthorizedOperation: (f) => f.protocol === "ec2",
-  RequestLimitExceeded: (f) => f.protocol === "ec2",
-  SlowDown: (f) => f.endpointPrefix === "s3" || f.endpointPrefix === "s3-control"
-}
+/** The services that send a common code. */
+type SentBy = (facts: CommonErrorFacts) => boolean
 
-/** The common codes S3 sends (its errors use these spellings, never the JSON services' `...Exception`). */
-const s3CommonCodes = new Set([
-  "AwsServiceError",
-  "SlowDown",
-  "AccessDenied",
-  "ExpiredToken",
-  "SignatureDoesNotMatch",
-  "RequestTimeTooSkewed",
-  "InternalError",
-  "ServiceUnavailable"
-])
+const everyService: SentBy = () => true
+/** S3 speaks only its own dialect of the rest-xml codes, never the JSON services' `...Exception`. */
+const allButS3: SentBy = (f) => f.endpointPrefix !== "s3"
+
+/**
+ * The common errors: each code's class, and the services that send it. The order is the one of
+ * `commonErrorCodes` (and so of every generated `CommonError` type). DynamoDB and Kinesis meter
+ * throughput; EC2 alone answers with its own authorization and rate codes; S3 sends few of them.
+ */
+const commonErrorTable = {
+  ThrottlingException: [ThrottlingException, allButS3],
+  Throttling: [Throttling, allButS3],
+  ThrottledException: [ThrottledException, allButS3],
+  RequestThrottledException: [RequestThrottledException, allButS3],
+  TooManyRequestsException: [TooManyRequestsException, allButS3],
+  RequestLimitExceeded: [RequestLimitExceeded, (f) => f.protocol === "ec2"],
+  SlowDown: [SlowDown, (f) => f.endpointPrefix === "s3" || f.endpointPrefix === "s3-control"],
+  ProvisionedThroughputExceededException: [
+    ProvisionedThroughputExceededException,
+    (f) =>
+      f.endpointPrefix === "dynamodb" ||
+      f.endpointPrefix === "kinesis" ||
+      f.endpointPrefix === "streams.dynamodb"
+  ],
+  AccessDenied: [AccessDenied, everyService],
+  AccessDeniedException: [AccessDeniedException, allButS3],
+  UnauthorizedOperation: [UnauthorizedOperation, (f) => f.protocol === "ec2"],
+  ExpiredToken: [ExpiredToken, everyService],
+  ExpiredTokenException: [ExpiredTokenException, allButS3],
+  InvalidClientTokenId: [InvalidClientTokenId, allButS3],
+  UnrecognizedClientException: [UnrecognizedClientException, allButS3],
+  SignatureDoesNotMatch: [SignatureDoesNotMatch, everyService],
+  InvalidSignatureException: [InvalidSignatureException, allButS3],
+  IncompleteSignature: [IncompleteSignature, allButS3],
+  MissingAuthenticationToken: [MissingAuthenticationToken, allButS3],
+  RequestExpired: [RequestExpired, allButS3],
+  RequestTimeTooSkewed: [RequestTimeTooSkewed, everyService],
+  InternalFailure: [InternalFailure, allButS3],
+  InternalError: [InternalError, everyService],
+  ServiceUnavailable: [ServiceUnavailable, everyService],
+  ValidationException: [ValidationException, allButS3],
+  ValidationError: [ValidationError, allButS3],
+  OptInRequired: [OptInRequired, allButS3]
+} as const satisfies Readonly<Record<string, readonly [AnyServiceErrorClass, SentBy]>>
+
+type CommonErrorClass = (typeof commonErrorTable)[keyof typeof commonErrorTable][0]
+
+/** The classes of the common errors, by code. */
+export const commonErrors: Readonly<Record<string, AnyServiceErrorClass>> = Object.fromEntries(
+  Object.entries(commonErrorTable).map(([code, [cls]]) => [code, cls])
+)
+
+/** Any common error or an unmodeled one: what every operation's error channel includes. */
+export type CommonError = AwsServiceError | InstanceType<CommonErrorClass>
+
+/** The codes of `CommonError`: `AwsServiceError` and the common errors' (an operation that models one gets its own class instead). */
+export const commonErrorCodes: ReadonlyArray<string> = ["AwsServiceError", ...Object.keys(commonErrorTable)]
 
 /**
  * The codes of `commonErrorCodes` a service can send, in their order: what its generated
@@ -220,9 +189,7 @@ const s3CommonCodes = new Set([
  */
 export const serviceCommonErrorCodes = (facts: CommonErrorFacts): ReadonlyArray<string> =>
   commonErrorCodes.filter(
-    (code) =>
-      (commonErrorSenders[code]?.(facts) ?? true) &&
-      (facts.endpointPrefix !== "s3" || s3CommonCodes.has(code))
+    (code) => code === "AwsServiceError" || commonErrorTable[code as keyof typeof commonErrorTable][1](facts)
   )
 
 const throttlingCodes = new Set([

@@ -7,7 +7,7 @@
  * connecting is the client's own affair (its own timeouts apply).
  *
  * The platform client's built-in tracing is turned off for SDK requests unless asked for: the SDK
- * has its own spans, and the platform's cost 55-230 µs a request (DESIGN.md section 7).
+ * has its own spans, and the platform's cost real time on every request (DESIGN.md section 7).
  *
  * @since 0.1.0
  */

@@ -9,18 +9,16 @@
  */
 import * as http from "node:http"
 import * as https from "node:https"
-import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { formEncode } from "../Protocols/UriEncoding.js"
-import { type ReadBatch, withBatches, withWholeBody } from "./Body.js"
 import { NetworkError, RequestTimeout, SerializationError } from "./Errors.js"
+import { headersOf, readWhole, responseOf as responseFromMessage } from "./NodeMessage.js"
 import {
   bodyStreamError,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -75,7 +73,7 @@ const toTransportError = (e: unknown): NetworkError | RequestTimeout =>
   e instanceof TimeoutSignal ? e.timeout : networkError(e)
 
 /** One request on the wire: its response once it arrived, and the time limit that ended it, if any. */
-interface Exchange {
+interface InFlight {
   res: http.IncomingMessage | undefined
   timedOut: RequestTimeout | undefined
   /** Runs the idle timer (while the SDK waits for data) or stops it (while nobody asks for any). */
@@ -94,17 +92,7 @@ interface Held {
 
 interface Arrived {
   readonly res: http.IncomingMessage
-  readonly exchange: Exchange
-}
-
-const headersOf = (res: http.IncomingMessage): Record<string, string> => {
-  const out: Record<string, string> = {}
-  const headers = res.headers
-  for (const k in headers) {
-    const v = headers[k]
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v
-  }
-  return out
+  readonly inFlight: InFlight
 }
 
 const pathWithQuery = (request: HttpRequest): string => {
@@ -129,159 +117,6 @@ const writeStream = (req: http.ClientRequest, body: StreamBody): Effect.Effect<v
     Effect.andThen(Effect.async<void>((resume) => void req.end(() => resume(Effect.void))))
   )
 
-/** Bytes a body reader holds before it stops reading the socket (unless a read asks for more). */
-const READ_AHEAD = 256 * 1024
-
-/**
- * What a step of a body's `Stream` waits for, unless the socket goes quiet first (then it takes
- * what there is, so a slow body is never held back): on a fast link, one step per several socket
- * chunks. 256 MiB over loopback: ~380 ms of CPU one step per turn of the event loop, ~325 waiting
- * for 256 KiB, ~275 for 512 KiB (v3's stream: ~260).
- */
-const STREAM_BATCH = 512 * 1024
-
-/**
- * Reads a response body in batches: chunks are kept as they arrive (no copies) and a read takes
- * every chunk there is, so a consumer slower than the socket gets several chunks per step of its
- * own rather than one (a step of an Effect `Stream` costs more than a 64 KiB chunk on a fast link).
- * The socket is paused above `READ_AHEAD` bytes held (or twice what the last read asked for, so a
- * reader of large batches keeps the socket busy while it hands one on), so memory stays bounded.
- */
-/** The message a body cut short by its connection fails with. */
-const CLOSED_EARLY = "the connection closed before the whole body arrived"
-
-/**
- * Why a response can no longer be read, if it was destroyed before its body was: its connection
- * closed while nothing listened, and Node destroyed it without an `error` event (its `close` event
- * has gone by), so a reader that starts later must look rather than wait.
- */
-const closedEarly = (res: http.IncomingMessage): Error | undefined =>
-  res.destroyed && !res.readableEnded ? (res.errored ?? new Error(CLOSED_EARLY)) : undefined
-
-const bodyReader = <E>(
-  res: http.IncomingMessage,
-  bodyError: (e: unknown) => E,
-  markStarted: () => void,
-  idle: (on: boolean) => void
-): ((minBytes: number, settleWhenQuiet?: boolean) => ReturnType<ReadBatch<E>>) => {
-  let chunks: Array<Uint8Array> = []
-  let held = 0
-  let ended = false
-  let failure: E | undefined
-  let listening = false
-  let want = 1
-  let wake: (() => void) | undefined
-  // A waiting read is woken once the data that arrived in this turn of the event loop is in (the
-  // socket hands over up to 64 KiB a callback, often many in a row): one step of the reader's
-  // fiber per turn, not one per chunk.
-  let scheduled = false
-  const wakeNow = () => {
-    scheduled = false
-    wake?.()
-  }
-  const signal = () => {
-    if (wake === undefined || scheduled) return
-    scheduled = true
-    setImmediate(wakeNow)
-  }
-  // A read that settles for less once the socket goes quiet: woken with what is held when a whole
-  // turn of the event loop brought nothing more.
-  let settle = false
-  let arrivals = 0
-  let seen = -1
-  const quietCheck = () => {
-    if (wake === undefined || !settle) {
-      seen = -1
-      return
-    }
-    if (arrivals === seen) {
-      seen = -1
-      want = 1
-      return wakeNow()
-    }
-    seen = arrivals
-    setImmediate(quietCheck)
-  }
-  const listen = () => {
-    listening = true
-    markStarted()
-    idle(true)
-    res.on("data", (c: Buffer) => {
-      chunks.push(c)
-      held += c.length
-      arrivals++
-      if (held >= READ_AHEAD && held >= 2 * want) {
-        res.pause()
-        idle(false)
-      }
-      if (held >= want) signal()
-      else if (settle && seen === -1 && wake !== undefined) {
-        seen = arrivals
-        setImmediate(quietCheck)
-      }
-    })
-    res.once("end", () => {
-      ended = true
-      signal()
-    })
-    res.once("error", (e) => {
-      failure ??= bodyError(e)
-      signal()
-    })
-    // "close" follows "end" on every response: build the error only when it means one
-    res.once("close", () => {
-      if (!ended) failure ??= bodyError(new Error(CLOSED_EARLY))
-      signal()
-    })
-    const closed = closedEarly(res)
-    if (closed !== undefined) failure ??= bodyError(closed)
-  }
-  /** Every chunk held (`undefined` when none: the end); reading resumes if it was paused. */
-  const take = (): ReadonlyArray<Uint8Array> | undefined => {
-    if (held === 0) return undefined
-    const out = chunks
-    chunks = []
-    held = 0
-    if (!ended && res.isPaused()) {
-      idle(true)
-      res.resume()
-    }
-    return out
-  }
-  const ready = (minBytes: number): Effect.Effect<ReadonlyArray<Uint8Array> | undefined, E> | undefined => {
-    if (failure !== undefined) return Effect.fail(failure)
-    if ((held > 0 && held >= minBytes) || ended) return Effect.succeed(take())
-    return undefined
-  }
-  return (minBytes, settleWhenQuiet = false) =>
-    Effect.suspend(() => {
-      want = minBytes
-      settle = settleWhenQuiet
-      if (!listening) listen()
-      const now = ready(minBytes)
-      if (now !== undefined) return now
-      return Effect.async<ReadonlyArray<Uint8Array> | undefined, E>((resume) => {
-        if (res.isPaused()) {
-          idle(true)
-          res.resume()
-        }
-        if (settle && held > 0 && seen === -1) {
-          seen = arrivals
-          setImmediate(quietCheck)
-        }
-        wake = () => {
-          const now = ready(want)
-          if (now === undefined) return
-          wake = undefined
-          resume(now)
-        }
-        return Effect.sync(() => {
-          wake = undefined
-        })
-      })
-    })
-}
-
 /** Makes a transport over agents that live as long as the scope. */
 export const make = (options: NodeTransportOptions = {}) =>
   Effect.gen(function* () {
@@ -305,7 +140,7 @@ export const make = (options: NodeTransportOptions = {}) =>
     const open = (
       request: HttpRequest,
       send: SendOptions
-    ): { readonly req: http.ClientRequest; readonly exchange: Exchange } | SerializationError => {
+    ): { readonly req: http.ClientRequest; readonly inFlight: InFlight } | SerializationError => {
       const connectTimeoutMs = send.connectTimeoutMs ?? options.connectTimeoutMs ?? 10_000
       const idleTimeoutMs = send.idleTimeoutMs ?? options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
       const mod = request.protocol === "https:" ? https : http
@@ -327,16 +162,16 @@ export const make = (options: NodeTransportOptions = {}) =>
           cause: e
         })
       }
-      const exchange: Exchange = {
+      const inFlight: InFlight = {
         res: undefined,
         timedOut: undefined,
         // only while the response is unfinished: a finished one's socket may already serve another request
         idle: (on) => {
-          if (idleTimeoutMs > 0 && exchange.res?.complete !== true) req.setTimeout(on ? idleTimeoutMs : 0)
+          if (idleTimeoutMs > 0 && inFlight.res?.complete !== true) req.setTimeout(on ? idleTimeoutMs : 0)
         }
       }
       const fail = (timeout: RequestTimeout) => {
-        exchange.timedOut = timeout
+        inFlight.timedOut = timeout
         req.destroy(new TimeoutSignal(timeout))
       }
       req.once("socket", (socket) => {
@@ -362,16 +197,16 @@ export const make = (options: NodeTransportOptions = {}) =>
           fail(
             new RequestTimeout({
               message:
-                exchange.res === undefined
+                inFlight.res === undefined
                   ? `no response data for ${idleTimeoutMs} ms`
                   : `the response body stalled: no data for ${idleTimeoutMs} ms`,
-              phase: exchange.res === undefined ? "response" : "body",
+              phase: inFlight.res === undefined ? "response" : "body",
               timeoutMs: idleTimeoutMs
             })
           )
         )
       }
-      return { req, exchange }
+      return { req, inFlight }
     }
 
     const awaitResponse = (
@@ -382,14 +217,14 @@ export const make = (options: NodeTransportOptions = {}) =>
       Effect.suspend(() => {
         const opened = open(request, send)
         if (opened instanceof SerializationError) return Effect.fail(opened)
-        const { req, exchange } = opened
+        const { req, inFlight } = opened
         const response = Effect.async<Arrived, TransportError>((resume) => {
           req.once("response", (res) => {
-            exchange.res = res
+            inFlight.res = res
             held.res = res
             // the body is timed again once someone reads it
-            exchange.idle(false)
-            resume(Effect.succeed({ res, exchange }))
+            inFlight.idle(false)
+            resume(Effect.succeed({ res, inFlight }))
           })
           req.once("error", (e) => resume(Effect.fail(toTransportError(e))))
           return Effect.sync(() => req.destroy())
@@ -425,87 +260,9 @@ export const make = (options: NodeTransportOptions = {}) =>
         res.resume()
       })
 
-    const responseOf = ({ res, exchange }: Arrived, markStarted: () => void): HttpResponse => {
+    const responseOf = ({ res, inFlight }: Arrived, markStarted: () => void): HttpResponse =>
       // Destroying the request for a timeout makes the body fail as "aborted": report the timeout.
-      const bodyError = (e: unknown): NetworkError | RequestTimeout =>
-        exchange.timedOut ?? toTransportError(e)
-      const whenRead = Effect.async<Uint8Array, NetworkError | RequestTimeout>((resume) => {
-        markStarted()
-        exchange.idle(true)
-        let done = false
-        const finish = (effect: Effect.Effect<Uint8Array, NetworkError | RequestTimeout>) => {
-          if (done) return
-          done = true
-          resume(effect)
-        }
-        const closed = closedEarly(res)
-        if (closed !== undefined) return void finish(Effect.fail(bodyError(closed)))
-        const chunks: Array<Buffer> = []
-        res.on("data", (c: Buffer) => chunks.push(c))
-        res.once("end", () =>
-          finish(Effect.succeed(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
-        )
-        res.once("error", (e) => finish(Effect.fail(bodyError(e))))
-        // "close" follows "end" on every response: build the error only when it means one
-        res.once("close", () => {
-          if (!done) {
-            finish(Effect.fail(bodyError(new Error(CLOSED_EARLY))))
-          }
-        })
-        return Effect.sync(() => res.destroy())
-      })
-      // A small body has usually arrived whole with its headers (the parser has taken the whole
-      // message, `complete`, before the fiber waiting for the response runs): it is taken from the
-      // response's buffer at once, without `data` listeners, and the read only waits for `end`
-      // (which frees the socket for the next request) in a plain asynchronous step, not one with a
-      // canceller: `Effect.async` with one is ~12 run-loop operations, this ~3. There is nothing
-      // to cancel: the body is in, and `end` (or `close`) follows within the turn.
-      let taken = false
-      const bytes = Effect.suspend(() => {
-        if (
-          taken ||
-          !res.complete ||
-          res.destroyed ||
-          res.readableFlowing !== null ||
-          res.listenerCount("data") > 0
-        )
-          return whenRead
-        taken = true
-        markStarted()
-        const body = (res.read() as Buffer | null) ?? Buffer.alloc(0)
-        if (res.readableEnded) return Effect.succeed<Uint8Array>(body)
-        return Effect.async<Uint8Array>((resume) => {
-          const done = () => resume(Effect.succeed(body))
-          res.once("end", done)
-          res.once("close", done)
-        })
-      })
-      // The batch reader and the `Stream` are made when first used: `Body.bytes` uses neither.
-      let reader: ReturnType<typeof bodyReader<NetworkError | RequestTimeout>> | undefined
-      const read = (minBytes: number, settleWhenQuiet?: boolean) => {
-        if (reader === undefined) reader = bodyReader(res, bodyError, markStarted, exchange.idle)
-        return reader(minBytes, settleWhenQuiet)
-      }
-      const stream = Stream.suspend(() =>
-        Stream.repeatEffectChunkOption(
-          Effect.matchEffect(read(STREAM_BATCH, true), {
-            onFailure: (e) => Effect.fail(Option.some(e)),
-            onSuccess: (chunks) =>
-              chunks === undefined
-                ? Effect.fail(Option.none())
-                : Effect.succeed(Chunk.unsafeFromArray(chunks))
-          })
-        )
-      )
-      // `Body.bytes` reads a streamed body through `bytes`, skipping the Stream machinery; the
-      // transfer manager reads batches through `read`
-      return {
-        status: res.statusCode ?? 0,
-        headers: headersOf(res),
-        bytes,
-        stream: withBatches(withWholeBody(stream, bytes), read)
-      }
-    }
+      responseFromMessage(res, (e) => inFlight.timedOut ?? toTransportError(e), markStarted, inFlight.idle)
 
     /**
      * The whole exchange of a request with a byte body in one asynchronous step: send, read the
@@ -518,7 +275,7 @@ export const make = (options: NodeTransportOptions = {}) =>
       Effect.async<WholeResponse, TransportError>((resume) => {
         const opened = open(request, send)
         if (opened instanceof SerializationError) return resume(Effect.fail(opened))
-        const { req, exchange } = opened
+        const { req, inFlight } = opened
         let done = false
         const finish = (effect: Effect.Effect<WholeResponse, TransportError>) => {
           if (done) return
@@ -526,40 +283,26 @@ export const make = (options: NodeTransportOptions = {}) =>
           resume(effect)
         }
         const bodyError = (e: unknown): NetworkError | RequestTimeout =>
-          exchange.timedOut ?? toTransportError(e)
+          inFlight.timedOut ?? toTransportError(e)
         req.once("response", (res) => {
-          exchange.res = res
+          inFlight.res = res
           const max = send.maxResponseBytes ?? Number.POSITIVE_INFINITY
           const declared = declaredBodyLength(request.method, res.statusCode ?? 0, res.headers)
           if (declared > max) {
             res.destroy()
             return finish(Effect.fail(responseTooLarge(max, declared)))
           }
-          const chunks: Array<Buffer> = []
-          let size = 0
-          res.on("data", (c: Buffer) => {
-            size += c.length
-            if (size > max) {
-              res.destroy()
-              return finish(Effect.fail(responseTooLarge(max, undefined)))
-            }
-            chunks.push(c)
-          })
-          res.once("end", () =>
-            finish(
-              Effect.succeed({
-                status: res.statusCode ?? 0,
-                headers: headersOf(res),
-                body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-              })
-            )
+          readWhole<TransportError>(
+            res,
+            bodyError,
+            {
+              body: (body) =>
+                finish(Effect.succeed({ status: res.statusCode ?? 0, headers: headersOf(res), body })),
+              failure: (error) => finish(Effect.fail(error))
+            },
+            max,
+            () => responseTooLarge(max, undefined)
           )
-          res.once("error", (e) => finish(Effect.fail(bodyError(e))))
-          res.once("close", () => {
-            if (!done) {
-              finish(Effect.fail(bodyError(new Error(CLOSED_EARLY))))
-            }
-          })
         })
         req.once("error", (e) => finish(Effect.fail(toTransportError(e))))
         req.end(request.body as Uint8Array | undefined)
@@ -576,11 +319,9 @@ export const make = (options: NodeTransportOptions = {}) =>
           : exchangeOverSend(service, request, send),
       // The response's release is put in the caller's scope before the request is sent, and the
       // response is recorded by its listener, so no step between its arrival and the finalizer
-      // needs to be masked from interruption (`uninterruptibleMask`, `Effect.scope` and the rest
-      // were ~6 run-loop operations a call). Scope.addFinalizerExit, not Effect.addFinalizer: the
-      // latter also saves the fiber's FiberRefs to restore them around the finalizer (two FiberRefs
-      // diffs and patches, ~10 us a request), which a finalizer that only releases a socket does
-      // not need.
+      // needs to be masked from interruption (masking costs run-loop operations on every call).
+      // Scope.addFinalizerExit, not Effect.addFinalizer: the latter also saves and restores the
+      // fiber's FiberRefs around the finalizer, which one that only releases a socket does not need.
       send: (request, send) =>
         Effect.withFiberRuntime<HttpResponse, TransportError, Scope.Scope>((fiber) => {
           const scope = Context.unsafeGet(fiber.currentContext, Scope.Scope)

@@ -63,7 +63,7 @@ const UNSIGNABLE = new Set([
 ])
 
 // `crypto.hash` (Node 20.12+, 21.7+) hashes in one call, without a `Hash` object per digest
-// (~0.35 us less a hash, and less garbage); older versions take the object route.
+// (less time and garbage a hash); older versions take the object route.
 const oneShot = (
   crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: string) => string }
 ).hash

@@ -43,7 +43,7 @@ export type StsRegionalEndpoints = "legacy" | "regional"
 export interface SessionConfig {
   readonly region: string | undefined
   readonly credentials: CredentialsProvider
-  readonly retry: RetryPolicyConfig
+  readonly retry: RetryBudget
   readonly transport: TransportService
   /** An endpoint URL for every service (`AWS_ENDPOINT_URL`, `endpoint_url`), if configured. */
   readonly endpoint?: string | undefined
@@ -73,19 +73,28 @@ export interface SessionConfig {
 /** A setting in the environment or a profile that cannot be read or decoded. */
 export type SessionConfigError = ConfigError.ConfigError | ProfileSettings.ConfigValueError
 
-/** The session's retry policy and the quota its clients share. */
-export interface RetryPolicyConfig {
+/**
+ * How much a session's clients may retry: the retry policy (attempts per call, backoff) and the
+ * retry quota they share (retries across calls).
+ */
+export interface RetryBudget {
   readonly policy: Retry.RetryPolicy
   readonly quota: Retry.RetryQuota
 }
 
+/** @deprecated use RetryBudget */
+export type RetryPolicyConfig = RetryBudget
+
 export class Session extends Context.Tag("effect-aws-sdk/Session")<Session, SessionConfig>() {}
 
 /** A retry policy with a fresh quota sized for it. */
-export const retryConfig = (policy: Retry.RetryPolicy): RetryPolicyConfig => ({
+export const retryBudget = (policy: Retry.RetryPolicy): RetryBudget => ({
   policy,
   quota: new Retry.RetryQuota(policy.quotaCapacity)
 })
+
+/** @deprecated use retryBudget */
+export const retryConfig = retryBudget
 
 /** The settings a session and a client's overrides both take (each optional). */
 export interface CommonSettings {
@@ -139,7 +148,7 @@ export const make = (options: ExplicitSessionOptions): SessionConfig => ({
   region: options.region,
   credentials: options.credentials,
   transport: options.transport,
-  retry: retryConfig(options.retry ?? Retry.standard()),
+  retry: retryBudget(options.retry ?? Retry.standard()),
   endpoint: options.endpoint,
   useFipsEndpoint: options.useFipsEndpoint ?? false,
   useDualstackEndpoint: options.useDualstackEndpoint ?? false,
@@ -160,19 +169,23 @@ export const layerWith = (options: ExplicitSessionOptions): Layer.Layer<Session>
   Layer.succeed(Session, make(options))
 
 /**
- * `make` as a layer whose transport is the `Transport` service: explicit settings, nothing read
- * from the environment or the shared files (tests, programs that configure everything in code).
+ * `make` as a layer without a transport of its own (as platform-node's `layerWithoutAgent`): it
+ * takes the `Transport` service; explicit settings, nothing read from the environment or the
+ * shared files (tests, programs that configure everything in code).
  *
  * @example
  * S3.layer().pipe(
- *   Layer.provide(Session.layerOverTransport({ region: "us-east-1", credentials })),
+ *   Layer.provide(Session.layerWithoutTransport({ region: "us-east-1", credentials })),
  *   Layer.provide(NodeTransport.layer())
  * )
  */
-export const layerOverTransport = (
+export const layerWithoutTransport = (
   options: Omit<ExplicitSessionOptions, "transport">
 ): Layer.Layer<Session, never, Transport> =>
   Layer.effect(
     Session,
     Effect.map(Transport, (transport) => make({ ...options, transport }))
   )
+
+/** @deprecated use layerWithoutTransport */
+export const layerOverTransport = layerWithoutTransport

@@ -8,7 +8,7 @@
  *   so the `/{Bucket}` segment of the modeled URI is dropped here.
  * - Errors sent with 200: CopyObject, UploadPartCopy and CompleteMultipartUpload can answer 200
  *   with an `<Error>` body; it becomes the service error it is (and is retried when transient).
- * - Checksums: `Content-MD5` where an operation requires a checksum (`Finalize`), and flexible
+ * - Checksums: `Content-MD5` where an operation requires a checksum (`Request/PayloadHeaders`), and flexible
  *   checksums (`x-amz-checksum-*`) for byte bodies when the caller names an algorithm or, with
  *   `requestChecksumCalculation: "when_supported"`, CRC32 by default; `"when_required"` sends none
  *   unless required (S3-compatible stores such as s3rver). GetObject's response checksum is

@@ -2,7 +2,7 @@
  * The AWS protocol suites (api-2 form): `npm run conformance -- protocol [FILE...]`.
  *
  * Input cases (`params` + `serialized`) go through `codecFor(metadata).serialize` and the
- * pipeline's `finalize`, and are compared with the expected request; output cases (`response`)
+ * pipeline's `withPayloadHeaders`, and are compared with the expected request; output cases (`response`)
  * go through `deserialize` or, when they expect an error, `deserializeError`. Without FILE it
  * runs every file of `protocol/botocore/{input,output}` and `protocol/botocore/legacy/{input,output}`.
  * The rpc-v2-cbor suites write bodies as base64 of CBOR: responses are decoded from base64, and
@@ -21,7 +21,7 @@ import { codecFor } from "../../../src/Protocols/index.js"
 import type { ProtocolCodec, ResponseParts } from "../../../src/Protocols/Protocol.js"
 import type { OperationModel, ServiceMetadata, Shape, StructureShape } from "../../../src/Protocols/Shape.js"
 import { streamingOutputMember } from "../../../src/Protocols/Streaming.js"
-import { finalize } from "../../../src/Request/Finalize.js"
+import { withPayloadHeaders } from "../../../src/Request/PayloadHeaders.js"
 import { compareRequest, type ExpectedRequest, type Mismatch } from "../protocol/Compare.js"
 import { Skips } from "../protocol/Skips.js"
 import { toComparable, toInput } from "../protocol/Values.js"
@@ -91,7 +91,7 @@ const serviceErrorsOf = (shapes: ReadonlyMap<string, Shape>): Array<StructureSha
 const runInput = (suite: Suite, codec: ProtocolCodec, operation: OperationModel, c: Case): Mismatch => {
   const shape = operation.input?.shape
   const params = (shape === undefined ? c.params : toInput(shape, c.params)) as Record<string, unknown>
-  const serialized = finalize(
+  const serialized = withPayloadHeaders(
     operation,
     codec.serialize(operation, params ?? {}, { idempotencyToken: () => TOKEN })
   )

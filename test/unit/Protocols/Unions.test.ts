@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest"
 import { linkShapes } from "../../../src/Protocols/Api2.js"
 import { ProtocolError } from "../../../src/Protocols/Protocol.js"
 import type { StructureShape } from "../../../src/Protocols/Shape.js"
-import { validate } from "../../../src/Request/Validate.js"
+import { validate } from "../../../src/Request/Pipeline/Validate.js"
 import { bodyText, PROTOCOLS, type Protocol, response, service } from "./model.js"
 
 const shapes = {

@@ -18,7 +18,7 @@ import * as TestService from "../../support/TestService.js"
 const env = (url: string, transport: Layer.Layer<Transport>) =>
   TestService.layerRest().pipe(
     Layer.provide(
-      Session.layerOverTransport({
+      Session.layerWithoutTransport({
         region: "us-east-1",
         credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "s" })),
         endpoint: url,

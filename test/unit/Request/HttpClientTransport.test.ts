@@ -12,7 +12,7 @@ import * as TestService from "../../support/TestService.js"
 const env = (url: string, idleTimeoutMs?: number) =>
   TestService.layerJson().pipe(
     Layer.provide(
-      Session.layerOverTransport({
+      Session.layerWithoutTransport({
         region: "us-east-1",
         credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "s" })),
         endpoint: url,

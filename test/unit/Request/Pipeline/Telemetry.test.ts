@@ -3,17 +3,17 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricState from "effect/MetricState"
-import * as Credentials from "../../../src/Credentials/Credentials.js"
-import * as NodeTransport from "../../../src/Request/NodeTransport.js"
-import * as Retry from "../../../src/Request/Retry.js"
-import * as Session from "../../../src/Session/Session.js"
-import * as FaultServer from "../../support/FaultServer.js"
-import * as TestService from "../../support/TestService.js"
+import * as Credentials from "../../../../src/Credentials/Credentials.js"
+import * as NodeTransport from "../../../../src/Request/NodeTransport.js"
+import * as Retry from "../../../../src/Request/Retry.js"
+import * as Session from "../../../../src/Session/Session.js"
+import * as FaultServer from "../../../support/FaultServer.js"
+import * as TestService from "../../../support/TestService.js"
 
 const env = (url: string) =>
   TestService.layerJson().pipe(
     Layer.provide(
-      Session.layerOverTransport({
+      Session.layerWithoutTransport({
         region: "us-east-1",
         credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "s" })),
         endpoint: url,

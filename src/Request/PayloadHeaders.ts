@@ -1,6 +1,6 @@
 /**
- * The HTTP-level finishing of a serialized request that does not depend on the protocol, run by
- * the pipeline right after `codec.serialize` (and by the conformance runner the same way):
+ * The payload headers of a serialized request, which do not depend on the protocol: added by the
+ * build stage right after `codec.serialize` (and by the conformance runner the same way):
  * 1. request compression: `gzip` when the operation has `requestcompression` and the body is at
  *    least `minCompressionBytes` (the AWS default, 10,240); `gzip` is appended to any
  *    `Content-Encoding` the input set;
@@ -23,8 +23,8 @@ import { gzipSync } from "node:zlib"
 import { ProtocolError, type SerializedRequest } from "../Protocols/Protocol.js"
 import type { OperationModel } from "../Protocols/Shape.js"
 
-/** Settings of `finalize`. */
-export interface FinalizeOptions {
+/** Settings of `withPayloadHeaders`. */
+export interface PayloadHeadersOptions {
   /** Turns request compression off (the `disable_request_compression` setting). */
   readonly disableCompression?: boolean
   /** Bodies smaller than this are not compressed (`request_min_compression_size_bytes`). */
@@ -39,7 +39,7 @@ const encoder = new TextEncoder()
 const headerName = (headers: Readonly<Record<string, string>>, name: string): string | undefined =>
   Object.keys(headers).find((h) => h.toLowerCase() === name)
 
-const wantsGzip = (operation: OperationModel, options: FinalizeOptions | undefined): boolean =>
+const wantsGzip = (operation: OperationModel, options: PayloadHeadersOptions | undefined): boolean =>
   options?.disableCompression !== true && operation.requestcompression?.encodings.includes("gzip") === true
 
 /** Whether the operation requires a checksum the request does not carry yet. */
@@ -50,11 +50,11 @@ const needsChecksum = (operation: OperationModel, headers: Readonly<Record<strin
     return name === "content-md5" || name.startsWith("x-amz-checksum-")
   })
 
-/** Adds compression, `Content-MD5` and `Content-Length` to a serialized request. */
-export const finalize = (
+/** A serialized request with its payload compressed (when asked), `Content-MD5` and `Content-Length`. */
+export const withPayloadHeaders = (
   operation: OperationModel,
   request: SerializedRequest,
-  options?: FinalizeOptions
+  options?: PayloadHeadersOptions
 ): SerializedRequest => {
   const body = request.body
   if (body === undefined || (typeof body !== "string" && !(body instanceof Uint8Array))) return request

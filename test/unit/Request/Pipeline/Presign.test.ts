@@ -12,18 +12,18 @@ import { SignatureV4 } from "@smithy/signature-v4"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
-import * as Credentials from "../../../src/Credentials/Credentials.js"
-import * as NodeTransport from "../../../src/Request/NodeTransport.js"
-import * as DynamoDB from "../../../src/Services/DynamoDB/index.js"
-import * as EC2 from "../../../src/Services/EC2/index.js"
-import * as S3 from "../../../src/Services/S3/index.js"
-import * as STS from "../../../src/Services/STS/index.js"
-import * as Session from "../../../src/Session/Session.js"
+import * as Credentials from "../../../../src/Credentials/Credentials.js"
+import * as NodeTransport from "../../../../src/Request/NodeTransport.js"
+import * as DynamoDB from "../../../../src/Services/DynamoDB/index.js"
+import * as EC2 from "../../../../src/Services/EC2/index.js"
+import * as S3 from "../../../../src/Services/S3/index.js"
+import * as STS from "../../../../src/Services/STS/index.js"
+import * as Session from "../../../../src/Session/Session.js"
 
 const NOW = Date.parse("2026-03-04T05:06:07Z")
 const keys = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" }
 
-const session = Session.layerOverTransport({
+const session = Session.layerWithoutTransport({
   region: "us-west-2",
   credentials: Credentials.fromStatic(Credentials.make(keys))
 }).pipe(Layer.provide(NodeTransport.layer()))

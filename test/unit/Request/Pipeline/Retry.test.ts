@@ -7,14 +7,14 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
-import * as Credentials from "../../../src/Credentials/Credentials.js"
-import * as ClockSkew from "../../../src/Request/ClockSkew.js"
-import * as NodeTransport from "../../../src/Request/NodeTransport.js"
-import * as Retry from "../../../src/Request/Retry.js"
-import * as Session from "../../../src/Session/Session.js"
-import { runDriven } from "../../support/Clock.js"
-import * as FaultServer from "../../support/FaultServer.js"
-import * as TestService from "../../support/TestService.js"
+import * as Credentials from "../../../../src/Credentials/Credentials.js"
+import * as ClockSkew from "../../../../src/Request/ClockSkew.js"
+import * as NodeTransport from "../../../../src/Request/NodeTransport.js"
+import * as Retry from "../../../../src/Request/Retry.js"
+import * as Session from "../../../../src/Session/Session.js"
+import { runDriven } from "../../../support/Clock.js"
+import * as FaultServer from "../../../support/FaultServer.js"
+import * as TestService from "../../../support/TestService.js"
 
 const credentials = Credentials.fromStatic(
   Credentials.make({
@@ -26,7 +26,7 @@ const credentials = Credentials.fromStatic(
 const env = (server: FaultServer.FaultServer, retry?: Retry.RetryPolicy) =>
   TestService.layerJson().pipe(
     Layer.provide(
-      Session.layerOverTransport({ region: "us-east-1", credentials, retry, endpoint: server.url })
+      Session.layerWithoutTransport({ region: "us-east-1", credentials, retry, endpoint: server.url })
     ),
     Layer.provide(NodeTransport.layer())
   )

@@ -33,7 +33,7 @@ interface EnvOptions {
 const env = (server: FaultServer.FaultServer, options: EnvOptions = {}) =>
   Layer.mergeAll(TestService.layerJson(), TestService.layerRest()).pipe(
     Layer.provide(
-      Session.layerOverTransport({
+      Session.layerWithoutTransport({
         region: "us-east-1",
         credentials: options.credentials ?? staticCredentials,
         retry: options.retry,

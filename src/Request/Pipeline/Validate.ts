@@ -1,13 +1,14 @@
 /**
- * Input validation against the model, before anything is sent: required members, lengths, ranges,
- * types (for untyped callers), nested in lists and maps. Every problem is collected, with its path
- * (`Delete.Objects[2].Key`), as the Go SDK's `Validate` does. Validators are compiled once per
- * shape and cached.
+ * The validate stage: input validation against the model, before anything is sent: required
+ * members, lengths, ranges, types (for untyped callers), nested in lists and maps. Every problem is
+ * collected, with its path (`Delete.Objects[2].Key`), as the Go SDK's `Validate` does. Validators
+ * are compiled once per shape and cached.
  *
  * @since 0.1.0
  */
-import type { MemberRef, Shape, StructureShape } from "../Protocols/Shape.js"
-import type { ParamProblem } from "./Errors.js"
+import type { MemberRef, OperationModel, Shape, StructureShape } from "../../Protocols/Shape.js"
+import type { ServiceClient } from "../Client.js"
+import { InvalidParams, type ParamProblem } from "../Errors.js"
 
 type Validator = (value: unknown, path: string, problems: Array<ParamProblem>) => void
 
@@ -238,4 +239,22 @@ export const validate = (shape: StructureShape, input: unknown): ReadonlyArray<P
   depth = 0
   validatorFor(shape)(input, "", problems)
   return problems
+}
+
+/**
+ * The stage: the input as the service completes it (`Customizations.prepareInput`, e.g. S3's SSE-C
+ * key MD5), or `InvalidParams` with every problem it has.
+ */
+export const validateInput = (
+  client: ServiceClient,
+  model: OperationModel,
+  rawInput: Readonly<Record<string, unknown>>
+): Readonly<Record<string, unknown>> | InvalidParams => {
+  const prepareInput = client.definition.customizations?.prepareInput
+  const input = prepareInput ? prepareInput(model, rawInput ?? {}, client.config) : (rawInput ?? {})
+  if (model.input) {
+    const problems = validate(model.input.shape, input)
+    if (problems.length > 0) return new InvalidParams({ operation: model.name, problems })
+  }
+  return input
 }
