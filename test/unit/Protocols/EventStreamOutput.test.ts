@@ -1,69 +1,16 @@
 /**
- * Messages to typed events and back, on hand-written models shaped like S3 SelectObjectContent
- * (rest-xml: blob and XML structure payloads), Bedrock ConverseStream (rest-json: JSON payloads,
- * nested unions, modeled exceptions mid-stream), Transcribe streaming (an input audio stream of
- * blob payloads, a JSON configuration event) and a json-protocol stream with an initial response
- * and event headers of every type. Each message goes through the framing both ways first.
+ * Messages to typed events, on hand-written models shaped like S3 SelectObjectContent (rest-xml:
+ * blob and XML structure payloads), Bedrock ConverseStream (rest-json: JSON payloads, nested
+ * unions, modeled exceptions mid-stream) and a json-protocol stream with an initial response and
+ * event headers. Each message goes through the framing both ways first.
  */
 import { describe, expect, it } from "vitest"
 import { linkShapes } from "../../../src/Protocols/Api2.js"
-import { encodeCbor } from "../../../src/Protocols/Cbor.js"
-import {
-  decodeMessage,
-  encodeMessage,
-  type HeaderValue,
-  type Message,
-  MessageDecoder
-} from "../../../src/Protocols/EventStream.js"
-import {
-  cborPayloads,
-  decodeEvent,
-  encodeEvent,
-  encodeInitialRequest,
-  eventStreamReader,
-  jsonPayloads,
-  payloadFormatOf,
-  xmlPayloads
-} from "../../../src/Protocols/EventStreamEvents.js"
-import { eventSigningChain } from "../../../src/Protocols/EventStreamSigning.js"
+import { encodeMessage, MessageDecoder } from "../../../src/Protocols/EventStream.js"
+import { decodeEvent } from "../../../src/Protocols/EventStreamOutput.js"
+import { jsonPayloads, payloadFormatOf } from "../../../src/Protocols/EventStreamPayloads.js"
 import { ProtocolError } from "../../../src/Protocols/Protocol.js"
-import type { StructureShape } from "../../../src/Protocols/Shape.js"
-
-const utf8 = (s: string) => new TextEncoder().encode(s)
-const text = (b: Uint8Array) => new TextDecoder().decode(b)
-const str = (value: string): HeaderValue => ({ type: "string", value })
-
-/** A message as a server sends it, through the framing (encoded, then decoded from the wire). */
-const wire = (headers: Record<string, HeaderValue>, payload: string | Uint8Array): Message =>
-  decodeMessage(encodeMessage({ headers, payload: typeof payload === "string" ? utf8(payload) : payload }))
-
-const event = (
-  type: string,
-  contentType: string | undefined,
-  payload: string | Uint8Array,
-  extra = {}
-): Message =>
-  wire(
-    {
-      ":message-type": str("event"),
-      ":event-type": str(type),
-      ...(contentType === undefined ? {} : { ":content-type": str(contentType) }),
-      ...extra
-    },
-    payload
-  )
-
-const exception = (type: string, payload: string): Message =>
-  wire(
-    {
-      ":message-type": str("exception"),
-      ":exception-type": str(type),
-      ":content-type": str("application/json")
-    },
-    payload
-  )
-
-const structure = (shapes: ReadonlyMap<string, unknown>, name: string) => shapes.get(name) as StructureShape
+import { event, exception, str, structure, text, tickModel, wire } from "../../support/EventStreamEvents.js"
 
 describe("S3 SelectObjectContent (rest-xml)", () => {
   const shapes = linkShapes({
@@ -314,192 +261,21 @@ describe("Bedrock ConverseStream (rest-json)", () => {
   })
 })
 
-describe("Transcribe streaming (rest-json input audio stream)", () => {
-  const shapes = linkShapes({
-    AudioStream: {
-      type: "structure",
-      eventstream: true,
-      members: { AudioEvent: { shape: "AudioEvent" }, ConfigurationEvent: { shape: "ConfigurationEvent" } }
-    },
-    AudioEvent: {
-      type: "structure",
-      event: true,
-      members: { AudioChunk: { shape: "Chunk", eventpayload: true } }
-    },
-    ConfigurationEvent: {
-      type: "structure",
-      event: true,
-      members: { ChannelDefinitions: { shape: "Channels" } }
-    },
-    Channels: { type: "list", member: { shape: "Channel" } },
-    Channel: { type: "structure", members: { ChannelId: { shape: "I" }, ParticipantRole: { shape: "S" } } },
-    Chunk: { type: "blob" },
-    S: { type: "string" },
-    I: { type: "integer" }
-  })
-  const union = structure(shapes, "AudioStream")
-
-  it("writes an audio event as a blob payload with the event headers", () => {
-    const m = encodeEvent(union, jsonPayloads, { AudioEvent: { AudioChunk: new Uint8Array([1, 2, 3, 4]) } })
-    expect(m.headers).toEqual({
-      ":message-type": str("event"),
-      ":event-type": str("AudioEvent"),
-      ":content-type": str("application/octet-stream")
-    })
-    expect(m.payload).toEqual(new Uint8Array([1, 2, 3, 4]))
-  })
-
-  it("writes a configuration event as a JSON payload, and reads it back", () => {
-    const value = { ConfigurationEvent: { ChannelDefinitions: [{ ChannelId: 0, ParticipantRole: "AGENT" }] } }
-    const m = encodeEvent(union, jsonPayloads, value)
-    expect(m.headers[":content-type"]).toEqual(str("application/json"))
-    expect(JSON.parse(text(m.payload))).toEqual(value.ConfigurationEvent)
-    const back = decodeEvent({ union, format: jsonPayloads }, decodeMessage(encodeMessage(m)))
-    expect(back).toEqual({ _tag: "Event", event: value })
-  })
-
-  it("frames and signs each event, then an empty end-of-stream message", () => {
-    const sign = eventSigningChain(
-      { secretAccessKey: "secret", region: "us-east-1", service: "transcribe" },
-      "00".repeat(32)
-    )
-    const date = new Date("2024-01-02T03:04:05Z")
-    const inner = encodeMessage(
-      encodeEvent(union, jsonPayloads, { AudioEvent: { AudioChunk: new Uint8Array(320) } })
-    )
-    const outer = decodeMessage(sign(inner, date))
-    expect(Object.keys(outer.headers)).toEqual([":date", ":chunk-signature"])
-    expect(decodeMessage(outer.payload).headers[":event-type"]).toEqual(str("AudioEvent"))
-    expect(decodeMessage(sign(new Uint8Array(0), date)).payload).toEqual(new Uint8Array(0))
-  })
-
-  it("rejects an event with no member or two members set, or not of the union", () => {
-    expect(() => encodeEvent(union, jsonPayloads, {})).toThrow(/exactly one member set, got none/)
-    expect(() =>
-      encodeEvent(union, jsonPayloads, {
-        AudioEvent: { AudioChunk: new Uint8Array(1) },
-        ConfigurationEvent: {}
-      })
-    ).toThrow(/got AudioEvent, ConfigurationEvent/)
-    expect(() => encodeEvent(union, jsonPayloads, { Nope: {} })).toThrow(
-      /Nope is not an event of AudioStream/
-    )
-    expect(() => encodeEvent(union, jsonPayloads, { AudioEvent: { AudioChunk: 5 } })).toThrow(
-      /AudioEvent\.AudioChunk/
-    )
-  })
-})
-
 describe("a json-protocol stream with an initial response and event headers", () => {
-  const shapes = linkShapes({
-    Output: { type: "structure", members: { SessionId: { shape: "S" }, Events: { shape: "Stream" } } },
-    Input: { type: "structure", members: { Name: { shape: "S" }, Events: { shape: "Stream" } } },
-    Stream: { type: "structure", eventstream: true, members: { Tick: { shape: "Tick" } } },
-    Tick: {
-      type: "structure",
-      event: true,
-      members: {
-        Label: { shape: "S", eventheader: true },
-        Count: { shape: "I", eventheader: true },
-        Big: { shape: "L", eventheader: true, locationName: "big-number" },
-        On: { shape: "B", eventheader: true },
-        Raw: { shape: "Blob", eventheader: true },
-        At: { shape: "T", eventheader: true },
-        Note: { shape: "S" }
-      }
-    },
-    S: { type: "string" },
-    I: { type: "integer" },
-    L: { type: "long" },
-    B: { type: "boolean" },
-    Blob: { type: "blob" },
-    T: { type: "timestamp" }
-  })
-  const union = structure(shapes, "Stream")
-  const model = { union, format: jsonPayloads, output: structure(shapes, "Output") }
-
   it("fills the output's other members from the initial response", () => {
     const m = event("initial-response", "application/json", '{"SessionId":"s-1"}')
-    expect(decodeEvent(model, m)).toEqual({ _tag: "InitialResponse", members: { SessionId: "s-1" } })
-  })
-
-  it("binds header members of every type, and the rest from the payload, both ways", () => {
-    const tick = {
-      Label: "l",
-      Count: 7,
-      Big: 2 ** 40,
-      On: true,
-      Raw: new Uint8Array([9]),
-      At: new Date(1_700_000_000_000),
-      Note: "n"
-    }
-    const m = encodeEvent(union, jsonPayloads, { Tick: tick })
-    expect(m.headers.Label).toEqual(str("l"))
-    expect(m.headers.Count).toEqual({ type: "integer", value: 7 })
-    expect(m.headers["big-number"]).toEqual({ type: "long", value: 2n ** 40n })
-    expect(m.headers.At).toEqual({ type: "timestamp", value: tick.At })
-    expect(JSON.parse(text(m.payload))).toEqual({ Note: "n" })
-    expect(decodeEvent(model, decodeMessage(encodeMessage(m)))).toEqual({
-      _tag: "Event",
-      event: { Tick: tick }
-    })
+    expect(decodeEvent(tickModel, m)).toEqual({ _tag: "InitialResponse", members: { SessionId: "s-1" } })
   })
 
   it("rejects a header of the wrong type or a long beyond 2^53", () => {
-    expect(() => decodeEvent(model, event("Tick", undefined, "", { Count: str("7") }))).toThrow(
+    expect(() => decodeEvent(tickModel, event("Tick", undefined, "", { Count: str("7") }))).toThrow(
       /Tick\.Count: a string header cannot be a integer/
     )
     expect(() =>
-      decodeEvent(model, event("Tick", undefined, "", { "big-number": { type: "long", value: 2n ** 60n } }))
+      decodeEvent(
+        tickModel,
+        event("Tick", undefined, "", { "big-number": { type: "long", value: 2n ** 60n } })
+      )
     ).toThrow(/Tick\.Big: the long 1152921504606846976 cannot be represented/)
-  })
-
-  it("writes the initial request from the input's other members", () => {
-    const m = encodeInitialRequest(structure(shapes, "Input"), jsonPayloads, { Name: "x", Events: "ignored" })
-    expect(m.headers[":event-type"]).toEqual(str("initial-request"))
-    expect(JSON.parse(text(m.payload))).toEqual({ Name: "x" })
-  })
-
-  it("reads CBOR and XML payloads with the same plan", () => {
-    const cbor = { union, format: cborPayloads, output: structure(shapes, "Output") }
-    expect(decodeEvent(cbor, event("Tick", "application/cbor", encodeCbor({ Note: "c" })))).toEqual({
-      _tag: "Event",
-      event: { Tick: { Note: "c" } }
-    })
-    const xml = { union, format: xmlPayloads }
-    expect(decodeEvent(xml, event("Tick", "text/xml", "<Tick><Note>x</Note></Tick>"))).toEqual({
-      _tag: "Event",
-      event: { Tick: { Note: "x" } }
-    })
-  })
-})
-
-describe("eventStreamReader", () => {
-  const shapes = linkShapes({
-    Stream: { type: "structure", eventstream: true, members: { Chunk: { shape: "ChunkEvent" } } },
-    ChunkEvent: { type: "structure", event: true, members: { Bytes: { shape: "Blob", eventpayload: true } } },
-    Blob: { type: "blob" }
-  })
-  const model = { union: structure(shapes, "Stream"), format: jsonPayloads }
-
-  it("decodes the events a chunk completes, and fails at the end inside a frame", () => {
-    const frames = [1, 2, 3].map((n) =>
-      encodeMessage(event("Chunk", "application/octet-stream", new Uint8Array(n)))
-    )
-    const all = Buffer.concat(frames)
-    const reader = eventStreamReader(model)
-    expect(reader.push(all.subarray(0, 5))).toEqual([])
-    const got = reader.push(all.subarray(5, all.length - 1))
-    expect(
-      got.map((e) => (e._tag === "Event" ? (e.event.Chunk as { Bytes: Uint8Array }).Bytes.length : -1))
-    ).toEqual([1, 2])
-    expect(() => reader.end()).toThrow(`ended ${frames[2]!.length - 1} bytes into a message`)
-  })
-
-  it("holds the decoder's limits", () => {
-    const reader = eventStreamReader(model, { maxMessageBytes: 20 })
-    expect(() => reader.push(encodeMessage(event("Chunk", undefined, new Uint8Array(100))))).toThrow(
-      /exceeds the limit of 20/
-    )
   })
 })
