@@ -29,15 +29,15 @@ class Counter extends Supervisor.AbstractSupervisor<number> {
 }
 
 /**
- * Runs `effect` twice through `run` (the first warms up) and prints the operations of the second,
- * with one line each when `trace`.
+ * The operations of `effect`'s second run through `run` (the first warms up caches), and one line
+ * each when `trace`. The count includes the supervision wrapper's own operations: subtract
+ * `Effect.void`'s count for the effect's alone.
  */
-export const countOps = async <R>(
-  name: string,
+export const operationsOf = async <R>(
   effect: Effect.Effect<unknown, unknown, R>,
   run: (effect: Effect.Effect<unknown, never, R>) => unknown,
-  trace: boolean
-): Promise<void> => {
+  trace = false
+): Promise<{ readonly count: number; readonly log: ReadonlyArray<string> }> => {
   const counter = new Counter(trace)
   const supervised = Effect.orDie(
     effect.pipe(
@@ -49,6 +49,17 @@ export const countOps = async <R>(
   counter.count = 0
   counter.log = []
   await run(supervised)
-  console.log(`${name}: ${counter.count} Effect operations`)
-  if (trace) for (const line of counter.log) console.log(`  ${line}`)
+  return { count: counter.count, log: counter.log }
+}
+
+/** Prints `operationsOf(effect)`, with one line per operation when `trace`. */
+export const countOps = async <R>(
+  name: string,
+  effect: Effect.Effect<unknown, unknown, R>,
+  run: (effect: Effect.Effect<unknown, never, R>) => unknown,
+  trace: boolean
+): Promise<void> => {
+  const { count, log } = await operationsOf(effect, run, trace)
+  console.log(`${name}: ${count} Effect operations`)
+  for (const line of log) console.log(`  ${line}`)
 }
