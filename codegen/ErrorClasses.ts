@@ -1,10 +1,11 @@
 /**
  * The error classes pass: one `ServiceError` class per modeled error, tagged with the error's
- * shape name, its modeled members as optional fields (those named like the fields every service
- * error has are left to them).
+ * shape name and carrying its error shape (what the codec decodes its members from), its modeled
+ * members as optional fields (those named like the fields every service error has are left to them).
  */
 import type { ServiceErrorFields } from "../src/Request/Errors.js"
 import type { Context } from "./Context.js"
+import { errorNode } from "./ShapeGraph.js"
 import { key } from "./Syntax.js"
 import { tsType } from "./Types.js"
 
@@ -31,5 +32,5 @@ export const errorClasses = (ctx: Context): Array<string> =>
     const fields = members.map(
       ([m, mref]) => `readonly ${key(m)}?: ${tsType(ctx, mref, `!error.${e}.${m}`, "overlay", "out")}`
     )
-    return `export class ${ctx.names.errorClass.get(e)!} extends /*#__PURE__*/ ServiceError(${JSON.stringify(e)})${fields.length > 0 ? `<{ ${fields.join("; ")} }>` : ""} {}\n`
+    return `export class ${ctx.names.errorClass.get(e)!} extends /*#__PURE__*/ ServiceError(${JSON.stringify(e)}, ${errorNode(ctx.graph, e).constName})${fields.length > 0 ? `<{ ${fields.join("; ")} }>` : ""} {}\n`
   })

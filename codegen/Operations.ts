@@ -1,16 +1,16 @@
 /**
  * The operations pass: per operation its error union (modeled errors, the service's common errors
  * minus the codes it models, `Client.SdkError`) and its `Client.operation`: the operation model the
- * codecs read (http binding, input and output references, error shapes, traits, endpoint
- * bindings) and the error classes by code; `Paginate.paginated` around it when the model has a
- * paginator, `Scope` in `R` when the output streams.
+ * codecs read (http binding, input and output references, traits, endpoint bindings) and the
+ * error classes, listed once (each carries its shape; `Client.operation` derives the model's error
+ * shapes and the classes by code); `Paginate.paginated` around it when the model has a paginator,
+ * `Scope` in `R` when the output streams.
  */
 import { commonErrorCodes, serviceCommonErrorCodes } from "../src/Request/Errors.js"
 import type { Context } from "./Context.js"
 import type { Binding, PaginatorJson } from "./Models.js"
-import { errorNode } from "./ShapeGraph.js"
 import { operationShapeRef } from "./Shapes.js"
-import { key, literal } from "./Syntax.js"
+import { literal } from "./Syntax.js"
 import { operationTraits } from "./Traits.js"
 import { ioType, itemTypeOf } from "./Types.js"
 
@@ -54,15 +54,8 @@ export const operations = (ctx: Context): OperationsOut => {
     const streaming = streamsOutput(ctx, op)
     if (streaming) usesScope = true
     const r = streaming ? `${className} | Scope.Scope` : className
-    // the classes the pipeline makes errors of; the model's `errors` holds the shapes the codec decodes
-    const errorMap: Array<string> = []
-    for (const e of errors) {
-      const cls = names.errorClass.get(e)!
-      errorMap.push(cls === e ? e : `${key(e)}:${cls}`)
-      const code = (source.errorShape(e).error as { code?: string } | undefined)?.code
-      if (code !== undefined && code !== e) errorMap.push(`${key(code)}:${cls}`)
-    }
-    const spec = `{model:{${operationModel(ctx, op).join(",")}}${errorMap.length > 0 ? `,errors:{${errorMap.join(",")}}` : ""}}`
+    const classes = errors.map((e) => names.errorClass.get(e)!)
+    const spec = `{model:{${operationModel(ctx, op).join(",")}}${classes.length > 0 ? `,errors:[${classes.join(",")}]` : ""}}`
     const call = `Client.operation(${className}, ${spec})`
     const name = names.operation.get(op)!
     const inType = ioType(ctx, o, "input")
@@ -97,7 +90,7 @@ export const operations = (ctx: Context): OperationsOut => {
 
 /** The parts of an operation's model (`Shape.ts`'s `OperationModel`). */
 const operationModel = (ctx: Context, op: string): Array<string> => {
-  const { source, graph } = ctx
+  const { source } = ctx
   const o = source.operation(op)
   const parts: Array<string> = [`name:${JSON.stringify(op)}`]
   const http = o.http ?? {}
@@ -108,8 +101,6 @@ const operationModel = (ctx: Context, op: string): Array<string> => {
   if (input) parts.push(`input:${input}`)
   const output = operationShapeRef(ctx, op, "output")
   if (output) parts.push(`output:${output}`)
-  const errors = source.errorsOf(op)
-  if (errors.length > 0) parts.push(`errors:[${errors.map((e) => errorNode(graph, e).constName).join(",")}]`)
   for (const k of operationTraits) {
     const v = (o as Readonly<Record<string, unknown>>)[k]
     if (v !== undefined) parts.push(`${k}:${literal(v)}`)

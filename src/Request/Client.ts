@@ -8,7 +8,7 @@
  * export class S3 extends Context.Tag("effect-aws-sdk/S3")<S3, Client.ServiceClient>() {}
  * export const layer = Client.layer(S3, definition)           // (overrides?) => Layer<S3, never, Session>
  * export const getObject: Client.Operation<GetObjectRequest, GetObjectOutput, GetObjectError, S3 | Scope>
- *   = Client.operation(S3, { model: GetObject, errors: { NoSuchKey, InvalidObjectState } })
+ *   = Client.operation(S3, { model: GetObject, errors: [NoSuchKey, InvalidObjectState] })
  * ```
  *
  * `getObject(input, options?)` is an `Effect`; `getObject.presign(input, { expiresIn })` a
@@ -79,8 +79,6 @@ export interface ServiceDefinition {
    * program bundles only the protocol it uses.
    */
   readonly protocol: ProtocolFactory
-  /** Every error shape of the service, so codes an operation does not list still decode. */
-  readonly serviceErrors?: ReadonlyArray<StructureShape> | undefined
   /** The endpoint rule set (loaded and compiled on first use, once per client). */
   readonly endpointRules: () => RuleSet | DecisionDiagram
   readonly customizations?: Customizations | undefined
@@ -198,10 +196,7 @@ export const make = (
     return {
       definition,
       config,
-      codec: definition.protocol(
-        definition.metadata,
-        definition.serviceErrors === undefined ? undefined : { serviceErrors: definition.serviceErrors }
-      ),
+      codec: definition.protocol(definition.metadata),
       state: {
         clockOffsetMs: 0,
         keyCache: new KeyCache(),
@@ -288,9 +283,40 @@ export interface RawResponse {
 
 /** What `operation` needs besides the client tag. */
 export interface OperationSpec {
+  /** The operation's model; its `errors` (the error shapes) are taken from the classes of `errors`. */
   readonly model: OperationModel
-  /** The modeled error classes of the operation, by error shape name (which is also their tag). */
-  readonly errors?: Readonly<Record<string, AnyServiceErrorClass>> | undefined
+  /**
+   * The operation's modeled errors, once: their classes, each carrying its tag and error shape
+   * (`ServiceError("NoSuchKey", NoSuchKey$)`).
+   */
+  readonly errors?: ReadonlyArray<AnyServiceErrorClass> | undefined
+}
+
+/**
+ * An operation as the pipeline runs it, derived once from its `OperationSpec`: the model with the
+ * error shapes the codec decodes, and the error classes by code (tag, and the shape's custom
+ * code such as an awsQuery code).
+ */
+export interface ResolvedOperation {
+  readonly model: OperationModel
+  readonly errorClasses: ReadonlyMap<string, AnyServiceErrorClass>
+}
+
+/** Derives the error shapes and the classes by code from the one list of error classes. */
+export const resolveOperation = (spec: OperationSpec): ResolvedOperation => {
+  const classes = spec.errors ?? []
+  const errorClasses = new Map<string, AnyServiceErrorClass>()
+  const shapes: Array<StructureShape> = []
+  for (const cls of classes) {
+    errorClasses.set(cls.tag, cls)
+    if (cls.shape === undefined) continue
+    shapes.push(cls.shape)
+    errorClasses.set(cls.shape.name, cls)
+    const code = cls.shape.error?.code
+    if (code !== undefined) errorClasses.set(code, cls)
+  }
+  const model = shapes.length === 0 ? spec.model : { ...spec.model, errors: shapes }
+  return { model, errorClasses }
 }
 
 /**
@@ -321,18 +347,19 @@ export const operation = <Self, I, O, E, R>(
   tag: Context.Tag<Self, ServiceClient>,
   spec: OperationSpec
 ): Operation<I, O, E, R> => {
+  const resolved = resolveOperation(spec)
   const run = (input: I, options?: CallOptions) =>
     Effect.flatMap(tag, (client) =>
-      Execute.execute(client, spec, input as Readonly<Record<string, unknown>>, options)
+      Execute.execute(client, resolved, input as Readonly<Record<string, unknown>>, options)
     )
   const call = ((input: I, options?: CallOptions) =>
     Effect.map(run(input, options), (r) => r.output)) as Operation<I, O, E, R>
   return Object.assign(call, {
-    model: spec.model,
+    model: resolved.model,
     withResponse: run,
     presign: (input: I, options: PresignOptions) =>
       Effect.flatMap(tag, (client) =>
-        Execute.presign(client, spec, input as Readonly<Record<string, unknown>>, options)
+        Execute.presign(client, resolved, input as Readonly<Record<string, unknown>>, options)
       )
   }) as unknown as Operation<I, O, E, R>
 }

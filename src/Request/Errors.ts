@@ -12,6 +12,7 @@
  */
 import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
+import type { StructureShape } from "../Protocols/Shape.js"
 
 /** How a service error behaves under retry. */
 export type ErrorClassification =
@@ -47,19 +48,32 @@ export type ServiceErrorInstance<Tag extends string, A = {}> = Cause.YieldableEr
 } & ServiceErrorFields &
   Readonly<A>
 
-/** The constructor `ServiceError(tag)` returns; extend it with the modeled members as type argument. */
-export type ServiceErrorClass<Tag extends string> = new <A extends object = {}>(
+/**
+ * The constructor `ServiceError(tag, shape?)` returns; extend it with the modeled members as type
+ * argument. It keeps its tag and the error shape its members decode from (none for the common
+ * errors), so an operation lists its errors once, as classes.
+ */
+export type ServiceErrorClass<Tag extends string> = (new <A extends object = {}>(
   args: ServiceErrorFields & A
-) => ServiceErrorInstance<Tag, A>
+) => ServiceErrorInstance<Tag, A>) & {
+  readonly tag: Tag
+  readonly shape: StructureShape | undefined
+}
 
 const serviceErrorSymbol: unique symbol = Symbol.for("effect-aws-sdk/ServiceError")
 
 /**
  * Base for service error classes:
- * `class NoSuchKey extends ServiceError("NoSuchKey")<{ readonly Key?: string }> {}`.
+ * `class NoSuchKey extends ServiceError("NoSuchKey", NoSuchKey$)<{ readonly Key?: string }> {}`,
+ * `shape` being the modeled error shape (a generated class's tag is its shape's name).
  */
-export const ServiceError = <const Tag extends string>(tag: Tag): ServiceErrorClass<Tag> => {
+export const ServiceError = <const Tag extends string>(
+  tag: Tag,
+  shape?: StructureShape
+): ServiceErrorClass<Tag> => {
   class Base extends Data.TaggedError(tag)<ServiceErrorFields> {
+    static readonly tag = tag
+    static readonly shape = shape
     readonly [serviceErrorSymbol] = true
   }
   return Base as unknown as ServiceErrorClass<Tag>
@@ -106,7 +120,12 @@ export class ValidationError extends ServiceError("ValidationError") {}
 export class OptInRequired extends ServiceError("OptInRequired") {}
 
 /** Any service error class, generated or common (for tables of classes by code). */
-export type AnyServiceErrorClass = new (args: never) => ServiceErrorInstance<string>
+export type AnyServiceErrorClass = (new (
+  args: never
+) => ServiceErrorInstance<string>) & {
+  readonly tag: string
+  readonly shape: StructureShape | undefined
+}
 
 /** Instantiates a service error class from fields the decoder produced. */
 export const makeServiceError = (

@@ -22,7 +22,13 @@ import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
 import type { CredentialsError } from "../Credentials/Credentials.js"
 import type { EndpointError } from "../Endpoints/EndpointError.js"
-import type { CallOptions, OperationSpec, PresignedRequest, PresignOptions, ServiceClient } from "./Client.js"
+import type {
+  CallOptions,
+  PresignedRequest,
+  PresignOptions,
+  ResolvedOperation,
+  ServiceClient
+} from "./Client.js"
 import { InvalidParams, type PresignError, RequestTimeout, type SerializationError } from "./Errors.js"
 import * as Build from "./Pipeline/Build.js"
 import type { CallError, CallResult } from "./Pipeline/Outcome.js"
@@ -59,7 +65,7 @@ const withCallTimeout = <A, E, R>(
 /** Runs one call of an operation. Streaming outputs need the caller's `Scope`. */
 export const execute = (
   client: ServiceClient,
-  spec: OperationSpec,
+  spec: ResolvedOperation,
   input: Readonly<Record<string, unknown>>,
   options: CallOptions | undefined
 ): Effect.Effect<CallResult, CallError, Scope.Scope> => {
@@ -83,7 +89,7 @@ export const execute = (
 /** A presigned request for one call of an operation (see `Pipeline/Presign`). */
 export const presign = (
   client: ServiceClient,
-  spec: OperationSpec,
+  spec: ResolvedOperation,
   input: Readonly<Record<string, unknown>>,
   options: PresignOptions
 ): Effect.Effect<

@@ -66,7 +66,9 @@ const jsonMetadata: ServiceMetadata = {
 
 const restMetadata: ServiceMetadata = { ...jsonMetadata, protocol: "rest-json", serviceId: "TestRest" }
 
-export class NotFound extends ServiceError("NotFound")<{
+export const notFoundShape = shapes.get("NotFound") as StructureShape
+
+export class NotFound extends ServiceError("NotFound", notFoundShape)<{
   readonly Message?: string
   readonly Resource?: string
 }> {}
@@ -106,10 +108,9 @@ export const echo: Client.Operation<
   model: linkOperation(shapes, {
     name: "Echo",
     input: { shape: "EchoInput" },
-    output: { shape: "EchoOutput" },
-    errors: [{ shape: "NotFound" }]
+    output: { shape: "EchoOutput" }
   }),
-  errors: { NotFound }
+  errors: [NotFound]
 })
 
 export const download: Client.Operation<
@@ -125,5 +126,3 @@ export const download: Client.Operation<
     output: { shape: "DownloadOutput" }
   })
 })
-
-export const notFoundShape = shapes.get("NotFound") as StructureShape

@@ -5,11 +5,11 @@
  * @since 0.1.0
  */
 import { streamingOutputMember } from "../../Protocols/Streaming.js"
-import type { OperationSpec, ServiceClient } from "../Client.js"
+import type { ResolvedOperation, ServiceClient } from "../Client.js"
 import * as Telemetry from "./Telemetry.js"
 
 export interface OperationPlan {
-  readonly spec: OperationSpec
+  readonly spec: ResolvedOperation
   readonly name: string
   /** The output streams its body (S3 GetObject): attempts run in the caller's scope. */
   readonly streamingOutput: boolean
@@ -19,10 +19,10 @@ export interface OperationPlan {
   readonly instruments: Telemetry.Instruments
 }
 
-const plans = new WeakMap<OperationSpec, OperationPlan>()
+const plans = new WeakMap<ResolvedOperation, OperationPlan>()
 
 /** The plan of an operation, made on its first call. */
-export const planOf = (client: ServiceClient, spec: OperationSpec): OperationPlan => {
+export const planOf = (client: ServiceClient, spec: ResolvedOperation): OperationPlan => {
   const cached = plans.get(spec)
   if (cached) return cached
   const model = spec.model

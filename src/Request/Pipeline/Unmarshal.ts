@@ -93,10 +93,10 @@ const serviceError = (
       requestId: undefined
     }
   }
-  const modeled = plan.spec.errors
+  const modeled = plan.spec.errorClasses
   const cls =
-    (parsed.shape === undefined ? undefined : modeled?.[parsed.shape.name]) ??
-    modeled?.[parsed.code] ??
+    (parsed.shape === undefined ? undefined : modeled.get(parsed.shape.name)) ??
+    modeled.get(parsed.code) ??
     commonErrorsOf(client.definition)[parsed.code] ??
     AwsServiceError
   const fields = {

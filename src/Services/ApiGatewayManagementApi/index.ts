@@ -59,13 +59,13 @@ export interface PostToConnectionRequest {
   readonly ConnectionId: string
 }
 
-export class ForbiddenException extends /*#__PURE__*/ ServiceError("ForbiddenException") {}
+export class ForbiddenException extends /*#__PURE__*/ ServiceError("ForbiddenException", ForbiddenException$) {}
 
-export class GoneException extends /*#__PURE__*/ ServiceError("GoneException") {}
+export class GoneException extends /*#__PURE__*/ ServiceError("GoneException", GoneException$) {}
 
-export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException", LimitExceededException$) {}
 
-export class PayloadTooLargeException extends /*#__PURE__*/ ServiceError("PayloadTooLargeException")<{ readonly Message?: string }> {}
+export class PayloadTooLargeException extends /*#__PURE__*/ ServiceError("PayloadTooLargeException", PayloadTooLargeException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -76,8 +76,8 @@ export type GetConnectionError = ForbiddenException | GoneException | LimitExcee
 
 export type PostToConnectionError = ForbiddenException | GoneException | LimitExceededException | PayloadTooLargeException | CommonError | Client.SdkError
 
-export const deleteConnection: Client.Operation<DeleteConnectionRequest, {}, DeleteConnectionError, ApiGatewayManagementApi> = /*#__PURE__*/ Client.operation(ApiGatewayManagementApi, {model:{name:"DeleteConnection",http:{method:"DELETE",requestUri:"/@connections/{connectionId}",responseCode:204},input:{shape:DeleteConnectionRequest$},errors:[ForbiddenException$,GoneException$,LimitExceededException$]},errors:{ForbiddenException,GoneException,LimitExceededException}})
+export const deleteConnection: Client.Operation<DeleteConnectionRequest, {}, DeleteConnectionError, ApiGatewayManagementApi> = /*#__PURE__*/ Client.operation(ApiGatewayManagementApi, {model:{name:"DeleteConnection",http:{method:"DELETE",requestUri:"/@connections/{connectionId}",responseCode:204},input:{shape:DeleteConnectionRequest$}},errors:[ForbiddenException,GoneException,LimitExceededException]})
 
-export const getConnection: Client.Operation<GetConnectionRequest, GetConnectionResponse, GetConnectionError, ApiGatewayManagementApi> = /*#__PURE__*/ Client.operation(ApiGatewayManagementApi, {model:{name:"GetConnection",http:{method:"GET",requestUri:"/@connections/{connectionId}",responseCode:200},input:{shape:GetConnectionRequest$},output:{shape:GetConnectionResponse$},errors:[ForbiddenException$,GoneException$,LimitExceededException$]},errors:{ForbiddenException,GoneException,LimitExceededException}})
+export const getConnection: Client.Operation<GetConnectionRequest, GetConnectionResponse, GetConnectionError, ApiGatewayManagementApi> = /*#__PURE__*/ Client.operation(ApiGatewayManagementApi, {model:{name:"GetConnection",http:{method:"GET",requestUri:"/@connections/{connectionId}",responseCode:200},input:{shape:GetConnectionRequest$},output:{shape:GetConnectionResponse$}},errors:[ForbiddenException,GoneException,LimitExceededException]})
 
-export const postToConnection: Client.Operation<PostToConnectionRequest, {}, PostToConnectionError, ApiGatewayManagementApi> = /*#__PURE__*/ Client.operation(ApiGatewayManagementApi, {model:{name:"PostToConnection",http:{method:"POST",requestUri:"/@connections/{connectionId}",responseCode:200},input:{shape:PostToConnectionRequest$,payload:"Data"},errors:[ForbiddenException$,GoneException$,LimitExceededException$,PayloadTooLargeException$]},errors:{ForbiddenException,GoneException,LimitExceededException,PayloadTooLargeException}})
+export const postToConnection: Client.Operation<PostToConnectionRequest, {}, PostToConnectionError, ApiGatewayManagementApi> = /*#__PURE__*/ Client.operation(ApiGatewayManagementApi, {model:{name:"PostToConnection",http:{method:"POST",requestUri:"/@connections/{connectionId}",responseCode:200},input:{shape:PostToConnectionRequest$,payload:"Data"}},errors:[ForbiddenException,GoneException,LimitExceededException,PayloadTooLargeException]})

@@ -69,13 +69,13 @@ export interface InvalidParameterDetail {
   readonly Problem?: string
 }
 
-export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string; readonly Reason?: string; readonly Details?: BadRequestDetails }> {}
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException", BadRequestException$)<{ readonly Message?: string; readonly Reason?: string; readonly Details?: BadRequestDetails }> {}
 
-export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly Message?: string }> {}
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException", InternalServerException$)<{ readonly Message?: string }> {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string; readonly ResourceType?: string; readonly ReferencedBy?: Readonly<Record<string, string>> }> {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$)<{ readonly Message?: string; readonly ResourceType?: string; readonly ReferencedBy?: Readonly<Record<string, string>> }> {}
 
-export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException", ThrottlingException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -84,6 +84,6 @@ export type GetLatestConfigurationError = BadRequestException | InternalServerEx
 
 export type StartConfigurationSessionError = BadRequestException | InternalServerException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const getLatestConfiguration: Client.Operation<GetLatestConfigurationRequest, GetLatestConfigurationResponse, GetLatestConfigurationError, AppConfigData> = /*#__PURE__*/ Client.operation(AppConfigData, {model:{name:"GetLatestConfiguration",http:{method:"GET",requestUri:"/configuration",responseCode:200},input:{shape:GetLatestConfigurationRequest$},output:{shape:GetLatestConfigurationResponse$,payload:"Configuration"},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException,ThrottlingException}})
+export const getLatestConfiguration: Client.Operation<GetLatestConfigurationRequest, GetLatestConfigurationResponse, GetLatestConfigurationError, AppConfigData> = /*#__PURE__*/ Client.operation(AppConfigData, {model:{name:"GetLatestConfiguration",http:{method:"GET",requestUri:"/configuration",responseCode:200},input:{shape:GetLatestConfigurationRequest$},output:{shape:GetLatestConfigurationResponse$,payload:"Configuration"}},errors:[BadRequestException,InternalServerException,ResourceNotFoundException,ThrottlingException]})
 
-export const startConfigurationSession: Client.Operation<StartConfigurationSessionRequest, StartConfigurationSessionResponse, StartConfigurationSessionError, AppConfigData> = /*#__PURE__*/ Client.operation(AppConfigData, {model:{name:"StartConfigurationSession",http:{method:"POST",requestUri:"/configurationsessions",responseCode:201},input:{shape:StartConfigurationSessionRequest$},output:{shape:StartConfigurationSessionResponse$},errors:[BadRequestException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$]},errors:{BadRequestException,InternalServerException,ResourceNotFoundException,ThrottlingException}})
+export const startConfigurationSession: Client.Operation<StartConfigurationSessionRequest, StartConfigurationSessionResponse, StartConfigurationSessionError, AppConfigData> = /*#__PURE__*/ Client.operation(AppConfigData, {model:{name:"StartConfigurationSession",http:{method:"POST",requestUri:"/configurationsessions",responseCode:201},input:{shape:StartConfigurationSessionRequest$},output:{shape:StartConfigurationSessionResponse$}},errors:[BadRequestException,InternalServerException,ResourceNotFoundException,ThrottlingException]})

@@ -173,13 +173,13 @@ export interface UntagResourceRequest {
 
 export type UntagResourceOutput = {}
 
-export class DuplicateReportNameException extends /*#__PURE__*/ ServiceError("DuplicateReportNameException")<{ readonly Message?: string }> {}
+export class DuplicateReportNameException extends /*#__PURE__*/ ServiceError("DuplicateReportNameException", DuplicateReportNameException$)<{ readonly Message?: string }> {}
 
-export class InternalErrorException extends /*#__PURE__*/ ServiceError("InternalErrorException")<{ readonly Message?: string }> {}
+export class InternalErrorException extends /*#__PURE__*/ ServiceError("InternalErrorException", InternalErrorException$)<{ readonly Message?: string }> {}
 
-export class ReportLimitReachedException extends /*#__PURE__*/ ServiceError("ReportLimitReachedException")<{ readonly Message?: string }> {}
+export class ReportLimitReachedException extends /*#__PURE__*/ ServiceError("ReportLimitReachedException", ReportLimitReachedException$)<{ readonly Message?: string }> {}
 
-export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly Message?: string }> {}
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException", ValidationException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -198,15 +198,15 @@ export type TagResourceError = CommonError | Client.SdkError
 
 export type UntagResourceError = CommonError | Client.SdkError
 
-export const deleteReportDefinition: Client.Operation<DeleteReportDefinitionRequest, DeleteReportDefinitionResponse, DeleteReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"DeleteReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:DeleteReportDefinitionRequest$},output:{shape:DeleteReportDefinitionResponse$},errors:[InternalErrorException$,ValidationException$]},errors:{InternalErrorException,ValidationException}})
+export const deleteReportDefinition: Client.Operation<DeleteReportDefinitionRequest, DeleteReportDefinitionResponse, DeleteReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"DeleteReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:DeleteReportDefinitionRequest$},output:{shape:DeleteReportDefinitionResponse$}},errors:[InternalErrorException,ValidationException]})
 
-export const describeReportDefinitions: Paginate.Paginated<DescribeReportDefinitionsRequest, DescribeReportDefinitionsResponse, DescribeReportDefinitionsError, CUR, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CUR, {model:{name:"DescribeReportDefinitions",http:{method:"POST",requestUri:"/"},input:{shape:DescribeReportDefinitionsRequest$},output:{shape:DescribeReportDefinitionsResponse$},errors:[InternalErrorException$]},errors:{InternalErrorException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const describeReportDefinitions: Paginate.Paginated<DescribeReportDefinitionsRequest, DescribeReportDefinitionsResponse, DescribeReportDefinitionsError, CUR, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(CUR, {model:{name:"DescribeReportDefinitions",http:{method:"POST",requestUri:"/"},input:{shape:DescribeReportDefinitionsRequest$},output:{shape:DescribeReportDefinitionsResponse$}},errors:[InternalErrorException]}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
 export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceOutput, ListTagsForResourceError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceOutput$}}})
 
-export const modifyReportDefinition: Client.Operation<ModifyReportDefinitionRequest, ModifyReportDefinitionResponse, ModifyReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"ModifyReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:ModifyReportDefinitionRequest$},output:{shape:ModifyReportDefinitionResponse$},errors:[InternalErrorException$,ValidationException$]},errors:{InternalErrorException,ValidationException}})
+export const modifyReportDefinition: Client.Operation<ModifyReportDefinitionRequest, ModifyReportDefinitionResponse, ModifyReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"ModifyReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:ModifyReportDefinitionRequest$},output:{shape:ModifyReportDefinitionResponse$}},errors:[InternalErrorException,ValidationException]})
 
-export const putReportDefinition: Client.Operation<PutReportDefinitionRequest, PutReportDefinitionResponse, PutReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"PutReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:PutReportDefinitionRequest$},output:{shape:PutReportDefinitionResponse$},errors:[DuplicateReportNameException$,InternalErrorException$,ReportLimitReachedException$,ValidationException$]},errors:{DuplicateReportNameException,InternalErrorException,ReportLimitReachedException,ValidationException}})
+export const putReportDefinition: Client.Operation<PutReportDefinitionRequest, PutReportDefinitionResponse, PutReportDefinitionError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"PutReportDefinition",http:{method:"POST",requestUri:"/"},input:{shape:PutReportDefinitionRequest$},output:{shape:PutReportDefinitionResponse$}},errors:[DuplicateReportNameException,InternalErrorException,ReportLimitReachedException,ValidationException]})
 
 export const tagResource: Client.Operation<TagResourceRequest, TagResourceOutput, TagResourceError, CUR> = /*#__PURE__*/ Client.operation(CUR, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceOutput$}}})
 

@@ -168,9 +168,9 @@ export interface DocumentServiceWarning {
   readonly message?: string
 }
 
-export class DocumentServiceException extends /*#__PURE__*/ ServiceError("DocumentServiceException")<{ readonly status?: string }> {}
+export class DocumentServiceException extends /*#__PURE__*/ ServiceError("DocumentServiceException", DocumentServiceException$)<{ readonly status?: string }> {}
 
-export class SearchException extends /*#__PURE__*/ ServiceError("SearchException") {}
+export class SearchException extends /*#__PURE__*/ ServiceError("SearchException", SearchException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -181,8 +181,8 @@ export type SuggestError = SearchException | CommonError | Client.SdkError
 
 export type UploadDocumentsError = DocumentServiceException | CommonError | Client.SdkError
 
-export const search_: Client.Operation<SearchRequest, SearchResponse, SearchError, CloudSearchDomain> = /*#__PURE__*/ Client.operation(CloudSearchDomain, {model:{name:"Search",http:{method:"GET",requestUri:"/2013-01-01/search?format=sdk&pretty=true"},input:{shape:SearchRequest$},output:{shape:SearchResponse$},errors:[SearchException$]},errors:{SearchException}})
+export const search_: Client.Operation<SearchRequest, SearchResponse, SearchError, CloudSearchDomain> = /*#__PURE__*/ Client.operation(CloudSearchDomain, {model:{name:"Search",http:{method:"GET",requestUri:"/2013-01-01/search?format=sdk&pretty=true"},input:{shape:SearchRequest$},output:{shape:SearchResponse$}},errors:[SearchException]})
 
-export const suggest: Client.Operation<SuggestRequest, SuggestResponse, SuggestError, CloudSearchDomain> = /*#__PURE__*/ Client.operation(CloudSearchDomain, {model:{name:"Suggest",http:{method:"GET",requestUri:"/2013-01-01/suggest?format=sdk&pretty=true"},input:{shape:SuggestRequest$},output:{shape:SuggestResponse$},errors:[SearchException$]},errors:{SearchException}})
+export const suggest: Client.Operation<SuggestRequest, SuggestResponse, SuggestError, CloudSearchDomain> = /*#__PURE__*/ Client.operation(CloudSearchDomain, {model:{name:"Suggest",http:{method:"GET",requestUri:"/2013-01-01/suggest?format=sdk&pretty=true"},input:{shape:SuggestRequest$},output:{shape:SuggestResponse$}},errors:[SearchException]})
 
-export const uploadDocuments: Client.Operation<UploadDocumentsRequest, UploadDocumentsResponse, UploadDocumentsError, CloudSearchDomain> = /*#__PURE__*/ Client.operation(CloudSearchDomain, {model:{name:"UploadDocuments",http:{method:"POST",requestUri:"/2013-01-01/documents/batch?format=sdk"},input:{shape:UploadDocumentsRequest$,payload:"documents"},output:{shape:UploadDocumentsResponse$},errors:[DocumentServiceException$]},errors:{DocumentServiceException}})
+export const uploadDocuments: Client.Operation<UploadDocumentsRequest, UploadDocumentsResponse, UploadDocumentsError, CloudSearchDomain> = /*#__PURE__*/ Client.operation(CloudSearchDomain, {model:{name:"UploadDocuments",http:{method:"POST",requestUri:"/2013-01-01/documents/batch?format=sdk"},input:{shape:UploadDocumentsRequest$,payload:"documents"},output:{shape:UploadDocumentsResponse$}},errors:[DocumentServiceException]})

@@ -110,19 +110,19 @@ export interface PostContactSummary {
   readonly FailureCode?: PostContactSummaryFailureCode
 }
 
-export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly Message?: string }> {}
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException", AccessDeniedException$)<{ readonly Message?: string }> {}
 
-export class InternalServiceException extends /*#__PURE__*/ ServiceError("InternalServiceException")<{ readonly Message?: string }> {}
+export class InternalServiceException extends /*#__PURE__*/ ServiceError("InternalServiceException", InternalServiceException$)<{ readonly Message?: string }> {}
 
-export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException")<{ readonly Message?: string }> {}
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException", InvalidRequestException$)<{ readonly Message?: string }> {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$)<{ readonly Message?: string }> {}
 
-export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException", ThrottlingException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
 export type ListRealtimeContactAnalysisSegmentsError = AccessDeniedException | InternalServiceException | InvalidRequestException | ResourceNotFoundException | ThrottlingException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" }> | Client.SdkError
 
-export const listRealtimeContactAnalysisSegments: Paginate.Paginated<ListRealtimeContactAnalysisSegmentsRequest, ListRealtimeContactAnalysisSegmentsResponse, ListRealtimeContactAnalysisSegmentsError, ConnectContactLens, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ConnectContactLens, {model:{name:"ListRealtimeContactAnalysisSegments",http:{method:"POST",requestUri:"/realtime-contact-analysis/analysis-segments"},input:{shape:ListRealtimeContactAnalysisSegmentsRequest$},output:{shape:ListRealtimeContactAnalysisSegmentsResponse$},errors:[AccessDeniedException$,InternalServiceException$,InvalidRequestException$,ResourceNotFoundException$,ThrottlingException$]},errors:{AccessDeniedException,InternalServiceException,InvalidRequestException,ResourceNotFoundException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const listRealtimeContactAnalysisSegments: Paginate.Paginated<ListRealtimeContactAnalysisSegmentsRequest, ListRealtimeContactAnalysisSegmentsResponse, ListRealtimeContactAnalysisSegmentsError, ConnectContactLens, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ConnectContactLens, {model:{name:"ListRealtimeContactAnalysisSegments",http:{method:"POST",requestUri:"/realtime-contact-analysis/analysis-segments"},input:{shape:ListRealtimeContactAnalysisSegmentsRequest$},output:{shape:ListRealtimeContactAnalysisSegmentsResponse$}},errors:[AccessDeniedException,InternalServiceException,InvalidRequestException,ResourceNotFoundException,ThrottlingException]}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})

@@ -558,19 +558,19 @@ export interface UpdateLandingZoneOutput {
   readonly operationIdentifier?: string
 }
 
-export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException", AccessDeniedException$) {}
 
-export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException", ConflictException$) {}
 
-export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException", InternalServerException$) {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$) {}
 
-export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException") {}
+export class ServiceQuotaExceededException extends /*#__PURE__*/ ServiceError("ServiceQuotaExceededException", ServiceQuotaExceededException$) {}
 
-export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly serviceCode?: string; readonly quotaCode?: string; readonly retryAfterSeconds?: number }> {}
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException", ThrottlingException$)<{ readonly serviceCode?: string; readonly quotaCode?: string; readonly retryAfterSeconds?: number }> {}
 
-export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException") {}
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException", ValidationException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -635,17 +635,17 @@ export const deleteLandingZone: Client.Operation<DeleteLandingZoneRequest, Delet
 
 export const disableBaseline: Client.Operation<DisableBaselineRequest, DisableBaselineOutput, DisableBaselineError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"DisableBaseline",http:{method:"POST",requestUri:"/disable-baseline",responseCode:200},input:{shape:DisableBaselineRequest$},output:{shape:DisableBaselineOutput$},idempotent:true}})
 
-export const disableControl: Client.Operation<DisableControlInput, DisableControlOutput, DisableControlError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"DisableControl",http:{method:"POST",requestUri:"/disable-control",responseCode:200},input:{shape:DisableControlInput$},output:{shape:DisableControlOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+export const disableControl: Client.Operation<DisableControlInput, DisableControlOutput, DisableControlError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"DisableControl",http:{method:"POST",requestUri:"/disable-control",responseCode:200},input:{shape:DisableControlInput$},output:{shape:DisableControlOutput$}},errors:[AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException]})
 
 export const enableBaseline: Client.Operation<EnableBaselineRequest, EnableBaselineOutput, EnableBaselineError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"EnableBaseline",http:{method:"POST",requestUri:"/enable-baseline",responseCode:200},input:{shape:EnableBaselineRequest$},output:{shape:EnableBaselineOutput$}}})
 
-export const enableControl: Client.Operation<EnableControlInput, EnableControlOutput, EnableControlError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"EnableControl",http:{method:"POST",requestUri:"/enable-control",responseCode:200},input:{shape:EnableControlInput$},output:{shape:EnableControlOutput$},errors:[AccessDeniedException$,ConflictException$,InternalServerException$,ResourceNotFoundException$,ServiceQuotaExceededException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException}})
+export const enableControl: Client.Operation<EnableControlInput, EnableControlOutput, EnableControlError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"EnableControl",http:{method:"POST",requestUri:"/enable-control",responseCode:200},input:{shape:EnableControlInput$},output:{shape:EnableControlOutput$}},errors:[AccessDeniedException,ConflictException,InternalServerException,ResourceNotFoundException,ServiceQuotaExceededException,ThrottlingException,ValidationException]})
 
 export const getBaseline: Client.Operation<GetBaselineRequest, GetBaselineOutput, GetBaselineError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"GetBaseline",http:{method:"POST",requestUri:"/get-baseline",responseCode:200},input:{shape:GetBaselineRequest$},output:{shape:GetBaselineOutput$}}})
 
 export const getBaselineOperation: Client.Operation<GetBaselineOperationRequest, GetBaselineOperationOutput, GetBaselineOperationError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"GetBaselineOperation",http:{method:"POST",requestUri:"/get-baseline-operation",responseCode:200},input:{shape:GetBaselineOperationRequest$},output:{shape:GetBaselineOperationOutput$}}})
 
-export const getControlOperation: Client.Operation<GetControlOperationInput, GetControlOperationOutput, GetControlOperationError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"GetControlOperation",http:{method:"POST",requestUri:"/get-control-operation",responseCode:200},input:{shape:GetControlOperationInput$},output:{shape:GetControlOperationOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+export const getControlOperation: Client.Operation<GetControlOperationInput, GetControlOperationOutput, GetControlOperationError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"GetControlOperation",http:{method:"POST",requestUri:"/get-control-operation",responseCode:200},input:{shape:GetControlOperationInput$},output:{shape:GetControlOperationOutput$}},errors:[AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException]})
 
 export const getEnabledBaseline: Client.Operation<GetEnabledBaselineRequest, GetEnabledBaselineOutput, GetEnabledBaselineError, ControlTower> = /*#__PURE__*/ Client.operation(ControlTower, {model:{name:"GetEnabledBaseline",http:{method:"POST",requestUri:"/get-enabled-baseline",responseCode:200},input:{shape:GetEnabledBaselineRequest$},output:{shape:GetEnabledBaselineOutput$}}})
 
@@ -661,7 +661,7 @@ export const listControlOperations: Paginate.Paginated<ListControlOperationsRequ
 
 export const listEnabledBaselines: Paginate.Paginated<ListEnabledBaselinesRequest, ListEnabledBaselinesOutput, ListEnabledBaselinesError, ControlTower, ListEnabledBaselinesOutputEnabledBaselinesMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ControlTower, {model:{name:"ListEnabledBaselines",http:{method:"POST",requestUri:"/list-enabled-baselines",responseCode:200},input:{shape:ListEnabledBaselinesRequest$},output:{shape:ListEnabledBaselinesOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["enabledBaselines"]})
 
-export const listEnabledControls: Paginate.Paginated<ListEnabledControlsInput, ListEnabledControlsOutput, ListEnabledControlsError, ControlTower, EnabledControlSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ControlTower, {model:{name:"ListEnabledControls",http:{method:"POST",requestUri:"/list-enabled-controls",responseCode:200},input:{shape:ListEnabledControlsInput$},output:{shape:ListEnabledControlsOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["enabledControls"]})
+export const listEnabledControls: Paginate.Paginated<ListEnabledControlsInput, ListEnabledControlsOutput, ListEnabledControlsError, ControlTower, EnabledControlSummary> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ControlTower, {model:{name:"ListEnabledControls",http:{method:"POST",requestUri:"/list-enabled-controls",responseCode:200},input:{shape:ListEnabledControlsInput$},output:{shape:ListEnabledControlsOutput$}},errors:[AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException]}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["enabledControls"]})
 
 export const listLandingZoneOperations: Paginate.Paginated<ListLandingZoneOperationsRequest, ListLandingZoneOperationsOutput, ListLandingZoneOperationsError, ControlTower, ListLandingZoneOperationsOutputLandingZoneOperationsMember> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(ControlTower, {model:{name:"ListLandingZoneOperations",http:{method:"POST",requestUri:"/list-landingzone-operations",responseCode:200},input:{shape:ListLandingZoneOperationsRequest$},output:{shape:ListLandingZoneOperationsOutput$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["landingZoneOperations"]})
 

@@ -183,15 +183,15 @@ export interface Stream_ {
   readonly StreamLabel?: string
 }
 
-export class ExpiredIteratorException extends /*#__PURE__*/ ServiceError("ExpiredIteratorException") {}
+export class ExpiredIteratorException extends /*#__PURE__*/ ServiceError("ExpiredIteratorException", ExpiredIteratorException$) {}
 
-export class InternalServerError extends /*#__PURE__*/ ServiceError("InternalServerError") {}
+export class InternalServerError extends /*#__PURE__*/ ServiceError("InternalServerError", InternalServerError$) {}
 
-export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException", LimitExceededException$) {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$) {}
 
-export class TrimmedDataAccessException extends /*#__PURE__*/ ServiceError("TrimmedDataAccessException") {}
+export class TrimmedDataAccessException extends /*#__PURE__*/ ServiceError("TrimmedDataAccessException", TrimmedDataAccessException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.ProvisionedThroughputExceededException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -204,10 +204,10 @@ export type GetShardIteratorError = InternalServerError | ResourceNotFoundExcept
 
 export type ListStreamsError = InternalServerError | ResourceNotFoundException | CommonError | Client.SdkError
 
-export const describeStream: Client.Operation<DescribeStreamInput, DescribeStreamOutput, DescribeStreamError, DynamoDBStreams> = /*#__PURE__*/ Client.operation(DynamoDBStreams, {model:{name:"DescribeStream",http:{method:"POST",requestUri:"/"},input:{shape:DescribeStreamInput$},output:{shape:DescribeStreamOutput$},errors:[InternalServerError$,ResourceNotFoundException$]},errors:{InternalServerError,ResourceNotFoundException}})
+export const describeStream: Client.Operation<DescribeStreamInput, DescribeStreamOutput, DescribeStreamError, DynamoDBStreams> = /*#__PURE__*/ Client.operation(DynamoDBStreams, {model:{name:"DescribeStream",http:{method:"POST",requestUri:"/"},input:{shape:DescribeStreamInput$},output:{shape:DescribeStreamOutput$}},errors:[InternalServerError,ResourceNotFoundException]})
 
-export const getRecords: Client.Operation<GetRecordsInput, GetRecordsOutput, GetRecordsError, DynamoDBStreams> = /*#__PURE__*/ Client.operation(DynamoDBStreams, {model:{name:"GetRecords",http:{method:"POST",requestUri:"/"},input:{shape:GetRecordsInput$},output:{shape:GetRecordsOutput$},errors:[ExpiredIteratorException$,InternalServerError$,LimitExceededException$,ResourceNotFoundException$,TrimmedDataAccessException$]},errors:{ExpiredIteratorException,InternalServerError,LimitExceededException,ResourceNotFoundException,TrimmedDataAccessException}})
+export const getRecords: Client.Operation<GetRecordsInput, GetRecordsOutput, GetRecordsError, DynamoDBStreams> = /*#__PURE__*/ Client.operation(DynamoDBStreams, {model:{name:"GetRecords",http:{method:"POST",requestUri:"/"},input:{shape:GetRecordsInput$},output:{shape:GetRecordsOutput$}},errors:[ExpiredIteratorException,InternalServerError,LimitExceededException,ResourceNotFoundException,TrimmedDataAccessException]})
 
-export const getShardIterator: Client.Operation<GetShardIteratorInput, GetShardIteratorOutput, GetShardIteratorError, DynamoDBStreams> = /*#__PURE__*/ Client.operation(DynamoDBStreams, {model:{name:"GetShardIterator",http:{method:"POST",requestUri:"/"},input:{shape:GetShardIteratorInput$},output:{shape:GetShardIteratorOutput$},errors:[InternalServerError$,ResourceNotFoundException$,TrimmedDataAccessException$]},errors:{InternalServerError,ResourceNotFoundException,TrimmedDataAccessException}})
+export const getShardIterator: Client.Operation<GetShardIteratorInput, GetShardIteratorOutput, GetShardIteratorError, DynamoDBStreams> = /*#__PURE__*/ Client.operation(DynamoDBStreams, {model:{name:"GetShardIterator",http:{method:"POST",requestUri:"/"},input:{shape:GetShardIteratorInput$},output:{shape:GetShardIteratorOutput$}},errors:[InternalServerError,ResourceNotFoundException,TrimmedDataAccessException]})
 
-export const listStreams: Client.Operation<ListStreamsInput, ListStreamsOutput, ListStreamsError, DynamoDBStreams> = /*#__PURE__*/ Client.operation(DynamoDBStreams, {model:{name:"ListStreams",http:{method:"POST",requestUri:"/"},input:{shape:ListStreamsInput$},output:{shape:ListStreamsOutput$},errors:[InternalServerError$,ResourceNotFoundException$]},errors:{InternalServerError,ResourceNotFoundException}})
+export const listStreams: Client.Operation<ListStreamsInput, ListStreamsOutput, ListStreamsError, DynamoDBStreams> = /*#__PURE__*/ Client.operation(DynamoDBStreams, {model:{name:"ListStreams",http:{method:"POST",requestUri:"/"},input:{shape:ListStreamsInput$},output:{shape:ListStreamsOutput$}},errors:[InternalServerError,ResourceNotFoundException]})

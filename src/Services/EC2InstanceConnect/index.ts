@@ -65,29 +65,29 @@ export interface SendSerialConsoleSSHPublicKeyResponse {
   readonly Success?: boolean
 }
 
-export class AuthException extends /*#__PURE__*/ ServiceError("AuthException")<{ readonly Message?: string }> {}
+export class AuthException extends /*#__PURE__*/ ServiceError("AuthException", AuthException$)<{ readonly Message?: string }> {}
 
-export class EC2InstanceNotFoundException extends /*#__PURE__*/ ServiceError("EC2InstanceNotFoundException")<{ readonly Message?: string }> {}
+export class EC2InstanceNotFoundException extends /*#__PURE__*/ ServiceError("EC2InstanceNotFoundException", EC2InstanceNotFoundException$)<{ readonly Message?: string }> {}
 
-export class EC2InstanceStateInvalidException extends /*#__PURE__*/ ServiceError("EC2InstanceStateInvalidException")<{ readonly Message?: string }> {}
+export class EC2InstanceStateInvalidException extends /*#__PURE__*/ ServiceError("EC2InstanceStateInvalidException", EC2InstanceStateInvalidException$)<{ readonly Message?: string }> {}
 
-export class EC2InstanceTypeInvalidException extends /*#__PURE__*/ ServiceError("EC2InstanceTypeInvalidException")<{ readonly Message?: string }> {}
+export class EC2InstanceTypeInvalidException extends /*#__PURE__*/ ServiceError("EC2InstanceTypeInvalidException", EC2InstanceTypeInvalidException$)<{ readonly Message?: string }> {}
 
-export class EC2InstanceUnavailableException extends /*#__PURE__*/ ServiceError("EC2InstanceUnavailableException")<{ readonly Message?: string }> {}
+export class EC2InstanceUnavailableException extends /*#__PURE__*/ ServiceError("EC2InstanceUnavailableException", EC2InstanceUnavailableException$)<{ readonly Message?: string }> {}
 
-export class InvalidArgsException extends /*#__PURE__*/ ServiceError("InvalidArgsException")<{ readonly Message?: string }> {}
+export class InvalidArgsException extends /*#__PURE__*/ ServiceError("InvalidArgsException", InvalidArgsException$)<{ readonly Message?: string }> {}
 
-export class SerialConsoleAccessDisabledException extends /*#__PURE__*/ ServiceError("SerialConsoleAccessDisabledException")<{ readonly Message?: string }> {}
+export class SerialConsoleAccessDisabledException extends /*#__PURE__*/ ServiceError("SerialConsoleAccessDisabledException", SerialConsoleAccessDisabledException$)<{ readonly Message?: string }> {}
 
-export class SerialConsoleSessionLimitExceededException extends /*#__PURE__*/ ServiceError("SerialConsoleSessionLimitExceededException")<{ readonly Message?: string }> {}
+export class SerialConsoleSessionLimitExceededException extends /*#__PURE__*/ ServiceError("SerialConsoleSessionLimitExceededException", SerialConsoleSessionLimitExceededException$)<{ readonly Message?: string }> {}
 
-export class SerialConsoleSessionUnavailableException extends /*#__PURE__*/ ServiceError("SerialConsoleSessionUnavailableException")<{ readonly Message?: string }> {}
+export class SerialConsoleSessionUnavailableException extends /*#__PURE__*/ ServiceError("SerialConsoleSessionUnavailableException", SerialConsoleSessionUnavailableException$)<{ readonly Message?: string }> {}
 
-export class SerialConsoleSessionUnsupportedException extends /*#__PURE__*/ ServiceError("SerialConsoleSessionUnsupportedException")<{ readonly Message?: string }> {}
+export class SerialConsoleSessionUnsupportedException extends /*#__PURE__*/ ServiceError("SerialConsoleSessionUnsupportedException", SerialConsoleSessionUnsupportedException$)<{ readonly Message?: string }> {}
 
-export class ServiceException extends /*#__PURE__*/ ServiceError("ServiceException")<{ readonly Message?: string }> {}
+export class ServiceException extends /*#__PURE__*/ ServiceError("ServiceException", ServiceException$)<{ readonly Message?: string }> {}
 
-export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly Message?: string }> {}
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException", ThrottlingException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -96,6 +96,6 @@ export type SendSSHPublicKeyError = AuthException | EC2InstanceNotFoundException
 
 export type SendSerialConsoleSSHPublicKeyError = AuthException | EC2InstanceNotFoundException | EC2InstanceStateInvalidException | EC2InstanceTypeInvalidException | EC2InstanceUnavailableException | InvalidArgsException | SerialConsoleAccessDisabledException | SerialConsoleSessionLimitExceededException | SerialConsoleSessionUnavailableException | SerialConsoleSessionUnsupportedException | ServiceException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const sendSSHPublicKey: Client.Operation<SendSSHPublicKeyRequest, SendSSHPublicKeyResponse, SendSSHPublicKeyError, EC2InstanceConnect> = /*#__PURE__*/ Client.operation(EC2InstanceConnect, {model:{name:"SendSSHPublicKey",http:{method:"POST",requestUri:"/"},input:{shape:SendSSHPublicKeyRequest$},output:{shape:SendSSHPublicKeyResponse$},errors:[AuthException$,EC2InstanceNotFoundException$,EC2InstanceStateInvalidException$,EC2InstanceUnavailableException$,InvalidArgsException$,ServiceException$,ThrottlingException$]},errors:{AuthException,Forbidden:AuthException,EC2InstanceNotFoundException,EC2InstanceNotFound:EC2InstanceNotFoundException,EC2InstanceStateInvalidException,EC2InstanceStateInvalid:EC2InstanceStateInvalidException,EC2InstanceUnavailableException,EC2InstanceUnavailable:EC2InstanceUnavailableException,InvalidArgsException,InvalidArguments:InvalidArgsException,ServiceException,InternalServerError:ServiceException,ThrottlingException,TooManyRequests:ThrottlingException}})
+export const sendSSHPublicKey: Client.Operation<SendSSHPublicKeyRequest, SendSSHPublicKeyResponse, SendSSHPublicKeyError, EC2InstanceConnect> = /*#__PURE__*/ Client.operation(EC2InstanceConnect, {model:{name:"SendSSHPublicKey",http:{method:"POST",requestUri:"/"},input:{shape:SendSSHPublicKeyRequest$},output:{shape:SendSSHPublicKeyResponse$}},errors:[AuthException,EC2InstanceNotFoundException,EC2InstanceStateInvalidException,EC2InstanceUnavailableException,InvalidArgsException,ServiceException,ThrottlingException]})
 
-export const sendSerialConsoleSSHPublicKey: Client.Operation<SendSerialConsoleSSHPublicKeyRequest, SendSerialConsoleSSHPublicKeyResponse, SendSerialConsoleSSHPublicKeyError, EC2InstanceConnect> = /*#__PURE__*/ Client.operation(EC2InstanceConnect, {model:{name:"SendSerialConsoleSSHPublicKey",http:{method:"POST",requestUri:"/"},input:{shape:SendSerialConsoleSSHPublicKeyRequest$},output:{shape:SendSerialConsoleSSHPublicKeyResponse$},errors:[AuthException$,EC2InstanceNotFoundException$,EC2InstanceStateInvalidException$,EC2InstanceTypeInvalidException$,EC2InstanceUnavailableException$,InvalidArgsException$,SerialConsoleAccessDisabledException$,SerialConsoleSessionLimitExceededException$,SerialConsoleSessionUnavailableException$,SerialConsoleSessionUnsupportedException$,ServiceException$,ThrottlingException$]},errors:{AuthException,Forbidden:AuthException,EC2InstanceNotFoundException,EC2InstanceNotFound:EC2InstanceNotFoundException,EC2InstanceStateInvalidException,EC2InstanceStateInvalid:EC2InstanceStateInvalidException,EC2InstanceTypeInvalidException,EC2InstanceTypeInvalid:EC2InstanceTypeInvalidException,EC2InstanceUnavailableException,EC2InstanceUnavailable:EC2InstanceUnavailableException,InvalidArgsException,InvalidArguments:InvalidArgsException,SerialConsoleAccessDisabledException,SerialConsoleAccessDisabled:SerialConsoleAccessDisabledException,SerialConsoleSessionLimitExceededException,SerialConsoleSessionLimitExceeded:SerialConsoleSessionLimitExceededException,SerialConsoleSessionUnavailableException,SerialConsoleSessionUnavailable:SerialConsoleSessionUnavailableException,SerialConsoleSessionUnsupportedException,SerialConsoleSessionUnsupported:SerialConsoleSessionUnsupportedException,ServiceException,InternalServerError:ServiceException,ThrottlingException,TooManyRequests:ThrottlingException}})
+export const sendSerialConsoleSSHPublicKey: Client.Operation<SendSerialConsoleSSHPublicKeyRequest, SendSerialConsoleSSHPublicKeyResponse, SendSerialConsoleSSHPublicKeyError, EC2InstanceConnect> = /*#__PURE__*/ Client.operation(EC2InstanceConnect, {model:{name:"SendSerialConsoleSSHPublicKey",http:{method:"POST",requestUri:"/"},input:{shape:SendSerialConsoleSSHPublicKeyRequest$},output:{shape:SendSerialConsoleSSHPublicKeyResponse$}},errors:[AuthException,EC2InstanceNotFoundException,EC2InstanceStateInvalidException,EC2InstanceTypeInvalidException,EC2InstanceUnavailableException,InvalidArgsException,SerialConsoleAccessDisabledException,SerialConsoleSessionLimitExceededException,SerialConsoleSessionUnavailableException,SerialConsoleSessionUnsupportedException,ServiceException,ThrottlingException]})

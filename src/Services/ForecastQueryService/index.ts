@@ -72,15 +72,15 @@ export interface QueryWhatIfForecastResponse {
   readonly Forecast?: Forecast
 }
 
-export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException")<{ readonly Message?: string }> {}
+export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException", InvalidInputException$)<{ readonly Message?: string }> {}
 
-export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException")<{ readonly Message?: string }> {}
+export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException", InvalidNextTokenException$)<{ readonly Message?: string }> {}
 
-export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string }> {}
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException", LimitExceededException$)<{ readonly Message?: string }> {}
 
-export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException")<{ readonly Message?: string }> {}
+export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException", ResourceInUseException$)<{ readonly Message?: string }> {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -89,6 +89,6 @@ export type QueryForecastError = InvalidInputException | InvalidNextTokenExcepti
 
 export type QueryWhatIfForecastError = InvalidInputException | InvalidNextTokenException | LimitExceededException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export const queryForecast: Client.Operation<QueryForecastRequest, QueryForecastResponse, QueryForecastError, ForecastQueryService> = /*#__PURE__*/ Client.operation(ForecastQueryService, {model:{name:"QueryForecast",http:{method:"POST",requestUri:"/"},input:{shape:QueryForecastRequest$},output:{shape:QueryForecastResponse$},errors:[InvalidInputException$,InvalidNextTokenException$,LimitExceededException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,InvalidNextTokenException,LimitExceededException,ResourceInUseException,ResourceNotFoundException}})
+export const queryForecast: Client.Operation<QueryForecastRequest, QueryForecastResponse, QueryForecastError, ForecastQueryService> = /*#__PURE__*/ Client.operation(ForecastQueryService, {model:{name:"QueryForecast",http:{method:"POST",requestUri:"/"},input:{shape:QueryForecastRequest$},output:{shape:QueryForecastResponse$}},errors:[InvalidInputException,InvalidNextTokenException,LimitExceededException,ResourceInUseException,ResourceNotFoundException]})
 
-export const queryWhatIfForecast: Client.Operation<QueryWhatIfForecastRequest, QueryWhatIfForecastResponse, QueryWhatIfForecastError, ForecastQueryService> = /*#__PURE__*/ Client.operation(ForecastQueryService, {model:{name:"QueryWhatIfForecast",http:{method:"POST",requestUri:"/"},input:{shape:QueryWhatIfForecastRequest$},output:{shape:QueryWhatIfForecastResponse$},errors:[InvalidInputException$,InvalidNextTokenException$,LimitExceededException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,InvalidNextTokenException,LimitExceededException,ResourceInUseException,ResourceNotFoundException}})
+export const queryWhatIfForecast: Client.Operation<QueryWhatIfForecastRequest, QueryWhatIfForecastResponse, QueryWhatIfForecastError, ForecastQueryService> = /*#__PURE__*/ Client.operation(ForecastQueryService, {model:{name:"QueryWhatIfForecast",http:{method:"POST",requestUri:"/"},input:{shape:QueryWhatIfForecastRequest$},output:{shape:QueryWhatIfForecastResponse$}},errors:[InvalidInputException,InvalidNextTokenException,LimitExceededException,ResourceInUseException,ResourceNotFoundException]})

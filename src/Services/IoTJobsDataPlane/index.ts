@@ -125,19 +125,19 @@ export interface JobExecutionState {
   readonly versionNumber?: number
 }
 
-export class CertificateValidationException extends /*#__PURE__*/ ServiceError("CertificateValidationException") {}
+export class CertificateValidationException extends /*#__PURE__*/ ServiceError("CertificateValidationException", CertificateValidationException$) {}
 
-export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException") {}
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException", InvalidRequestException$) {}
 
-export class InvalidStateTransitionException extends /*#__PURE__*/ ServiceError("InvalidStateTransitionException") {}
+export class InvalidStateTransitionException extends /*#__PURE__*/ ServiceError("InvalidStateTransitionException", InvalidStateTransitionException$) {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$) {}
 
-export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException") {}
+export class ServiceUnavailableException extends /*#__PURE__*/ ServiceError("ServiceUnavailableException", ServiceUnavailableException$) {}
 
-export class TerminalStateException extends /*#__PURE__*/ ServiceError("TerminalStateException") {}
+export class TerminalStateException extends /*#__PURE__*/ ServiceError("TerminalStateException", TerminalStateException$) {}
 
-export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException")<{ readonly payload?: Uint8Array }> {}
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException", ThrottlingException$)<{ readonly payload?: Uint8Array }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -150,10 +150,10 @@ export type StartNextPendingJobExecutionError = CertificateValidationException |
 
 export type UpdateJobExecutionError = CertificateValidationException | InvalidRequestException | InvalidStateTransitionException | ResourceNotFoundException | ServiceUnavailableException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const describeJobExecution: Client.Operation<DescribeJobExecutionRequest, DescribeJobExecutionResponse, DescribeJobExecutionError, IoTJobsDataPlane> = /*#__PURE__*/ Client.operation(IoTJobsDataPlane, {model:{name:"DescribeJobExecution",http:{method:"GET",requestUri:"/things/{thingName}/jobs/{jobId}"},input:{shape:DescribeJobExecutionRequest$},output:{shape:DescribeJobExecutionResponse$},errors:[CertificateValidationException$,InvalidRequestException$,ResourceNotFoundException$,ServiceUnavailableException$,TerminalStateException$,ThrottlingException$]},errors:{CertificateValidationException,InvalidRequestException,ResourceNotFoundException,ServiceUnavailableException,TerminalStateException,ThrottlingException}})
+export const describeJobExecution: Client.Operation<DescribeJobExecutionRequest, DescribeJobExecutionResponse, DescribeJobExecutionError, IoTJobsDataPlane> = /*#__PURE__*/ Client.operation(IoTJobsDataPlane, {model:{name:"DescribeJobExecution",http:{method:"GET",requestUri:"/things/{thingName}/jobs/{jobId}"},input:{shape:DescribeJobExecutionRequest$},output:{shape:DescribeJobExecutionResponse$}},errors:[CertificateValidationException,InvalidRequestException,ResourceNotFoundException,ServiceUnavailableException,TerminalStateException,ThrottlingException]})
 
-export const getPendingJobExecutions: Client.Operation<GetPendingJobExecutionsRequest, GetPendingJobExecutionsResponse, GetPendingJobExecutionsError, IoTJobsDataPlane> = /*#__PURE__*/ Client.operation(IoTJobsDataPlane, {model:{name:"GetPendingJobExecutions",http:{method:"GET",requestUri:"/things/{thingName}/jobs"},input:{shape:GetPendingJobExecutionsRequest$},output:{shape:GetPendingJobExecutionsResponse$},errors:[CertificateValidationException$,InvalidRequestException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{CertificateValidationException,InvalidRequestException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}})
+export const getPendingJobExecutions: Client.Operation<GetPendingJobExecutionsRequest, GetPendingJobExecutionsResponse, GetPendingJobExecutionsError, IoTJobsDataPlane> = /*#__PURE__*/ Client.operation(IoTJobsDataPlane, {model:{name:"GetPendingJobExecutions",http:{method:"GET",requestUri:"/things/{thingName}/jobs"},input:{shape:GetPendingJobExecutionsRequest$},output:{shape:GetPendingJobExecutionsResponse$}},errors:[CertificateValidationException,InvalidRequestException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException]})
 
-export const startNextPendingJobExecution: Client.Operation<StartNextPendingJobExecutionRequest, StartNextPendingJobExecutionResponse, StartNextPendingJobExecutionError, IoTJobsDataPlane> = /*#__PURE__*/ Client.operation(IoTJobsDataPlane, {model:{name:"StartNextPendingJobExecution",http:{method:"PUT",requestUri:"/things/{thingName}/jobs/$next"},input:{shape:StartNextPendingJobExecutionRequest$},output:{shape:StartNextPendingJobExecutionResponse$},errors:[CertificateValidationException$,InvalidRequestException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{CertificateValidationException,InvalidRequestException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}})
+export const startNextPendingJobExecution: Client.Operation<StartNextPendingJobExecutionRequest, StartNextPendingJobExecutionResponse, StartNextPendingJobExecutionError, IoTJobsDataPlane> = /*#__PURE__*/ Client.operation(IoTJobsDataPlane, {model:{name:"StartNextPendingJobExecution",http:{method:"PUT",requestUri:"/things/{thingName}/jobs/$next"},input:{shape:StartNextPendingJobExecutionRequest$},output:{shape:StartNextPendingJobExecutionResponse$}},errors:[CertificateValidationException,InvalidRequestException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException]})
 
-export const updateJobExecution: Client.Operation<UpdateJobExecutionRequest, UpdateJobExecutionResponse, UpdateJobExecutionError, IoTJobsDataPlane> = /*#__PURE__*/ Client.operation(IoTJobsDataPlane, {model:{name:"UpdateJobExecution",http:{method:"POST",requestUri:"/things/{thingName}/jobs/{jobId}"},input:{shape:UpdateJobExecutionRequest$},output:{shape:UpdateJobExecutionResponse$},errors:[CertificateValidationException$,InvalidRequestException$,InvalidStateTransitionException$,ResourceNotFoundException$,ServiceUnavailableException$,ThrottlingException$]},errors:{CertificateValidationException,InvalidRequestException,InvalidStateTransitionException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException}})
+export const updateJobExecution: Client.Operation<UpdateJobExecutionRequest, UpdateJobExecutionResponse, UpdateJobExecutionError, IoTJobsDataPlane> = /*#__PURE__*/ Client.operation(IoTJobsDataPlane, {model:{name:"UpdateJobExecution",http:{method:"POST",requestUri:"/things/{thingName}/jobs/{jobId}"},input:{shape:UpdateJobExecutionRequest$},output:{shape:UpdateJobExecutionResponse$}},errors:[CertificateValidationException,InvalidRequestException,InvalidStateTransitionException,ResourceNotFoundException,ServiceUnavailableException,ThrottlingException]})

@@ -192,9 +192,9 @@ export interface UntagResourceRequest {
 
 export type UntagResourceResponse = {}
 
-export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException") {}
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException", LimitExceededException$) {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -215,18 +215,18 @@ export type TagResourceError = ResourceNotFoundException | CommonError | Client.
 
 export type UntagResourceError = ResourceNotFoundException | CommonError | Client.SdkError
 
-export const closeTunnel: Client.Operation<CloseTunnelRequest, CloseTunnelResponse, CloseTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"CloseTunnel",http:{method:"POST",requestUri:"/"},input:{shape:CloseTunnelRequest$},output:{shape:CloseTunnelResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
+export const closeTunnel: Client.Operation<CloseTunnelRequest, CloseTunnelResponse, CloseTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"CloseTunnel",http:{method:"POST",requestUri:"/"},input:{shape:CloseTunnelRequest$},output:{shape:CloseTunnelResponse$}},errors:[ResourceNotFoundException]})
 
-export const describeTunnel: Client.Operation<DescribeTunnelRequest, DescribeTunnelResponse, DescribeTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"DescribeTunnel",http:{method:"POST",requestUri:"/"},input:{shape:DescribeTunnelRequest$},output:{shape:DescribeTunnelResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
+export const describeTunnel: Client.Operation<DescribeTunnelRequest, DescribeTunnelResponse, DescribeTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"DescribeTunnel",http:{method:"POST",requestUri:"/"},input:{shape:DescribeTunnelRequest$},output:{shape:DescribeTunnelResponse$}},errors:[ResourceNotFoundException]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"ListTagsForResource",http:{method:"POST",requestUri:"/"},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$}},errors:[ResourceNotFoundException]})
 
 export const listTunnels: Paginate.Paginated<ListTunnelsRequest, ListTunnelsResponse, ListTunnelsError, IoTSecureTunneling, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"ListTunnels",http:{method:"POST",requestUri:"/"},input:{shape:ListTunnelsRequest$},output:{shape:ListTunnelsResponse$}}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const openTunnel: Client.Operation<OpenTunnelRequest, OpenTunnelResponse, OpenTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"OpenTunnel",http:{method:"POST",requestUri:"/"},input:{shape:OpenTunnelRequest$},output:{shape:OpenTunnelResponse$},errors:[LimitExceededException$]},errors:{LimitExceededException}})
+export const openTunnel: Client.Operation<OpenTunnelRequest, OpenTunnelResponse, OpenTunnelError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"OpenTunnel",http:{method:"POST",requestUri:"/"},input:{shape:OpenTunnelRequest$},output:{shape:OpenTunnelResponse$}},errors:[LimitExceededException]})
 
-export const rotateTunnelAccessToken: Client.Operation<RotateTunnelAccessTokenRequest, RotateTunnelAccessTokenResponse, RotateTunnelAccessTokenError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"RotateTunnelAccessToken",http:{method:"POST",requestUri:"/"},input:{shape:RotateTunnelAccessTokenRequest$},output:{shape:RotateTunnelAccessTokenResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
+export const rotateTunnelAccessToken: Client.Operation<RotateTunnelAccessTokenRequest, RotateTunnelAccessTokenResponse, RotateTunnelAccessTokenError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"RotateTunnelAccessToken",http:{method:"POST",requestUri:"/"},input:{shape:RotateTunnelAccessTokenRequest$},output:{shape:RotateTunnelAccessTokenResponse$}},errors:[ResourceNotFoundException]})
 
-export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
+export const tagResource: Client.Operation<TagResourceRequest, TagResourceResponse, TagResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"TagResource",http:{method:"POST",requestUri:"/"},input:{shape:TagResourceRequest$},output:{shape:TagResourceResponse$}},errors:[ResourceNotFoundException]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
+export const untagResource: Client.Operation<UntagResourceRequest, UntagResourceResponse, UntagResourceError, IoTSecureTunneling> = /*#__PURE__*/ Client.operation(IoTSecureTunneling, {model:{name:"UntagResource",http:{method:"POST",requestUri:"/"},input:{shape:UntagResourceRequest$},output:{shape:UntagResourceResponse$}},errors:[ResourceNotFoundException]})

@@ -57,21 +57,21 @@ export interface GetMediaOutput {
   readonly Payload?: Stream.Stream<Uint8Array, Errors.NetworkError | Errors.RequestTimeout>
 }
 
-export class ClientLimitExceededException extends /*#__PURE__*/ ServiceError("ClientLimitExceededException")<{ readonly Message?: string }> {}
+export class ClientLimitExceededException extends /*#__PURE__*/ ServiceError("ClientLimitExceededException", ClientLimitExceededException$)<{ readonly Message?: string }> {}
 
-export class ConnectionLimitExceededException extends /*#__PURE__*/ ServiceError("ConnectionLimitExceededException")<{ readonly Message?: string }> {}
+export class ConnectionLimitExceededException extends /*#__PURE__*/ ServiceError("ConnectionLimitExceededException", ConnectionLimitExceededException$)<{ readonly Message?: string }> {}
 
-export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("InvalidArgumentException")<{ readonly Message?: string }> {}
+export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("InvalidArgumentException", InvalidArgumentException$)<{ readonly Message?: string }> {}
 
-export class InvalidEndpointException extends /*#__PURE__*/ ServiceError("InvalidEndpointException")<{ readonly Message?: string }> {}
+export class InvalidEndpointException extends /*#__PURE__*/ ServiceError("InvalidEndpointException", InvalidEndpointException$)<{ readonly Message?: string }> {}
 
-export class NotAuthorizedException extends /*#__PURE__*/ ServiceError("NotAuthorizedException")<{ readonly Message?: string }> {}
+export class NotAuthorizedException extends /*#__PURE__*/ ServiceError("NotAuthorizedException", NotAuthorizedException$)<{ readonly Message?: string }> {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
 export type GetMediaError = ClientLimitExceededException | ConnectionLimitExceededException | InvalidArgumentException | InvalidEndpointException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export const getMedia: Client.Operation<GetMediaInput, GetMediaOutput, GetMediaError, KinesisVideoMedia | Scope.Scope> = /*#__PURE__*/ Client.operation(KinesisVideoMedia, {model:{name:"GetMedia",http:{method:"POST",requestUri:"/getMedia"},input:{shape:GetMediaInput$},output:{shape:GetMediaOutput$,payload:"Payload"},errors:[ClientLimitExceededException$,ConnectionLimitExceededException$,InvalidArgumentException$,InvalidEndpointException$,NotAuthorizedException$,ResourceNotFoundException$]},errors:{ClientLimitExceededException,ConnectionLimitExceededException,InvalidArgumentException,InvalidEndpointException,NotAuthorizedException,ResourceNotFoundException}})
+export const getMedia: Client.Operation<GetMediaInput, GetMediaOutput, GetMediaError, KinesisVideoMedia | Scope.Scope> = /*#__PURE__*/ Client.operation(KinesisVideoMedia, {model:{name:"GetMedia",http:{method:"POST",requestUri:"/getMedia"},input:{shape:GetMediaInput$},output:{shape:GetMediaOutput$,payload:"Payload"}},errors:[ClientLimitExceededException,ConnectionLimitExceededException,InvalidArgumentException,InvalidEndpointException,NotAuthorizedException,ResourceNotFoundException]})

@@ -68,17 +68,17 @@ export interface SendAlexaOfferToMasterResponse {
   readonly Answer?: string
 }
 
-export class ClientLimitExceededException extends /*#__PURE__*/ ServiceError("ClientLimitExceededException")<{ readonly Message?: string }> {}
+export class ClientLimitExceededException extends /*#__PURE__*/ ServiceError("ClientLimitExceededException", ClientLimitExceededException$)<{ readonly Message?: string }> {}
 
-export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("InvalidArgumentException")<{ readonly Message?: string }> {}
+export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("InvalidArgumentException", InvalidArgumentException$)<{ readonly Message?: string }> {}
 
-export class InvalidClientException extends /*#__PURE__*/ ServiceError("InvalidClientException") {}
+export class InvalidClientException extends /*#__PURE__*/ ServiceError("InvalidClientException", InvalidClientException$) {}
 
-export class NotAuthorizedException extends /*#__PURE__*/ ServiceError("NotAuthorizedException")<{ readonly Message?: string }> {}
+export class NotAuthorizedException extends /*#__PURE__*/ ServiceError("NotAuthorizedException", NotAuthorizedException$)<{ readonly Message?: string }> {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly Message?: string }> {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$)<{ readonly Message?: string }> {}
 
-export class SessionExpiredException extends /*#__PURE__*/ ServiceError("SessionExpiredException") {}
+export class SessionExpiredException extends /*#__PURE__*/ ServiceError("SessionExpiredException", SessionExpiredException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -87,6 +87,6 @@ export type GetIceServerConfigError = ClientLimitExceededException | InvalidArgu
 
 export type SendAlexaOfferToMasterError = ClientLimitExceededException | InvalidArgumentException | NotAuthorizedException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export const getIceServerConfig: Client.Operation<GetIceServerConfigRequest, GetIceServerConfigResponse, GetIceServerConfigError, KinesisVideoSignalingChannels> = /*#__PURE__*/ Client.operation(KinesisVideoSignalingChannels, {model:{name:"GetIceServerConfig",http:{method:"POST",requestUri:"/v1/get-ice-server-config"},input:{shape:GetIceServerConfigRequest$},output:{shape:GetIceServerConfigResponse$},errors:[ClientLimitExceededException$,InvalidArgumentException$,InvalidClientException$,NotAuthorizedException$,ResourceNotFoundException$,SessionExpiredException$]},errors:{ClientLimitExceededException,InvalidArgumentException,InvalidClientException,NotAuthorizedException,ResourceNotFoundException,SessionExpiredException}})
+export const getIceServerConfig: Client.Operation<GetIceServerConfigRequest, GetIceServerConfigResponse, GetIceServerConfigError, KinesisVideoSignalingChannels> = /*#__PURE__*/ Client.operation(KinesisVideoSignalingChannels, {model:{name:"GetIceServerConfig",http:{method:"POST",requestUri:"/v1/get-ice-server-config"},input:{shape:GetIceServerConfigRequest$},output:{shape:GetIceServerConfigResponse$}},errors:[ClientLimitExceededException,InvalidArgumentException,InvalidClientException,NotAuthorizedException,ResourceNotFoundException,SessionExpiredException]})
 
-export const sendAlexaOfferToMaster: Client.Operation<SendAlexaOfferToMasterRequest, SendAlexaOfferToMasterResponse, SendAlexaOfferToMasterError, KinesisVideoSignalingChannels> = /*#__PURE__*/ Client.operation(KinesisVideoSignalingChannels, {model:{name:"SendAlexaOfferToMaster",http:{method:"POST",requestUri:"/v1/send-alexa-offer-to-master"},input:{shape:SendAlexaOfferToMasterRequest$},output:{shape:SendAlexaOfferToMasterResponse$},errors:[ClientLimitExceededException$,InvalidArgumentException$,NotAuthorizedException$,ResourceNotFoundException$]},errors:{ClientLimitExceededException,InvalidArgumentException,NotAuthorizedException,ResourceNotFoundException}})
+export const sendAlexaOfferToMaster: Client.Operation<SendAlexaOfferToMasterRequest, SendAlexaOfferToMasterResponse, SendAlexaOfferToMasterError, KinesisVideoSignalingChannels> = /*#__PURE__*/ Client.operation(KinesisVideoSignalingChannels, {model:{name:"SendAlexaOfferToMaster",http:{method:"POST",requestUri:"/v1/send-alexa-offer-to-master"},input:{shape:SendAlexaOfferToMasterRequest$},output:{shape:SendAlexaOfferToMasterResponse$}},errors:[ClientLimitExceededException,InvalidArgumentException,NotAuthorizedException,ResourceNotFoundException]})

@@ -39,13 +39,13 @@ export interface JoinStorageSessionAsViewerInput {
   readonly clientId: string
 }
 
-export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException") {}
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException", AccessDeniedException$) {}
 
-export class ClientLimitExceededException extends /*#__PURE__*/ ServiceError("ClientLimitExceededException") {}
+export class ClientLimitExceededException extends /*#__PURE__*/ ServiceError("ClientLimitExceededException", ClientLimitExceededException$) {}
 
-export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("InvalidArgumentException") {}
+export class InvalidArgumentException extends /*#__PURE__*/ ServiceError("InvalidArgumentException", InvalidArgumentException$) {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -54,6 +54,6 @@ export type JoinStorageSessionError = AccessDeniedException | ClientLimitExceede
 
 export type JoinStorageSessionAsViewerError = AccessDeniedException | ClientLimitExceededException | InvalidArgumentException | ResourceNotFoundException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError
 
-export const joinStorageSession: Client.Operation<JoinStorageSessionInput, {}, JoinStorageSessionError, KinesisVideoWebRTCStorage> = /*#__PURE__*/ Client.operation(KinesisVideoWebRTCStorage, {model:{name:"JoinStorageSession",http:{method:"POST",requestUri:"/joinStorageSession",responseCode:200},input:{shape:JoinStorageSessionInput$},errors:[AccessDeniedException$,ClientLimitExceededException$,InvalidArgumentException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ClientLimitExceededException,InvalidArgumentException,ResourceNotFoundException}})
+export const joinStorageSession: Client.Operation<JoinStorageSessionInput, {}, JoinStorageSessionError, KinesisVideoWebRTCStorage> = /*#__PURE__*/ Client.operation(KinesisVideoWebRTCStorage, {model:{name:"JoinStorageSession",http:{method:"POST",requestUri:"/joinStorageSession",responseCode:200},input:{shape:JoinStorageSessionInput$}},errors:[AccessDeniedException,ClientLimitExceededException,InvalidArgumentException,ResourceNotFoundException]})
 
-export const joinStorageSessionAsViewer: Client.Operation<JoinStorageSessionAsViewerInput, {}, JoinStorageSessionAsViewerError, KinesisVideoWebRTCStorage> = /*#__PURE__*/ Client.operation(KinesisVideoWebRTCStorage, {model:{name:"JoinStorageSessionAsViewer",http:{method:"POST",requestUri:"/joinStorageSessionAsViewer",responseCode:200},input:{shape:JoinStorageSessionAsViewerInput$},errors:[AccessDeniedException$,ClientLimitExceededException$,InvalidArgumentException$,ResourceNotFoundException$]},errors:{AccessDeniedException,ClientLimitExceededException,InvalidArgumentException,ResourceNotFoundException}})
+export const joinStorageSessionAsViewer: Client.Operation<JoinStorageSessionAsViewerInput, {}, JoinStorageSessionAsViewerError, KinesisVideoWebRTCStorage> = /*#__PURE__*/ Client.operation(KinesisVideoWebRTCStorage, {model:{name:"JoinStorageSessionAsViewer",http:{method:"POST",requestUri:"/joinStorageSessionAsViewer",responseCode:200},input:{shape:JoinStorageSessionAsViewerInput$}},errors:[AccessDeniedException,ClientLimitExceededException,InvalidArgumentException,ResourceNotFoundException]})

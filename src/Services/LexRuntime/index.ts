@@ -290,27 +290,27 @@ export interface PutSessionResponse {
   readonly activeContexts?: unknown
 }
 
-export class BadGatewayException extends /*#__PURE__*/ ServiceError("BadGatewayException")<{ readonly Message?: string }> {}
+export class BadGatewayException extends /*#__PURE__*/ ServiceError("BadGatewayException", BadGatewayException$)<{ readonly Message?: string }> {}
 
-export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException") {}
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException", BadRequestException$) {}
 
-export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException") {}
+export class ConflictException extends /*#__PURE__*/ ServiceError("ConflictException", ConflictException$) {}
 
-export class DependencyFailedException extends /*#__PURE__*/ ServiceError("DependencyFailedException")<{ readonly Message?: string }> {}
+export class DependencyFailedException extends /*#__PURE__*/ ServiceError("DependencyFailedException", DependencyFailedException$)<{ readonly Message?: string }> {}
 
-export class InternalFailureException extends /*#__PURE__*/ ServiceError("InternalFailureException") {}
+export class InternalFailureException extends /*#__PURE__*/ ServiceError("InternalFailureException", InternalFailureException$) {}
 
-export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly retryAfterSeconds?: string }> {}
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException", LimitExceededException$)<{ readonly retryAfterSeconds?: string }> {}
 
-export class LoopDetectedException extends /*#__PURE__*/ ServiceError("LoopDetectedException")<{ readonly Message?: string }> {}
+export class LoopDetectedException extends /*#__PURE__*/ ServiceError("LoopDetectedException", LoopDetectedException$)<{ readonly Message?: string }> {}
 
-export class NotAcceptableException extends /*#__PURE__*/ ServiceError("NotAcceptableException") {}
+export class NotAcceptableException extends /*#__PURE__*/ ServiceError("NotAcceptableException", NotAcceptableException$) {}
 
-export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException") {}
+export class NotFoundException extends /*#__PURE__*/ ServiceError("NotFoundException", NotFoundException$) {}
 
-export class RequestTimeoutException extends /*#__PURE__*/ ServiceError("RequestTimeoutException") {}
+export class RequestTimeoutException extends /*#__PURE__*/ ServiceError("RequestTimeoutException", RequestTimeoutException$) {}
 
-export class UnsupportedMediaTypeException extends /*#__PURE__*/ ServiceError("UnsupportedMediaTypeException") {}
+export class UnsupportedMediaTypeException extends /*#__PURE__*/ ServiceError("UnsupportedMediaTypeException", UnsupportedMediaTypeException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -325,12 +325,12 @@ export type PostTextError = BadGatewayException | BadRequestException | Conflict
 
 export type PutSessionError = BadGatewayException | BadRequestException | ConflictException | DependencyFailedException | InternalFailureException | LimitExceededException | NotAcceptableException | NotFoundException | CommonError | Client.SdkError
 
-export const deleteSession: Client.Operation<DeleteSessionRequest, DeleteSessionResponse, DeleteSessionError, LexRuntime> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"DeleteSession",http:{method:"DELETE",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/session"},input:{shape:DeleteSessionRequest$},output:{shape:DeleteSessionResponse$},errors:[BadRequestException$,ConflictException$,InternalFailureException$,LimitExceededException$,NotFoundException$]},errors:{BadRequestException,ConflictException,InternalFailureException,LimitExceededException,NotFoundException}})
+export const deleteSession: Client.Operation<DeleteSessionRequest, DeleteSessionResponse, DeleteSessionError, LexRuntime> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"DeleteSession",http:{method:"DELETE",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/session"},input:{shape:DeleteSessionRequest$},output:{shape:DeleteSessionResponse$}},errors:[BadRequestException,ConflictException,InternalFailureException,LimitExceededException,NotFoundException]})
 
-export const getSession: Client.Operation<GetSessionRequest, GetSessionResponse, GetSessionError, LexRuntime> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"GetSession",http:{method:"GET",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/session/"},input:{shape:GetSessionRequest$},output:{shape:GetSessionResponse$},errors:[BadRequestException$,InternalFailureException$,LimitExceededException$,NotFoundException$]},errors:{BadRequestException,InternalFailureException,LimitExceededException,NotFoundException}})
+export const getSession: Client.Operation<GetSessionRequest, GetSessionResponse, GetSessionError, LexRuntime> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"GetSession",http:{method:"GET",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/session/"},input:{shape:GetSessionRequest$},output:{shape:GetSessionResponse$}},errors:[BadRequestException,InternalFailureException,LimitExceededException,NotFoundException]})
 
-export const postContent: Client.Operation<PostContentRequest, PostContentResponse, PostContentError, LexRuntime | Scope.Scope> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"PostContent",http:{method:"POST",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/content"},input:{shape:PostContentRequest$,payload:"inputStream"},output:{shape:PostContentResponse$,payload:"audioStream"},errors:[BadGatewayException$,BadRequestException$,ConflictException$,DependencyFailedException$,InternalFailureException$,LimitExceededException$,LoopDetectedException$,NotAcceptableException$,NotFoundException$,RequestTimeoutException$,UnsupportedMediaTypeException$],authtype:"v4-unsigned-body"},errors:{BadGatewayException,BadRequestException,ConflictException,DependencyFailedException,InternalFailureException,LimitExceededException,LoopDetectedException,NotAcceptableException,NotFoundException,RequestTimeoutException,UnsupportedMediaTypeException}})
+export const postContent: Client.Operation<PostContentRequest, PostContentResponse, PostContentError, LexRuntime | Scope.Scope> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"PostContent",http:{method:"POST",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/content"},input:{shape:PostContentRequest$,payload:"inputStream"},output:{shape:PostContentResponse$,payload:"audioStream"},authtype:"v4-unsigned-body"},errors:[BadGatewayException,BadRequestException,ConflictException,DependencyFailedException,InternalFailureException,LimitExceededException,LoopDetectedException,NotAcceptableException,NotFoundException,RequestTimeoutException,UnsupportedMediaTypeException]})
 
-export const postText: Client.Operation<PostTextRequest, PostTextResponse, PostTextError, LexRuntime> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"PostText",http:{method:"POST",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/text"},input:{shape:PostTextRequest$},output:{shape:PostTextResponse$},errors:[BadGatewayException$,BadRequestException$,ConflictException$,DependencyFailedException$,InternalFailureException$,LimitExceededException$,LoopDetectedException$,NotFoundException$]},errors:{BadGatewayException,BadRequestException,ConflictException,DependencyFailedException,InternalFailureException,LimitExceededException,LoopDetectedException,NotFoundException}})
+export const postText: Client.Operation<PostTextRequest, PostTextResponse, PostTextError, LexRuntime> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"PostText",http:{method:"POST",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/text"},input:{shape:PostTextRequest$},output:{shape:PostTextResponse$}},errors:[BadGatewayException,BadRequestException,ConflictException,DependencyFailedException,InternalFailureException,LimitExceededException,LoopDetectedException,NotFoundException]})
 
-export const putSession: Client.Operation<PutSessionRequest, PutSessionResponse, PutSessionError, LexRuntime | Scope.Scope> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"PutSession",http:{method:"POST",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/session"},input:{shape:PutSessionRequest$},output:{shape:PutSessionResponse$,payload:"audioStream"},errors:[BadGatewayException$,BadRequestException$,ConflictException$,DependencyFailedException$,InternalFailureException$,LimitExceededException$,NotAcceptableException$,NotFoundException$]},errors:{BadGatewayException,BadRequestException,ConflictException,DependencyFailedException,InternalFailureException,LimitExceededException,NotAcceptableException,NotFoundException}})
+export const putSession: Client.Operation<PutSessionRequest, PutSessionResponse, PutSessionError, LexRuntime | Scope.Scope> = /*#__PURE__*/ Client.operation(LexRuntime, {model:{name:"PutSession",http:{method:"POST",requestUri:"/bot/{botName}/alias/{botAlias}/user/{userId}/session"},input:{shape:PutSessionRequest$},output:{shape:PutSessionResponse$,payload:"audioStream"}},errors:[BadGatewayException,BadRequestException,ConflictException,DependencyFailedException,InternalFailureException,LimitExceededException,NotAcceptableException,NotFoundException]})

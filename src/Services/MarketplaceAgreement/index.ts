@@ -314,15 +314,15 @@ export interface ValidationExceptionField {
   readonly message?: string
 }
 
-export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly reason?: string }> {}
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException", AccessDeniedException$)<{ readonly reason?: string }> {}
 
-export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException") {}
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException", InternalServerException$) {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException")<{ readonly resourceId?: string; readonly resourceType?: string }> {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$)<{ readonly resourceId?: string; readonly resourceType?: string }> {}
 
-export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException", ThrottlingException$) {}
 
-export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException")<{ readonly reason?: string; readonly fields?: ReadonlyArray<ValidationExceptionField> }> {}
+export class ValidationException extends /*#__PURE__*/ ServiceError("ValidationException", ValidationException$)<{ readonly reason?: string; readonly fields?: ReadonlyArray<ValidationExceptionField> }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -333,8 +333,8 @@ export type GetAgreementTermsError = AccessDeniedException | InternalServerExcep
 
 export type SearchAgreementsError = AccessDeniedException | InternalServerException | ThrottlingException | ValidationException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" | "ThrottlingException" | "ValidationException" }> | Client.SdkError
 
-export const describeAgreement: Client.Operation<DescribeAgreementInput, DescribeAgreementOutput, DescribeAgreementError, MarketplaceAgreement> = /*#__PURE__*/ Client.operation(MarketplaceAgreement, {model:{name:"DescribeAgreement",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAgreementInput$},output:{shape:DescribeAgreementOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}})
+export const describeAgreement: Client.Operation<DescribeAgreementInput, DescribeAgreementOutput, DescribeAgreementError, MarketplaceAgreement> = /*#__PURE__*/ Client.operation(MarketplaceAgreement, {model:{name:"DescribeAgreement",http:{method:"POST",requestUri:"/"},input:{shape:DescribeAgreementInput$},output:{shape:DescribeAgreementOutput$}},errors:[AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException]})
 
-export const getAgreementTerms: Paginate.Paginated<GetAgreementTermsInput, GetAgreementTermsOutput, GetAgreementTermsError, MarketplaceAgreement, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MarketplaceAgreement, {model:{name:"GetAgreementTerms",http:{method:"POST",requestUri:"/"},input:{shape:GetAgreementTermsInput$},output:{shape:GetAgreementTermsOutput$},errors:[AccessDeniedException$,InternalServerException$,ResourceNotFoundException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const getAgreementTerms: Paginate.Paginated<GetAgreementTermsInput, GetAgreementTermsOutput, GetAgreementTermsError, MarketplaceAgreement, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MarketplaceAgreement, {model:{name:"GetAgreementTerms",http:{method:"POST",requestUri:"/"},input:{shape:GetAgreementTermsInput$},output:{shape:GetAgreementTermsOutput$}},errors:[AccessDeniedException,InternalServerException,ResourceNotFoundException,ThrottlingException,ValidationException]}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
 
-export const searchAgreements: Paginate.Paginated<SearchAgreementsInput, SearchAgreementsOutput, SearchAgreementsError, MarketplaceAgreement, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MarketplaceAgreement, {model:{name:"SearchAgreements",http:{method:"POST",requestUri:"/"},input:{shape:SearchAgreementsInput$},output:{shape:SearchAgreementsOutput$},errors:[AccessDeniedException$,InternalServerException$,ThrottlingException$,ValidationException$]},errors:{AccessDeniedException,InternalServerException,ThrottlingException,ValidationException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})
+export const searchAgreements: Paginate.Paginated<SearchAgreementsInput, SearchAgreementsOutput, SearchAgreementsError, MarketplaceAgreement, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MarketplaceAgreement, {model:{name:"SearchAgreements",http:{method:"POST",requestUri:"/"},input:{shape:SearchAgreementsInput$},output:{shape:SearchAgreementsOutput$}},errors:[AccessDeniedException,InternalServerException,ThrottlingException,ValidationException]}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults"})

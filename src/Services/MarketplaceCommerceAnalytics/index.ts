@@ -63,7 +63,7 @@ export interface StartSupportDataExportResult {
   readonly dataSetRequestId?: string
 }
 
-export class MarketplaceCommerceAnalyticsException extends /*#__PURE__*/ ServiceError("MarketplaceCommerceAnalyticsException") {}
+export class MarketplaceCommerceAnalyticsException extends /*#__PURE__*/ ServiceError("MarketplaceCommerceAnalyticsException", MarketplaceCommerceAnalyticsException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -72,6 +72,6 @@ export type GenerateDataSetError = MarketplaceCommerceAnalyticsException | Commo
 
 export type StartSupportDataExportError = MarketplaceCommerceAnalyticsException | CommonError | Client.SdkError
 
-export const generateDataSet: Client.Operation<GenerateDataSetRequest, GenerateDataSetResult, GenerateDataSetError, MarketplaceCommerceAnalytics> = /*#__PURE__*/ Client.operation(MarketplaceCommerceAnalytics, {model:{name:"GenerateDataSet",http:{method:"POST",requestUri:"/"},input:{shape:GenerateDataSetRequest$},output:{shape:GenerateDataSetResult$},errors:[MarketplaceCommerceAnalyticsException$]},errors:{MarketplaceCommerceAnalyticsException}})
+export const generateDataSet: Client.Operation<GenerateDataSetRequest, GenerateDataSetResult, GenerateDataSetError, MarketplaceCommerceAnalytics> = /*#__PURE__*/ Client.operation(MarketplaceCommerceAnalytics, {model:{name:"GenerateDataSet",http:{method:"POST",requestUri:"/"},input:{shape:GenerateDataSetRequest$},output:{shape:GenerateDataSetResult$}},errors:[MarketplaceCommerceAnalyticsException]})
 
-export const startSupportDataExport: Client.Operation<StartSupportDataExportRequest, StartSupportDataExportResult, StartSupportDataExportError, MarketplaceCommerceAnalytics> = /*#__PURE__*/ Client.operation(MarketplaceCommerceAnalytics, {model:{name:"StartSupportDataExport",http:{method:"POST",requestUri:"/"},input:{shape:StartSupportDataExportRequest$},output:{shape:StartSupportDataExportResult$},errors:[MarketplaceCommerceAnalyticsException$]},errors:{MarketplaceCommerceAnalyticsException}})
+export const startSupportDataExport: Client.Operation<StartSupportDataExportRequest, StartSupportDataExportResult, StartSupportDataExportError, MarketplaceCommerceAnalytics> = /*#__PURE__*/ Client.operation(MarketplaceCommerceAnalytics, {model:{name:"StartSupportDataExport",http:{method:"POST",requestUri:"/"},input:{shape:StartSupportDataExportRequest$},output:{shape:StartSupportDataExportResult$}},errors:[MarketplaceCommerceAnalyticsException]})

@@ -68,15 +68,15 @@ export interface EntitlementValue {
   readonly StringValue?: string
 }
 
-export class InternalServiceErrorException extends /*#__PURE__*/ ServiceError("InternalServiceErrorException") {}
+export class InternalServiceErrorException extends /*#__PURE__*/ ServiceError("InternalServiceErrorException", InternalServiceErrorException$) {}
 
-export class InvalidParameterException extends /*#__PURE__*/ ServiceError("InvalidParameterException") {}
+export class InvalidParameterException extends /*#__PURE__*/ ServiceError("InvalidParameterException", InvalidParameterException$) {}
 
-export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException", ThrottlingException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
 export type GetEntitlementsError = InternalServiceErrorException | InvalidParameterException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ThrottlingException" }> | Client.SdkError
 
-export const getEntitlements: Paginate.Paginated<GetEntitlementsRequest, GetEntitlementsResult, GetEntitlementsError, MarketplaceEntitlementService, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MarketplaceEntitlementService, {model:{name:"GetEntitlements",http:{method:"POST",requestUri:"/"},input:{shape:GetEntitlementsRequest$},output:{shape:GetEntitlementsResult$},errors:[InternalServiceErrorException$,InvalidParameterException$,ThrottlingException$]},errors:{InternalServiceErrorException,InvalidParameterException,ThrottlingException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const getEntitlements: Paginate.Paginated<GetEntitlementsRequest, GetEntitlementsResult, GetEntitlementsError, MarketplaceEntitlementService, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MarketplaceEntitlementService, {model:{name:"GetEntitlements",http:{method:"POST",requestUri:"/"},input:{shape:GetEntitlementsRequest$},output:{shape:GetEntitlementsResult$}},errors:[InternalServiceErrorException,InvalidParameterException,ThrottlingException]}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})

@@ -150,43 +150,43 @@ export interface ResolveCustomerResult {
   readonly CustomerAWSAccountId?: string
 }
 
-export class CustomerNotEntitledException extends /*#__PURE__*/ ServiceError("CustomerNotEntitledException") {}
+export class CustomerNotEntitledException extends /*#__PURE__*/ ServiceError("CustomerNotEntitledException", CustomerNotEntitledException$) {}
 
-export class DisabledApiException extends /*#__PURE__*/ ServiceError("DisabledApiException") {}
+export class DisabledApiException extends /*#__PURE__*/ ServiceError("DisabledApiException", DisabledApiException$) {}
 
-export class DuplicateRequestException extends /*#__PURE__*/ ServiceError("DuplicateRequestException") {}
+export class DuplicateRequestException extends /*#__PURE__*/ ServiceError("DuplicateRequestException", DuplicateRequestException$) {}
 
-export class ExpiredTokenException extends /*#__PURE__*/ ServiceError("ExpiredTokenException") {}
+export class ExpiredTokenException extends /*#__PURE__*/ ServiceError("ExpiredTokenException", ExpiredTokenException$) {}
 
-export class IdempotencyConflictException extends /*#__PURE__*/ ServiceError("IdempotencyConflictException") {}
+export class IdempotencyConflictException extends /*#__PURE__*/ ServiceError("IdempotencyConflictException", IdempotencyConflictException$) {}
 
-export class InternalServiceErrorException extends /*#__PURE__*/ ServiceError("InternalServiceErrorException") {}
+export class InternalServiceErrorException extends /*#__PURE__*/ ServiceError("InternalServiceErrorException", InternalServiceErrorException$) {}
 
-export class InvalidCustomerIdentifierException extends /*#__PURE__*/ ServiceError("InvalidCustomerIdentifierException") {}
+export class InvalidCustomerIdentifierException extends /*#__PURE__*/ ServiceError("InvalidCustomerIdentifierException", InvalidCustomerIdentifierException$) {}
 
-export class InvalidEndpointRegionException extends /*#__PURE__*/ ServiceError("InvalidEndpointRegionException") {}
+export class InvalidEndpointRegionException extends /*#__PURE__*/ ServiceError("InvalidEndpointRegionException", InvalidEndpointRegionException$) {}
 
-export class InvalidLicenseException extends /*#__PURE__*/ ServiceError("InvalidLicenseException") {}
+export class InvalidLicenseException extends /*#__PURE__*/ ServiceError("InvalidLicenseException", InvalidLicenseException$) {}
 
-export class InvalidProductCodeException extends /*#__PURE__*/ ServiceError("InvalidProductCodeException") {}
+export class InvalidProductCodeException extends /*#__PURE__*/ ServiceError("InvalidProductCodeException", InvalidProductCodeException$) {}
 
-export class InvalidPublicKeyVersionException extends /*#__PURE__*/ ServiceError("InvalidPublicKeyVersionException") {}
+export class InvalidPublicKeyVersionException extends /*#__PURE__*/ ServiceError("InvalidPublicKeyVersionException", InvalidPublicKeyVersionException$) {}
 
-export class InvalidRegionException extends /*#__PURE__*/ ServiceError("InvalidRegionException") {}
+export class InvalidRegionException extends /*#__PURE__*/ ServiceError("InvalidRegionException", InvalidRegionException$) {}
 
-export class InvalidTagException extends /*#__PURE__*/ ServiceError("InvalidTagException") {}
+export class InvalidTagException extends /*#__PURE__*/ ServiceError("InvalidTagException", InvalidTagException$) {}
 
-export class InvalidTokenException extends /*#__PURE__*/ ServiceError("InvalidTokenException") {}
+export class InvalidTokenException extends /*#__PURE__*/ ServiceError("InvalidTokenException", InvalidTokenException$) {}
 
-export class InvalidUsageAllocationsException extends /*#__PURE__*/ ServiceError("InvalidUsageAllocationsException") {}
+export class InvalidUsageAllocationsException extends /*#__PURE__*/ ServiceError("InvalidUsageAllocationsException", InvalidUsageAllocationsException$) {}
 
-export class InvalidUsageDimensionException extends /*#__PURE__*/ ServiceError("InvalidUsageDimensionException") {}
+export class InvalidUsageDimensionException extends /*#__PURE__*/ ServiceError("InvalidUsageDimensionException", InvalidUsageDimensionException$) {}
 
-export class PlatformNotSupportedException extends /*#__PURE__*/ ServiceError("PlatformNotSupportedException") {}
+export class PlatformNotSupportedException extends /*#__PURE__*/ ServiceError("PlatformNotSupportedException", PlatformNotSupportedException$) {}
 
-export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException") {}
+export class ThrottlingException extends /*#__PURE__*/ ServiceError("ThrottlingException", ThrottlingException$) {}
 
-export class TimestampOutOfBoundsException extends /*#__PURE__*/ ServiceError("TimestampOutOfBoundsException") {}
+export class TimestampOutOfBoundsException extends /*#__PURE__*/ ServiceError("TimestampOutOfBoundsException", TimestampOutOfBoundsException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -199,10 +199,10 @@ export type RegisterUsageError = CustomerNotEntitledException | DisabledApiExcep
 
 export type ResolveCustomerError = DisabledApiException | ExpiredTokenException | InternalServiceErrorException | InvalidTokenException | ThrottlingException | Exclude<CommonError, { readonly _tag: "ExpiredTokenException" | "ThrottlingException" }> | Client.SdkError
 
-export const batchMeterUsage: Client.Operation<BatchMeterUsageRequest, BatchMeterUsageResult, BatchMeterUsageError, MarketplaceMetering> = /*#__PURE__*/ Client.operation(MarketplaceMetering, {model:{name:"BatchMeterUsage",http:{method:"POST",requestUri:"/"},input:{shape:BatchMeterUsageRequest$},output:{shape:BatchMeterUsageResult$},errors:[DisabledApiException$,InternalServiceErrorException$,InvalidCustomerIdentifierException$,InvalidLicenseException$,InvalidProductCodeException$,InvalidTagException$,InvalidUsageAllocationsException$,InvalidUsageDimensionException$,ThrottlingException$,TimestampOutOfBoundsException$]},errors:{DisabledApiException,InternalServiceErrorException,InvalidCustomerIdentifierException,InvalidLicenseException,InvalidProductCodeException,InvalidTagException,InvalidUsageAllocationsException,InvalidUsageDimensionException,ThrottlingException,TimestampOutOfBoundsException}})
+export const batchMeterUsage: Client.Operation<BatchMeterUsageRequest, BatchMeterUsageResult, BatchMeterUsageError, MarketplaceMetering> = /*#__PURE__*/ Client.operation(MarketplaceMetering, {model:{name:"BatchMeterUsage",http:{method:"POST",requestUri:"/"},input:{shape:BatchMeterUsageRequest$},output:{shape:BatchMeterUsageResult$}},errors:[DisabledApiException,InternalServiceErrorException,InvalidCustomerIdentifierException,InvalidLicenseException,InvalidProductCodeException,InvalidTagException,InvalidUsageAllocationsException,InvalidUsageDimensionException,ThrottlingException,TimestampOutOfBoundsException]})
 
-export const meterUsage: Client.Operation<MeterUsageRequest, MeterUsageResult, MeterUsageError, MarketplaceMetering> = /*#__PURE__*/ Client.operation(MarketplaceMetering, {model:{name:"MeterUsage",http:{method:"POST",requestUri:"/"},input:{shape:MeterUsageRequest$},output:{shape:MeterUsageResult$},errors:[CustomerNotEntitledException$,DuplicateRequestException$,IdempotencyConflictException$,InternalServiceErrorException$,InvalidEndpointRegionException$,InvalidProductCodeException$,InvalidTagException$,InvalidUsageAllocationsException$,InvalidUsageDimensionException$,ThrottlingException$,TimestampOutOfBoundsException$]},errors:{CustomerNotEntitledException,DuplicateRequestException,IdempotencyConflictException,InternalServiceErrorException,InvalidEndpointRegionException,InvalidProductCodeException,InvalidTagException,InvalidUsageAllocationsException,InvalidUsageDimensionException,ThrottlingException,TimestampOutOfBoundsException}})
+export const meterUsage: Client.Operation<MeterUsageRequest, MeterUsageResult, MeterUsageError, MarketplaceMetering> = /*#__PURE__*/ Client.operation(MarketplaceMetering, {model:{name:"MeterUsage",http:{method:"POST",requestUri:"/"},input:{shape:MeterUsageRequest$},output:{shape:MeterUsageResult$}},errors:[CustomerNotEntitledException,DuplicateRequestException,IdempotencyConflictException,InternalServiceErrorException,InvalidEndpointRegionException,InvalidProductCodeException,InvalidTagException,InvalidUsageAllocationsException,InvalidUsageDimensionException,ThrottlingException,TimestampOutOfBoundsException]})
 
-export const registerUsage: Client.Operation<RegisterUsageRequest, RegisterUsageResult, RegisterUsageError, MarketplaceMetering> = /*#__PURE__*/ Client.operation(MarketplaceMetering, {model:{name:"RegisterUsage",http:{method:"POST",requestUri:"/"},input:{shape:RegisterUsageRequest$},output:{shape:RegisterUsageResult$},errors:[CustomerNotEntitledException$,DisabledApiException$,InternalServiceErrorException$,InvalidProductCodeException$,InvalidPublicKeyVersionException$,InvalidRegionException$,PlatformNotSupportedException$,ThrottlingException$]},errors:{CustomerNotEntitledException,DisabledApiException,InternalServiceErrorException,InvalidProductCodeException,InvalidPublicKeyVersionException,InvalidRegionException,PlatformNotSupportedException,ThrottlingException}})
+export const registerUsage: Client.Operation<RegisterUsageRequest, RegisterUsageResult, RegisterUsageError, MarketplaceMetering> = /*#__PURE__*/ Client.operation(MarketplaceMetering, {model:{name:"RegisterUsage",http:{method:"POST",requestUri:"/"},input:{shape:RegisterUsageRequest$},output:{shape:RegisterUsageResult$}},errors:[CustomerNotEntitledException,DisabledApiException,InternalServiceErrorException,InvalidProductCodeException,InvalidPublicKeyVersionException,InvalidRegionException,PlatformNotSupportedException,ThrottlingException]})
 
-export const resolveCustomer: Client.Operation<ResolveCustomerRequest, ResolveCustomerResult, ResolveCustomerError, MarketplaceMetering> = /*#__PURE__*/ Client.operation(MarketplaceMetering, {model:{name:"ResolveCustomer",http:{method:"POST",requestUri:"/"},input:{shape:ResolveCustomerRequest$},output:{shape:ResolveCustomerResult$},errors:[DisabledApiException$,ExpiredTokenException$,InternalServiceErrorException$,InvalidTokenException$,ThrottlingException$]},errors:{DisabledApiException,ExpiredTokenException,InternalServiceErrorException,InvalidTokenException,ThrottlingException}})
+export const resolveCustomer: Client.Operation<ResolveCustomerRequest, ResolveCustomerResult, ResolveCustomerError, MarketplaceMetering> = /*#__PURE__*/ Client.operation(MarketplaceMetering, {model:{name:"ResolveCustomer",http:{method:"POST",requestUri:"/"},input:{shape:ResolveCustomerRequest$},output:{shape:ResolveCustomerResult$}},errors:[DisabledApiException,ExpiredTokenException,InternalServiceErrorException,InvalidTokenException,ThrottlingException]})

@@ -122,13 +122,13 @@ export interface PutObjectResponse {
   readonly StorageClass?: StorageClass
 }
 
-export class ContainerNotFoundException extends /*#__PURE__*/ ServiceError("ContainerNotFoundException")<{ readonly Message?: string }> {}
+export class ContainerNotFoundException extends /*#__PURE__*/ ServiceError("ContainerNotFoundException", ContainerNotFoundException$)<{ readonly Message?: string }> {}
 
-export class InternalServerError extends /*#__PURE__*/ ServiceError("InternalServerError")<{ readonly Message?: string }> {}
+export class InternalServerError extends /*#__PURE__*/ ServiceError("InternalServerError", InternalServerError$)<{ readonly Message?: string }> {}
 
-export class ObjectNotFoundException extends /*#__PURE__*/ ServiceError("ObjectNotFoundException")<{ readonly Message?: string }> {}
+export class ObjectNotFoundException extends /*#__PURE__*/ ServiceError("ObjectNotFoundException", ObjectNotFoundException$)<{ readonly Message?: string }> {}
 
-export class RequestedRangeNotSatisfiableException extends /*#__PURE__*/ ServiceError("RequestedRangeNotSatisfiableException")<{ readonly Message?: string }> {}
+export class RequestedRangeNotSatisfiableException extends /*#__PURE__*/ ServiceError("RequestedRangeNotSatisfiableException", RequestedRangeNotSatisfiableException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -143,12 +143,12 @@ export type ListItemsError = ContainerNotFoundException | InternalServerError | 
 
 export type PutObjectError = ContainerNotFoundException | InternalServerError | CommonError | Client.SdkError
 
-export const deleteObject: Client.Operation<DeleteObjectRequest, DeleteObjectResponse, DeleteObjectError, MediaStoreData> = /*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"DeleteObject",http:{method:"DELETE",requestUri:"/{Path+}"},input:{shape:DeleteObjectRequest$},output:{shape:DeleteObjectResponse$},errors:[ContainerNotFoundException$,InternalServerError$,ObjectNotFoundException$]},errors:{ContainerNotFoundException,InternalServerError,ObjectNotFoundException}})
+export const deleteObject: Client.Operation<DeleteObjectRequest, DeleteObjectResponse, DeleteObjectError, MediaStoreData> = /*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"DeleteObject",http:{method:"DELETE",requestUri:"/{Path+}"},input:{shape:DeleteObjectRequest$},output:{shape:DeleteObjectResponse$}},errors:[ContainerNotFoundException,InternalServerError,ObjectNotFoundException]})
 
-export const describeObject: Client.Operation<DescribeObjectRequest, DescribeObjectResponse, DescribeObjectError, MediaStoreData> = /*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"DescribeObject",http:{method:"HEAD",requestUri:"/{Path+}"},input:{shape:DescribeObjectRequest$},output:{shape:DescribeObjectResponse$},errors:[ContainerNotFoundException$,InternalServerError$,ObjectNotFoundException$]},errors:{ContainerNotFoundException,InternalServerError,ObjectNotFoundException}})
+export const describeObject: Client.Operation<DescribeObjectRequest, DescribeObjectResponse, DescribeObjectError, MediaStoreData> = /*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"DescribeObject",http:{method:"HEAD",requestUri:"/{Path+}"},input:{shape:DescribeObjectRequest$},output:{shape:DescribeObjectResponse$}},errors:[ContainerNotFoundException,InternalServerError,ObjectNotFoundException]})
 
-export const getObject: Client.Operation<GetObjectRequest, GetObjectResponse, GetObjectError, MediaStoreData | Scope.Scope> = /*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"GetObject",http:{method:"GET",requestUri:"/{Path+}"},input:{shape:GetObjectRequest$},output:{shape:GetObjectResponse$,payload:"Body"},errors:[ContainerNotFoundException$,InternalServerError$,ObjectNotFoundException$,RequestedRangeNotSatisfiableException$]},errors:{ContainerNotFoundException,InternalServerError,ObjectNotFoundException,RequestedRangeNotSatisfiableException}})
+export const getObject: Client.Operation<GetObjectRequest, GetObjectResponse, GetObjectError, MediaStoreData | Scope.Scope> = /*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"GetObject",http:{method:"GET",requestUri:"/{Path+}"},input:{shape:GetObjectRequest$},output:{shape:GetObjectResponse$,payload:"Body"}},errors:[ContainerNotFoundException,InternalServerError,ObjectNotFoundException,RequestedRangeNotSatisfiableException]})
 
-export const listItems: Paginate.Paginated<ListItemsRequest, ListItemsResponse, ListItemsError, MediaStoreData, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"ListItems",http:{method:"GET",requestUri:"/"},input:{shape:ListItemsRequest$},output:{shape:ListItemsResponse$},errors:[ContainerNotFoundException$,InternalServerError$]},errors:{ContainerNotFoundException,InternalServerError}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const listItems: Paginate.Paginated<ListItemsRequest, ListItemsResponse, ListItemsError, MediaStoreData, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"ListItems",http:{method:"GET",requestUri:"/"},input:{shape:ListItemsRequest$},output:{shape:ListItemsResponse$}},errors:[ContainerNotFoundException,InternalServerError]}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const putObject: Client.Operation<PutObjectRequest, PutObjectResponse, PutObjectError, MediaStoreData> = /*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"PutObject",http:{method:"PUT",requestUri:"/{Path+}"},input:{shape:PutObjectRequest$,payload:"Body"},output:{shape:PutObjectResponse$},errors:[ContainerNotFoundException$,InternalServerError$],authtype:"v4-unsigned-body"},errors:{ContainerNotFoundException,InternalServerError}})
+export const putObject: Client.Operation<PutObjectRequest, PutObjectResponse, PutObjectError, MediaStoreData> = /*#__PURE__*/ Client.operation(MediaStoreData, {model:{name:"PutObject",http:{method:"PUT",requestUri:"/{Path+}"},input:{shape:PutObjectRequest$,payload:"Body"},output:{shape:PutObjectResponse$},authtype:"v4-unsigned-body"},errors:[ContainerNotFoundException,InternalServerError]})

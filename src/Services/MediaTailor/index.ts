@@ -1299,7 +1299,7 @@ export interface UpdateVodSourceResponse {
   readonly VodSourceName?: string
 }
 
-export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string }> {}
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException", BadRequestException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -1454,7 +1454,7 @@ export const listPrefetchSchedules: Paginate.Paginated<ListPrefetchSchedulesRequ
 
 export const listSourceLocations: Paginate.Paginated<ListSourceLocationsRequest, ListSourceLocationsResponse, ListSourceLocationsError, MediaTailor, SourceLocation> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListSourceLocations",http:{method:"GET",requestUri:"/sourceLocations",responseCode:200},input:{shape:ListSourceLocationsRequest$},output:{shape:ListSourceLocationsResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
-export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$},errors:[BadRequestException$]},errors:{BadRequestException}})
+export const listTagsForResource: Client.Operation<ListTagsForResourceRequest, ListTagsForResourceResponse, ListTagsForResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListTagsForResource",http:{method:"GET",requestUri:"/tags/{ResourceArn}",responseCode:200},input:{shape:ListTagsForResourceRequest$},output:{shape:ListTagsForResourceResponse$}},errors:[BadRequestException]})
 
 export const listVodSources: Paginate.Paginated<ListVodSourcesRequest, ListVodSourcesResponse, ListVodSourcesError, MediaTailor, VodSource> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"ListVodSources",http:{method:"GET",requestUri:"/sourceLocation/{SourceLocationName}/vodSources",responseCode:200},input:{shape:ListVodSourcesRequest$},output:{shape:ListVodSourcesResponse$}}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults",resultKey:["Items"]})
 
@@ -1466,9 +1466,9 @@ export const startChannel: Client.Operation<StartChannelRequest, StartChannelRes
 
 export const stopChannel: Client.Operation<StopChannelRequest, StopChannelResponse, StopChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"StopChannel",http:{method:"PUT",requestUri:"/channel/{ChannelName}/stop",responseCode:200},input:{shape:StopChannelRequest$},output:{shape:StopChannelResponse$},idempotent:true}})
 
-export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceRequest$},errors:[BadRequestException$]},errors:{BadRequestException}})
+export const tagResource: Client.Operation<TagResourceRequest, {}, TagResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"TagResource",http:{method:"POST",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:TagResourceRequest$}},errors:[BadRequestException]})
 
-export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},errors:[BadRequestException$],idempotent:true},errors:{BadRequestException}})
+export const untagResource: Client.Operation<UntagResourceRequest, {}, UntagResourceError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UntagResource",http:{method:"DELETE",requestUri:"/tags/{ResourceArn}",responseCode:204},input:{shape:UntagResourceRequest$},idempotent:true},errors:[BadRequestException]})
 
 export const updateChannel: Client.Operation<UpdateChannelRequest, UpdateChannelResponse, UpdateChannelError, MediaTailor> = /*#__PURE__*/ Client.operation(MediaTailor, {model:{name:"UpdateChannel",http:{method:"PUT",requestUri:"/channel/{ChannelName}",responseCode:200},input:{shape:UpdateChannelRequest$},output:{shape:UpdateChannelResponse$},idempotent:true}})
 

@@ -118,11 +118,11 @@ export interface User {
   readonly properties?: unknown | undefined
 }
 
-export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException") {}
+export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException", InvalidInputException$) {}
 
-export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException") {}
+export class ResourceInUseException extends /*#__PURE__*/ ServiceError("ResourceInUseException", ResourceInUseException$) {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -137,12 +137,12 @@ export type PutItemsError = InvalidInputException | ResourceInUseException | Res
 
 export type PutUsersError = InvalidInputException | ResourceInUseException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export const putActionInteractions: Client.Operation<PutActionInteractionsRequest, {}, PutActionInteractionsError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutActionInteractions",http:{method:"POST",requestUri:"/action-interactions"},input:{shape:PutActionInteractionsRequest$},errors:[InvalidInputException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,ResourceInUseException,ResourceNotFoundException}})
+export const putActionInteractions: Client.Operation<PutActionInteractionsRequest, {}, PutActionInteractionsError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutActionInteractions",http:{method:"POST",requestUri:"/action-interactions"},input:{shape:PutActionInteractionsRequest$}},errors:[InvalidInputException,ResourceInUseException,ResourceNotFoundException]})
 
-export const putActions: Client.Operation<PutActionsRequest, {}, PutActionsError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutActions",http:{method:"POST",requestUri:"/actions"},input:{shape:PutActionsRequest$},errors:[InvalidInputException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,ResourceInUseException,ResourceNotFoundException}})
+export const putActions: Client.Operation<PutActionsRequest, {}, PutActionsError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutActions",http:{method:"POST",requestUri:"/actions"},input:{shape:PutActionsRequest$}},errors:[InvalidInputException,ResourceInUseException,ResourceNotFoundException]})
 
-export const putEvents: Client.Operation<PutEventsRequest, {}, PutEventsError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutEvents",http:{method:"POST",requestUri:"/events"},input:{shape:PutEventsRequest$},errors:[InvalidInputException$]},errors:{InvalidInputException}})
+export const putEvents: Client.Operation<PutEventsRequest, {}, PutEventsError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutEvents",http:{method:"POST",requestUri:"/events"},input:{shape:PutEventsRequest$}},errors:[InvalidInputException]})
 
-export const putItems: Client.Operation<PutItemsRequest, {}, PutItemsError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutItems",http:{method:"POST",requestUri:"/items"},input:{shape:PutItemsRequest$},errors:[InvalidInputException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,ResourceInUseException,ResourceNotFoundException}})
+export const putItems: Client.Operation<PutItemsRequest, {}, PutItemsError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutItems",http:{method:"POST",requestUri:"/items"},input:{shape:PutItemsRequest$}},errors:[InvalidInputException,ResourceInUseException,ResourceNotFoundException]})
 
-export const putUsers: Client.Operation<PutUsersRequest, {}, PutUsersError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutUsers",http:{method:"POST",requestUri:"/users"},input:{shape:PutUsersRequest$},errors:[InvalidInputException$,ResourceInUseException$,ResourceNotFoundException$]},errors:{InvalidInputException,ResourceInUseException,ResourceNotFoundException}})
+export const putUsers: Client.Operation<PutUsersRequest, {}, PutUsersError, PersonalizeEvents> = /*#__PURE__*/ Client.operation(PersonalizeEvents, {model:{name:"PutUsers",http:{method:"POST",requestUri:"/users"},input:{shape:PutUsersRequest$}},errors:[InvalidInputException,ResourceInUseException,ResourceNotFoundException]})

@@ -113,9 +113,9 @@ export interface GetRecommendationsResponse {
   readonly recommendationId?: string
 }
 
-export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException") {}
+export class InvalidInputException extends /*#__PURE__*/ ServiceError("InvalidInputException", InvalidInputException$) {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -126,8 +126,8 @@ export type GetPersonalizedRankingError = InvalidInputException | ResourceNotFou
 
 export type GetRecommendationsError = InvalidInputException | ResourceNotFoundException | CommonError | Client.SdkError
 
-export const getActionRecommendations: Client.Operation<GetActionRecommendationsRequest, GetActionRecommendationsResponse, GetActionRecommendationsError, PersonalizeRuntime> = /*#__PURE__*/ Client.operation(PersonalizeRuntime, {model:{name:"GetActionRecommendations",http:{method:"POST",requestUri:"/action-recommendations"},input:{shape:GetActionRecommendationsRequest$},output:{shape:GetActionRecommendationsResponse$},errors:[InvalidInputException$,ResourceNotFoundException$],idempotent:true},errors:{InvalidInputException,ResourceNotFoundException}})
+export const getActionRecommendations: Client.Operation<GetActionRecommendationsRequest, GetActionRecommendationsResponse, GetActionRecommendationsError, PersonalizeRuntime> = /*#__PURE__*/ Client.operation(PersonalizeRuntime, {model:{name:"GetActionRecommendations",http:{method:"POST",requestUri:"/action-recommendations"},input:{shape:GetActionRecommendationsRequest$},output:{shape:GetActionRecommendationsResponse$},idempotent:true},errors:[InvalidInputException,ResourceNotFoundException]})
 
-export const getPersonalizedRanking: Client.Operation<GetPersonalizedRankingRequest, GetPersonalizedRankingResponse, GetPersonalizedRankingError, PersonalizeRuntime> = /*#__PURE__*/ Client.operation(PersonalizeRuntime, {model:{name:"GetPersonalizedRanking",http:{method:"POST",requestUri:"/personalize-ranking"},input:{shape:GetPersonalizedRankingRequest$},output:{shape:GetPersonalizedRankingResponse$},errors:[InvalidInputException$,ResourceNotFoundException$],idempotent:true},errors:{InvalidInputException,ResourceNotFoundException}})
+export const getPersonalizedRanking: Client.Operation<GetPersonalizedRankingRequest, GetPersonalizedRankingResponse, GetPersonalizedRankingError, PersonalizeRuntime> = /*#__PURE__*/ Client.operation(PersonalizeRuntime, {model:{name:"GetPersonalizedRanking",http:{method:"POST",requestUri:"/personalize-ranking"},input:{shape:GetPersonalizedRankingRequest$},output:{shape:GetPersonalizedRankingResponse$},idempotent:true},errors:[InvalidInputException,ResourceNotFoundException]})
 
-export const getRecommendations: Client.Operation<GetRecommendationsRequest, GetRecommendationsResponse, GetRecommendationsError, PersonalizeRuntime> = /*#__PURE__*/ Client.operation(PersonalizeRuntime, {model:{name:"GetRecommendations",http:{method:"POST",requestUri:"/recommendations"},input:{shape:GetRecommendationsRequest$},output:{shape:GetRecommendationsResponse$},errors:[InvalidInputException$,ResourceNotFoundException$],idempotent:true},errors:{InvalidInputException,ResourceNotFoundException}})
+export const getRecommendations: Client.Operation<GetRecommendationsRequest, GetRecommendationsResponse, GetRecommendationsError, PersonalizeRuntime> = /*#__PURE__*/ Client.operation(PersonalizeRuntime, {model:{name:"GetRecommendations",http:{method:"POST",requestUri:"/recommendations"},input:{shape:GetRecommendationsRequest$},output:{shape:GetRecommendationsResponse$},idempotent:true},errors:[InvalidInputException,ResourceNotFoundException]})

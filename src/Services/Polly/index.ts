@@ -242,47 +242,47 @@ export interface SynthesizeSpeechOutput {
   readonly RequestCharacters?: number
 }
 
-export class EngineNotSupportedException extends /*#__PURE__*/ ServiceError("EngineNotSupportedException") {}
+export class EngineNotSupportedException extends /*#__PURE__*/ ServiceError("EngineNotSupportedException", EngineNotSupportedException$) {}
 
-export class InvalidLexiconException extends /*#__PURE__*/ ServiceError("InvalidLexiconException") {}
+export class InvalidLexiconException extends /*#__PURE__*/ ServiceError("InvalidLexiconException", InvalidLexiconException$) {}
 
-export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException") {}
+export class InvalidNextTokenException extends /*#__PURE__*/ ServiceError("InvalidNextTokenException", InvalidNextTokenException$) {}
 
-export class InvalidS3BucketException extends /*#__PURE__*/ ServiceError("InvalidS3BucketException") {}
+export class InvalidS3BucketException extends /*#__PURE__*/ ServiceError("InvalidS3BucketException", InvalidS3BucketException$) {}
 
-export class InvalidS3KeyException extends /*#__PURE__*/ ServiceError("InvalidS3KeyException") {}
+export class InvalidS3KeyException extends /*#__PURE__*/ ServiceError("InvalidS3KeyException", InvalidS3KeyException$) {}
 
-export class InvalidSampleRateException extends /*#__PURE__*/ ServiceError("InvalidSampleRateException") {}
+export class InvalidSampleRateException extends /*#__PURE__*/ ServiceError("InvalidSampleRateException", InvalidSampleRateException$) {}
 
-export class InvalidSnsTopicArnException extends /*#__PURE__*/ ServiceError("InvalidSnsTopicArnException") {}
+export class InvalidSnsTopicArnException extends /*#__PURE__*/ ServiceError("InvalidSnsTopicArnException", InvalidSnsTopicArnException$) {}
 
-export class InvalidSsmlException extends /*#__PURE__*/ ServiceError("InvalidSsmlException") {}
+export class InvalidSsmlException extends /*#__PURE__*/ ServiceError("InvalidSsmlException", InvalidSsmlException$) {}
 
-export class InvalidTaskIdException extends /*#__PURE__*/ ServiceError("InvalidTaskIdException") {}
+export class InvalidTaskIdException extends /*#__PURE__*/ ServiceError("InvalidTaskIdException", InvalidTaskIdException$) {}
 
-export class LanguageNotSupportedException extends /*#__PURE__*/ ServiceError("LanguageNotSupportedException") {}
+export class LanguageNotSupportedException extends /*#__PURE__*/ ServiceError("LanguageNotSupportedException", LanguageNotSupportedException$) {}
 
-export class LexiconNotFoundException extends /*#__PURE__*/ ServiceError("LexiconNotFoundException") {}
+export class LexiconNotFoundException extends /*#__PURE__*/ ServiceError("LexiconNotFoundException", LexiconNotFoundException$) {}
 
-export class LexiconSizeExceededException extends /*#__PURE__*/ ServiceError("LexiconSizeExceededException") {}
+export class LexiconSizeExceededException extends /*#__PURE__*/ ServiceError("LexiconSizeExceededException", LexiconSizeExceededException$) {}
 
-export class MarksNotSupportedForFormatException extends /*#__PURE__*/ ServiceError("MarksNotSupportedForFormatException") {}
+export class MarksNotSupportedForFormatException extends /*#__PURE__*/ ServiceError("MarksNotSupportedForFormatException", MarksNotSupportedForFormatException$) {}
 
-export class MaxLexemeLengthExceededException extends /*#__PURE__*/ ServiceError("MaxLexemeLengthExceededException") {}
+export class MaxLexemeLengthExceededException extends /*#__PURE__*/ ServiceError("MaxLexemeLengthExceededException", MaxLexemeLengthExceededException$) {}
 
-export class MaxLexiconsNumberExceededException extends /*#__PURE__*/ ServiceError("MaxLexiconsNumberExceededException") {}
+export class MaxLexiconsNumberExceededException extends /*#__PURE__*/ ServiceError("MaxLexiconsNumberExceededException", MaxLexiconsNumberExceededException$) {}
 
-export class ServiceFailureException extends /*#__PURE__*/ ServiceError("ServiceFailureException") {}
+export class ServiceFailureException extends /*#__PURE__*/ ServiceError("ServiceFailureException", ServiceFailureException$) {}
 
-export class SsmlMarksNotSupportedForTextTypeException extends /*#__PURE__*/ ServiceError("SsmlMarksNotSupportedForTextTypeException") {}
+export class SsmlMarksNotSupportedForTextTypeException extends /*#__PURE__*/ ServiceError("SsmlMarksNotSupportedForTextTypeException", SsmlMarksNotSupportedForTextTypeException$) {}
 
-export class SynthesisTaskNotFoundException extends /*#__PURE__*/ ServiceError("SynthesisTaskNotFoundException") {}
+export class SynthesisTaskNotFoundException extends /*#__PURE__*/ ServiceError("SynthesisTaskNotFoundException", SynthesisTaskNotFoundException$) {}
 
-export class TextLengthExceededException extends /*#__PURE__*/ ServiceError("TextLengthExceededException") {}
+export class TextLengthExceededException extends /*#__PURE__*/ ServiceError("TextLengthExceededException", TextLengthExceededException$) {}
 
-export class UnsupportedPlsAlphabetException extends /*#__PURE__*/ ServiceError("UnsupportedPlsAlphabetException") {}
+export class UnsupportedPlsAlphabetException extends /*#__PURE__*/ ServiceError("UnsupportedPlsAlphabetException", UnsupportedPlsAlphabetException$) {}
 
-export class UnsupportedPlsLanguageException extends /*#__PURE__*/ ServiceError("UnsupportedPlsLanguageException") {}
+export class UnsupportedPlsLanguageException extends /*#__PURE__*/ ServiceError("UnsupportedPlsLanguageException", UnsupportedPlsLanguageException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -305,20 +305,20 @@ export type StartSpeechSynthesisTaskError = EngineNotSupportedException | Invali
 
 export type SynthesizeSpeechError = EngineNotSupportedException | InvalidSampleRateException | InvalidSsmlException | LanguageNotSupportedException | LexiconNotFoundException | MarksNotSupportedForFormatException | ServiceFailureException | SsmlMarksNotSupportedForTextTypeException | TextLengthExceededException | CommonError | Client.SdkError
 
-export const deleteLexicon: Client.Operation<DeleteLexiconInput, DeleteLexiconOutput, DeleteLexiconError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"DeleteLexicon",http:{method:"DELETE",requestUri:"/v1/lexicons/{LexiconName}",responseCode:200},input:{shape:DeleteLexiconInput$},output:{shape:DeleteLexiconOutput$},errors:[LexiconNotFoundException$,ServiceFailureException$]},errors:{LexiconNotFoundException,ServiceFailureException}})
+export const deleteLexicon: Client.Operation<DeleteLexiconInput, DeleteLexiconOutput, DeleteLexiconError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"DeleteLexicon",http:{method:"DELETE",requestUri:"/v1/lexicons/{LexiconName}",responseCode:200},input:{shape:DeleteLexiconInput$},output:{shape:DeleteLexiconOutput$}},errors:[LexiconNotFoundException,ServiceFailureException]})
 
-export const describeVoices: Client.Operation<DescribeVoicesInput, DescribeVoicesOutput, DescribeVoicesError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"DescribeVoices",http:{method:"GET",requestUri:"/v1/voices",responseCode:200},input:{shape:DescribeVoicesInput$},output:{shape:DescribeVoicesOutput$},errors:[InvalidNextTokenException$,ServiceFailureException$]},errors:{InvalidNextTokenException,ServiceFailureException}})
+export const describeVoices: Client.Operation<DescribeVoicesInput, DescribeVoicesOutput, DescribeVoicesError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"DescribeVoices",http:{method:"GET",requestUri:"/v1/voices",responseCode:200},input:{shape:DescribeVoicesInput$},output:{shape:DescribeVoicesOutput$}},errors:[InvalidNextTokenException,ServiceFailureException]})
 
-export const getLexicon: Client.Operation<GetLexiconInput, GetLexiconOutput, GetLexiconError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"GetLexicon",http:{method:"GET",requestUri:"/v1/lexicons/{LexiconName}",responseCode:200},input:{shape:GetLexiconInput$},output:{shape:GetLexiconOutput$},errors:[LexiconNotFoundException$,ServiceFailureException$]},errors:{LexiconNotFoundException,ServiceFailureException}})
+export const getLexicon: Client.Operation<GetLexiconInput, GetLexiconOutput, GetLexiconError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"GetLexicon",http:{method:"GET",requestUri:"/v1/lexicons/{LexiconName}",responseCode:200},input:{shape:GetLexiconInput$},output:{shape:GetLexiconOutput$}},errors:[LexiconNotFoundException,ServiceFailureException]})
 
-export const getSpeechSynthesisTask: Client.Operation<GetSpeechSynthesisTaskInput, GetSpeechSynthesisTaskOutput, GetSpeechSynthesisTaskError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"GetSpeechSynthesisTask",http:{method:"GET",requestUri:"/v1/synthesisTasks/{TaskId}",responseCode:200},input:{shape:GetSpeechSynthesisTaskInput$},output:{shape:GetSpeechSynthesisTaskOutput$},errors:[InvalidTaskIdException$,ServiceFailureException$,SynthesisTaskNotFoundException$]},errors:{InvalidTaskIdException,ServiceFailureException,SynthesisTaskNotFoundException}})
+export const getSpeechSynthesisTask: Client.Operation<GetSpeechSynthesisTaskInput, GetSpeechSynthesisTaskOutput, GetSpeechSynthesisTaskError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"GetSpeechSynthesisTask",http:{method:"GET",requestUri:"/v1/synthesisTasks/{TaskId}",responseCode:200},input:{shape:GetSpeechSynthesisTaskInput$},output:{shape:GetSpeechSynthesisTaskOutput$}},errors:[InvalidTaskIdException,ServiceFailureException,SynthesisTaskNotFoundException]})
 
-export const listLexicons: Client.Operation<ListLexiconsInput, ListLexiconsOutput, ListLexiconsError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"ListLexicons",http:{method:"GET",requestUri:"/v1/lexicons",responseCode:200},input:{shape:ListLexiconsInput$},output:{shape:ListLexiconsOutput$},errors:[InvalidNextTokenException$,ServiceFailureException$]},errors:{InvalidNextTokenException,ServiceFailureException}})
+export const listLexicons: Client.Operation<ListLexiconsInput, ListLexiconsOutput, ListLexiconsError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"ListLexicons",http:{method:"GET",requestUri:"/v1/lexicons",responseCode:200},input:{shape:ListLexiconsInput$},output:{shape:ListLexiconsOutput$}},errors:[InvalidNextTokenException,ServiceFailureException]})
 
-export const listSpeechSynthesisTasks: Paginate.Paginated<ListSpeechSynthesisTasksInput, ListSpeechSynthesisTasksOutput, ListSpeechSynthesisTasksError, Polly, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Polly, {model:{name:"ListSpeechSynthesisTasks",http:{method:"GET",requestUri:"/v1/synthesisTasks",responseCode:200},input:{shape:ListSpeechSynthesisTasksInput$},output:{shape:ListSpeechSynthesisTasksOutput$},errors:[InvalidNextTokenException$,ServiceFailureException$]},errors:{InvalidNextTokenException,ServiceFailureException}}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
+export const listSpeechSynthesisTasks: Paginate.Paginated<ListSpeechSynthesisTasksInput, ListSpeechSynthesisTasksOutput, ListSpeechSynthesisTasksError, Polly, never> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(Polly, {model:{name:"ListSpeechSynthesisTasks",http:{method:"GET",requestUri:"/v1/synthesisTasks",responseCode:200},input:{shape:ListSpeechSynthesisTasksInput$},output:{shape:ListSpeechSynthesisTasksOutput$}},errors:[InvalidNextTokenException,ServiceFailureException]}), {inputToken:["NextToken"],outputToken:["NextToken"],limitKey:"MaxResults"})
 
-export const putLexicon: Client.Operation<PutLexiconInput, PutLexiconOutput, PutLexiconError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"PutLexicon",http:{method:"PUT",requestUri:"/v1/lexicons/{LexiconName}",responseCode:200},input:{shape:PutLexiconInput$},output:{shape:PutLexiconOutput$},errors:[InvalidLexiconException$,LexiconSizeExceededException$,MaxLexemeLengthExceededException$,MaxLexiconsNumberExceededException$,ServiceFailureException$,UnsupportedPlsAlphabetException$,UnsupportedPlsLanguageException$]},errors:{InvalidLexiconException,LexiconSizeExceededException,MaxLexemeLengthExceededException,MaxLexiconsNumberExceededException,ServiceFailureException,UnsupportedPlsAlphabetException,UnsupportedPlsLanguageException}})
+export const putLexicon: Client.Operation<PutLexiconInput, PutLexiconOutput, PutLexiconError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"PutLexicon",http:{method:"PUT",requestUri:"/v1/lexicons/{LexiconName}",responseCode:200},input:{shape:PutLexiconInput$},output:{shape:PutLexiconOutput$}},errors:[InvalidLexiconException,LexiconSizeExceededException,MaxLexemeLengthExceededException,MaxLexiconsNumberExceededException,ServiceFailureException,UnsupportedPlsAlphabetException,UnsupportedPlsLanguageException]})
 
-export const startSpeechSynthesisTask: Client.Operation<StartSpeechSynthesisTaskInput, StartSpeechSynthesisTaskOutput, StartSpeechSynthesisTaskError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"StartSpeechSynthesisTask",http:{method:"POST",requestUri:"/v1/synthesisTasks",responseCode:200},input:{shape:StartSpeechSynthesisTaskInput$},output:{shape:StartSpeechSynthesisTaskOutput$},errors:[EngineNotSupportedException$,InvalidS3BucketException$,InvalidS3KeyException$,InvalidSampleRateException$,InvalidSnsTopicArnException$,InvalidSsmlException$,LanguageNotSupportedException$,LexiconNotFoundException$,MarksNotSupportedForFormatException$,ServiceFailureException$,SsmlMarksNotSupportedForTextTypeException$,TextLengthExceededException$]},errors:{EngineNotSupportedException,InvalidS3BucketException,InvalidS3KeyException,InvalidSampleRateException,InvalidSnsTopicArnException,InvalidSsmlException,LanguageNotSupportedException,LexiconNotFoundException,MarksNotSupportedForFormatException,ServiceFailureException,SsmlMarksNotSupportedForTextTypeException,TextLengthExceededException}})
+export const startSpeechSynthesisTask: Client.Operation<StartSpeechSynthesisTaskInput, StartSpeechSynthesisTaskOutput, StartSpeechSynthesisTaskError, Polly> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"StartSpeechSynthesisTask",http:{method:"POST",requestUri:"/v1/synthesisTasks",responseCode:200},input:{shape:StartSpeechSynthesisTaskInput$},output:{shape:StartSpeechSynthesisTaskOutput$}},errors:[EngineNotSupportedException,InvalidS3BucketException,InvalidS3KeyException,InvalidSampleRateException,InvalidSnsTopicArnException,InvalidSsmlException,LanguageNotSupportedException,LexiconNotFoundException,MarksNotSupportedForFormatException,ServiceFailureException,SsmlMarksNotSupportedForTextTypeException,TextLengthExceededException]})
 
-export const synthesizeSpeech: Client.Operation<SynthesizeSpeechInput, SynthesizeSpeechOutput, SynthesizeSpeechError, Polly | Scope.Scope> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"SynthesizeSpeech",http:{method:"POST",requestUri:"/v1/speech",responseCode:200},input:{shape:SynthesizeSpeechInput$},output:{shape:SynthesizeSpeechOutput$,payload:"AudioStream"},errors:[EngineNotSupportedException$,InvalidSampleRateException$,InvalidSsmlException$,LanguageNotSupportedException$,LexiconNotFoundException$,MarksNotSupportedForFormatException$,ServiceFailureException$,SsmlMarksNotSupportedForTextTypeException$,TextLengthExceededException$]},errors:{EngineNotSupportedException,InvalidSampleRateException,InvalidSsmlException,LanguageNotSupportedException,LexiconNotFoundException,MarksNotSupportedForFormatException,ServiceFailureException,SsmlMarksNotSupportedForTextTypeException,TextLengthExceededException}})
+export const synthesizeSpeech: Client.Operation<SynthesizeSpeechInput, SynthesizeSpeechOutput, SynthesizeSpeechError, Polly | Scope.Scope> = /*#__PURE__*/ Client.operation(Polly, {model:{name:"SynthesizeSpeech",http:{method:"POST",requestUri:"/v1/speech",responseCode:200},input:{shape:SynthesizeSpeechInput$},output:{shape:SynthesizeSpeechOutput$,payload:"AudioStream"}},errors:[EngineNotSupportedException,InvalidSampleRateException,InvalidSsmlException,LanguageNotSupportedException,LexiconNotFoundException,MarksNotSupportedForFormatException,ServiceFailureException,SsmlMarksNotSupportedForTextTypeException,TextLengthExceededException]})

@@ -162,21 +162,21 @@ export interface FetchPageResult {
   readonly ConsumedIOs?: IOUsage
 }
 
-export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException")<{ readonly Message?: string; readonly Code?: string }> {}
+export class BadRequestException extends /*#__PURE__*/ ServiceError("BadRequestException", BadRequestException$)<{ readonly Message?: string; readonly Code?: string }> {}
 
-export class CapacityExceededException extends /*#__PURE__*/ ServiceError("CapacityExceededException")<{ readonly Message?: string }> {}
+export class CapacityExceededException extends /*#__PURE__*/ ServiceError("CapacityExceededException", CapacityExceededException$)<{ readonly Message?: string }> {}
 
-export class InvalidSessionException extends /*#__PURE__*/ ServiceError("InvalidSessionException")<{ readonly Message?: string; readonly Code?: string }> {}
+export class InvalidSessionException extends /*#__PURE__*/ ServiceError("InvalidSessionException", InvalidSessionException$)<{ readonly Message?: string; readonly Code?: string }> {}
 
-export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException")<{ readonly Message?: string }> {}
+export class LimitExceededException extends /*#__PURE__*/ ServiceError("LimitExceededException", LimitExceededException$)<{ readonly Message?: string }> {}
 
-export class OccConflictException extends /*#__PURE__*/ ServiceError("OccConflictException")<{ readonly Message?: string }> {}
+export class OccConflictException extends /*#__PURE__*/ ServiceError("OccConflictException", OccConflictException$)<{ readonly Message?: string }> {}
 
-export class RateExceededException extends /*#__PURE__*/ ServiceError("RateExceededException")<{ readonly Message?: string }> {}
+export class RateExceededException extends /*#__PURE__*/ ServiceError("RateExceededException", RateExceededException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
 
 export type SendCommandError = BadRequestException | CapacityExceededException | InvalidSessionException | LimitExceededException | OccConflictException | RateExceededException | CommonError | Client.SdkError
 
-export const sendCommand: Client.Operation<SendCommandRequest, SendCommandResult, SendCommandError, QLDBSession> = /*#__PURE__*/ Client.operation(QLDBSession, {model:{name:"SendCommand",http:{method:"POST",requestUri:"/"},input:{shape:SendCommandRequest$},output:{shape:SendCommandResult$},errors:[BadRequestException$,CapacityExceededException$,InvalidSessionException$,LimitExceededException$,OccConflictException$,RateExceededException$]},errors:{BadRequestException,CapacityExceededException,InvalidSessionException,LimitExceededException,OccConflictException,RateExceededException}})
+export const sendCommand: Client.Operation<SendCommandRequest, SendCommandResult, SendCommandError, QLDBSession> = /*#__PURE__*/ Client.operation(QLDBSession, {model:{name:"SendCommand",http:{method:"POST",requestUri:"/"},input:{shape:SendCommandRequest$},output:{shape:SendCommandResult$}},errors:[BadRequestException,CapacityExceededException,InvalidSessionException,LimitExceededException,OccConflictException,RateExceededException]})

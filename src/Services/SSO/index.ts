@@ -98,13 +98,13 @@ export interface LogoutRequest {
   readonly accessToken: string
 }
 
-export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException") {}
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException", InvalidRequestException$) {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$) {}
 
-export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException") {}
+export class TooManyRequestsException extends /*#__PURE__*/ ServiceError("TooManyRequestsException", TooManyRequestsException$) {}
 
-export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException") {}
+export class UnauthorizedException extends /*#__PURE__*/ ServiceError("UnauthorizedException", UnauthorizedException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -117,10 +117,10 @@ export type ListAccountsError = InvalidRequestException | ResourceNotFoundExcept
 
 export type LogoutError = InvalidRequestException | TooManyRequestsException | UnauthorizedException | Exclude<CommonError, { readonly _tag: "TooManyRequestsException" }> | Client.SdkError
 
-export const getRoleCredentials: Client.Operation<GetRoleCredentialsRequest, GetRoleCredentialsResponse, GetRoleCredentialsError, SSO> = /*#__PURE__*/ Client.operation(SSO, {model:{name:"GetRoleCredentials",http:{method:"GET",requestUri:"/federation/credentials"},input:{shape:GetRoleCredentialsRequest$},output:{shape:GetRoleCredentialsResponse$},errors:[InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$],authtype:"none"},errors:{InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}})
+export const getRoleCredentials: Client.Operation<GetRoleCredentialsRequest, GetRoleCredentialsResponse, GetRoleCredentialsError, SSO> = /*#__PURE__*/ Client.operation(SSO, {model:{name:"GetRoleCredentials",http:{method:"GET",requestUri:"/federation/credentials"},input:{shape:GetRoleCredentialsRequest$},output:{shape:GetRoleCredentialsResponse$},authtype:"none"},errors:[InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException]})
 
-export const listAccountRoles: Paginate.Paginated<ListAccountRolesRequest, ListAccountRolesResponse, ListAccountRolesError, SSO, RoleInfo> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSO, {model:{name:"ListAccountRoles",http:{method:"GET",requestUri:"/assignment/roles"},input:{shape:ListAccountRolesRequest$},output:{shape:ListAccountRolesResponse$},errors:[InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$],authtype:"none"},errors:{InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["roleList"]})
+export const listAccountRoles: Paginate.Paginated<ListAccountRolesRequest, ListAccountRolesResponse, ListAccountRolesError, SSO, RoleInfo> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSO, {model:{name:"ListAccountRoles",http:{method:"GET",requestUri:"/assignment/roles"},input:{shape:ListAccountRolesRequest$},output:{shape:ListAccountRolesResponse$},authtype:"none"},errors:[InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException]}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["roleList"]})
 
-export const listAccounts: Paginate.Paginated<ListAccountsRequest, ListAccountsResponse, ListAccountsError, SSO, AccountInfo> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSO, {model:{name:"ListAccounts",http:{method:"GET",requestUri:"/assignment/accounts"},input:{shape:ListAccountsRequest$},output:{shape:ListAccountsResponse$},errors:[InvalidRequestException$,ResourceNotFoundException$,TooManyRequestsException$,UnauthorizedException$],authtype:"none"},errors:{InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException}}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["accountList"]})
+export const listAccounts: Paginate.Paginated<ListAccountsRequest, ListAccountsResponse, ListAccountsError, SSO, AccountInfo> = /*#__PURE__*/ Paginate.paginated(/*#__PURE__*/ Client.operation(SSO, {model:{name:"ListAccounts",http:{method:"GET",requestUri:"/assignment/accounts"},input:{shape:ListAccountsRequest$},output:{shape:ListAccountsResponse$},authtype:"none"},errors:[InvalidRequestException,ResourceNotFoundException,TooManyRequestsException,UnauthorizedException]}), {inputToken:["nextToken"],outputToken:["nextToken"],limitKey:"maxResults",resultKey:["accountList"]})
 
-export const logout: Client.Operation<LogoutRequest, {}, LogoutError, SSO> = /*#__PURE__*/ Client.operation(SSO, {model:{name:"Logout",http:{method:"POST",requestUri:"/logout"},input:{shape:LogoutRequest$},errors:[InvalidRequestException$,TooManyRequestsException$,UnauthorizedException$],authtype:"none"},errors:{InvalidRequestException,TooManyRequestsException,UnauthorizedException}})
+export const logout: Client.Operation<LogoutRequest, {}, LogoutError, SSO> = /*#__PURE__*/ Client.operation(SSO, {model:{name:"Logout",http:{method:"POST",requestUri:"/logout"},input:{shape:LogoutRequest$},authtype:"none"},errors:[InvalidRequestException,TooManyRequestsException,UnauthorizedException]})

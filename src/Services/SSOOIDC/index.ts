@@ -129,33 +129,33 @@ export interface StartDeviceAuthorizationResponse {
   readonly interval?: number
 }
 
-export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException")<{ readonly error?: string; readonly reason?: string; readonly error_description?: string }> {}
+export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException", AccessDeniedException$)<{ readonly error?: string; readonly reason?: string; readonly error_description?: string }> {}
 
-export class AuthorizationPendingException extends /*#__PURE__*/ ServiceError("AuthorizationPendingException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class AuthorizationPendingException extends /*#__PURE__*/ ServiceError("AuthorizationPendingException", AuthorizationPendingException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
-export class ExpiredTokenException extends /*#__PURE__*/ ServiceError("ExpiredTokenException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class ExpiredTokenException extends /*#__PURE__*/ ServiceError("ExpiredTokenException", ExpiredTokenException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
-export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class InternalServerException extends /*#__PURE__*/ ServiceError("InternalServerException", InternalServerException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
-export class InvalidClientException extends /*#__PURE__*/ ServiceError("InvalidClientException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class InvalidClientException extends /*#__PURE__*/ ServiceError("InvalidClientException", InvalidClientException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
-export class InvalidClientMetadataException extends /*#__PURE__*/ ServiceError("InvalidClientMetadataException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class InvalidClientMetadataException extends /*#__PURE__*/ ServiceError("InvalidClientMetadataException", InvalidClientMetadataException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
-export class InvalidGrantException extends /*#__PURE__*/ ServiceError("InvalidGrantException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class InvalidGrantException extends /*#__PURE__*/ ServiceError("InvalidGrantException", InvalidGrantException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
-export class InvalidRedirectUriException extends /*#__PURE__*/ ServiceError("InvalidRedirectUriException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class InvalidRedirectUriException extends /*#__PURE__*/ ServiceError("InvalidRedirectUriException", InvalidRedirectUriException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
-export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException")<{ readonly error?: string; readonly reason?: string; readonly error_description?: string }> {}
+export class InvalidRequestException extends /*#__PURE__*/ ServiceError("InvalidRequestException", InvalidRequestException$)<{ readonly error?: string; readonly reason?: string; readonly error_description?: string }> {}
 
-export class InvalidRequestRegionException extends /*#__PURE__*/ ServiceError("InvalidRequestRegionException")<{ readonly error?: string; readonly error_description?: string; readonly endpoint?: string; readonly region?: string }> {}
+export class InvalidRequestRegionException extends /*#__PURE__*/ ServiceError("InvalidRequestRegionException", InvalidRequestRegionException$)<{ readonly error?: string; readonly error_description?: string; readonly endpoint?: string; readonly region?: string }> {}
 
-export class InvalidScopeException extends /*#__PURE__*/ ServiceError("InvalidScopeException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class InvalidScopeException extends /*#__PURE__*/ ServiceError("InvalidScopeException", InvalidScopeException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
-export class SlowDownException extends /*#__PURE__*/ ServiceError("SlowDownException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class SlowDownException extends /*#__PURE__*/ ServiceError("SlowDownException", SlowDownException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
-export class UnauthorizedClientException extends /*#__PURE__*/ ServiceError("UnauthorizedClientException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class UnauthorizedClientException extends /*#__PURE__*/ ServiceError("UnauthorizedClientException", UnauthorizedClientException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
-export class UnsupportedGrantTypeException extends /*#__PURE__*/ ServiceError("UnsupportedGrantTypeException")<{ readonly error?: string; readonly error_description?: string }> {}
+export class UnsupportedGrantTypeException extends /*#__PURE__*/ ServiceError("UnsupportedGrantTypeException", UnsupportedGrantTypeException$)<{ readonly error?: string; readonly error_description?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -168,10 +168,10 @@ export type RegisterClientError = InternalServerException | InvalidClientMetadat
 
 export type StartDeviceAuthorizationError = InternalServerException | InvalidClientException | InvalidRequestException | SlowDownException | UnauthorizedClientException | CommonError | Client.SdkError
 
-export const createToken: Client.Operation<CreateTokenRequest, CreateTokenResponse, CreateTokenError, SSOOIDC> = /*#__PURE__*/ Client.operation(SSOOIDC, {model:{name:"CreateToken",http:{method:"POST",requestUri:"/token"},input:{shape:CreateTokenRequest$},output:{shape:CreateTokenResponse$},errors:[AccessDeniedException$,AuthorizationPendingException$,ExpiredTokenException$,InternalServerException$,InvalidClientException$,InvalidGrantException$,InvalidRequestException$,InvalidScopeException$,SlowDownException$,UnauthorizedClientException$,UnsupportedGrantTypeException$],authtype:"none"},errors:{AccessDeniedException,AuthorizationPendingException,ExpiredTokenException,InternalServerException,InvalidClientException,InvalidGrantException,InvalidRequestException,InvalidScopeException,SlowDownException,UnauthorizedClientException,UnsupportedGrantTypeException}})
+export const createToken: Client.Operation<CreateTokenRequest, CreateTokenResponse, CreateTokenError, SSOOIDC> = /*#__PURE__*/ Client.operation(SSOOIDC, {model:{name:"CreateToken",http:{method:"POST",requestUri:"/token"},input:{shape:CreateTokenRequest$},output:{shape:CreateTokenResponse$},authtype:"none"},errors:[AccessDeniedException,AuthorizationPendingException,ExpiredTokenException,InternalServerException,InvalidClientException,InvalidGrantException,InvalidRequestException,InvalidScopeException,SlowDownException,UnauthorizedClientException,UnsupportedGrantTypeException]})
 
-export const createTokenWithIAM: Client.Operation<CreateTokenWithIAMRequest, CreateTokenWithIAMResponse, CreateTokenWithIAMError, SSOOIDC> = /*#__PURE__*/ Client.operation(SSOOIDC, {model:{name:"CreateTokenWithIAM",http:{method:"POST",requestUri:"/token?aws_iam=t"},input:{shape:CreateTokenWithIAMRequest$},output:{shape:CreateTokenWithIAMResponse$},errors:[AccessDeniedException$,AuthorizationPendingException$,ExpiredTokenException$,InternalServerException$,InvalidClientException$,InvalidGrantException$,InvalidRequestException$,InvalidRequestRegionException$,InvalidScopeException$,SlowDownException$,UnauthorizedClientException$,UnsupportedGrantTypeException$]},errors:{AccessDeniedException,AuthorizationPendingException,ExpiredTokenException,InternalServerException,InvalidClientException,InvalidGrantException,InvalidRequestException,InvalidRequestRegionException,InvalidScopeException,SlowDownException,UnauthorizedClientException,UnsupportedGrantTypeException}})
+export const createTokenWithIAM: Client.Operation<CreateTokenWithIAMRequest, CreateTokenWithIAMResponse, CreateTokenWithIAMError, SSOOIDC> = /*#__PURE__*/ Client.operation(SSOOIDC, {model:{name:"CreateTokenWithIAM",http:{method:"POST",requestUri:"/token?aws_iam=t"},input:{shape:CreateTokenWithIAMRequest$},output:{shape:CreateTokenWithIAMResponse$}},errors:[AccessDeniedException,AuthorizationPendingException,ExpiredTokenException,InternalServerException,InvalidClientException,InvalidGrantException,InvalidRequestException,InvalidRequestRegionException,InvalidScopeException,SlowDownException,UnauthorizedClientException,UnsupportedGrantTypeException]})
 
-export const registerClient: Client.Operation<RegisterClientRequest, RegisterClientResponse, RegisterClientError, SSOOIDC> = /*#__PURE__*/ Client.operation(SSOOIDC, {model:{name:"RegisterClient",http:{method:"POST",requestUri:"/client/register"},input:{shape:RegisterClientRequest$},output:{shape:RegisterClientResponse$},errors:[InternalServerException$,InvalidClientMetadataException$,InvalidRedirectUriException$,InvalidRequestException$,InvalidScopeException$,SlowDownException$,UnsupportedGrantTypeException$],authtype:"none"},errors:{InternalServerException,InvalidClientMetadataException,InvalidRedirectUriException,InvalidRequestException,InvalidScopeException,SlowDownException,UnsupportedGrantTypeException}})
+export const registerClient: Client.Operation<RegisterClientRequest, RegisterClientResponse, RegisterClientError, SSOOIDC> = /*#__PURE__*/ Client.operation(SSOOIDC, {model:{name:"RegisterClient",http:{method:"POST",requestUri:"/client/register"},input:{shape:RegisterClientRequest$},output:{shape:RegisterClientResponse$},authtype:"none"},errors:[InternalServerException,InvalidClientMetadataException,InvalidRedirectUriException,InvalidRequestException,InvalidScopeException,SlowDownException,UnsupportedGrantTypeException]})
 
-export const startDeviceAuthorization: Client.Operation<StartDeviceAuthorizationRequest, StartDeviceAuthorizationResponse, StartDeviceAuthorizationError, SSOOIDC> = /*#__PURE__*/ Client.operation(SSOOIDC, {model:{name:"StartDeviceAuthorization",http:{method:"POST",requestUri:"/device_authorization"},input:{shape:StartDeviceAuthorizationRequest$},output:{shape:StartDeviceAuthorizationResponse$},errors:[InternalServerException$,InvalidClientException$,InvalidRequestException$,SlowDownException$,UnauthorizedClientException$],authtype:"none"},errors:{InternalServerException,InvalidClientException,InvalidRequestException,SlowDownException,UnauthorizedClientException}})
+export const startDeviceAuthorization: Client.Operation<StartDeviceAuthorizationRequest, StartDeviceAuthorizationResponse, StartDeviceAuthorizationError, SSOOIDC> = /*#__PURE__*/ Client.operation(SSOOIDC, {model:{name:"StartDeviceAuthorization",http:{method:"POST",requestUri:"/device_authorization"},input:{shape:StartDeviceAuthorizationRequest$},output:{shape:StartDeviceAuthorizationResponse$},authtype:"none"},errors:[InternalServerException,InvalidClientException,InvalidRequestException,SlowDownException,UnauthorizedClientException]})

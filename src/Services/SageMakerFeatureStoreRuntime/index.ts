@@ -137,15 +137,15 @@ export interface TtlDuration {
   readonly Value: number
 }
 
-export class AccessForbidden extends /*#__PURE__*/ ServiceError("AccessForbidden")<{ readonly Message?: string }> {}
+export class AccessForbidden extends /*#__PURE__*/ ServiceError("AccessForbidden", AccessForbidden$)<{ readonly Message?: string }> {}
 
-export class InternalFailure extends /*#__PURE__*/ ServiceError("InternalFailure")<{ readonly Message?: string }> {}
+export class InternalFailure extends /*#__PURE__*/ ServiceError("InternalFailure", InternalFailure$)<{ readonly Message?: string }> {}
 
-export class ResourceNotFound extends /*#__PURE__*/ ServiceError("ResourceNotFound")<{ readonly Message?: string }> {}
+export class ResourceNotFound extends /*#__PURE__*/ ServiceError("ResourceNotFound", ResourceNotFound$)<{ readonly Message?: string }> {}
 
-export class ServiceUnavailable extends /*#__PURE__*/ ServiceError("ServiceUnavailable")<{ readonly Message?: string }> {}
+export class ServiceUnavailable extends /*#__PURE__*/ ServiceError("ServiceUnavailable", ServiceUnavailable$)<{ readonly Message?: string }> {}
 
-export class ValidationError extends /*#__PURE__*/ ServiceError("ValidationError")<{ readonly Message?: string }> {}
+export class ValidationError extends /*#__PURE__*/ ServiceError("ValidationError", ValidationError$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -158,10 +158,10 @@ export type GetRecordError = AccessForbidden | InternalFailure | ResourceNotFoun
 
 export type PutRecordError = AccessForbidden | InternalFailure | ServiceUnavailable | ValidationError | Exclude<CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
 
-export const batchGetRecord: Client.Operation<BatchGetRecordRequest, BatchGetRecordResponse, BatchGetRecordError_, SageMakerFeatureStoreRuntime> = /*#__PURE__*/ Client.operation(SageMakerFeatureStoreRuntime, {model:{name:"BatchGetRecord",http:{method:"POST",requestUri:"/BatchGetRecord"},input:{shape:BatchGetRecordRequest$},output:{shape:BatchGetRecordResponse$},errors:[AccessForbidden$,InternalFailure$,ServiceUnavailable$,ValidationError$]},errors:{AccessForbidden,InternalFailure,ServiceUnavailable,ValidationError}})
+export const batchGetRecord: Client.Operation<BatchGetRecordRequest, BatchGetRecordResponse, BatchGetRecordError_, SageMakerFeatureStoreRuntime> = /*#__PURE__*/ Client.operation(SageMakerFeatureStoreRuntime, {model:{name:"BatchGetRecord",http:{method:"POST",requestUri:"/BatchGetRecord"},input:{shape:BatchGetRecordRequest$},output:{shape:BatchGetRecordResponse$}},errors:[AccessForbidden,InternalFailure,ServiceUnavailable,ValidationError]})
 
-export const deleteRecord: Client.Operation<DeleteRecordRequest, {}, DeleteRecordError, SageMakerFeatureStoreRuntime> = /*#__PURE__*/ Client.operation(SageMakerFeatureStoreRuntime, {model:{name:"DeleteRecord",http:{method:"DELETE",requestUri:"/FeatureGroup/{FeatureGroupName}"},input:{shape:DeleteRecordRequest$},errors:[AccessForbidden$,InternalFailure$,ServiceUnavailable$,ValidationError$]},errors:{AccessForbidden,InternalFailure,ServiceUnavailable,ValidationError}})
+export const deleteRecord: Client.Operation<DeleteRecordRequest, {}, DeleteRecordError, SageMakerFeatureStoreRuntime> = /*#__PURE__*/ Client.operation(SageMakerFeatureStoreRuntime, {model:{name:"DeleteRecord",http:{method:"DELETE",requestUri:"/FeatureGroup/{FeatureGroupName}"},input:{shape:DeleteRecordRequest$}},errors:[AccessForbidden,InternalFailure,ServiceUnavailable,ValidationError]})
 
-export const getRecord: Client.Operation<GetRecordRequest, GetRecordResponse, GetRecordError, SageMakerFeatureStoreRuntime> = /*#__PURE__*/ Client.operation(SageMakerFeatureStoreRuntime, {model:{name:"GetRecord",http:{method:"GET",requestUri:"/FeatureGroup/{FeatureGroupName}"},input:{shape:GetRecordRequest$},output:{shape:GetRecordResponse$},errors:[AccessForbidden$,InternalFailure$,ResourceNotFound$,ServiceUnavailable$,ValidationError$]},errors:{AccessForbidden,InternalFailure,ResourceNotFound,ServiceUnavailable,ValidationError}})
+export const getRecord: Client.Operation<GetRecordRequest, GetRecordResponse, GetRecordError, SageMakerFeatureStoreRuntime> = /*#__PURE__*/ Client.operation(SageMakerFeatureStoreRuntime, {model:{name:"GetRecord",http:{method:"GET",requestUri:"/FeatureGroup/{FeatureGroupName}"},input:{shape:GetRecordRequest$},output:{shape:GetRecordResponse$}},errors:[AccessForbidden,InternalFailure,ResourceNotFound,ServiceUnavailable,ValidationError]})
 
-export const putRecord: Client.Operation<PutRecordRequest, {}, PutRecordError, SageMakerFeatureStoreRuntime> = /*#__PURE__*/ Client.operation(SageMakerFeatureStoreRuntime, {model:{name:"PutRecord",http:{method:"PUT",requestUri:"/FeatureGroup/{FeatureGroupName}"},input:{shape:PutRecordRequest$},errors:[AccessForbidden$,InternalFailure$,ServiceUnavailable$,ValidationError$]},errors:{AccessForbidden,InternalFailure,ServiceUnavailable,ValidationError}})
+export const putRecord: Client.Operation<PutRecordRequest, {}, PutRecordError, SageMakerFeatureStoreRuntime> = /*#__PURE__*/ Client.operation(SageMakerFeatureStoreRuntime, {model:{name:"PutRecord",http:{method:"PUT",requestUri:"/FeatureGroup/{FeatureGroupName}"},input:{shape:PutRecordRequest$}},errors:[AccessForbidden,InternalFailure,ServiceUnavailable,ValidationError]})

@@ -115,21 +115,21 @@ export interface InternalStreamFailure_ {
   readonly Message?: string
 }
 
-export class InternalDependencyException extends /*#__PURE__*/ ServiceError("InternalDependencyException")<{ readonly Message?: string }> {}
+export class InternalDependencyException extends /*#__PURE__*/ ServiceError("InternalDependencyException", InternalDependencyException$)<{ readonly Message?: string }> {}
 
-export class InternalFailure extends /*#__PURE__*/ ServiceError("InternalFailure")<{ readonly Message?: string }> {}
+export class InternalFailure extends /*#__PURE__*/ ServiceError("InternalFailure", InternalFailure$)<{ readonly Message?: string }> {}
 
-export class InternalStreamFailure extends /*#__PURE__*/ ServiceError("InternalStreamFailure")<{ readonly Message?: string }> {}
+export class InternalStreamFailure extends /*#__PURE__*/ ServiceError("InternalStreamFailure", InternalStreamFailure$_)<{ readonly Message?: string }> {}
 
-export class ModelError extends /*#__PURE__*/ ServiceError("ModelError")<{ readonly Message?: string; readonly OriginalStatusCode?: number; readonly OriginalMessage?: string; readonly LogStreamArn?: string }> {}
+export class ModelError extends /*#__PURE__*/ ServiceError("ModelError", ModelError$)<{ readonly Message?: string; readonly OriginalStatusCode?: number; readonly OriginalMessage?: string; readonly LogStreamArn?: string }> {}
 
-export class ModelNotReadyException extends /*#__PURE__*/ ServiceError("ModelNotReadyException")<{ readonly Message?: string }> {}
+export class ModelNotReadyException extends /*#__PURE__*/ ServiceError("ModelNotReadyException", ModelNotReadyException$)<{ readonly Message?: string }> {}
 
-export class ModelStreamError extends /*#__PURE__*/ ServiceError("ModelStreamError")<{ readonly Message?: string; readonly ErrorCode?: string }> {}
+export class ModelStreamError extends /*#__PURE__*/ ServiceError("ModelStreamError", ModelStreamError$_)<{ readonly Message?: string; readonly ErrorCode?: string }> {}
 
-export class ServiceUnavailable extends /*#__PURE__*/ ServiceError("ServiceUnavailable")<{ readonly Message?: string }> {}
+export class ServiceUnavailable extends /*#__PURE__*/ ServiceError("ServiceUnavailable", ServiceUnavailable$)<{ readonly Message?: string }> {}
 
-export class ValidationError extends /*#__PURE__*/ ServiceError("ValidationError")<{ readonly Message?: string }> {}
+export class ValidationError extends /*#__PURE__*/ ServiceError("ValidationError", ValidationError$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -140,8 +140,8 @@ export type InvokeEndpointAsyncError = InternalFailure | ServiceUnavailable | Va
 
 export type InvokeEndpointWithResponseStreamError = InternalFailure | InternalStreamFailure | ModelError | ModelStreamError | ServiceUnavailable | ValidationError | Exclude<CommonError, { readonly _tag: "InternalFailure" | "ServiceUnavailable" | "ValidationError" }> | Client.SdkError
 
-export const invokeEndpoint: Client.Operation<InvokeEndpointInput, InvokeEndpointOutput, InvokeEndpointError, SageMakerRuntime> = /*#__PURE__*/ Client.operation(SageMakerRuntime, {model:{name:"InvokeEndpoint",http:{method:"POST",requestUri:"/endpoints/{EndpointName}/invocations"},input:{shape:InvokeEndpointInput$,payload:"Body"},output:{shape:InvokeEndpointOutput$,payload:"Body"},errors:[InternalDependencyException$,InternalFailure$,ModelError$,ModelNotReadyException$,ServiceUnavailable$,ValidationError$]},errors:{InternalDependencyException,InternalFailure,ModelError,ModelNotReadyException,ServiceUnavailable,ValidationError}})
+export const invokeEndpoint: Client.Operation<InvokeEndpointInput, InvokeEndpointOutput, InvokeEndpointError, SageMakerRuntime> = /*#__PURE__*/ Client.operation(SageMakerRuntime, {model:{name:"InvokeEndpoint",http:{method:"POST",requestUri:"/endpoints/{EndpointName}/invocations"},input:{shape:InvokeEndpointInput$,payload:"Body"},output:{shape:InvokeEndpointOutput$,payload:"Body"}},errors:[InternalDependencyException,InternalFailure,ModelError,ModelNotReadyException,ServiceUnavailable,ValidationError]})
 
-export const invokeEndpointAsync: Client.Operation<InvokeEndpointAsyncInput, InvokeEndpointAsyncOutput, InvokeEndpointAsyncError, SageMakerRuntime> = /*#__PURE__*/ Client.operation(SageMakerRuntime, {model:{name:"InvokeEndpointAsync",http:{method:"POST",requestUri:"/endpoints/{EndpointName}/async-invocations",responseCode:202},input:{shape:InvokeEndpointAsyncInput$},output:{shape:InvokeEndpointAsyncOutput$},errors:[InternalFailure$,ServiceUnavailable$,ValidationError$]},errors:{InternalFailure,ServiceUnavailable,ValidationError}})
+export const invokeEndpointAsync: Client.Operation<InvokeEndpointAsyncInput, InvokeEndpointAsyncOutput, InvokeEndpointAsyncError, SageMakerRuntime> = /*#__PURE__*/ Client.operation(SageMakerRuntime, {model:{name:"InvokeEndpointAsync",http:{method:"POST",requestUri:"/endpoints/{EndpointName}/async-invocations",responseCode:202},input:{shape:InvokeEndpointAsyncInput$},output:{shape:InvokeEndpointAsyncOutput$}},errors:[InternalFailure,ServiceUnavailable,ValidationError]})
 
-export const invokeEndpointWithResponseStream: Client.Operation<InvokeEndpointWithResponseStreamInput, InvokeEndpointWithResponseStreamOutput, InvokeEndpointWithResponseStreamError, SageMakerRuntime> = /*#__PURE__*/ Client.operation(SageMakerRuntime, {model:{name:"InvokeEndpointWithResponseStream",http:{method:"POST",requestUri:"/endpoints/{EndpointName}/invocations-response-stream"},input:{shape:InvokeEndpointWithResponseStreamInput$,payload:"Body"},output:{shape:InvokeEndpointWithResponseStreamOutput$,payload:"Body"},errors:[InternalFailure$,InternalStreamFailure$_,ModelError$,ModelStreamError$_,ServiceUnavailable$,ValidationError$]},errors:{InternalFailure,InternalStreamFailure,ModelError,ModelStreamError,ServiceUnavailable,ValidationError}})
+export const invokeEndpointWithResponseStream: Client.Operation<InvokeEndpointWithResponseStreamInput, InvokeEndpointWithResponseStreamOutput, InvokeEndpointWithResponseStreamError, SageMakerRuntime> = /*#__PURE__*/ Client.operation(SageMakerRuntime, {model:{name:"InvokeEndpointWithResponseStream",http:{method:"POST",requestUri:"/endpoints/{EndpointName}/invocations-response-stream"},input:{shape:InvokeEndpointWithResponseStreamInput$,payload:"Body"},output:{shape:InvokeEndpointWithResponseStreamOutput$,payload:"Body"}},errors:[InternalFailure,InternalStreamFailure,ModelError,ModelStreamError,ServiceUnavailable,ValidationError]})

@@ -136,7 +136,7 @@ export interface DeploymentModel {
   readonly RollbackFailureReason?: string | undefined
 }
 
-export class InternalServiceException extends /*#__PURE__*/ ServiceError("InternalServiceException")<{ readonly Message?: string }> {}
+export class InternalServiceException extends /*#__PURE__*/ ServiceError("InternalServiceException", InternalServiceException$)<{ readonly Message?: string }> {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -147,8 +147,8 @@ export type GetDeviceRegistrationError = InternalServiceException | CommonError 
 
 export type SendHeartbeatError = InternalServiceException | CommonError | Client.SdkError
 
-export const getDeployments: Client.Operation<GetDeploymentsRequest, GetDeploymentsResult, GetDeploymentsError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"GetDeployments",http:{method:"POST",requestUri:"/GetDeployments"},input:{shape:GetDeploymentsRequest$},output:{shape:GetDeploymentsResult$},errors:[InternalServiceException$]},errors:{InternalServiceException}})
+export const getDeployments: Client.Operation<GetDeploymentsRequest, GetDeploymentsResult, GetDeploymentsError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"GetDeployments",http:{method:"POST",requestUri:"/GetDeployments"},input:{shape:GetDeploymentsRequest$},output:{shape:GetDeploymentsResult$}},errors:[InternalServiceException]})
 
-export const getDeviceRegistration: Client.Operation<GetDeviceRegistrationRequest, GetDeviceRegistrationResult, GetDeviceRegistrationError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"GetDeviceRegistration",http:{method:"POST",requestUri:"/GetDeviceRegistration"},input:{shape:GetDeviceRegistrationRequest$},output:{shape:GetDeviceRegistrationResult$},errors:[InternalServiceException$]},errors:{InternalServiceException}})
+export const getDeviceRegistration: Client.Operation<GetDeviceRegistrationRequest, GetDeviceRegistrationResult, GetDeviceRegistrationError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"GetDeviceRegistration",http:{method:"POST",requestUri:"/GetDeviceRegistration"},input:{shape:GetDeviceRegistrationRequest$},output:{shape:GetDeviceRegistrationResult$}},errors:[InternalServiceException]})
 
-export const sendHeartbeat: Client.Operation<SendHeartbeatRequest, {}, SendHeartbeatError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"SendHeartbeat",http:{method:"POST",requestUri:"/SendHeartbeat"},input:{shape:SendHeartbeatRequest$},errors:[InternalServiceException$]},errors:{InternalServiceException}})
+export const sendHeartbeat: Client.Operation<SendHeartbeatRequest, {}, SendHeartbeatError, SagemakerEdge> = /*#__PURE__*/ Client.operation(SagemakerEdge, {model:{name:"SendHeartbeat",http:{method:"POST",requestUri:"/SendHeartbeat"},input:{shape:SendHeartbeatRequest$}},errors:[InternalServiceException]})

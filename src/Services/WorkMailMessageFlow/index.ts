@@ -62,13 +62,13 @@ export interface S3Reference {
 
 export type PutRawMessageContentResponse = {}
 
-export class InvalidContentLocation extends /*#__PURE__*/ ServiceError("InvalidContentLocation") {}
+export class InvalidContentLocation extends /*#__PURE__*/ ServiceError("InvalidContentLocation", InvalidContentLocation$) {}
 
-export class MessageFrozen extends /*#__PURE__*/ ServiceError("MessageFrozen") {}
+export class MessageFrozen extends /*#__PURE__*/ ServiceError("MessageFrozen", MessageFrozen$) {}
 
-export class MessageRejected extends /*#__PURE__*/ ServiceError("MessageRejected") {}
+export class MessageRejected extends /*#__PURE__*/ ServiceError("MessageRejected", MessageRejected$) {}
 
-export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException") {}
+export class ResourceNotFoundException extends /*#__PURE__*/ ServiceError("ResourceNotFoundException", ResourceNotFoundException$) {}
 
 /** The common errors this service can send (any operation, besides its own), or an unmodeled one. */
 export type CommonError = Errors.AwsServiceError | Errors.ThrottlingException | Errors.Throttling | Errors.ThrottledException | Errors.RequestThrottledException | Errors.TooManyRequestsException | Errors.AccessDenied | Errors.AccessDeniedException | Errors.ExpiredToken | Errors.ExpiredTokenException | Errors.InvalidClientTokenId | Errors.UnrecognizedClientException | Errors.SignatureDoesNotMatch | Errors.InvalidSignatureException | Errors.IncompleteSignature | Errors.MissingAuthenticationToken | Errors.RequestExpired | Errors.RequestTimeTooSkewed | Errors.InternalFailure | Errors.InternalError | Errors.ServiceUnavailable | Errors.ValidationException | Errors.ValidationError | Errors.OptInRequired
@@ -77,6 +77,6 @@ export type GetRawMessageContentError = ResourceNotFoundException | CommonError 
 
 export type PutRawMessageContentError = InvalidContentLocation | MessageFrozen | MessageRejected | ResourceNotFoundException | CommonError | Client.SdkError
 
-export const getRawMessageContent: Client.Operation<GetRawMessageContentRequest, GetRawMessageContentResponse, GetRawMessageContentError, WorkMailMessageFlow | Scope.Scope> = /*#__PURE__*/ Client.operation(WorkMailMessageFlow, {model:{name:"GetRawMessageContent",http:{method:"GET",requestUri:"/messages/{messageId}"},input:{shape:GetRawMessageContentRequest$},output:{shape:GetRawMessageContentResponse$,payload:"messageContent"},errors:[ResourceNotFoundException$]},errors:{ResourceNotFoundException}})
+export const getRawMessageContent: Client.Operation<GetRawMessageContentRequest, GetRawMessageContentResponse, GetRawMessageContentError, WorkMailMessageFlow | Scope.Scope> = /*#__PURE__*/ Client.operation(WorkMailMessageFlow, {model:{name:"GetRawMessageContent",http:{method:"GET",requestUri:"/messages/{messageId}"},input:{shape:GetRawMessageContentRequest$},output:{shape:GetRawMessageContentResponse$,payload:"messageContent"}},errors:[ResourceNotFoundException]})
 
-export const putRawMessageContent: Client.Operation<PutRawMessageContentRequest, PutRawMessageContentResponse, PutRawMessageContentError, WorkMailMessageFlow> = /*#__PURE__*/ Client.operation(WorkMailMessageFlow, {model:{name:"PutRawMessageContent",http:{method:"POST",requestUri:"/messages/{messageId}"},input:{shape:PutRawMessageContentRequest$},output:{shape:PutRawMessageContentResponse$},errors:[InvalidContentLocation$,MessageFrozen$,MessageRejected$,ResourceNotFoundException$]},errors:{InvalidContentLocation,MessageFrozen,MessageRejected,ResourceNotFoundException}})
+export const putRawMessageContent: Client.Operation<PutRawMessageContentRequest, PutRawMessageContentResponse, PutRawMessageContentError, WorkMailMessageFlow> = /*#__PURE__*/ Client.operation(WorkMailMessageFlow, {model:{name:"PutRawMessageContent",http:{method:"POST",requestUri:"/messages/{messageId}"},input:{shape:PutRawMessageContentRequest$},output:{shape:PutRawMessageContentResponse$}},errors:[InvalidContentLocation,MessageFrozen,MessageRejected,ResourceNotFoundException]})

@@ -89,7 +89,7 @@ describe("codegen emit", () => {
     expect(operationName("DescribeDBInstances")).toBe("describeDBInstances")
     // `Object` would shadow the global; the error class `Tree` keeps its name, the structure moves
     expect(code).toContain("export interface Object_ {")
-    expect(code).toContain('export class Tree extends /*#__PURE__*/ ServiceError("Tree")')
+    expect(code).toContain('export class Tree extends /*#__PURE__*/ ServiceError("Tree", Tree$_)')
     expect(code).toContain("export interface Tree_ {")
     expect(code).toContain(
       "export const delete_: Client.Operation<DeleteRequest, DeleteOutput, DeleteError, Toy>"
@@ -113,9 +113,16 @@ describe("codegen emit", () => {
     expect(code).toContain(
       'export type DeleteError = Tree | AccessDeniedException | Exclude<CommonError, { readonly _tag: "AccessDeniedException" }> | Client.SdkError'
     )
-    expect(code).toContain('errors:{Tree,AccessDeniedException,"AccessDenied.Custom":AccessDeniedException}')
+    // listed once, as classes; each class carries its shape (with the custom code), from which
+    // `Client.operation` derives the model's error shapes and the classes by code
+    expect(code).toContain("errors:[Tree,AccessDeniedException]})")
+    expect(code).not.toContain("errors:[Tree$")
+    expect(code).toContain(
+      'export class AccessDeniedException extends /*#__PURE__*/ ServiceError("AccessDeniedException", AccessDeniedException$)'
+    )
+    expect(code).toMatch(/const AccessDeniedException\$[^\n]*error:\{code:"AccessDenied\.Custom"/)
     // members that clash with the fields of every service error are left to them
-    expect(code).toContain('ServiceError("Tree")<{ readonly Detail?: string }>')
+    expect(code).toContain('ServiceError("Tree", Tree$_)<{ readonly Detail?: string }>')
   })
 
   it("gives each service the common errors it can send, and no other service's", () => {
