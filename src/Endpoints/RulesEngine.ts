@@ -4,23 +4,9 @@
  * program of condition instructions (the common `isSet` / `booleanEquals` / `stringEquals` / `not`
  * forms as opcodes on a slot array, the rest as closures) plus closures that build the results.
  *
- * Why our own and not `@smithy/core/endpoints` (`resolveEndpoint` for the tree, `decideEndpoint`
- * for the diagram) with `@aws-sdk/core`'s AWS functions; measured here (Node 20, 2 cores, S3 rule
- * set, `bench/endpoints.ts`, uncached on both sides):
- * - per call: 0.75-2.4 µs ours (tree or diagram: virtual host 0.9, path style 1.1, FIPS +
- *   dual-stack 0.9, access point ARN 2.4 / 1.9, custom endpoint 1.4) against 12-38 µs for the v3
- *   tree interpreter and 7-15 µs for its diagram walker, which re-parse every template, copy the
- *   reference record at each tree level and build a WHATWG `URL` per result (v3 hides this behind
- *   a 50-entry cache per client);
- * - size (esbuild, minified, `effect` excluded as it is shared by the whole SDK): engine +
- *   functions + partition table 17.5 KB (6.2 KB gzip) against 26.4 KB (9.8 KB gzip) for
- *   `resolveEndpoint` + `awsEndpointFunctions`; the S3 rules add 107 KB as a tree (5.0 KB gzip)
- *   or 17.7 KB as a diagram (5.5 KB gzip);
- * - state: v3 keeps its partition table and AWS functions in module state
- *   (`setPartitionInfo`, `customEndpointFunctions.aws = ...`); here they are values given to
- *   `compile`, and the little memoisation there is lives in the compiled resolver.
- * Compiling the 900 KB S3 tree takes 2-3 ms warm, 4-8 ms cold (the S3 diagram 2.6 ms cold): once
- * per client.
+ * Why our own and not `@smithy/core/endpoints` with `@aws-sdk/core`'s AWS functions: it is several
+ * times faster per call and smaller, and keeps no module state (the partition table and functions
+ * are values given to `compile`); the figures are in `bench/README.md` ("Figures behind the code").
  *
  * @since 0.1.0
  */

@@ -5,8 +5,8 @@
  * Output strings never point into the body: V8 makes a substring of 13 or more characters a
  * "sliced string" that keeps its whole parent alive, so a kept value (one attribute of a Query
  * page) would keep the page's one-byte text. Strings of ASCII are therefore copied from their
- * bytes (`asciiSlice` in Node, ~30 ns more per string than a slice), or where there is no such
- * copy, flattened into a string of their own; shorter ones are sliced, which copies them.
+ * bytes (`asciiSlice` in Node, a little dearer than a slice), or where there is no such copy,
+ * flattened into a string of their own; shorter ones are sliced, which copies them.
  *
  * @since 0.1.0
  */

@@ -2,14 +2,10 @@
  * The byte scanner of the JSON fast path (`JsonFastPath`): JSON's grammar read straight from a
  * body's bytes, one body at a time (the position is module state, saved and restored around a
  * nested scan). Anything it is not sure to read exactly as `JSON.parse` would makes it give up
- * (`giveUp`), and the caller decodes the body again the slow way.
- *
- * It scans the bytes, not the decoded text: everything JSON's grammar looks at is ASCII, and a
- * UTF-8 decoder never takes an ASCII byte into a character (a broken sequence ends before it, as
- * U+FFFD), so a string's bytes decode alone to what they are in the whole text. The body's
- * one-byte text (byte `i` is character `i`: `latin1Slice` in Node, else windows-1252, the same on
- * ASCII), made a window at a time, is what keys and words are compared with and short strings
- * cut from; a string with non-ASCII bytes is decoded from them as UTF-8.
+ * (`giveUp`), and the caller decodes the body again the slow way. Bytes, not decoded text, are
+ * enough: all JSON's grammar looks at is ASCII, which UTF-8 never takes into another character, so
+ * keys and words are compared with the body's one-byte text (`ByteText`), made a window at a time,
+ * and only a string with non-ASCII bytes is decoded as UTF-8.
  *
  * @since 0.1.0
  */
@@ -23,17 +19,14 @@ export const giveUp = (): never => {
   throw bail
 }
 
-/**
- * The body being parsed and the position in it. A decode runs synchronously from start to end.
- * Reading past the end gives `undefined`, which no test below accepts.
- */
+/** The body being parsed, and the position in it (past the end: `undefined`, which no test accepts). */
 let buf: Uint8Array = new Uint8Array(0)
 let pos = 0
 
 /**
  * The one-byte text of a window of the body, bytes `srcStart` to `srcEnd`, made as the parse
  * reaches them rather than for the whole body at once: a string over 128 KiB is a large object in
- * V8, on pages of its own (a 136 KB body's text took ~100 µs so, ~8 µs in windows of 16 KiB).
+ * V8, on pages of its own, and far slower to make.
  */
 const WINDOW = 16384
 let src = ""
@@ -158,11 +151,9 @@ const readWideText = (start: number): string => {
 }
 
 /**
- * Map keys repeat (a page of DynamoDB items has the same attribute names in every item): keys are
- * kept in a small table, by length and first and last character, and a key equal to the one in
- * its slot is that string again, not a new one (nor a new copy, for 13 characters or more). ASCII
- * keys up to 40 characters; each is a string of its own (see `ascii`), so a cached key never
- * holds on to a body.
+ * Map keys repeat (DynamoDB items share attribute names): ASCII keys up to 40 characters are kept
+ * in a table by length, first and last character, and a key equal to its slot's is that string
+ * again. Each is a string of its own (see `ascii`), so a cached key never holds on to a body.
  */
 const keyCache: Array<string | undefined> = new Array(512).fill(undefined)
 

@@ -8,8 +8,8 @@ import * as Context from "effect/Context"
 
 /**
  * The shortest stretch of the event loop's time worth judging: long enough that a pause of the
- * sender's, or code compiled on first use, does not decide (over loopback, ~12 MiB of one
- * connection; on a link paced to 64 MiB/s, about a batch).
+ * sender's, or code compiled on first use, does not decide, and short enough to decide within a
+ * few batches.
  */
 const WINDOW_MS = 10
 

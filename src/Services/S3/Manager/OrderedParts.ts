@@ -35,8 +35,8 @@ interface Slot {
 
 /**
  * Below this share of its time busy, the event loop has room for more connections: a download
- * reading one connection fans out. Over loopback one connection keeps the loop 0.88-1.0 busy; a
- * connection paced to 64 MiB/s (as S3 paces each) about 0.15.
+ * reading one connection fans out. It lies well between a loop kept busy by one fast connection
+ * and one waiting on a paced link, as S3 paces each connection.
  */
 const SPARE = 0.5
 
@@ -46,8 +46,8 @@ const MAX_SPAN = 16
 /**
  * In one-connection mode, the next range is asked for once the head part has this many bytes left
  * to read. Early enough that its answer, and the first bytes the server sends into the socket
- * meanwhile, are in when its turn comes (over loopback, 32 MiB take ~25 ms; asked for 4 MiB ahead
- * the download was ~5% slower); bounded, so that it waits unread no longer than those bytes take
+ * meanwhile, are in when its turn comes (asked for later, the download was slower); bounded, so
+ * that it waits unread no longer than those bytes take
  * (a server may drop a connection left unread for long: the range is then asked for again).
  */
 const LEAD = 32 * BATCH
