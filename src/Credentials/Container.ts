@@ -32,7 +32,7 @@ import {
   type Credentials,
   CredentialsError,
   type CredentialsProvider,
-  notLoaded
+  notConfigured
 } from "./Credentials.js"
 import * as Fields from "./Fields.js"
 import * as Files from "./Files.js"
@@ -94,7 +94,7 @@ export const resolveEndpoint = (
   const full = nonBlank(env.AWS_CONTAINER_CREDENTIALS_FULL_URI)
   if (full === undefined) {
     return Either.left(
-      notLoaded(
+      notConfigured(
         providerName,
         "No environment variables were set to configure ECS provider (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or AWS_CONTAINER_CREDENTIALS_FULL_URI)"
       )

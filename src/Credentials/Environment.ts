@@ -24,7 +24,7 @@ import {
   CredentialsError,
   type CredentialsProvider,
   make as makeCredentials,
-  notLoaded
+  notConfigured
 } from "./Credentials.js"
 import { checkFields } from "./Fields.js"
 
@@ -54,13 +54,17 @@ export const fromVariables = (
   const accessKeyId = nonBlank(env.AWS_ACCESS_KEY_ID)
   const secretAccessKey = nonBlank(env.AWS_SECRET_ACCESS_KEY)
   if (accessKeyId === undefined && secretAccessKey === undefined) {
-    return Effect.fail(notLoaded(providerName, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"))
+    return Effect.fail(notConfigured(providerName, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"))
   }
   if (accessKeyId === undefined) {
-    return Effect.fail(notLoaded(providerName, "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"))
+    return Effect.fail(
+      notConfigured(providerName, "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
+    )
   }
   if (secretAccessKey === undefined) {
-    return Effect.fail(notLoaded(providerName, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"))
+    return Effect.fail(
+      notConfigured(providerName, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
+    )
   }
   const sessionToken = nonBlank(env.AWS_SESSION_TOKEN)
   const unusable = checkFields(

@@ -54,7 +54,7 @@ import {
   CredentialsError,
   type CredentialsProvider,
   isExpired,
-  notLoaded
+  notConfigured
 } from "./Credentials.js"
 import * as Fields from "./Fields.js"
 import {
@@ -192,7 +192,7 @@ export const make = (
             return yield* v1(`no answer to the token request at ${where} within ${timeoutMs} ms`)
           }
           return yield* Effect.fail(
-            notLoaded(
+            notConfigured(
               providerName,
               `the instance metadata service at ${settings.endpoint} is not reachable: ${error.message}`
             )
@@ -269,7 +269,7 @@ export const make = (
         const [roles, next] = yield* read(base, settings, token, rolePath)
         if (roles.status === 404) {
           return yield* Effect.fail(
-            notLoaded(
+            notConfigured(
               providerName,
               `no IAM role is attached to this instance (404 from ${MetadataHttp.describe(base, rolePath)})`
             )
@@ -284,7 +284,7 @@ export const make = (
           .find((line) => line !== "")
         if (role === undefined) {
           return yield* Effect.fail(
-            notLoaded(providerName, "no IAM role is attached to this instance (empty role list)")
+            notConfigured(providerName, "no IAM role is attached to this instance (empty role list)")
           )
         }
         if (!validRoleName.test(role)) {
@@ -297,7 +297,7 @@ export const make = (
         const credentialsPath = `${rolePath}${encodeURIComponent(role)}`
         const [document] = yield* read(base, settings, next, credentialsPath)
         if (document.status === 404) {
-          return yield* Effect.fail(notLoaded(providerName, `the role ${role} has no credentials (404)`))
+          return yield* Effect.fail(notConfigured(providerName, `the role ${role} has no credentials (404)`))
         }
         if (document.status !== 200) {
           return yield* Effect.fail(
@@ -325,7 +325,7 @@ export const make = (
     const fetch: Effect.Effect<AwsCredentials, CredentialsError> = Effect.gen(function* () {
       const settings = yield* settingsOnce
       if (settings.disabled) {
-        return yield* Effect.fail(notLoaded(providerName, "disabled by AWS_EC2_METADATA_DISABLED"))
+        return yield* Effect.fail(notConfigured(providerName, "disabled by AWS_EC2_METADATA_DISABLED"))
       }
       const outcome = yield* Effect.either(fetchFresh(settings))
       const now = yield* Clock.currentTimeMillis
@@ -342,7 +342,7 @@ export const make = (
         return usable
       }
       const last = yield* Ref.get(lastRef)
-      if (last === undefined || outcome.left.notLoaded === true || !isExpired(last, now)) {
+      if (last === undefined || outcome.left.reason === "NotConfigured" || !isExpired(last, now)) {
         return yield* Effect.fail(outcome.left)
       }
       const usable = yield* extend(last, now, `fetching new credentials failed (${outcome.left.message})`)

@@ -19,6 +19,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { ProfileSet, Section } from "../Session/ProfileSet.js"
 import * as ProfileSettings from "../Session/ProfileSettings.js"
+import type { CredentialsErrorReason } from "./Credentials.js"
 import { checkFields } from "./Fields.js"
 
 /** Static keys from a profile. */
@@ -87,19 +88,30 @@ export interface ProfileChain {
   readonly chain: ReadonlyArray<AssumeRoleStep>
 }
 
-/** Why a profile does not resolve to a chain. */
+/**
+ * Why a profile does not resolve to a chain: `reason` is `"NotConfigured"` when the profile simply
+ * configures no credentials (a chain moves on), `"Failed"` when what it configures is wrong.
+ */
 export class ProfileChainError extends Data.TaggedError("ProfileChainError")<{
   readonly problem: string
-  /** True when the profile simply configures no credentials (a chain moves on). */
-  readonly notLoaded: boolean
+  readonly reason: CredentialsErrorReason
 }> {
   override get message(): string {
     return this.problem
   }
+
+  /**
+   * True when the profile simply configures no credentials.
+   *
+   * @deprecated Read `reason === "NotConfigured"`; removed in the next release.
+   */
+  get notLoaded(): boolean {
+    return this.reason === "NotConfigured"
+  }
 }
 
-const problem = (text: string) => new ProfileChainError({ problem: text, notLoaded: false })
-const nothingHere = (text: string) => new ProfileChainError({ problem: text, notLoaded: true })
+const problem = (text: string) => new ProfileChainError({ problem: text, reason: "Failed" })
+const nothingHere = (text: string) => new ProfileChainError({ problem: text, reason: "NotConfigured" })
 
 /** A non-empty value of a key. */
 const value = (section: Section, key: string): string | undefined => {

@@ -40,7 +40,7 @@ import {
   type CredentialsProvider,
   fromStatic,
   make as makeCredentials,
-  notLoaded
+  notConfigured
 } from "./Credentials.js"
 import * as Environment from "./Environment.js"
 import * as InstanceMetadata from "./InstanceMetadata.js"
@@ -124,8 +124,8 @@ export const make = (
       const resolved = resolveChain(loaded.profileSet, selected)
       if (Either.isLeft(resolved)) {
         return yield* Effect.fail(
-          resolved.left.notLoaded
-            ? notLoaded(providerName, resolved.left.problem)
+          resolved.left.reason === "NotConfigured"
+            ? notConfigured(providerName, resolved.left.problem)
             : new CredentialsError({ provider: providerName, message: resolved.left.problem })
         )
       }
