@@ -28,5 +28,5 @@ export {
   type EndpointResolver,
   type ResolvedEndpoint
 } from "./RulesEngine.js"
-export { isGlobalService } from "./Scope.js"
+export { isGlobalService } from "./GlobalService.js"
 export { type EndpointUrl, isIpv4, parseUrl } from "./Url.js"
