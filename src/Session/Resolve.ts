@@ -17,7 +17,7 @@ import type { Section } from "./ProfileSet.js"
 import * as ProfileSettings from "./ProfileSettings.js"
 import {
   type CommonSettings,
-  retryConfig,
+  retryBudget,
   Session,
   type SessionConfig,
   type SessionConfigError
@@ -107,7 +107,7 @@ export const resolve = (
       region,
       credentials,
       transport,
-      retry: retryConfig(policy),
+      retry: retryBudget(policy),
       endpoint: options.endpoint,
       serviceEndpoint,
       useFipsEndpoint:

@@ -43,7 +43,7 @@ export type StsRegionalEndpoints = "legacy" | "regional"
 export interface SessionConfig {
   readonly region: string | undefined
   readonly credentials: CredentialsProvider
-  readonly retry: RetryPolicyConfig
+  readonly retry: RetryBudget
   readonly transport: TransportService
   /** An endpoint URL for every service (`AWS_ENDPOINT_URL`, `endpoint_url`), if configured. */
   readonly endpoint?: string | undefined
@@ -73,19 +73,25 @@ export interface SessionConfig {
 /** A setting in the environment or a profile that cannot be read or decoded. */
 export type SessionConfigError = ConfigError.ConfigError | ProfileSettings.ConfigValueError
 
-/** The session's retry policy and the quota its clients share. */
-export interface RetryPolicyConfig {
+/** The session's retry budget: its retry policy and the quota of retries its clients share. */
+export interface RetryBudget {
   readonly policy: Retry.RetryPolicy
   readonly quota: Retry.RetryQuota
 }
 
+/** @deprecated Renamed {@link RetryBudget}; removed in the next release. */
+export type RetryPolicyConfig = RetryBudget
+
 export class Session extends Context.Tag("effect-aws-sdk/Session")<Session, SessionConfig>() {}
 
 /** A retry policy with a fresh quota sized for it. */
-export const retryConfig = (policy: Retry.RetryPolicy): RetryPolicyConfig => ({
+export const retryBudget = (policy: Retry.RetryPolicy): RetryBudget => ({
   policy,
   quota: new Retry.RetryQuota(policy.quotaCapacity)
 })
+
+/** @deprecated Renamed {@link retryBudget}; removed in the next release. */
+export const retryConfig: (policy: Retry.RetryPolicy) => RetryBudget = retryBudget
 
 /** The settings a session and a client's overrides both take (each optional). */
 export interface CommonSettings {
@@ -139,7 +145,7 @@ export const make = (options: ExplicitSessionOptions): SessionConfig => ({
   region: options.region,
   credentials: options.credentials,
   transport: options.transport,
-  retry: retryConfig(options.retry ?? Retry.standard()),
+  retry: retryBudget(options.retry ?? Retry.standard()),
   endpoint: options.endpoint,
   useFipsEndpoint: options.useFipsEndpoint ?? false,
   useDualstackEndpoint: options.useDualstackEndpoint ?? false,
@@ -165,14 +171,19 @@ export const layerWith = (options: ExplicitSessionOptions): Layer.Layer<Session>
  *
  * @example
  * S3.layer().pipe(
- *   Layer.provide(Session.layerOverTransport({ region: "us-east-1", credentials })),
+ *   Layer.provide(Session.layerWithoutTransport({ region: "us-east-1", credentials })),
  *   Layer.provide(NodeTransport.layer())
  * )
  */
-export const layerOverTransport = (
+export const layerWithoutTransport = (
   options: Omit<ExplicitSessionOptions, "transport">
 ): Layer.Layer<Session, never, Transport> =>
   Layer.effect(
     Session,
     Effect.map(Transport, (transport) => make({ ...options, transport }))
   )
+
+/** @deprecated Renamed {@link layerWithoutTransport} (a layer that needs a `Transport`); removed in the next release. */
+export const layerOverTransport: (
+  options: Omit<ExplicitSessionOptions, "transport">
+) => Layer.Layer<Session, never, Transport> = layerWithoutTransport

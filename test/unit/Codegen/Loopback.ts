@@ -15,7 +15,7 @@ const credentials = Credentials.fromStatic(
 
 /** The session layer: region us-east-1, the server as custom endpoint, the Node transport. */
 export const sessionOn = (server: FaultServer.FaultServer): Layer.Layer<Session.Session> =>
-  Session.layerOverTransport({ region: "us-east-1", credentials, endpoint: server.url }).pipe(
+  Session.layerWithoutTransport({ region: "us-east-1", credentials, endpoint: server.url }).pipe(
     Layer.provide(NodeTransport.layer())
   )
 

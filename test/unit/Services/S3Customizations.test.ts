@@ -22,7 +22,7 @@ const credentials = Credentials.fromStatic(
 const env = (options: Partial<Session.ExplicitSessionOptions>) =>
   S3.layer().pipe(
     Layer.provide(
-      Session.layerOverTransport({
+      Session.layerWithoutTransport({
         region: "us-east-1",
         credentials,
         retry: Retry.standard({ baseDelayMs: 0 }),
