@@ -54,7 +54,7 @@ import { layer as nodeFileSystem } from "../../src/Session/NodeFileSystem.js"
 import * as ProfileSet from "../../src/Session/ProfileSet.js"
 import * as SharedConfig from "../../src/Session/SharedConfig.js"
 import { fakeCalls, tempHome, withEnv } from "../unit/Credentials/fakes.js"
-import * as Loopback from "../unit/Credentials/LoopbackServer.js"
+import * as Loopback from "../support/LoopbackServer.js"
 
 const SECRET = "HOSTILE-SECRET-ACCESS-KEY"
 const TOKEN = "HOSTILE-SESSION-TOKEN"

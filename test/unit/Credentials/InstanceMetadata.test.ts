@@ -13,7 +13,7 @@ import { parse } from "../../../src/Session/ConfigFile.js"
 import { layer as nodeFileSystem } from "../../../src/Session/NodeFileSystem.js"
 import * as ProfileSet from "../../../src/Session/ProfileSet.js"
 import * as SharedConfig from "../../../src/Session/SharedConfig.js"
-import * as Loopback from "./LoopbackServer.js"
+import * as Loopback from "../../support/LoopbackServer.js"
 
 const noFiles = SharedConfig.fromProfileSet(ProfileSet.empty)
 
