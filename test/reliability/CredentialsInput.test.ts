@@ -53,7 +53,7 @@ import type * as STS from "../../src/Services/STS/index.js"
 import { layer as nodeFileSystem } from "../../src/Session/NodeFileSystem.js"
 import * as ProfileSet from "../../src/Session/ProfileSet.js"
 import * as SharedConfig from "../../src/Session/SharedConfig.js"
-import { fakeCalls, tempHome, withEnv } from "../unit/Credentials/fakes.js"
+import { fakeCalls, tempHome, withEnv } from "../support/CredentialFakes.js"
 import * as Loopback from "../support/LoopbackServer.js"
 
 const SECRET = "HOSTILE-SECRET-ACCESS-KEY"

@@ -13,7 +13,7 @@ import {
 } from "../../../src/Credentials/Credentials.js"
 import { NetworkError } from "../../../src/Request/Errors.js"
 import { Transport } from "../../../src/Request/Transport.js"
-import { fakeCalls, tempHome, withEnv } from "./fakes.js"
+import { fakeCalls, tempHome, withEnv } from "../../support/CredentialFakes.js"
 
 /** A transport with no network: every request fails to connect, and is counted. */
 const unreachable = () => {
