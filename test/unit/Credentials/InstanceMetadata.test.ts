@@ -13,6 +13,7 @@ import { parse } from "../../../src/Session/ConfigFile.js"
 import { layer as nodeFileSystem } from "../../../src/Session/NodeFileSystem.js"
 import * as ProfileSet from "../../../src/Session/ProfileSet.js"
 import * as SharedConfig from "../../../src/Session/SharedConfig.js"
+import { manualClock } from "../../support/Clock.js"
 import * as Loopback from "../../support/LoopbackServer.js"
 
 const noFiles = SharedConfig.fromProfileSet(ProfileSet.empty)
@@ -89,7 +90,7 @@ describe("InstanceMetadata", () => {
 
   it.scopedLive("a token TTL header larger than asked for does not keep the token past the TTL asked", () =>
     Effect.gen(function* () {
-      const clock = Loopback.manualClock(Date.parse("2030-01-01T00:00:00Z"))
+      const clock = manualClock(Date.parse("2030-01-01T00:00:00Z"))
       const v2 = imdsV2()
       const server = yield* Loopback.start((req, i) => {
         const reply = v2(req, i)
@@ -290,7 +291,7 @@ describe("InstanceMetadata", () => {
             Ref.update(logs, (l) => [...l, String(Array.isArray(message) ? message.join(" ") : message)])
           )
         })
-        const clock = Loopback.manualClock(Date.parse("2021-09-21T12:00:00Z"))
+        const clock = manualClock(Date.parse("2021-09-21T12:00:00Z"))
         const server = yield* Loopback.start(imdsV2("2021-09-21T04:16:53Z"))
         const imds = yield* provider({ endpoint: server.url })
         const creds = yield* clock
@@ -309,7 +310,7 @@ describe("InstanceMetadata", () => {
     "static stability: when IMDS fails after the last credentials expired, they are extended",
     () =>
       Effect.gen(function* () {
-        const clock = Loopback.manualClock(Date.parse("2098-12-31T23:00:00Z"))
+        const clock = manualClock(Date.parse("2098-12-31T23:00:00Z"))
         const server = yield* Loopback.start(imdsV2())
         const imds = yield* provider({ endpoint: server.url })
         yield* clock.withTime(imds.get)
