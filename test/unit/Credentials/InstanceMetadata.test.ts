@@ -334,37 +334,6 @@ describe("InstanceMetadata", () => {
         expect(error.message).toContain("answered 500")
       })
   )
-})
-
-describe("InstanceMetadata.resolveSettings", () => {
-  const profileWith = (text: string) =>
-    Either.getOrThrow(
-      parse({ config: { path: "config", contents: `[default]\n${text}\n` }, credentials: undefined })
-    ).profiles.get("default")
-
-  it("defaults to the IPv4 endpoint, IMDS on, v1 allowed", () => {
-    expect(InstanceMetadata.resolveSettings({ env: {} })).toEqual(
-      Either.right({ endpoint: "http://169.254.169.254", disabled: false, v1Disabled: false })
-    )
-  })
-
-  it("reads ec2_metadata_v1_disabled from the profile and lets the environment override it", () => {
-    const profile = profileWith("ec2_metadata_v1_disabled = true")
-    expect(Either.getOrThrow(InstanceMetadata.resolveSettings({ env: {}, profile })).v1Disabled).toBe(true)
-    expect(
-      Either.getOrThrow(
-        InstanceMetadata.resolveSettings({ env: { AWS_EC2_METADATA_V1_DISABLED: "false" }, profile })
-      ).v1Disabled
-    ).toBe(false)
-  })
-
-  it("strips a trailing slash from a configured endpoint", () => {
-    expect(
-      Either.getOrThrow(
-        InstanceMetadata.resolveSettings({ env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://x:1/" } })
-      ).endpoint
-    ).toBe("http://x:1")
-  })
 
   it.scopedLive(
     "a credentials document that trickles in fails at the total deadline, naming the endpoint",
