@@ -101,8 +101,7 @@ export class ProfileChainError extends Data.TaggedError("ProfileChainError")<{
   }
 
   /**
-   * True when the profile simply configures no credentials.
-   *
+   * True when the profile configures no credentials.
    * @deprecated Read `reason === "NotConfigured"`; removed in the next release.
    */
   get notLoaded(): boolean {
