@@ -8,7 +8,7 @@
  * 4. the container endpoint (ECS task roles, EKS Pod Identity);
  * 5. the EC2 instance metadata service.
  *
- * A chain tries its providers in order: a provider that does not apply ("not loaded": nothing
+ * A chain tries its providers in order: a provider that does not apply ("not configured": nothing
  * configures it) passes to the next; any other failure stops the chain, since something was
  * configured and is broken. When no provider applies, the error lists what each one found.
  *

@@ -5,7 +5,7 @@
  * The variables are read through Effect's `Config` (so a `ConfigProvider`, e.g.
  * `ConfigProvider.fromMap` in tests, decides where they come from), each time credentials are
  * fetched. Blank values (empty or only whitespace) count as unset. Without both keys the provider
- * is "not loaded", and a chain moves on. The Go SDK's `credentials.EnvProvider`.
+ * is "not configured", and a chain moves on. The Go SDK's `credentials.EnvProvider`.
  *
  * @example
  * ```ts
@@ -45,8 +45,8 @@ export const nonBlank = (value: string | undefined): string | undefined =>
 
 /**
  * Reads the credentials from variables already in hand (the pure half of the provider).
- * Fails "not loaded" when a key is missing, and with a plain error when the expiration does not
- * parse.
+ * Fails with reason "NotConfigured" when a key is missing, and with a plain error when the
+ * expiration does not parse.
  */
 export const fromVariables = (
   env: Readonly<Record<string, string | undefined>>

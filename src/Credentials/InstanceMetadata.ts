@@ -11,7 +11,7 @@
  *   (a container behind a hop limit of 1), reads go without a token, unless
  *   `ec2_metadata_v1_disabled` / `AWS_EC2_METADATA_V1_DISABLED` forbids it. A 403 means IMDS is
  *   disabled on the instance: no fallback.
- * - `AWS_EC2_METADATA_DISABLED=true` turns the provider off ("not loaded"); so do an unreachable
+ * - `AWS_EC2_METADATA_DISABLED=true` turns the provider off ("not configured"); so do an unreachable
  *   endpoint and an instance without a role, so that a chain moves on.
  * - Endpoint: an explicit option, else `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else the profile's
  *   `ec2_metadata_service_endpoint`, else by mode (option, `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`,

@@ -10,7 +10,7 @@
  * 2. The provider here fetches the base credentials, then assumes each role in turn with STS.
  *
  * Keys are case-insensitive. A selected profile that holds no credential settings, or files
- * that define no profile, make the provider "not loaded" (a chain moves on); every other problem
+ * that define no profile, make the provider "not configured" (a chain moves on); every other problem
  * (a missing source profile, a loop, partial keys, an unparsable file, a failing base provider)
  * stops a chain with a message that says what is wrong.
  *

@@ -116,7 +116,7 @@ export interface FromEnvironmentOptions {
 }
 
 /**
- * The environment form, uncached: "not loaded" unless `AWS_WEB_IDENTITY_TOKEN_FILE` and
+ * The environment form, uncached: "not configured" unless `AWS_WEB_IDENTITY_TOKEN_FILE` and
  * `AWS_ROLE_ARN` are both set. The variables are read on each fetch through the
  * `ConfigProvider` in place when it is made.
  */
