@@ -10,7 +10,7 @@ import * as NodeTransport from "../../src/Request/NodeTransport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
 
-const session = Session.layerOverTransport({
+const session = Session.layerWithoutTransport({
   region: "us-east-1",
   credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" }))
 }).pipe(Layer.provide(NodeTransport.layer()))

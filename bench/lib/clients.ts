@@ -68,7 +68,7 @@ const checked = (name: string, expected: number) => {
 }
 
 export const makeOurs = async (t: Target, viaStream = false): Promise<BenchClient> => {
-  const session = Session.layerOverTransport({
+  const session = Session.layerWithoutTransport({
     region: "us-east-1",
     endpoint: t.endpoint,
     credentials: Credentials.fromStatic(

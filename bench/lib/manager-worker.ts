@@ -78,7 +78,7 @@ const main = async (): Promise<{ moved: number; run: () => Promise<number> }> =>
     const S3 = await import("../../src/Services/S3/index.js")
     const S3Manager = await import("../../src/Services/S3/Manager/index.js")
     const Session = await import("../../src/Session/Session.js")
-    const session = Session.layerOverTransport({
+    const session = Session.layerWithoutTransport({
       region: "us-east-1",
       endpoint,
       credentials: Credentials.fromStatic(

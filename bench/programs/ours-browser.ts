@@ -11,7 +11,7 @@ import * as HttpClientTransport from "../../src/Request/HttpClientTransport.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as Session from "../../src/Session/Session.js"
 
-const session = Session.layerOverTransport({
+const session = Session.layerWithoutTransport({
   region: "us-east-1",
   endpoint: "http://127.0.0.1:9000",
   credentials: Credentials.fromStatic(

@@ -17,7 +17,7 @@ const endpoint = process.env.BENCH_ENDPOINT ?? "http://127.0.0.1:9000"
 const calls = Number(process.env.BENCH_CALLS ?? 1)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1)
 
-const session = Session.layerOverTransport({
+const session = Session.layerWithoutTransport({
   region: "us-east-1",
   endpoint,
   credentials: Credentials.fromStatic(

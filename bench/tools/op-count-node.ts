@@ -16,7 +16,7 @@ import { startFixedServer } from "../lib/servers.js"
 
 const trace = process.argv.includes("--trace")
 const server = await startFixedServer(1024)
-const session = Session.layerOverTransport({
+const session = Session.layerWithoutTransport({
   region: "us-east-1",
   endpoint: server.endpoint,
   credentials: Credentials.fromStatic(Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })),

@@ -8,7 +8,7 @@
  * 4. the container endpoint (ECS task roles, EKS Pod Identity);
  * 5. the EC2 instance metadata service.
  *
- * A chain tries its providers in order: a provider that does not apply ("not loaded": nothing
+ * A chain tries its providers in order: a provider that does not apply ("not configured": nothing
  * configures it) passes to the next; any other failure stops the chain, since something was
  * configured and is broken. When no provider applies, the error lists what each one found.
  *
@@ -32,9 +32,9 @@ import * as Container from "./Container.js"
 import {
   type AwsCredentials,
   type Credentials,
-  CredentialsError,
+  type CredentialsError,
   type CredentialsProvider,
-  notLoadedMessage
+  notConfigured
 } from "./Credentials.js"
 import * as Environment from "./Environment.js"
 import * as InstanceMetadata from "./InstanceMetadata.js"
@@ -48,11 +48,6 @@ export interface ChainLink {
   readonly provider: CredentialsProvider
 }
 
-const reasonOf = (error: CredentialsError): string => {
-  const prefix = `${notLoadedMessage}: `
-  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message
-}
-
 /**
  * A chain of providers, uncached: the first that has credentials wins. `refresh` forces a
  * refresh of the provider that answers.
@@ -64,15 +59,11 @@ export const fromLinks = (links: ReadonlyArray<ChainLink>): CredentialsProvider 
       for (const link of links) {
         const outcome = yield* Effect.either(pick(link.provider))
         if (outcome._tag === "Right") return outcome.right
-        if (outcome.left.notLoaded !== true) return yield* Effect.fail(outcome.left)
-        skipped.push(`${link.name}: ${reasonOf(outcome.left)}`)
+        if (outcome.left.reason !== "NotConfigured") return yield* Effect.fail(outcome.left)
+        skipped.push(`${link.name}: ${outcome.left.detail ?? outcome.left.message}`)
       }
       return yield* Effect.fail(
-        new CredentialsError({
-          provider: "chain",
-          message: `${notLoadedMessage}: no provider in the chain found credentials (${skipped.join("; ")})`,
-          notLoaded: true
-        })
+        notConfigured("chain", `no provider in the chain found credentials (${skipped.join("; ")})`)
       )
     })
   return { get: run((p) => p.get), refresh: run((p) => p.refresh) }

@@ -10,7 +10,7 @@
  * - an `Authorization` header from the file named by `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`
  *   (read on every fetch, as the agent rotates it), else from `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
  *
- * Without either URI variable the provider is "not loaded". The answer is decoded with
+ * Without either URI variable the provider is "not configured". The answer is decoded with
  * `effect/Schema`; each request has a 2-second connect and idle timeout (`timeout`) and one retry,
  * and must be answered in full within 5 seconds, its retry included (`totalTimeout`), however
  * slowly the answer trickles in; an answer over 64 KiB is refused.
@@ -32,7 +32,7 @@ import {
   type Credentials,
   CredentialsError,
   type CredentialsProvider,
-  notLoaded
+  notConfigured
 } from "./Credentials.js"
 import * as Fields from "./Fields.js"
 import * as Files from "./Files.js"
@@ -72,7 +72,7 @@ export const isLoopback = (hostname: string): boolean => {
 }
 
 /**
- * The URL to fetch credentials from, by the variables' rules; "not loaded" without either URI
+ * The URL to fetch credentials from, by the variables' rules; "not configured" without either URI
  * variable.
  *
  * @example
@@ -94,7 +94,7 @@ export const resolveEndpoint = (
   const full = nonBlank(env.AWS_CONTAINER_CREDENTIALS_FULL_URI)
   if (full === undefined) {
     return Either.left(
-      notLoaded(
+      notConfigured(
         providerName,
         "No environment variables were set to configure ECS provider (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or AWS_CONTAINER_CREDENTIALS_FULL_URI)"
       )

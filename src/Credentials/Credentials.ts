@@ -25,32 +25,70 @@ export interface AwsCredentials {
   readonly source?: string | undefined
 }
 
+/**
+ * Why a provider gave no credentials: `"NotConfigured"` when it does not apply here (nothing
+ * configures it: no variables, no profile, no role attached to the instance), and a chain moves on
+ * to its next provider; `"Failed"` when something was configured and broke, and a chain stops.
+ */
+export type CredentialsErrorReason = "NotConfigured" | "Failed"
+
 /** No credentials could be had: says which provider failed and why. */
 export class CredentialsError extends Data.TaggedError("CredentialsError")<{
   readonly message: string
   /** The provider that failed (`environment`, `imds`, `chain`, ...). */
   readonly provider: string
   readonly cause?: unknown
-  /**
-   * True when the provider does not apply here (nothing configures it: no variables, no
-   * profile, no role attached to the instance). A chain moves on to its next provider after
-   * such an error; any other error stops the chain, because something was configured and broke.
-   */
-  readonly notLoaded?: boolean | undefined
-}> {}
+  readonly reason: CredentialsErrorReason
+  /** For `"NotConfigured"`: what the provider found, as a chain lists it (`AWS_ACCESS_KEY_ID is not set`). */
+  readonly detail?: string | undefined
+}> {
+  constructor(args: {
+    readonly message: string
+    readonly provider: string
+    readonly cause?: unknown
+    /** Default `"Failed"`. */
+    readonly reason?: CredentialsErrorReason | undefined
+    readonly detail?: string | undefined
+    /** @deprecated Use `reason: "NotConfigured"` (or {@link notConfigured}); removed in the next release. */
+    readonly notLoaded?: boolean | undefined
+  }) {
+    const { notLoaded: flag, reason, ...fields } = args
+    super({ ...fields, reason: reason ?? (flag === true ? "NotConfigured" : "Failed") })
+  }
 
-/** The message every "not loaded" error starts with, so callers can tell it from a failure. */
+  /**
+   * `true` for a provider that does not apply, else `undefined`.
+   *
+   * @deprecated Read `reason === "NotConfigured"`; removed in the next release.
+   */
+  get notLoaded(): true | undefined {
+    return this.reason === "NotConfigured" ? true : undefined
+  }
+}
+
+/** The message every "not configured" error starts with (the words every AWS SDK uses). */
 export const notLoadedMessage = "the credential provider was not enabled"
 
 /**
- * A provider that does not apply: `notLoaded("environment", "AWS_ACCESS_KEY_ID is not set")`.
- * A chain records the reason and tries its next provider.
+ * A provider that does not apply: `notConfigured("environment", "AWS_ACCESS_KEY_ID is not set")`.
+ * A chain records the detail and tries its next provider.
  */
-export const notLoaded = (provider: string, reason: string): CredentialsError =>
-  new CredentialsError({ provider, message: `${notLoadedMessage}: ${reason}`, notLoaded: true })
+export const notConfigured = (provider: string, detail: string): CredentialsError =>
+  new CredentialsError({
+    provider,
+    message: `${notLoadedMessage}: ${detail}`,
+    reason: "NotConfigured",
+    detail
+  })
 
-/** True for an error that lets a chain try its next provider (see {@link notLoaded}). */
-export const isNotLoaded = (error: CredentialsError): boolean => error.notLoaded === true
+/** True for an error that lets a chain try its next provider (see {@link notConfigured}). */
+export const isNotConfigured = (error: CredentialsError): boolean => error.reason === "NotConfigured"
+
+/** @deprecated Renamed {@link notConfigured}; removed in the next release. */
+export const notLoaded: (provider: string, reason: string) => CredentialsError = notConfigured
+
+/** @deprecated Renamed {@link isNotConfigured}; removed in the next release. */
+export const isNotLoaded: (error: CredentialsError) => boolean = isNotConfigured
 
 /** True when the credentials carry an expiration at or before `nowMillis`. */
 export const isExpired = (credentials: AwsCredentials, nowMillis: number): boolean =>

@@ -5,7 +5,7 @@
  * The variables are read through Effect's `Config` (so a `ConfigProvider`, e.g.
  * `ConfigProvider.fromMap` in tests, decides where they come from), each time credentials are
  * fetched. Blank values (empty or only whitespace) count as unset. Without both keys the provider
- * is "not loaded", and a chain moves on. The Go SDK's `credentials.EnvProvider`.
+ * is "not configured", and a chain moves on. The Go SDK's `credentials.EnvProvider`.
  *
  * @example
  * ```ts
@@ -24,7 +24,7 @@ import {
   CredentialsError,
   type CredentialsProvider,
   make as makeCredentials,
-  notLoaded
+  notConfigured
 } from "./Credentials.js"
 import { checkFields } from "./Fields.js"
 
@@ -45,8 +45,8 @@ export const nonBlank = (value: string | undefined): string | undefined =>
 
 /**
  * Reads the credentials from variables already in hand (the pure half of the provider).
- * Fails "not loaded" when a key is missing, and with a plain error when the expiration does not
- * parse.
+ * Fails with reason "NotConfigured" when a key is missing, and with a plain error when the
+ * expiration does not parse.
  */
 export const fromVariables = (
   env: Readonly<Record<string, string | undefined>>
@@ -54,13 +54,17 @@ export const fromVariables = (
   const accessKeyId = nonBlank(env.AWS_ACCESS_KEY_ID)
   const secretAccessKey = nonBlank(env.AWS_SECRET_ACCESS_KEY)
   if (accessKeyId === undefined && secretAccessKey === undefined) {
-    return Effect.fail(notLoaded(providerName, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"))
+    return Effect.fail(notConfigured(providerName, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"))
   }
   if (accessKeyId === undefined) {
-    return Effect.fail(notLoaded(providerName, "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"))
+    return Effect.fail(
+      notConfigured(providerName, "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
+    )
   }
   if (secretAccessKey === undefined) {
-    return Effect.fail(notLoaded(providerName, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"))
+    return Effect.fail(
+      notConfigured(providerName, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
+    )
   }
   const sessionToken = nonBlank(env.AWS_SESSION_TOKEN)
   const unusable = checkFields(

@@ -25,7 +25,7 @@ import {
   type Credentials,
   CredentialsError,
   type CredentialsProvider,
-  notLoaded
+  notConfigured
 } from "./Credentials.js"
 import * as Files from "./Files.js"
 import * as ServiceCalls from "./ServiceCalls.js"
@@ -116,7 +116,7 @@ export interface FromEnvironmentOptions {
 }
 
 /**
- * The environment form, uncached: "not loaded" unless `AWS_WEB_IDENTITY_TOKEN_FILE` and
+ * The environment form, uncached: "not configured" unless `AWS_WEB_IDENTITY_TOKEN_FILE` and
  * `AWS_ROLE_ARN` are both set. The variables are read on each fetch through the
  * `ConfigProvider` in place when it is made.
  */
@@ -148,11 +148,11 @@ export const makeFromEnvironment = (
       const tokenFile = nonBlank(env.AWS_WEB_IDENTITY_TOKEN_FILE)
       const roleArn = nonBlank(env.AWS_ROLE_ARN)
       if (tokenFile === undefined) {
-        return yield* Effect.fail(notLoaded(providerName, "AWS_WEB_IDENTITY_TOKEN_FILE is not set"))
+        return yield* Effect.fail(notConfigured(providerName, "AWS_WEB_IDENTITY_TOKEN_FILE is not set"))
       }
       if (roleArn === undefined) {
         return yield* Effect.fail(
-          notLoaded(providerName, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not")
+          notConfigured(providerName, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not")
         )
       }
       const sharedConfig =

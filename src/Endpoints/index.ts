@@ -17,6 +17,7 @@ export {
   substring,
   uriEncode
 } from "./Functions.js"
+export { isGlobalService } from "./GlobalService.js"
 export * from "./Partitions.js"
 export * from "./PartitionsData.js"
 export * from "./RuleSet.js"
@@ -28,5 +29,4 @@ export {
   type EndpointResolver,
   type ResolvedEndpoint
 } from "./RulesEngine.js"
-export { isGlobalService } from "./Scope.js"
 export { type EndpointUrl, isIpv4, parseUrl } from "./Url.js"

@@ -26,67 +26,16 @@ import * as NFS from "node:fs"
 import * as OS from "node:os"
 import * as Path from "node:path"
 import { effectify } from "@effect/platform/Effectify"
-import * as PlatformErrors from "@effect/platform/Error"
-import { SystemError, type SystemErrorReason } from "@effect/platform/Error"
+import type * as PlatformErrors from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import { pipe } from "effect/Function"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
+import { openFactory, stat } from "./NodeFile.js"
+import { handleBadArgument, handleErrnoException } from "./NodeFileErrors.js"
+import { watch } from "./NodeFileWatch.js"
 
-export const handleErrnoException =
-  (module: SystemError["module"], method: string) =>
-  (err: NodeJS.ErrnoException, [path]: ReadonlyArray<unknown>): PlatformErrors.PlatformError => {
-    let reason: SystemErrorReason = "Unknown"
-
-    switch (err.code) {
-      case "ENOENT":
-        reason = "NotFound"
-        break
-
-      case "EACCES":
-        reason = "PermissionDenied"
-        break
-
-      case "EEXIST":
-        reason = "AlreadyExists"
-        break
-
-      case "EISDIR":
-        reason = "BadResource"
-        break
-
-      case "ENOTDIR":
-        reason = "BadResource"
-        break
-
-      case "EBUSY":
-        reason = "Busy"
-        break
-
-      case "ELOOP":
-        reason = "BadResource"
-        break
-    }
-
-    return new SystemError({
-      reason,
-      module,
-      method,
-      pathOrDescriptor: path as string | number,
-      syscall: err.syscall,
-      description: err.message,
-      cause: err
-    })
-  }
-
-const handleBadArgument = (method: string) => (cause: unknown) =>
-  new PlatformErrors.BadArgument({
-    module: "FileSystem",
-    method,
-    cause
-  })
+export { handleErrnoException } from "./NodeFileErrors.js"
 
 // == access
 
@@ -216,194 +165,7 @@ const makeTempDirectoryScoped = (() => {
 
 // == open
 
-const openFactory = (method: string) => {
-  const nodeOpen = effectify(NFS.open, handleErrnoException("FileSystem", method), handleBadArgument(method))
-  const nodeClose = effectify(
-    NFS.close,
-    handleErrnoException("FileSystem", method),
-    handleBadArgument(method)
-  )
-
-  return (path: string, options?: FileSystem.OpenFileOptions) =>
-    pipe(
-      Effect.acquireRelease(nodeOpen(path, options?.flag ?? "r", options?.mode), (fd) =>
-        Effect.orDie(nodeClose(fd))
-      ),
-      Effect.map((fd) => makeFile(FileSystem.FileDescriptor(fd), options?.flag?.startsWith("a") ?? false))
-    )
-}
 const open = openFactory("open")
-
-const makeFile = (() => {
-  const nodeReadFactory = (method: string) =>
-    effectify(NFS.read, handleErrnoException("FileSystem", method), handleBadArgument(method))
-  const nodeRead = nodeReadFactory("read")
-  const nodeReadAlloc = nodeReadFactory("readAlloc")
-  const nodeStat = effectify(NFS.fstat, handleErrnoException("FileSystem", "stat"), handleBadArgument("stat"))
-  const nodeTruncate = effectify(
-    NFS.ftruncate,
-    handleErrnoException("FileSystem", "truncate"),
-    handleBadArgument("truncate")
-  )
-
-  const nodeSync = effectify(NFS.fsync, handleErrnoException("FileSystem", "sync"), handleBadArgument("sync"))
-
-  const nodeWriteFactory = (method: string) =>
-    effectify(NFS.write, handleErrnoException("FileSystem", method), handleBadArgument(method))
-  const nodeWrite = nodeWriteFactory("write")
-  const nodeWriteAll = nodeWriteFactory("writeAll")
-
-  class FileImpl implements FileSystem.File {
-    readonly [FileSystem.FileTypeId]: FileSystem.FileTypeId
-
-    private readonly semaphore = Effect.unsafeMakeSemaphore(1)
-    private position: bigint = 0n
-
-    constructor(
-      readonly fd: FileSystem.File.Descriptor,
-      private readonly append: boolean
-    ) {
-      this[FileSystem.FileTypeId] = FileSystem.FileTypeId
-    }
-
-    get stat() {
-      return Effect.map(nodeStat(this.fd), makeFileInfo)
-    }
-
-    get sync() {
-      return nodeSync(this.fd)
-    }
-
-    seek(offset: FileSystem.SizeInput, from: FileSystem.SeekMode) {
-      const offsetSize = FileSystem.Size(offset)
-      return this.semaphore.withPermits(1)(
-        Effect.sync(() => {
-          if (from === "start") {
-            this.position = offsetSize
-          } else if (from === "current") {
-            this.position = this.position + offsetSize
-          }
-
-          return this.position
-        })
-      )
-    }
-
-    read(buffer: Uint8Array) {
-      return this.semaphore.withPermits(1)(
-        Effect.map(
-          Effect.suspend(() =>
-            nodeRead(this.fd, {
-              buffer,
-              position: this.position
-            })
-          ),
-          (bytesRead) => {
-            const sizeRead = FileSystem.Size(bytesRead)
-            this.position = this.position + sizeRead
-            return sizeRead
-          }
-        )
-      )
-    }
-
-    readAlloc(size: FileSystem.SizeInput) {
-      const sizeNumber = Number(size)
-      return this.semaphore.withPermits(1)(
-        Effect.flatMap(
-          Effect.sync(() => Buffer.allocUnsafeSlow(sizeNumber)),
-          (buffer) =>
-            Effect.map(
-              nodeReadAlloc(this.fd, {
-                buffer,
-                position: this.position
-              }),
-              (bytesRead): Option.Option<Buffer> => {
-                if (bytesRead === 0) {
-                  return Option.none()
-                }
-
-                this.position = this.position + BigInt(bytesRead)
-                if (bytesRead === sizeNumber) {
-                  return Option.some(buffer)
-                }
-
-                const dst = Buffer.allocUnsafeSlow(bytesRead)
-                buffer.copy(dst, 0, 0, bytesRead)
-                return Option.some(dst)
-              }
-            )
-        )
-      )
-    }
-
-    truncate(length?: FileSystem.SizeInput) {
-      return this.semaphore.withPermits(1)(
-        Effect.map(nodeTruncate(this.fd, length ? Number(length) : undefined), () => {
-          if (!this.append) {
-            const len = BigInt(length ?? 0)
-            if (this.position > len) {
-              this.position = len
-            }
-          }
-        })
-      )
-    }
-
-    write(buffer: Uint8Array) {
-      return this.semaphore.withPermits(1)(
-        Effect.map(
-          Effect.suspend(() =>
-            nodeWrite(this.fd, buffer, undefined, undefined, this.append ? undefined : Number(this.position))
-          ),
-          (bytesWritten) => {
-            const sizeWritten = FileSystem.Size(bytesWritten)
-            if (!this.append) {
-              this.position = this.position + sizeWritten
-            }
-
-            return sizeWritten
-          }
-        )
-      )
-    }
-
-    private writeAllChunk(buffer: Uint8Array): Effect.Effect<void, PlatformErrors.PlatformError> {
-      return Effect.flatMap(
-        Effect.suspend(() =>
-          nodeWriteAll(this.fd, buffer, undefined, undefined, this.append ? undefined : Number(this.position))
-        ),
-        (bytesWritten) => {
-          if (bytesWritten === 0) {
-            return Effect.fail(
-              new PlatformErrors.SystemError({
-                module: "FileSystem",
-                method: "writeAll",
-                reason: "WriteZero",
-                pathOrDescriptor: this.fd,
-                description: "write returned 0 bytes written"
-              })
-            )
-          }
-
-          if (!this.append) {
-            this.position = this.position + BigInt(bytesWritten)
-          }
-
-          return bytesWritten < buffer.length
-            ? this.writeAllChunk(buffer.subarray(bytesWritten))
-            : Effect.void
-        }
-      )
-    }
-
-    writeAll(buffer: Uint8Array) {
-      return this.semaphore.withPermits(1)(this.writeAllChunk(buffer))
-    }
-  }
-
-  return (fd: FileSystem.File.Descriptor, append: boolean): FileSystem.File => new FileImpl(fd, append)
-})()
 
 // == makeTempFile
 
@@ -492,43 +254,6 @@ const rename = (() => {
   return (oldPath: string, newPath: string) => nodeRename(oldPath, newPath)
 })()
 
-// == stat
-
-const makeFileInfo = (stat: NFS.Stats): FileSystem.File.Info => ({
-  type: stat.isFile()
-    ? "File"
-    : stat.isDirectory()
-      ? "Directory"
-      : stat.isSymbolicLink()
-        ? "SymbolicLink"
-        : stat.isBlockDevice()
-          ? "BlockDevice"
-          : stat.isCharacterDevice()
-            ? "CharacterDevice"
-            : stat.isFIFO()
-              ? "FIFO"
-              : stat.isSocket()
-                ? "Socket"
-                : "Unknown",
-  mtime: Option.fromNullable(stat.mtime),
-  atime: Option.fromNullable(stat.atime),
-  birthtime: Option.fromNullable(stat.birthtime),
-  dev: stat.dev,
-  rdev: Option.fromNullable(stat.rdev),
-  ino: Option.fromNullable(stat.ino),
-  mode: stat.mode,
-  nlink: Option.fromNullable(stat.nlink),
-  uid: Option.fromNullable(stat.uid),
-  gid: Option.fromNullable(stat.gid),
-  size: FileSystem.Size(stat.size),
-  blksize: Option.map(Option.fromNullable(stat.blksize), FileSystem.Size),
-  blocks: Option.fromNullable(stat.blocks)
-})
-const stat = (() => {
-  const nodeStat = effectify(NFS.stat, handleErrnoException("FileSystem", "stat"), handleBadArgument("stat"))
-  return (path: string) => Effect.map(nodeStat(path), makeFileInfo)
-})()
-
 // == symlink
 
 const symlink = (() => {
@@ -562,59 +287,6 @@ const utimes = (() => {
   )
   return (path: string, atime: number | Date, mtime: number | Date) => nodeUtimes(path, atime, mtime)
 })()
-
-// == watch
-
-const watchNode = (path: string, options?: FileSystem.WatchOptions) =>
-  Stream.asyncScoped<FileSystem.WatchEvent, PlatformErrors.PlatformError>((emit) =>
-    Effect.acquireRelease(
-      Effect.sync(() => {
-        const watcher = NFS.watch(path, { recursive: options?.recursive }, (event, path) => {
-          if (!path) return
-          switch (event) {
-            case "rename": {
-              emit.fromEffect(
-                Effect.matchEffect(stat(path), {
-                  onSuccess: (_) => Effect.succeed(FileSystem.WatchEventCreate({ path })),
-                  onFailure: (err) =>
-                    err._tag === "SystemError" && err.reason === "NotFound"
-                      ? Effect.succeed(FileSystem.WatchEventRemove({ path }))
-                      : Effect.fail(err)
-                })
-              )
-              return
-            }
-            case "change": {
-              emit.single(FileSystem.WatchEventUpdate({ path }))
-              return
-            }
-          }
-        })
-        watcher.on("error", (error) => {
-          emit.fail(
-            new PlatformErrors.SystemError({
-              module: "FileSystem",
-              reason: "Unknown",
-              method: "watch",
-              pathOrDescriptor: path,
-              cause: error
-            })
-          )
-        })
-        watcher.on("close", () => {
-          emit.end()
-        })
-        return watcher
-      }),
-      (watcher) => Effect.sync(() => watcher.close())
-    )
-  )
-
-const watch = (path: string, options?: FileSystem.WatchOptions) =>
-  stat(path).pipe(
-    Effect.map(() => watchNode(path, options)),
-    Stream.unwrap
-  )
 
 // == writeFile
 

@@ -73,16 +73,13 @@ export interface SessionConfig {
 /** A setting in the environment or a profile that cannot be read or decoded. */
 export type SessionConfigError = ConfigError.ConfigError | ProfileSettings.ConfigValueError
 
-/**
- * How much a session's clients may retry: the retry policy (attempts per call, backoff) and the
- * retry quota they share (retries across calls).
- */
+/** The session's retry budget: its retry policy and the quota of retries its clients share. */
 export interface RetryBudget {
   readonly policy: Retry.RetryPolicy
   readonly quota: Retry.RetryQuota
 }
 
-/** @deprecated use RetryBudget */
+/** @deprecated Renamed {@link RetryBudget}; removed in the next release. */
 export type RetryPolicyConfig = RetryBudget
 
 export class Session extends Context.Tag("effect-aws-sdk/Session")<Session, SessionConfig>() {}
@@ -93,8 +90,8 @@ export const retryBudget = (policy: Retry.RetryPolicy): RetryBudget => ({
   quota: new Retry.RetryQuota(policy.quotaCapacity)
 })
 
-/** @deprecated use retryBudget */
-export const retryConfig = retryBudget
+/** @deprecated Renamed {@link retryBudget}; removed in the next release. */
+export const retryConfig: (policy: Retry.RetryPolicy) => RetryBudget = retryBudget
 
 /** The settings a session and a client's overrides both take (each optional). */
 export interface CommonSettings {
@@ -187,5 +184,7 @@ export const layerWithoutTransport = (
     Effect.map(Transport, (transport) => make({ ...options, transport }))
   )
 
-/** @deprecated use layerWithoutTransport */
-export const layerOverTransport = layerWithoutTransport
+/** @deprecated Renamed {@link layerWithoutTransport} (a layer that needs a `Transport`); removed in the next release. */
+export const layerOverTransport: (
+  options: Omit<ExplicitSessionOptions, "transport">
+) => Layer.Layer<Session, never, Transport> = layerWithoutTransport

@@ -11,7 +11,7 @@ import * as LocalServers from "../support/LocalServers.js"
 
 const DynaliteSession = Layer.unwrapScoped(
   Effect.map(LocalServers.dynalite, (server) =>
-    Session.layerOverTransport({
+    Session.layerWithoutTransport({
       region: "us-east-1",
       endpoint: server.endpoint,
       credentials: Credentials.fromStatic(

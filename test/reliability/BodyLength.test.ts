@@ -176,7 +176,7 @@ describe("over an @effect/platform HttpClient (fetch)", () => {
   const env = (url: string) =>
     S3.layer().pipe(
       Layer.provide(
-        Session.layerOverTransport({
+        Session.layerWithoutTransport({
           region: "us-east-1",
           credentials: staticCredentials,
           endpoint: url,

@@ -3,7 +3,6 @@
  * results (or the success after retries), the attempts the client made and the server saw, and
  * the sockets: none busy once the call ended, none open once the clients' scope closed.
  */
-import * as net from "node:net"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -15,16 +14,6 @@ import * as FaultServer from "../support/FaultServer.js"
 import { callOf, describeExit, type FaultCase, faultCases, ok } from "./FaultCases.js"
 import { clients, runAgainst } from "./Harness.js"
 
-/** A loopback port nobody listens on. */
-const closedPort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-
 const table: Array<Record<string, string | number>> = []
 
 const runCase = (c: FaultCase) =>
@@ -32,7 +21,9 @@ const runCase = (c: FaultCase) =>
     Effect.gen(function* () {
       const server = yield* FaultServer.scoped
       server.script(c.replies.length === 0 ? [{ status: 200 }] : c.replies)
-      const endpoint = c.refused ? `http://127.0.0.1:${yield* Effect.promise(closedPort)}` : server.url
+      const endpoint = c.refused
+        ? `http://127.0.0.1:${yield* Effect.promise(FaultServer.closedPort)}`
+        : server.url
       const report = yield* runAgainst(server, callOf(c.client), {
         endpoint,
         idleTimeoutMs: c.idleTimeoutMs

@@ -355,7 +355,7 @@ describe("secrets", () => {
         Effect.provide(
           TestService.layerJson().pipe(
             Layer.provide(
-              Session.layerOverTransport({
+              Session.layerWithoutTransport({
                 region: "us-east-1",
                 credentials: staticCredentials,
                 endpoint: server.url

@@ -33,7 +33,7 @@ const readAll = <E>(body: Stream.Stream<Uint8Array, E> | undefined) =>
 const s3Env = (s3Endpoint: string, transport: Layer.Layer<Transport>) =>
   S3.layer().pipe(
     Layer.provide(
-      Session.layerOverTransport({
+      Session.layerWithoutTransport({
         region: "us-east-1",
         endpoint: s3Endpoint,
         credentials: Credentials.fromStatic(
@@ -49,7 +49,7 @@ const s3Env = (s3Endpoint: string, transport: Layer.Layer<Transport>) =>
 const dynamoEnv = (dynamoEndpoint: string, transport: Layer.Layer<Transport>) =>
   DynamoDB.layer().pipe(
     Layer.provide(
-      Session.layerOverTransport({
+      Session.layerWithoutTransport({
         region: "us-east-1",
         endpoint: dynamoEndpoint,
         credentials: Credentials.fromStatic(

@@ -4,6 +4,8 @@
  * little so sockets can make progress. Returns the result and every jump made (the delays).
  */
 import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -45,3 +47,29 @@ export const waitUntil = (condition: () => boolean, timeoutMs = 3000): Effect.Ef
       yield* realPause(2)
     }
   })
+
+/**
+ * A clock whose time the test sets, while sleeping for real (so loopback I/O and short retry
+ * pauses still work): `withTime(effect)` runs an effect with it.
+ */
+export const manualClock = (startMillis: number) => {
+  let now = startMillis
+  const real = Clock.make()
+  const clock: Clock.Clock = {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: () => now,
+    currentTimeMillis: Effect.sync(() => now),
+    unsafeCurrentTimeNanos: () => BigInt(now) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => BigInt(now) * 1_000_000n),
+    sleep: (duration: Duration.Duration) => real.sleep(duration)
+  }
+  return {
+    set: (millis: number) => {
+      now = millis
+    },
+    advance: (duration: Duration.DurationInput) => {
+      now += Duration.toMillis(Duration.decode(duration))
+    },
+    withTime: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.withClock(effect, clock)
+  }
+}

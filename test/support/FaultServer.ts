@@ -5,6 +5,7 @@
  */
 import * as http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import * as net from "node:net"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 
@@ -27,6 +28,12 @@ export interface Reply {
   readonly truncate?: boolean
   /** Send the headers and part of the body, then nothing more (the socket stays open). */
   readonly stallBody?: boolean
+  /** Send the body chunked, without a Content-Length. */
+  readonly chunked?: boolean
+  /** Never answer (the request waits until the client gives up). */
+  readonly hang?: boolean
+  /** Send the status and headers, then one byte of the body every this many ms, never ending. */
+  readonly trickleMs?: number
 }
 
 export interface Received {
@@ -100,15 +107,25 @@ export const start = async (options: FaultServerOptions = {}): Promise<FaultServ
         ? chooser(request, index)
         : ((replies.length > 1 ? replies.shift() : replies[0]) ?? {})
       const send = () => {
-        if (socket.destroyed) return
+        if (socket.destroyed || reply.hang === true) return
         if (reply.reset === "beforeHeaders") return socket.destroy()
+        if (reply.trickleMs !== undefined) {
+          res.writeHead(reply.status ?? 200, reply.headers)
+          res.write("{")
+          const timer = setInterval(() => res.write(" "), reply.trickleMs)
+          res.on("close", () => clearInterval(timer))
+          return
+        }
         if (reply.reset === "midHeaders") {
           socket.write(`HTTP/1.1 ${reply.status ?? 200} OK\r\nContent-Type: application/x-amz-js`)
           setTimeout(() => socket.resetAndDestroy(), 5)
           return
         }
         const body = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(reply.body)
-        res.writeHead(reply.status ?? 200, { "content-length": String(body.length), ...reply.headers })
+        res.writeHead(
+          reply.status ?? 200,
+          reply.chunked ? reply.headers : { "content-length": String(body.length), ...reply.headers }
+        )
         if (reply.reset === "midBody" || reply.truncate || reply.stallBody) {
           res.write(body.subarray(0, Math.floor(body.length / 2)))
           if (reply.reset === "midBody") setTimeout(() => socket.resetAndDestroy(), 5)
@@ -167,3 +184,13 @@ export const scopedWith = (options: FaultServerOptions): Effect.Effect<FaultServ
     Effect.promise(() => start(options)),
     (s) => Effect.promise(s.close)
   )
+
+/** A loopback port nobody listens on (bound, then released). */
+export const closedPort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = net.createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })

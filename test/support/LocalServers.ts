@@ -82,7 +82,7 @@ export const s3Session = (
   endpoint: string,
   retry?: Retry.RetryPolicy
 ): Layer.Layer<Session.Session, never, Transport> =>
-  Session.layerOverTransport({
+  Session.layerWithoutTransport({
     region: "us-east-1",
     endpoint,
     credentials: Credentials.fromStatic(

@@ -10,7 +10,7 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as InstanceMetadata from "../../../src/Credentials/InstanceMetadata.js"
+import * as InstanceMetadataSettings from "../../../src/Credentials/InstanceMetadataSettings.js"
 import * as SharedConfig from "../../../src/Session/SharedConfig.js"
 import { loadExceptions } from "../CredentialsSkips.js"
 import { dataPath, type RunResult, Tally } from "../Report.js"
@@ -25,7 +25,7 @@ interface Case {
   readonly result: { readonly Ok: string } | { readonly Err: string }
 }
 
-const modeOf = (text: string | undefined): InstanceMetadata.EndpointMode | undefined =>
+const modeOf = (text: string | undefined): InstanceMetadataSettings.EndpointMode | undefined =>
   text === undefined ? undefined : text.toLowerCase() === "ipv6" ? "IPv6" : "IPv4"
 
 export const run = async (args: ReadonlyArray<string>): Promise<RunResult> => {
@@ -46,7 +46,7 @@ export const run = async (args: ReadonlyArray<string>): Promise<RunResult> => {
       }
       const program = Effect.gen(function* () {
         const loaded = yield* SharedConfig.load()
-        return InstanceMetadata.resolveSettings({
+        return InstanceMetadataSettings.resolveSettings({
           env: c.env,
           profile: Option.getOrUndefined(loaded.profile),
           endpoint: c.endpoint_override,
@@ -57,12 +57,12 @@ export const run = async (args: ReadonlyArray<string>): Promise<RunResult> => {
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(c.env))))
       )
       const settings = await Effect.runPromise(Effect.either(program))
-      const resolved: Either.Either<InstanceMetadata.ImdsSettings, string> = Either.isLeft(settings)
+      const resolved: Either.Either<InstanceMetadataSettings.ImdsSettings, string> = Either.isLeft(settings)
         ? Either.left(settings.left.message)
         : Either.mapLeft(settings.right, (e) => e.message)
       const actual = Either.isLeft(resolved)
         ? { Err: resolved.left }
-        : { Ok: InstanceMetadata.tokenUrl(resolved.right) }
+        : { Ok: InstanceMetadataSettings.tokenUrl(resolved.right) }
       const ok =
         "Ok" in c.result
           ? "Ok" in actual && actual.Ok === c.result.Ok

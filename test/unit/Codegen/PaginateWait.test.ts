@@ -16,7 +16,7 @@ import * as S3 from "../../../src/Services/S3/index.js"
 import * as SQS from "../../../src/Services/SQS/index.js"
 import { runDriven } from "../../support/Clock.js"
 import type * as FaultServer from "../../support/FaultServer.js"
-import { sessionOn, withServer } from "./Loopback.js"
+import { sessionOn, withServer } from "../../support/LoopbackSession.js"
 
 const json = (body: unknown, status = 200, version = "1.0"): FaultServer.Reply => ({
   status,

@@ -23,7 +23,7 @@ import * as SSM from "../../../src/Services/SSM/index.js"
 import * as STS from "../../../src/Services/STS/index.js"
 import * as StepFunctions from "../../../src/Services/StepFunctions/index.js"
 import type * as FaultServer from "../../support/FaultServer.js"
-import { sessionOn, withServer } from "./Loopback.js"
+import { sessionOn, withServer } from "../../support/LoopbackSession.js"
 
 const xml = (body: string): FaultServer.Reply => ({
   status: 200,

@@ -5,12 +5,15 @@ import * as Chain from "../../../src/Credentials/Chain.js"
 import {
   Credentials,
   CredentialsError,
+  isNotConfigured,
+  isNotLoaded,
   make as makeCredentials,
+  notConfigured,
   notLoaded
 } from "../../../src/Credentials/Credentials.js"
 import { NetworkError } from "../../../src/Request/Errors.js"
 import { Transport } from "../../../src/Request/Transport.js"
-import { fakeCalls, tempHome, withEnv } from "./fakes.js"
+import { fakeCalls, tempHome, withEnv } from "../../support/CredentialFakes.js"
 
 /** A transport with no network: every request fails to connect, and is counted. */
 const unreachable = () => {
@@ -155,6 +158,45 @@ describe("Chain", () => {
         withEnv({ HOME: h, AWS_ACCESS_KEY_ID: "ENV", AWS_SECRET_ACCESS_KEY: "S" })
       )
       expect(creds[0]).toBe(creds[1])
+    })
+  )
+
+  it.effect("a provider that does not apply says so as a reason, and the chain lists its detail", () =>
+    Effect.gen(function* () {
+      const broken = new CredentialsError({ provider: "b", message: "broken" })
+      expect(broken.reason).toBe("Failed")
+      expect(isNotConfigured(broken)).toBe(false)
+      const absent = notConfigured("a", "nothing set")
+      expect(absent.reason).toBe("NotConfigured")
+      expect(absent.detail).toBe("nothing set")
+      expect(absent.message).toBe("the credential provider was not enabled: nothing set")
+      expect(isNotConfigured(absent)).toBe(true)
+      const chain = Chain.fromLinks([
+        { name: "a", provider: { get: Effect.fail(absent), refresh: Effect.fail(absent) } },
+        // a provider written against the deprecated flag is still passed over
+        {
+          name: "legacy",
+          provider: {
+            get: Effect.fail(
+              new CredentialsError({ provider: "legacy", message: "no file", notLoaded: true })
+            ),
+            refresh: Effect.die("not reached")
+          }
+        }
+      ])
+      const error = yield* Effect.flip(chain.get)
+      expect(error.reason).toBe("NotConfigured")
+      expect(error.provider).toBe("chain")
+      expect(error.detail).toBe(
+        "no provider in the chain found credentials (a: nothing set; legacy: no file)"
+      )
+      expect(error.message).toBe(
+        "the credential provider was not enabled: no provider in the chain found credentials (a: nothing set; legacy: no file)"
+      )
+      // the deprecated names answer as before
+      expect(error.notLoaded).toBe(true)
+      expect(isNotLoaded(error)).toBe(true)
+      expect(broken.notLoaded).toBeUndefined()
     })
   )
 })

@@ -10,7 +10,7 @@ import * as Container from "../../../src/Credentials/Container.js"
 import * as NodeTransport from "../../../src/Request/NodeTransport.js"
 import { Transport } from "../../../src/Request/Transport.js"
 import { layer as nodeFileSystem } from "../../../src/Session/NodeFileSystem.js"
-import * as Loopback from "./LoopbackServer.js"
+import * as Loopback from "../../support/LoopbackServer.js"
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "container-creds-"))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))

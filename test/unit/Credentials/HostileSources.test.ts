@@ -14,8 +14,8 @@ import * as Sso from "../../../src/Credentials/Sso.js"
 import * as WebIdentity from "../../../src/Credentials/WebIdentity.js"
 import * as NodeTransport from "../../../src/Request/NodeTransport.js"
 import { Transport } from "../../../src/Request/Transport.js"
-import { fakeCalls, withEnv } from "./fakes.js"
-import * as Loopback from "./LoopbackServer.js"
+import { fakeCalls, withEnv } from "../../support/CredentialFakes.js"
+import * as Loopback from "../../support/LoopbackServer.js"
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostile-sources-"))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))

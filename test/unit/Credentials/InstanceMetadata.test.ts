@@ -13,7 +13,8 @@ import { parse } from "../../../src/Session/ConfigFile.js"
 import { layer as nodeFileSystem } from "../../../src/Session/NodeFileSystem.js"
 import * as ProfileSet from "../../../src/Session/ProfileSet.js"
 import * as SharedConfig from "../../../src/Session/SharedConfig.js"
-import * as Loopback from "./LoopbackServer.js"
+import { manualClock } from "../../support/Clock.js"
+import * as Loopback from "../../support/LoopbackServer.js"
 
 const noFiles = SharedConfig.fromProfileSet(ProfileSet.empty)
 
@@ -89,7 +90,7 @@ describe("InstanceMetadata", () => {
 
   it.scopedLive("a token TTL header larger than asked for does not keep the token past the TTL asked", () =>
     Effect.gen(function* () {
-      const clock = Loopback.manualClock(Date.parse("2030-01-01T00:00:00Z"))
+      const clock = manualClock(Date.parse("2030-01-01T00:00:00Z"))
       const v2 = imdsV2()
       const server = yield* Loopback.start((req, i) => {
         const reply = v2(req, i)
@@ -290,7 +291,7 @@ describe("InstanceMetadata", () => {
             Ref.update(logs, (l) => [...l, String(Array.isArray(message) ? message.join(" ") : message)])
           )
         })
-        const clock = Loopback.manualClock(Date.parse("2021-09-21T12:00:00Z"))
+        const clock = manualClock(Date.parse("2021-09-21T12:00:00Z"))
         const server = yield* Loopback.start(imdsV2("2021-09-21T04:16:53Z"))
         const imds = yield* provider({ endpoint: server.url })
         const creds = yield* clock
@@ -309,7 +310,7 @@ describe("InstanceMetadata", () => {
     "static stability: when IMDS fails after the last credentials expired, they are extended",
     () =>
       Effect.gen(function* () {
-        const clock = Loopback.manualClock(Date.parse("2098-12-31T23:00:00Z"))
+        const clock = manualClock(Date.parse("2098-12-31T23:00:00Z"))
         const server = yield* Loopback.start(imdsV2())
         const imds = yield* provider({ endpoint: server.url })
         yield* clock.withTime(imds.get)
@@ -333,37 +334,6 @@ describe("InstanceMetadata", () => {
         expect(error.message).toContain("answered 500")
       })
   )
-})
-
-describe("InstanceMetadata.resolveSettings", () => {
-  const profileWith = (text: string) =>
-    Either.getOrThrow(
-      parse({ config: { path: "config", contents: `[default]\n${text}\n` }, credentials: undefined })
-    ).profiles.get("default")
-
-  it("defaults to the IPv4 endpoint, IMDS on, v1 allowed", () => {
-    expect(InstanceMetadata.resolveSettings({ env: {} })).toEqual(
-      Either.right({ endpoint: "http://169.254.169.254", disabled: false, v1Disabled: false })
-    )
-  })
-
-  it("reads ec2_metadata_v1_disabled from the profile and lets the environment override it", () => {
-    const profile = profileWith("ec2_metadata_v1_disabled = true")
-    expect(Either.getOrThrow(InstanceMetadata.resolveSettings({ env: {}, profile })).v1Disabled).toBe(true)
-    expect(
-      Either.getOrThrow(
-        InstanceMetadata.resolveSettings({ env: { AWS_EC2_METADATA_V1_DISABLED: "false" }, profile })
-      ).v1Disabled
-    ).toBe(false)
-  })
-
-  it("strips a trailing slash from a configured endpoint", () => {
-    expect(
-      Either.getOrThrow(
-        InstanceMetadata.resolveSettings({ env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://x:1/" } })
-      ).endpoint
-    ).toBe("http://x:1")
-  })
 
   it.scopedLive(
     "a credentials document that trickles in fails at the total deadline, naming the endpoint",

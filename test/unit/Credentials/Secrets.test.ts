@@ -7,7 +7,7 @@ import * as Inspectable from "effect/Inspectable"
 import * as Logger from "effect/Logger"
 import { make as makeCredentials } from "../../../src/Credentials/Credentials.js"
 import * as Environment from "../../../src/Credentials/Environment.js"
-import { resolveChain } from "../../../src/Credentials/SharedFile.js"
+import { resolveChain } from "../../../src/Credentials/ProfileChain.js"
 import { parse } from "../../../src/Session/ConfigFile.js"
 
 const SECRET = "wJalrXUtnFEMI-K7MDENG-SECRET"

@@ -19,7 +19,7 @@ import { layer as nodeFileSystem } from "../../../src/Session/NodeFileSystem.js"
 import * as ProfileSet from "../../../src/Session/ProfileSet.js"
 import * as Session from "../../../src/Session/Session.js"
 import * as SharedConfig from "../../../src/Session/SharedConfig.js"
-import * as Loopback from "./LoopbackServer.js"
+import * as Loopback from "../../support/LoopbackServer.js"
 
 const noFiles = SharedConfig.fromProfileSet(ProfileSet.empty)
 

@@ -7,7 +7,7 @@ import * as TestClock from "effect/TestClock"
 import { CredentialsError } from "../../../src/Credentials/Credentials.js"
 import * as SharedFile from "../../../src/Credentials/SharedFile.js"
 import { Transport } from "../../../src/Request/Transport.js"
-import { fakeCalls, tempHome, withEnv } from "./fakes.js"
+import { fakeCalls, tempHome, withEnv } from "../../support/CredentialFakes.js"
 
 const noNetwork = Effect.provideService(Transport, { send: () => Effect.die("no network in this test") })
 

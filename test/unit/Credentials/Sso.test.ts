@@ -7,7 +7,7 @@ import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import { CredentialsError } from "../../../src/Credentials/Credentials.js"
 import * as Sso from "../../../src/Credentials/Sso.js"
-import { fakeCalls, tempHome, withEnv } from "./fakes.js"
+import { fakeCalls, tempHome, withEnv } from "../../support/CredentialFakes.js"
 
 const now = Date.parse("2030-01-01T00:00:00Z")
 

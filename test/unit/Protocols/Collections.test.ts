@@ -3,7 +3,7 @@
  * flattened lists and maps nested inside flattened lists (rest-xml and query).
  */
 import { describe, expect, it } from "vitest"
-import { bodyText, PROTOCOLS, response, service } from "./model.js"
+import { bodyText, PROTOCOLS, response, service } from "../../support/ProtocolModel.js"
 
 const shapes = {
   Input: {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { ProtocolError } from "../../../src/Protocols/Protocol.js"
-import { bodyText, service } from "./model.js"
+import { bodyText, service } from "../../support/ProtocolModel.js"
 
 const shapes = {
   Input: {

@@ -7,7 +7,7 @@ import { linkShapes } from "../../../src/Protocols/Api2.js"
 import { jsonReader } from "../../../src/Protocols/JsonDecoder.js"
 import { jsonWriter } from "../../../src/Protocols/JsonEncoder.js"
 import { xmlWriter } from "../../../src/Protocols/XmlEncoder.js"
-import { bodyText, PROTOCOLS, response, service } from "./model.js"
+import { bodyText, PROTOCOLS, response, service } from "../../support/ProtocolModel.js"
 
 const shapes = {
   Input: {

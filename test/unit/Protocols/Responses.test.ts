@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { ProtocolError } from "../../../src/Protocols/Protocol.js"
-import { type Protocol, response, service } from "./model.js"
+import { type Protocol, response, service } from "../../support/ProtocolModel.js"
 
 const shapes = {
   Output: { type: "structure", members: { Name: { shape: "String" } } },

@@ -8,7 +8,7 @@ import { linkShapes } from "../../../src/Protocols/Api2.js"
 import { ProtocolError } from "../../../src/Protocols/Protocol.js"
 import type { StructureShape } from "../../../src/Protocols/Shape.js"
 import { validate } from "../../../src/Request/Pipeline/Validate.js"
-import { bodyText, PROTOCOLS, type Protocol, response, service } from "./model.js"
+import { bodyText, PROTOCOLS, type Protocol, response, service } from "../../support/ProtocolModel.js"
 
 const shapes = {
   Input: { type: "structure", members: { Choice: { shape: "Choice" }, Choices: { shape: "ChoiceList" } } },

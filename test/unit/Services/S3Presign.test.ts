@@ -82,7 +82,7 @@ const v3Client = (setting: Setting) => {
 const layerOf = (setting: Setting) =>
   S3.layer().pipe(
     Layer.provide(
-      Session.layerOverTransport({
+      Session.layerWithoutTransport({
         region: setting.region,
         s3: { forcePathStyle: setting.pathStyle },
         credentials: Credentials.fromStatic(

@@ -7,9 +7,9 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
-import type { CredentialsError } from "../../../src/Credentials/Credentials.js"
-import type { ServiceCalls } from "../../../src/Credentials/ServiceCalls.js"
-import { layer as nodeFileSystem } from "../../../src/Session/NodeFileSystem.js"
+import type { CredentialsError } from "../../src/Credentials/Credentials.js"
+import type { ServiceCalls } from "../../src/Credentials/ServiceCalls.js"
+import { layer as nodeFileSystem } from "../../src/Session/NodeFileSystem.js"
 
 export interface RecordedCall {
   readonly operation: string

@@ -1,10 +1,10 @@
 /**
  * Builds a small service from api-2 JSON for the codec tests: its codec and its operations.
  */
-import { linkOperation, linkShapes } from "../../../src/Protocols/Api2.js"
-import { codecFor } from "../../../src/Protocols/index.js"
-import type { ProtocolCodec, ResponseParts } from "../../../src/Protocols/Protocol.js"
-import type { OperationModel, ServiceMetadata, StructureShape } from "../../../src/Protocols/Shape.js"
+import { linkOperation, linkShapes } from "../../src/Protocols/Api2.js"
+import { codecFor } from "../../src/Protocols/index.js"
+import type { ProtocolCodec, ResponseParts } from "../../src/Protocols/Protocol.js"
+import type { OperationModel, ServiceMetadata, StructureShape } from "../../src/Protocols/Shape.js"
 
 /** The protocols with text bodies these tests write by hand (rpc-v2-cbor has its own tests). */
 export type Protocol = Exclude<ServiceMetadata["protocol"], "smithy-rpc-v2-cbor">

@@ -9,8 +9,8 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import * as Checksums from "../../../src/Request/Checksums.js"
-import * as Parts from "../../../src/Services/S3/Manager/Parts.js"
+import * as Checksums from "../../../../../src/Request/Checksums.js"
+import * as Parts from "../../../../../src/Services/S3/Manager/Parts.js"
 
 const MiB = 1024 * 1024
 

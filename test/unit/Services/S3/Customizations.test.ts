@@ -5,15 +5,15 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import fc from "fast-check"
-import * as Credentials from "../../../src/Credentials/Credentials.js"
-import * as Body from "../../../src/Request/Body.js"
-import * as Checksums from "../../../src/Request/Checksums.js"
-import * as NodeTransport from "../../../src/Request/NodeTransport.js"
-import * as Retry from "../../../src/Request/Retry.js"
-import * as S3 from "../../../src/Services/S3/index.js"
-import * as S3Manager from "../../../src/Services/S3/Manager/index.js"
-import * as Session from "../../../src/Session/Session.js"
-import * as FaultServer from "../../support/FaultServer.js"
+import * as Credentials from "../../../../src/Credentials/Credentials.js"
+import * as Body from "../../../../src/Request/Body.js"
+import * as Checksums from "../../../../src/Request/Checksums.js"
+import * as NodeTransport from "../../../../src/Request/NodeTransport.js"
+import * as Retry from "../../../../src/Request/Retry.js"
+import * as S3 from "../../../../src/Services/S3/index.js"
+import * as S3Manager from "../../../../src/Services/S3/Manager/index.js"
+import * as Session from "../../../../src/Session/Session.js"
+import * as FaultServer from "../../../support/FaultServer.js"
 
 const credentials = Credentials.fromStatic(
   Credentials.make({ accessKeyId: "AKID", secretAccessKey: "secret" })
@@ -22,7 +22,7 @@ const credentials = Credentials.fromStatic(
 const env = (options: Partial<Session.ExplicitSessionOptions>) =>
   S3.layer().pipe(
     Layer.provide(
-      Session.layerOverTransport({
+      Session.layerWithoutTransport({
         region: "us-east-1",
         credentials,
         retry: Retry.standard({ baseDelayMs: 0 }),
