@@ -20,6 +20,8 @@ const CALLS = 10_000
 const WARM_UP = 1_000
 const CONCURRENCY = 64
 const FAULT_RATE = 0.1
+/** Below the "no response" fault's 1 s delay, so that fault ends as a RequestTimeout. */
+const IDLE_TIMEOUT_MS = 750
 /** Heap growth allowed between the warmed-up start and the end (a leak of 1 KiB a call is 10 MiB). */
 const HEAP_SLACK_BYTES = 4 * 1024 * 1024
 
@@ -102,7 +104,11 @@ describe("soak", () => {
 
       const memory = yield* Effect.scoped(
         Effect.gen(function* () {
-          const context = yield* Layer.build(clients({ endpoint: server.url, idleTimeoutMs: 200 }))
+          // Long enough that a healthy reply on a loaded machine (load 10+ on 2 cores) is not cut off
+          // as idle, short enough that the stalled body and the 1 s "no response" faults still are.
+          const context = yield* Layer.build(
+            clients({ endpoint: server.url, idleTimeoutMs: IDLE_TIMEOUT_MS })
+          )
           yield* Effect.provide(run(WARM_UP), context)
           outcomes.clear()
           const start = heapAfterGc()
