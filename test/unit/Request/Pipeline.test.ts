@@ -420,3 +420,31 @@ describe("request pipeline", () => {
     )
   )
 })
+
+describe("transport timers on the normal call path (issue 26)", () => {
+  it.live("the connect timer stops once connected: a response slower than it still arrives", () =>
+    withServer((server) =>
+      Effect.gen(function* () {
+        // connected at once on loopback; the answer comes 3 connect timeouts later
+        server.script([{ ...json(200, { Name: "slow but fine" }), delayMs: 1_500 }])
+        const layer = Layer.mergeAll(TestService.layerJson()).pipe(
+          Layer.provide(
+            Session.layerOverTransport({
+              region: "us-east-1",
+              credentials: staticCredentials,
+              endpoint: server.url,
+              retry: Retry.none
+            })
+          ),
+          Layer.provide(NodeTransport.layer({ connectTimeoutMs: 500 }))
+        )
+        const out = yield* TestService.echo({ Name: "x" }).pipe(
+          Effect.provide(layer),
+          within(20_000, "the answer of a call whose server answers after 1.5 s")
+        )
+        expect(out).toEqual({ Name: "slow but fine" })
+        expect(server.received).toHaveLength(1)
+      })
+    )
+  )
+})
