@@ -243,7 +243,11 @@ describe("XML request bodies, element by element (issue 26)", () => {
 
   it("maps: entry with key and value (or their locationNames), null values left out; flattened: repeated", () => {
     expect(
-      write({ Tags: { a: "1", b: null, "c&": "3", d: undefined }, NamedTags: { k: "v" }, FlatTags: { x: "9", y: "8" } })
+      write({
+        Tags: { a: "1", b: null, "c&": "3", d: undefined },
+        NamedTags: { k: "v" },
+        FlatTags: { x: "9", y: "8" }
+      })
     ).toBe(
       "<Root><Tags><entry><key>a</key><value>1</value></entry><entry><key>c&amp;</key><value>3</value></entry></Tags>" +
         '<NamedTags><entry><K xmlns="urn:k">k</K><V xmlns:v="urn:v">v</V></entry></NamedTags>' +
