@@ -30,7 +30,7 @@ import * as NodeTransport from "../../src/Request/NodeTransport.js"
 import * as Retry from "../../src/Request/Retry.js"
 import * as S3 from "../../src/Services/S3/index.js"
 import * as S3Manager from "../../src/Services/S3/Manager/index.js"
-import { realPause, waitUntil } from "../support/Clock.js"
+import { realPause, waitUntil, within } from "../support/Clock.js"
 import * as FakeS3 from "../support/FakeS3.js"
 import * as Generated from "../support/Generated.js"
 import * as LocalServers from "../support/LocalServers.js"
@@ -358,13 +358,22 @@ const interruptedDuringCreate = <A, E>(fake: FakeS3.FakeS3, transfer: Effect.Eff
       }
       const context = yield* Layer.build(clientLayer(fake.endpoint))
       const fiber = yield* Effect.fork(Effect.provide(transfer, context))
-      yield* waitUntil(() => held !== undefined)
+      yield* waitUntil(
+        () => held !== undefined,
+        10_000,
+        "the CreateMultipartUpload request reaching the fake"
+      )
       const interrupted = yield* Effect.fork(Fiber.interrupt(fiber))
       // let the interruption reach the fiber while it waits for CreateMultipartUpload, then answer
       yield* realPause(20)
       fake.beforeAnswer = undefined
       held?.()
-      const exit = yield* Fiber.join(interrupted)
+      const exit = yield* Fiber.join(interrupted).pipe(
+        within(
+          20_000,
+          "the end of the transfer interrupted during CreateMultipartUpload (its abort included)"
+        )
+      )
       const pending = (yield* Effect.provide(S3.listMultipartUploads({ Bucket }), context)).Uploads ?? []
       return { exit, pending }
     })

@@ -214,3 +214,67 @@ describe("the function table", () => {
     expect(call("parseURL", "https://y.com")).toMatchObject({ authority: "y.com" })
   })
 })
+
+describe("the function table, argument by argument (issue 26)", () => {
+  /** JSON null, which a parsed document may hold though the rules language has no such value. */
+  const NULL = null as unknown as Endpoints.Value
+  it("each function takes only its own types: anything else is false or unset", () => {
+    const cases: ReadonlyArray<readonly [string, ReadonlyArray<Endpoints.Value>, Endpoints.Value]> = [
+      ["isSet", [NULL], false],
+      ["isSet", [false], true],
+      ["not", [true], false],
+      ["not", [undefined], true],
+      ["not", ["true"], true],
+      ["booleanEquals", [true, true], true],
+      ["booleanEquals", [false, false], true],
+      ["booleanEquals", [true, false], false],
+      ["booleanEquals", ["a", "a"], false],
+      ["stringEquals", ["a", "b"], false],
+      ["stringEquals", [1, 1], false],
+      ["getAttr", [{ a: { b: [1, 2] } }, "a.b[1]"], 2],
+      ["getAttr", [{ a: 1 }, 5], undefined],
+      ["parseURL", [5], undefined],
+      ["substring", ["abcd", 0, 2, true], "cd"],
+      ["substring", ["abcd", 0, 2, "true"], "ab"],
+      ["substring", [5, 0, 2, false], undefined],
+      ["substring", ["abcd", "0", 2, false], undefined],
+      ["substring", ["abcd", 0, "2", false], undefined],
+      ["uriEncode", ["a b/!'()*~"], "a%20b%2F%21%27%28%29%2A~"],
+      ["uriEncode", ["\uD800"], undefined],
+      ["uriEncode", [5], undefined],
+      ["isValidHostLabel", ["a.b", true], true],
+      ["isValidHostLabel", ["a.b", "true"], false],
+      ["isValidHostLabel", [5, false], false],
+      ["coalesce", [NULL, false, "x"], false],
+      ["coalesce", [], undefined],
+      ["ite", ["true", "a", "b"], "b"],
+      ["split", ["a.b.c", ".", 2], ["a", "b.c"]],
+      ["split", ["a.b.c", ".", "2"], ["a", "b", "c"]],
+      ["split", ["a.b", "", 0], undefined],
+      ["split", [5, ".", 0], undefined],
+      ["split", ["a.b", 5, 0], undefined],
+      ["aws.parseArn", [5], undefined],
+      ["aws.parseArn", ["not-an-arn"], undefined],
+      ["aws.isVirtualHostableS3Bucket", [5, false], false],
+      ["aws.isVirtualHostableS3Bucket", ["a.b.c", "true"], false],
+      ["aws.isVirtualHostableS3Bucket", ["abc", undefined], true]
+    ]
+    for (const [name, args, expected] of cases) {
+      expect({ name, args, result: call(name, ...args) }).toEqual({ name, args, result: expected })
+    }
+  })
+
+  it("the remembered bucket checks do not mix the dotted and the plain one", () => {
+    const table = Endpoints.makeFunctions(Endpoints.defaultPartitions)
+    const bucket = table["aws.isVirtualHostableS3Bucket"]!
+    expect([bucket("a.b.c", true), bucket("a.b.c", false), bucket("a.b.c", true)]).toEqual([
+      true,
+      false,
+      true
+    ])
+    expect([bucket("abc", false), bucket("a.b.c", false), bucket("abc", false)]).toEqual([true, false, true])
+    const url = table.parseURL!
+    expect(url("https://a.com")).toMatchObject({ authority: "a.com" })
+    expect(url("https://b.com")).toMatchObject({ authority: "b.com" })
+  })
+})

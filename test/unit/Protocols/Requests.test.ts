@@ -163,3 +163,131 @@ describe("jsonvalue members", () => {
     }
   )
 })
+
+describe("XML request bodies, element by element (issue 26)", () => {
+  // linked again for each write: a writer is compiled once per shape, so that what a test checks
+  // is compiled while that test runs (mutation testing runs only the tests that reached the code)
+  const xmlShapes = {
+    Root: {
+      type: "structure",
+      members: {
+        Id: { shape: "Str", xmlAttribute: true, locationName: "id" },
+        Kind: { shape: "Str", xmlAttribute: true },
+        Stamp: { shape: "Time", xmlAttribute: true },
+        Name: { shape: "Str" },
+        Renamed: { shape: "Str", locationName: "Other" },
+        Spaced: { shape: "Str", xmlNamespace: { uri: "urn:a&b" } },
+        Prefixed: { shape: "Str", xmlNamespace: { prefix: "p", uri: "urn:p" } },
+        Items: { shape: "Items" },
+        Named: { shape: "NamedItems" },
+        Flat: { shape: "Items", flattened: true, locationName: "Item" },
+        Tags: { shape: "Tags" },
+        NamedTags: { shape: "NamedTags" },
+        FlatTags: { shape: "Tags", flattened: true, locationName: "Tag" },
+        When: { shape: "Time" },
+        WhenEpoch: { shape: "Time", timestampFormat: "unixTimestamp" },
+        Stamps: { shape: "Stamps" },
+        Data: { shape: "Bytes" },
+        Flag: { shape: "Bool" },
+        Count: { shape: "Int" },
+        Child: { shape: "Child" }
+      }
+    },
+    Child: { type: "structure", members: { A: { shape: "Str" } } },
+    Items: { type: "list", member: { shape: "Str" } },
+    NamedItems: {
+      type: "list",
+      member: { shape: "Str", locationName: "Entry", xmlNamespace: { uri: "urn:i" } }
+    },
+    Tags: { type: "map", key: { shape: "Str" }, value: { shape: "Str" } },
+    NamedTags: {
+      type: "map",
+      key: { shape: "Str", locationName: "K", xmlNamespace: { uri: "urn:k" } },
+      value: { shape: "Str", locationName: "V", xmlNamespace: { prefix: "v", uri: "urn:v" } }
+    },
+    Stamps: { type: "list", member: { shape: "Time", timestampFormat: "unixTimestamp" } },
+    Str: { type: "string" },
+    Time: { type: "timestamp" },
+    Bytes: { type: "blob" },
+    Bool: { type: "boolean" },
+    Int: { type: "integer" }
+  }
+
+  const write = (value: unknown, attributes = "") =>
+    xmlWriter(linkShapes(xmlShapes).get("Root")!)(value, "Root", attributes)
+  const when = new Date(Date.UTC(2026, 0, 2, 3, 4, 5))
+
+  it("attributes: named by locationName or the member, escaped, timestamps as date-time, null ones left out", () => {
+    expect(write({ Id: `a"<&'\r\n`, Kind: "k", Stamp: when })).toBe(
+      `<Root id="a&quot;&lt;&amp;&apos;&#xD;&#xA;" Kind="k" Stamp="2026-01-02T03:04:05Z"></Root>`
+    )
+    expect(write({ Id: null, Kind: undefined }, ' xmlns="urn:r"')).toBe('<Root xmlns="urn:r"></Root>')
+    expect(write({ Name: null, Items: undefined, Child: null })).toBe("<Root></Root>")
+  })
+
+  it("members: named by locationName or the member, text escaped, namespaces with and without prefix", () => {
+    expect(write({ Name: "a<b>&\r", Renamed: "r", Spaced: "s", Prefixed: "p", Child: { A: "x" } })).toBe(
+      "<Root><Name>a&lt;b&gt;&amp;&#xD;</Name><Other>r</Other>" +
+        '<Spaced xmlns="urn:a&amp;b">s</Spaced><Prefixed xmlns:p="urn:p">p</Prefixed><Child><A>x</A></Child></Root>'
+    )
+  })
+
+  it("lists: wrapped, items named member or their locationName, null items left out; flattened: repeated", () => {
+    expect(write({ Items: ["a", null, "b", undefined], Named: ["c", "d"], Flat: ["e", "f"] })).toBe(
+      "<Root><Items><member>a</member><member>b</member></Items>" +
+        '<Named><Entry xmlns="urn:i">c</Entry><Entry xmlns="urn:i">d</Entry></Named>' +
+        "<Item>e</Item><Item>f</Item></Root>"
+    )
+    expect(write({ Items: [] })).toBe("<Root><Items></Items></Root>")
+  })
+
+  it("maps: entry with key and value (or their locationNames), null values left out; flattened: repeated", () => {
+    expect(
+      write({
+        Tags: { a: "1", b: null, "c&": "3", d: undefined },
+        NamedTags: { k: "v" },
+        FlatTags: { x: "9", y: "8" }
+      })
+    ).toBe(
+      "<Root><Tags><entry><key>a</key><value>1</value></entry><entry><key>c&amp;</key><value>3</value></entry></Tags>" +
+        '<NamedTags><entry><K xmlns="urn:k">k</K><V xmlns:v="urn:v">v</V></entry></NamedTags>' +
+        "<Tag><key>x</key><value>9</value></Tag><Tag><key>y</key><value>8</value></Tag></Root>"
+    )
+  })
+
+  it("scalars: timestamps as date-time unless the member or the item says otherwise, blobs base64, numbers, booleans", () => {
+    expect(
+      write({
+        When: when,
+        WhenEpoch: when,
+        Stamps: [when],
+        Data: new Uint8Array([1, 2, 255]),
+        Flag: false,
+        Count: 0
+      })
+    ).toBe(
+      "<Root><When>2026-01-02T03:04:05Z</When><WhenEpoch>1767323045</WhenEpoch>" +
+        "<Stamps><member>1767323045</member></Stamps><Data>AQL/</Data><Flag>false</Flag><Count>0</Count></Root>"
+    )
+  })
+
+  it("a value of the wrong type fails naming where it is", () => {
+    expect(() => write({ Items: ["a", 5] })).toThrow(expect.objectContaining({ path: "Items[1]" }))
+    expect(() => write({ Tags: { ok: "1", bad: 2 } })).toThrow(
+      expect.objectContaining({ path: 'Tags["bad"]' })
+    )
+    expect(() => write({ Id: 5 })).toThrow(expect.objectContaining({ path: "Id" }))
+    expect(() => write({ Items: "a" })).toThrow(
+      expect.objectContaining({ path: "Items", message: expect.stringContaining("expected an array, got") })
+    )
+    expect(() => write({ Tags: ["a"] })).toThrow(
+      expect.objectContaining({ path: "Tags", message: expect.stringContaining("expected an object, got") })
+    )
+    expect(() => write({ Child: "a" })).toThrow(
+      expect.objectContaining({ path: "Child", message: expect.stringContaining("expected an object, got") })
+    )
+    expect(() => write({ Flat: [1] })).toThrow(expect.objectContaining({ path: "Flat[0]" }))
+    expect(() => write({ FlatTags: { z: 1 } })).toThrow(expect.objectContaining({ path: 'FlatTags["z"]' }))
+    expect(() => write("root")).toThrow()
+  })
+})

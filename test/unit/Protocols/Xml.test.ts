@@ -6,8 +6,10 @@ import * as fc from "fast-check"
 import { XMLParser } from "fast-xml-parser"
 import { describe, expect, it } from "vitest"
 import {
+  decodeEntities,
   escapeAttribute,
   escapeText,
+  localName,
   parseXml,
   type XmlElement,
   XmlParseError
@@ -130,5 +132,158 @@ describe("parseXml refuses", () => {
     ["an unclosed element", "<a><b>"]
   ])("%s", (_name, xml) => {
     expect(() => parseXml(xml)).toThrow(XmlParseError)
+  })
+})
+
+describe("escapes: every character that needs one (issue 26)", () => {
+  const inText: ReadonlyArray<readonly [string, string]> = [
+    ["&", "&amp;"],
+    ["<", "&lt;"],
+    [">", "&gt;"],
+    ["\r", "&#xD;"],
+    ["\n", "&#xA;"],
+    ["\u0085", "&#x85;"],
+    ["\u2028", "&#x2028;"]
+  ]
+  const onlyInAttributes: ReadonlyArray<readonly [string, string]> = [
+    ['"', "&quot;"],
+    ["'", "&apos;"]
+  ]
+
+  it.each(inText)("text: %j is written as %s, between other characters too", (c, escaped) => {
+    expect(escapeText(c)).toBe(escaped)
+    expect(escapeText(`a${c}b${c}`)).toBe(`a${escaped}b${escaped}`)
+    expect(parseXml(`<a>${escapeText(`a${c}b`)}</a>`).text).toBe(`a${c}b`)
+  })
+
+  it.each([...inText, ...onlyInAttributes])("attribute: %j is written as %s", (c, escaped) => {
+    expect(escapeAttribute(c)).toBe(escaped)
+    expect(escapeAttribute(`a${c}b${c}`)).toBe(`a${escaped}b${escaped}`)
+    expect(parseXml(`<a v="${escapeAttribute(`a${c}b`)}"/>`).attributes).toEqual({ v: `a${c}b` })
+  })
+
+  it("leaves every other character as it is (quotes in text, tabs, U+2029, letters, astral)", () => {
+    const plain = `"'\t\u2029 aZ09 é 日本 😀 ; # = / ]]`
+    expect(escapeText(plain)).toBe(plain)
+    expect(escapeAttribute(plain.replace(/["']/g, ""))).toBe(plain.replace(/["']/g, ""))
+  })
+
+  it("a DeleteObjects key with \\r is sent as \\r, not as the \\n a parser would read", () => {
+    const key = "photos/a\rb\r\nc"
+    const xml = `<Key>${escapeText(key)}</Key>`
+    expect(xml).toBe("<Key>photos/a&#xD;b&#xD;&#xA;c</Key>")
+    expect(parseXml(xml).text).toBe(key)
+  })
+})
+
+describe("entities and references (issue 26)", () => {
+  it.each([
+    ["&amp;", "&"],
+    ["&lt;", "<"],
+    ["&gt;", ">"],
+    ["&quot;", '"'],
+    ["&apos;", "'"],
+    ["&#65;", "A"],
+    ["&#x41;", "A"],
+    ["&#X41;", "A"],
+    ["&#x4e2D;", "中"],
+    ["&#xD7FF;", "\uD7FF"],
+    ["&#xE000;", "\uE000"],
+    ["&#x10FFFF;", "\u{10FFFF}"],
+    ["&#0000000065;", "A"]
+  ])("%s decodes to %j", (entity, text) => {
+    expect(decodeEntities(entity)).toBe(text)
+    expect(decodeEntities(`a${entity}b${entity}c`)).toBe(`a${text}b${text}c`)
+  })
+
+  it.each([
+    ["&#xD800;", "unknown or invalid entity &#xD800;"],
+    ["&#xDFFF;", "unknown or invalid entity &#xDFFF;"],
+    ["&#x110000;", "unknown or invalid entity &#x110000;"],
+    ["&#x;", "unknown or invalid entity &#x;"],
+    ["&#;", "unknown or invalid entity &#;"],
+    ["&#xG1;", "unknown or invalid entity &#xG1;"],
+    ["&#1a;", "unknown or invalid entity &#1a;"],
+    ["&#-1;", "unknown or invalid entity &#-1;"],
+    ["&AMP;", "unknown or invalid entity &AMP;"],
+    ["&x41;", "unknown or invalid entity &x41;"],
+    ["&;", "unknown or invalid entity &;"],
+    ["&amp", "unterminated entity reference"],
+    ["&#00000000065;", "unterminated entity reference"]
+  ])("%s is refused: %s", (entity, reason) => {
+    try {
+      decodeEntities(`xy${entity}`, 100)
+      expect.unreachable()
+    } catch (e) {
+      expect(e).toBeInstanceOf(XmlParseError)
+      expect((e as XmlParseError).reason).toBe(reason)
+      expect((e as XmlParseError).position).toBe(102)
+      expect((e as XmlParseError).message).toBe(`${reason} at offset 102`)
+      expect((e as XmlParseError).name).toBe("XmlParseError")
+    }
+  })
+})
+
+describe("parseXml, rule by rule (issue 26)", () => {
+  const refusal = (xml: string): readonly [string, number] => {
+    try {
+      parseXml(xml)
+    } catch (e) {
+      if (e instanceof XmlParseError) return [e.reason, e.position]
+      throw e
+    }
+    throw new Error(`accepted: ${xml}`)
+  }
+
+  it.each([
+    ["<a></a", "unterminated end tag", 3],
+    ["<a><b></a>", "unexpected end tag </a> (expected </b>)", 6],
+    ["<a/></a>", "unexpected end tag </a>", 4],
+    ["<a><!-- x </a>", "unterminated comment", 3],
+    ["<a><![CDATA[ x </a>", "unterminated CDATA section", 3],
+    ["<![CDATA[x]]><a/>", "CDATA outside the root element", 0],
+    ["<a><!ENTITY x></a>", "DOCTYPE and other markup declarations are not accepted", 3],
+    ["<a><?pi </a>", "unterminated processing instruction", 3],
+    ["<a>< b/></a>", "invalid start tag", 3],
+    ["<a/><b/>", "more than one root element", 4],
+    ['<a ="1"/>', "malformed tag <a>", 3],
+    ["<a x/>", "attribute x has no value", 4],
+    ["<a x=1/>", "attribute x is not quoted", 5],
+    ['<a x="1/>', "unterminated attribute x", 5],
+    ["<a><b>", "unclosed element <b>", 6],
+    ["<!-- only a comment -->", "no root element", 0],
+    ["", "no root element", 0],
+    ["x<a/>", "text outside the root element", 0],
+    ["<a>&bogus;</a>", "unknown or invalid entity &bogus;", 3],
+    ['<a v="&bogus;"/>', "unknown or invalid entity &bogus;", 6]
+  ])("%j: %s at %d", (xml, reason, position) => {
+    expect(refusal(xml)).toEqual([reason, position])
+  })
+
+  it("takes space, tab, CR and LF between names and attributes, and around '='", () => {
+    const root = parseXml(`<a\tx = "1"\ny\r='2'\r\n z="3" ><b\n/><c\t></c\r\n></a\t>`)
+    expect(root.attributes).toEqual({ x: "1", y: "2", z: "3" })
+    expect(root.children.map((c) => c.name)).toEqual(["b", "c"])
+  })
+
+  it("ends names at '>', '/', '=' and '<'", () => {
+    expect(parseXml("<a><b/><c>t</c></a>").children.map((c) => [c.name, c.text])).toEqual([
+      ["b", ""],
+      ["c", "t"]
+    ])
+    expect(parseXml('<a x="1"/>').attributes).toEqual({ x: "1" })
+    expect(parseXml('<a x="1" y="2"/>').attributes).toEqual({ x: "1", y: "2" })
+  })
+
+  it("accepts white space around the root, text around children, and CDATA and entities mixed", () => {
+    const root = parseXml(' \n<?xml version="1.0"?>\n<a>x<b/>y<![CDATA[&lt;]]>&lt;z</a>\n ')
+    expect(root.text).toBe("xy&lt;<z")
+    expect(root.attributes).toBeUndefined()
+  })
+
+  it("localName drops the prefix", () => {
+    expect(localName("s3:Key")).toBe("Key")
+    expect(localName("Key")).toBe("Key")
+    expect(localName("a:b:c")).toBe("b:c")
   })
 })

@@ -14,7 +14,7 @@ import * as Client from "../../../src/Request/Client.js"
 import * as NodeTransport from "../../../src/Request/NodeTransport.js"
 import * as Retry from "../../../src/Request/Retry.js"
 import * as Session from "../../../src/Session/Session.js"
-import { runDriven, waitUntil } from "../../support/Clock.js"
+import { runDriven, waitUntil, waitUntilSleeping, within } from "../../support/Clock.js"
 import * as FaultServer from "../../support/FaultServer.js"
 import * as TestService from "../../support/TestService.js"
 
@@ -156,7 +156,9 @@ describe("request pipeline", () => {
         )
         yield* waitUntil(() => server.received.length === 1)
         yield* TestClock.adjust("1 second")
-        const exit = yield* Fiber.await(fiber)
+        const exit = yield* Fiber.await(fiber).pipe(
+          within(10_000, "the end of the call at its 1-second timeout")
+        )
         expect(exit._tag).toBe("Failure")
         const failure = Exit.isFailure(exit) ? JSON.stringify(exit.cause) : ""
         expect(failure).toContain('"phase":"call"')
@@ -267,15 +269,19 @@ describe("request pipeline", () => {
       Effect.gen(function* () {
         server.script([json(503, { __type: "ServiceUnavailable", message: "busy" })])
         const fiber = yield* Effect.fork(TestService.echo({ Name: "x" }).pipe(Effect.provide(env(server))))
-        yield* waitUntil(() => server.received.length === 1)
-        // wait until the fiber sleeps on the test clock
-        for (let i = 0; i < 1000 && (yield* TestClock.sleeps()).length === 0; i++) {
-          yield* Effect.promise(() => new Promise((r) => setTimeout(r, 2)))
-        }
+        // The 503 comes over a real socket, however long a loaded machine takes; then the call
+        // sleeps on the test clock, which moves only when the test moves it: what follows does
+        // not depend on timing. (Waiting for the sleep used to be bounded by 1,000 polls of 2 ms,
+        // too short once under load.)
+        yield* waitUntil(() => server.received.length === 1, 20_000, "the first attempt reaching the server")
+        yield* waitUntilSleeping(20_000, "the call's backoff sleep on the test clock after the 503")
         expect((yield* TestClock.sleeps()).length).toBe(1)
-        yield* Fiber.interrupt(fiber)
+        const exit = yield* Fiber.interrupt(fiber).pipe(
+          within(10_000, "the end of the call interrupted in its sleep")
+        )
+        expect(Exit.isInterrupted(exit)).toBe(true)
         yield* TestClock.adjust("1 minute")
-        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50)))
+        expect(yield* Effect.promise(() => server.waitForSocketsClosed())).toBe(0)
         expect(server.received).toHaveLength(1)
       })
     )
@@ -410,6 +416,34 @@ describe("request pipeline", () => {
         expect(
           Redacted.value(Credentials.make({ accessKeyId: "a", secretAccessKey: SECRET }).secretAccessKey)
         ).toBe(SECRET)
+      })
+    )
+  )
+})
+
+describe("transport timers on the normal call path (issue 26)", () => {
+  it.live("the connect timer stops once connected: a response slower than it still arrives", () =>
+    withServer((server) =>
+      Effect.gen(function* () {
+        // connected at once on loopback; the answer comes 3 connect timeouts later
+        server.script([{ ...json(200, { Name: "slow but fine" }), delayMs: 1_500 }])
+        const layer = Layer.mergeAll(TestService.layerJson()).pipe(
+          Layer.provide(
+            Session.layerOverTransport({
+              region: "us-east-1",
+              credentials: staticCredentials,
+              endpoint: server.url,
+              retry: Retry.none
+            })
+          ),
+          Layer.provide(NodeTransport.layer({ connectTimeoutMs: 500 }))
+        )
+        const out = yield* TestService.echo({ Name: "x" }).pipe(
+          Effect.provide(layer),
+          within(20_000, "the answer of a call whose server answers after 1.5 s")
+        )
+        expect(out).toEqual({ Name: "slow but fine" })
+        expect(server.received).toHaveLength(1)
       })
     )
   )

@@ -6,6 +6,7 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import * as Retry from "../../../src/Request/Retry.js"
+import { settled } from "../../support/Clock.js"
 
 describe("Retry policies", () => {
   it("standard: 3 attempts, backoff from 100 ms (500 ms throttled), capped at 20 s", () => {
@@ -67,7 +68,7 @@ describe("adaptive rate limiter", () => {
       yield* Effect.yieldNow()
       expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
       yield* TestClock.adjust("30 seconds")
-      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(Exit.isSuccess(yield* settled(fiber, "the 10 acquires after 30 s of waits"))).toBe(true)
       // successes over time raise the rate again (CUBIC)
       for (let t = 0; t < 50; t++) limiter.update(3 + t / 5, false)
       expect(limiter.rate).toBeGreaterThan(throttledRate)
@@ -240,7 +241,9 @@ describe("adaptive rate limiter, value by value", () => {
         yield* TestClock.adjust(wait - 1)
         expect(Option.isNone(yield* Fiber.poll(second))).toBe(true)
         yield* TestClock.adjust(1)
-        expect(Exit.isSuccess(yield* Fiber.await(second))).toBe(true)
+        expect(Exit.isSuccess(yield* settled(second, `the second acquire after its ${wait} ms wait`))).toBe(
+          true
+        )
         // after a long pause the bucket holds `rate` tokens (2.8): two requests at once, not three
         yield* TestClock.adjust("10 seconds")
         yield* limiter.acquire
@@ -249,7 +252,7 @@ describe("adaptive rate limiter, value by value", () => {
         yield* Effect.yieldNow()
         expect(Option.isNone(yield* Fiber.poll(third))).toBe(true)
         yield* TestClock.adjust("1 second")
-        expect(Exit.isSuccess(yield* Fiber.await(third))).toBe(true)
+        expect(Exit.isSuccess(yield* settled(third, "the third acquire after a 1-second wait"))).toBe(true)
       })
   )
 
