@@ -268,7 +268,15 @@ describe("request pipeline", () => {
     withServer((server) =>
       Effect.gen(function* () {
         server.script([json(503, { __type: "ServiceUnavailable", message: "busy" })])
-        const fiber = yield* Effect.fork(TestService.echo({ Name: "x" }).pipe(Effect.provide(env(server))))
+        // A fixed delay: the default policy's full jitter can draw a backoff of 0 ms, which is no
+        // sleep at all, and then a second attempt starts before the test can interrupt the first
+        // sleep (it did once, under Stryker, where earlier tests had drawn other random numbers).
+        const retry = Retry.fromSchedule(
+          Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(3)))
+        )
+        const fiber = yield* Effect.fork(
+          TestService.echo({ Name: "x" }, { retry }).pipe(Effect.provide(env(server)))
+        )
         // The 503 comes over a real socket, however long a loaded machine takes; then the call
         // sleeps on the test clock, which moves only when the test moves it: what follows does
         // not depend on timing. (Waiting for the sleep used to be bounded by 1,000 polls of 2 ms,
