@@ -25,7 +25,7 @@ const cleanEnv = (): NodeJS.ProcessEnv => {
 }
 
 const run = (example: string, args: ReadonlyArray<string> = [], input = "") => {
-  const result = spawnSync(tsx, [path.join(root, "examples", `${example}.ts`), ...args], {
+  const result = spawnSync(tsx, ["--conditions=effect-aws-sdk/source", path.join(root, "examples", `${example}.ts`), ...args], {
     cwd: root,
     env: cleanEnv(),
     input,
