@@ -18,6 +18,8 @@ for (const entry of ["getObject.ts", "getObjectAllOperations.ts"]) {
   execFileSync(esbuild, [
     path.join(here, entry),
     "--bundle",
+    // our sources, not dist/, for the `#runtime/*` imports (package.json `imports`)
+    "--conditions=effect-aws-sdk/source,module",
     "--minify",
     "--platform=node",
     "--format=esm",

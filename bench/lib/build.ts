@@ -30,6 +30,8 @@ export const build = (entry: string, outfile: string, options: BuildOptions = {}
   const args = [
     entry,
     "--bundle",
+    // our sources, not dist/, for the `#runtime/*` imports (package.json `imports`)
+    "--conditions=effect-aws-sdk/source,module",
     `--outfile=${outfile}`,
     "--format=esm",
     `--platform=${platform}`,

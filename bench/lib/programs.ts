@@ -34,6 +34,12 @@ const walk = (dir: string): Array<string> =>
     return e.isDirectory() ? walk(p) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [p] : []
   })
 
+const walkJs = (dir: string): Array<string> =>
+  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name)
+    return e.isDirectory() ? walkJs(p) : e.name.endsWith(".js") ? [p] : []
+  })
+
 /** Transpiles src/ and bench/programs/ file by file into bench/.out/esm/; returns the programs' paths. */
 export const buildEsm = (): Record<string, string> => {
   const out = path.join(outDir, "esm")
@@ -52,7 +58,16 @@ export const buildEsm = (): Record<string, string> => {
     ],
     { stdio: ["ignore", "inherit", "inherit"] }
   )
-  // `.js` import specifiers already name the emitted files
+  // `.js` import specifiers already name the emitted files; `#runtime/*` (package.json `imports`)
+  // would resolve to dist/ from here, so it names the emitted Node implementation instead
+  const runtimeDir = path.join(out, "src", "Runtime")
+  for (const file of walkJs(path.join(out, "src"))) {
+    const text = fs.readFileSync(file, "utf8")
+    if (!text.includes('"#runtime/')) continue
+    const rel = path.relative(path.dirname(file), runtimeDir).split(path.sep).join("/") || "."
+    const relDir = rel.startsWith(".") ? rel : `./${rel}`
+    fs.writeFileSync(file, text.replace(/"#runtime\/([A-Za-z]+)"/g, `"${relDir}/$1.node.js"`))
+  }
   return Object.fromEntries(
     programs.map((p) => [p.name, path.join(out, "bench", "programs", p.file.replace(/\.ts$/, ".js"))])
   )

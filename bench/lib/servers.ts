@@ -32,7 +32,7 @@ const start = (file: string, env: Record<string, string>): Promise<Server> =>
   new Promise((resolve, reject) => {
     const child: ChildProcess = fork(path.join(benchDir, "lib", file), [], {
       // the server runs TypeScript through tsx, and never inherits flags like --cpu-prof
-      execArgv: ["--import", "tsx"],
+      execArgv: ["--conditions=effect-aws-sdk/source", "--import", "tsx"],
       cwd: path.join(benchDir, ".."),
       env: { ...process.env, ...env },
       stdio: ["ignore", "inherit", "inherit", "ipc"]

@@ -17,6 +17,8 @@ export const bundle = (name: string): string => {
   execFileSync(path.join(benchDir, "..", "node_modules", ".bin", "esbuild"), [
     path.join(benchDir, "lib", `${name}.ts`),
     "--bundle",
+    // our sources, not dist/, for the `#runtime/*` imports (package.json `imports`)
+    "--conditions=effect-aws-sdk/source,module",
     "--platform=node",
     "--format=esm",
     "--packages=external",

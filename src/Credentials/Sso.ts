@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
+
 import type { FileSystem } from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import type * as ConfigProvider from "effect/ConfigProvider"
@@ -25,6 +25,8 @@ import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import { createHash } from "#runtime/Crypto"
+import { hexEncode, utf8Encode } from "../Protocols/Bytes.js"
 import { homeDirectory, locationEnvNames, platformOf } from "../Session/FileLocation.js"
 import { readEnvironment } from "../Session/SharedConfig.js"
 import * as Cache from "./Cache.js"
@@ -67,8 +69,11 @@ export interface SsoOptions extends SsoConfig {
 }
 
 /** The cache file's name for a session name or (legacy) start URL: its SHA-1 in hex, `.json`. */
-export const cacheFileName = (key: string): string =>
-  `${createHash("sha1").update(key, "utf8").digest("hex")}.json`
+export const cacheFileName = (key: string): string => {
+  const sha1 = createHash("sha1")
+  sha1.update(utf8Encode(key))
+  return `${hexEncode(sha1.digest())}.json`
+}
 
 const isoDate = Fields.DateString
 

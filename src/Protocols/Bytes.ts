@@ -1,5 +1,5 @@
 /**
- * UTF-8 and base64 for the codecs, without `Buffer`: everything here runs in browsers as well.
+ * UTF-8, base64 and hex for the codecs, without `Buffer`: everything here runs in browsers as well.
  *
  * @since 0.1.0
  */
@@ -55,5 +55,14 @@ export const base64Decode = (s: string): Uint8Array | undefined => {
       out[o++] = (acc >> bits) & 0xff
     }
   }
+  return out
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
+
+/** Lower-case hex of bytes. */
+export const hexEncode = (bytes: Uint8Array): string => {
+  let out = ""
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!]!
   return out
 }

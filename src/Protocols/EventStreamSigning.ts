@@ -19,12 +19,13 @@
  *
  * The stream ends with one more signed message whose payload is empty.
  *
- * Node-only (`node:crypto`, as `Request/Sigv4.ts`): the framing and codecs beside it stay
- * browser-safe. The signing key is derived as for any SigV4 signature (per day, region, service).
+ * Hashing and HMAC go through the runtime seam (`#runtime/Crypto`), as `Request/Sigv4.ts`. The
+ * signing key is derived as for any SigV4 signature (per day, region, service).
  *
  * @since 0.1.0
  */
-import * as crypto from "node:crypto"
+import * as Crypto from "#runtime/Crypto"
+import { hexEncode } from "./Bytes.js"
 import { encodeHeaders, encodeMessage, type Headers } from "./EventStream.js"
 
 /** The `x-amz-content-sha256` of the request that opens a signed input event stream. */
@@ -40,10 +41,9 @@ export interface EventSigningContext {
   readonly service: string
 }
 
-const hmac = (key: string | Uint8Array, data: string): Buffer =>
-  crypto.createHmac("sha256", key).update(data).digest()
+const hmac = Crypto.hmacSha256
 
-const sha256Hex = (data: Uint8Array): string => crypto.createHash("sha256").update(data).digest("hex")
+const sha256Hex = Crypto.sha256Hex
 
 /** `20150830T123600Z` (whole seconds, UTC). */
 const longDate = (date: Date): string => date.toISOString().replace(/[-:]|\.\d{3}/g, "")
@@ -87,8 +87,8 @@ export const signEventPayload = (
     sha256Hex(dateHeader),
     sha256Hex(payload)
   ].join("\n")
-  const bytes = new Uint8Array(crypto.createHmac("sha256", key).update(stringToSign).digest())
-  return { stringToSign, signature: Buffer.from(bytes).toString("hex"), bytes }
+  const bytes = new Uint8Array(hmac(key, stringToSign))
+  return { stringToSign, signature: hexEncode(bytes), bytes }
 }
 
 /** The headers of a signed event message. */

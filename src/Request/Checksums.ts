@@ -2,14 +2,15 @@
  * The checksums S3 accepts and returns (`x-amz-checksum-*`): CRC32, CRC32C, SHA-1 and SHA-256,
  * as incremental hashers so large bodies are checksummed as they stream.
  *
- * CRC32 is Node's native `zlib.crc32`; CRC32C is computed here with slice-by-8 tables (the
+ * CRC32 and the SHAs come from the runtime seam (`#runtime/Crypto`: Node's `zlib.crc32` and
+ * `node:crypto` there, plain JavaScript on the Web); CRC32C is computed here with slice-by-8 tables (the
  * `@aws-crypto/crc32c` package bundles to 21 KB and is about three times slower; tests hold this
- * implementation to it); the SHAs are `node:crypto`.
+ * implementation to it).
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
-import { crc32 } from "node:zlib"
+import { crc32, createHash } from "#runtime/Crypto"
+import { base64Encode } from "../Protocols/Bytes.js"
 
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "SHA1" | "SHA256"
 
@@ -106,19 +107,13 @@ export const hasher = (algorithm: ChecksumAlgorithm): Hasher => {
     }
     case "SHA1":
     case "SHA256": {
-      const hash = createHash(algorithm === "SHA1" ? "sha1" : "sha256")
-      return {
-        update: (data) => {
-          hash.update(data)
-        },
-        digest: () => new Uint8Array(hash.digest())
-      }
+      return createHash(algorithm === "SHA1" ? "sha1" : "sha256")
     }
   }
 }
 
 /** A hasher's checksum in base64, as the `x-amz-checksum-*` headers carry it. */
-export const digestBase64 = (h: Hasher): string => Buffer.from(h.digest()).toString("base64")
+export const digestBase64 = (h: Hasher): string => base64Encode(h.digest())
 
 /** The base64 checksum of `data`, as the `x-amz-checksum-*` headers carry it. */
 export const checksumBase64 = (algorithm: ChecksumAlgorithm, data: Uint8Array): string => {

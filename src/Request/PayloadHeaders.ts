@@ -13,13 +13,14 @@
  *    byte body must be the body's: a mismatch throws, as the body would otherwise put more or
  *    fewer bytes on the wire than the request announces.
  *
- * This module uses `node:crypto` and `node:zlib`, so it is Node-only; the protocol codecs never
- * import it and stay browser-safe.
+ * MD5 and gzip come from the runtime seam (`#runtime/Crypto`). Where the runtime has no
+ * synchronous gzip (the Web implementation: `CompressionStream` is asynchronous only) the body is
+ * sent uncompressed, which services accept: compression is an optimisation, not a requirement.
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
-import { gzipSync } from "node:zlib"
+import { createHash, gzipSync } from "#runtime/Crypto"
+import { base64Encode } from "../Protocols/Bytes.js"
 import { ProtocolError, type SerializedRequest } from "../Protocols/Protocol.js"
 import type { OperationModel } from "../Protocols/Shape.js"
 
@@ -61,17 +62,21 @@ export const withPayloadHeaders = (
   const headers: Record<string, string> = { ...request.headers }
   const raw = typeof body === "string" ? encoder.encode(body) : body
   let bytes = raw
+  const gzip = gzipSync
   const compress =
+    gzip !== undefined &&
     wantsGzip(operation, options) &&
     bytes.length >= (options?.minCompressionBytes ?? DEFAULT_MIN_COMPRESSION_BYTES)
   if (compress) {
-    bytes = new Uint8Array(gzipSync(bytes))
+    bytes = gzip(bytes)
     const existing = headerName(headers, "content-encoding")
     if (existing === undefined) headers["Content-Encoding"] = "gzip"
     else headers[existing] = `${headers[existing]}, gzip`
   }
   if (needsChecksum(operation, headers)) {
-    headers["Content-MD5"] = createHash("md5").update(bytes).digest("base64")
+    const md5 = createHash("md5")
+    md5.update(bytes)
+    headers["Content-MD5"] = base64Encode(md5.digest())
   }
   const declared = headerName(headers, "content-length")
   if (declared === undefined) headers["Content-Length"] = String(bytes.length)

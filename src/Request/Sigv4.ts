@@ -8,8 +8,9 @@
  *
  * @since 0.1.0
  */
-import * as crypto from "node:crypto"
+
 import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Crypto from "#runtime/Crypto"
 import { uriEncode } from "../Protocols/UriEncoding.js"
 
 /** Header value for payloads that are not hashed (S3 streaming over https). */
@@ -62,21 +63,10 @@ const UNSIGNABLE = new Set([
   "content-length-is-not-signed"
 ])
 
-// `crypto.hash` (Node 20.12+, 21.7+) hashes in one call, without a `Hash` object per digest
-// (less time and garbage a hash); older versions take the object route.
-const oneShot = (
-  crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: string) => string }
-).hash
-const hex: (data: string | Uint8Array) => string =
-  oneShot !== undefined
-    ? (data) => oneShot("sha256", data, "hex")
-    : (data) => crypto.createHash("sha256").update(data).digest("hex")
-
-const hmac = (key: string | Uint8Array, data: string): Uint8Array =>
-  crypto.createHmac("sha256", key).update(data).digest()
+const hmac = Crypto.hmacSha256
 
 /** Hex SHA-256 of a payload. */
-export const sha256Hex = (data: string | Uint8Array): string => hex(data)
+export const sha256Hex: (data: string | Uint8Array) => string = Crypto.sha256Hex
 
 // The last formatted second: a signature formats its date twice, and calls come many a second.
 let lastSecond = Number.NaN
@@ -237,9 +227,9 @@ const signatureOf = (
   const stamp = amzDate(options.date)
   const day = stamp.slice(0, 8)
   const scope = `${day}/${options.region}/${options.service}/aws4_request`
-  const stringToSign = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n${hex(canonical.request)}`
+  const stringToSign = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n${Crypto.sha256Hex(canonical.request)}`
   const key = signingKey(identity.secretAccessKey, day, options.region, options.service, cache)
-  const signature = crypto.createHmac("sha256", key).update(stringToSign).digest("hex")
+  const signature = Crypto.hmacSha256Hex(key, stringToSign)
   return {
     canonicalRequest: canonical.request,
     stringToSign,

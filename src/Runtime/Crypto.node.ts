@@ -53,3 +53,9 @@ export const gzip = (data: Uint8Array): Promise<Uint8Array> =>
       error ? reject(error) : resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength))
     )
   })
+
+/** Synchronous gzip of `data` (`zlib.gzipSync`), as the build stage compresses request bodies. */
+export const gzipSync: ((data: Uint8Array) => Uint8Array) | undefined = (data) => {
+  const out = zlib.gzipSync(data)
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+}

@@ -48,4 +48,9 @@ export interface RuntimeCrypto {
   readonly crc32: (data: Uint8Array, crc?: number) => number
   /** gzip (RFC 1952) of `data`, as request compression sends it. */
   readonly gzip: (data: Uint8Array) => Promise<Uint8Array>
+  /**
+   * Synchronous gzip where the runtime has one (`zlib.gzipSync` on Node, Bun, Deno); `undefined`
+   * on the Web, where only `CompressionStream` (asynchronous) exists.
+   */
+  readonly gzipSync: ((data: Uint8Array) => Uint8Array) | undefined
 }

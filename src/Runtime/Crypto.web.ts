@@ -34,3 +34,6 @@ export const gzip = async (data: Uint8Array): Promise<Uint8Array> => {
   const stream = new Blob([part]).stream().pipeThrough(new CompressionStream("gzip"))
   return new Uint8Array(await new Response(stream).arrayBuffer())
 }
+
+/** No synchronous gzip on the Web (`CompressionStream` only): see {@link RuntimeCrypto.gzipSync}. */
+export const gzipSync: ((data: Uint8Array) => Uint8Array) | undefined = undefined

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import { crc32 as crc32Of } from "../Protocols/Crc32.js"
 import type { Hash } from "./Crypto.js"
 
 const encoder = new TextEncoder()
@@ -303,23 +304,8 @@ export const hmacSha256 = (key: string | Uint8Array, data: string): Uint8Array =
   return outer.digest()
 }
 
-let crcTable: Uint32Array | undefined
-const crcTableOf = (): Uint32Array => {
-  if (crcTable) return crcTable
-  const t = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    t[n] = c >>> 0
-  }
-  crcTable = t
-  return t
-}
-
-/** Continues a CRC32 (IEEE, reflected polynomial 0xEDB88320, as zlib's) over `data` from `crc`. */
-export const crc32 = (data: Uint8Array, crc = 0): number => {
-  const t = crcTableOf()
-  let c = ~crc >>> 0
-  for (let i = 0; i < data.length; i++) c = t[(c ^ data[i]!) & 0xff]! ^ (c >>> 8)
-  return ~c >>> 0
-}
+/**
+ * Continues a CRC32 (IEEE, reflected polynomial 0xEDB88320, as zlib's) over `data` from `crc`:
+ * the slice-by-8 implementation the codecs already carry (`Protocols/Crc32.ts`).
+ */
+export const crc32 = (data: Uint8Array, crc = 0): number => crc32Of(data, crc)

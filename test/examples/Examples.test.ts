@@ -25,13 +25,17 @@ const cleanEnv = (): NodeJS.ProcessEnv => {
 }
 
 const run = (example: string, args: ReadonlyArray<string> = [], input = "") => {
-  const result = spawnSync(tsx, [path.join(root, "examples", `${example}.ts`), ...args], {
-    cwd: root,
-    env: cleanEnv(),
-    input,
-    encoding: "utf8",
-    timeout: 90_000
-  })
+  const result = spawnSync(
+    tsx,
+    ["--conditions=effect-aws-sdk/source", path.join(root, "examples", `${example}.ts`), ...args],
+    {
+      cwd: root,
+      env: cleanEnv(),
+      input,
+      encoding: "utf8",
+      timeout: 90_000
+    }
+  )
   return { status: result.status, out: `${result.stdout}\n${result.stderr}` }
 }
 

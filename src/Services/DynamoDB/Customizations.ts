@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { crc32 } from "node:zlib"
+import { crc32 } from "#runtime/Crypto"
 import type * as Client from "../../Request/Client.js"
 
 export const customizations: Client.Customizations = {

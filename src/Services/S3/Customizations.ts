@@ -20,7 +20,8 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
+import { createHash } from "#runtime/Crypto"
+import { base64Encode, utf8Encode } from "../../Protocols/Bytes.js"
 import type { ParsedError, ResponseParts } from "../../Protocols/Protocol.js"
 import type { OperationModel } from "../../Protocols/Shape.js"
 import { uriEncode } from "../../Protocols/UriEncoding.js"
@@ -42,7 +43,11 @@ const requestPath = (path: string, operation: OperationModel, input: Input): str
   return path.slice(prefix.length)
 }
 
-const md5Base64 = (data: Uint8Array | string): string => createHash("md5").update(data).digest("base64")
+const md5Base64 = (data: Uint8Array | string): string => {
+  const md5 = createHash("md5")
+  md5.update(typeof data === "string" ? utf8Encode(data) : data)
+  return base64Encode(md5.digest())
+}
 
 const keyBytes = (key: unknown): Uint8Array | string | undefined =>
   key instanceof Uint8Array || typeof key === "string" ? key : undefined

@@ -6,12 +6,17 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
+import { createHash } from "#runtime/Crypto"
+import { hexEncode, utf8Encode } from "../../Protocols/Bytes.js"
 import type * as Client from "../../Request/Client.js"
 
 type Entry = Readonly<Record<string, unknown>>
 
-const md5Hex = (text: string): string => createHash("md5").update(text, "utf8").digest("hex")
+const md5Hex = (text: string): string => {
+  const md5 = createHash("md5")
+  md5.update(utf8Encode(text))
+  return hexEncode(md5.digest())
+}
 
 const mismatch = (what: string, expected: unknown, body: unknown): string | undefined =>
   typeof expected === "string" && typeof body === "string" && md5Hex(body) !== expected
